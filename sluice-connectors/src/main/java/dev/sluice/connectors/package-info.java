@@ -1,0 +1,2 @@
+/** Sluice connectors module. */
+package dev.sluice.connectors;

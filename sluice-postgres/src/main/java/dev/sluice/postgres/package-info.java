@@ -1,0 +1,2 @@
+/** Where Sluice gets its PostgreSQL: an external server by URL, or an embedded one kept under {@code .sluice/}. */
+package dev.sluice.postgres;

@@ -1,0 +1,2 @@
+/** Sluice queue module. */
+package dev.sluice.queue;

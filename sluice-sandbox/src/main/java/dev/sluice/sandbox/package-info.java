@@ -1,0 +1,2 @@
+/** Sluice sandbox module. */
+package dev.sluice.sandbox;

@@ -1,0 +1,2 @@
+/** Sluice server module. */
+package dev.sluice.server;

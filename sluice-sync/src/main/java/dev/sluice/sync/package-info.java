@@ -1,0 +1,2 @@
+/** Sluice sync module. */
+package dev.sluice.sync;
