@@ -22,6 +22,29 @@ public interface PlatformSandbox {
    */
   Map<String, Object> describe(String serverBaseUrl);
 
+  /**
+   * Called once by {@link Sandbox} before {@link #routes}: the shared clock and the hook to record
+   * idempotency keys seen. Platforms that need neither can ignore it.
+   */
+  default void attach(SandboxServices services) {}
+
+  /**
+   * Whether a request path belongs to this platform (used to shape injected faults like this
+   * platform's own errors). The default claims nothing, so injected faults get a generic JSON body.
+   */
+  default boolean ownsPath(String path) {
+    return false;
+  }
+
+  /**
+   * Writes this platform's own 429 answer for an injected rate-limit fault. The default is a
+   * generic JSON body; platforms with a documented 429 shape override it.
+   */
+  default void writeInjectedRateLimit(io.javalin.http.Context ctx) {
+    ctx.status(429).contentType("application/json")
+        .result("{\"error\":\"rate_limited\",\"message\":\"Injected rate limit (sandbox fault).\"}");
+  }
+
   /** Stops background work (webhook senders, timers). Called once when the sandbox stops. */
   default void close() {}
 }

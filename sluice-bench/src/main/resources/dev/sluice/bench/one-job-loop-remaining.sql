@@ -1,0 +1,1 @@
+SELECT count(*) FROM loop_job WHERE state <> 'done'

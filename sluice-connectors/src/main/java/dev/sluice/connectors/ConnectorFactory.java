@@ -1,0 +1,108 @@
+package dev.sluice.connectors;
+
+import dev.sluice.connectors.hubspot.HubSpotConnector;
+import java.net.http.HttpClient;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * Builds connectors from {@link ConnectionConfig}s. Each connection's rate-limit buckets are defined
+ * in the shared limiter ({@code <connection>:10s}, {@code <connection>:daily}, {@code
+ * <connection>:search} for HubSpot) from the {@link RateLimitRegistry} and the config's overrides,
+ * so every process building the same connection agrees on one limiter. Thread-safe.
+ */
+public final class ConnectorFactory {
+
+  /** Platforms with a source connector. */
+  public static final Set<String> SOURCE_PLATFORMS = Set.of("hubspot");
+
+  private final RateLimitGate gate;
+  private final RateLimitRegistry registry;
+  private final Clock clock;
+  private final HttpClient http;
+
+  /**
+   * @param gate the shared limiter (production: {@link QueueRateLimitGate})
+   * @param clock time source for checkpoints and rate-limit arithmetic
+   */
+  public ConnectorFactory(RateLimitGate gate, Clock clock) {
+    this(gate, RateLimitRegistry.builtIn(), clock);
+  }
+
+  /** A factory whose connectors share the queue's Postgres-backed rate limits (the production setup). */
+  public ConnectorFactory(dev.sluice.queue.RateLimits rateLimits, Clock clock) {
+    this(QueueRateLimitGate.of(rateLimits), clock);
+  }
+
+  /** As {@link #ConnectorFactory(RateLimitGate, Clock)} with a custom registry. */
+  public ConnectorFactory(RateLimitGate gate, RateLimitRegistry registry, Clock clock) {
+    this.gate = Objects.requireNonNull(gate, "gate");
+    this.registry = Objects.requireNonNull(registry, "registry");
+    this.clock = Objects.requireNonNull(clock, "clock");
+    // One client for every connector: it pools connections per host.
+    this.http = HttpClient.newBuilder()
+        .version(HttpClient.Version.HTTP_1_1)
+        .connectTimeout(Duration.ofSeconds(10))
+        .build();
+  }
+
+  /**
+   * The limits that apply to {@code config} (registry tier plus overrides).
+   *
+   * @throws IllegalArgumentException for an unknown platform or tier
+   */
+  public ConnectionLimits limits(ConnectionConfig config) {
+    return registry.limitsFor(config.platform(), config.tier(), config.limitOverrides());
+  }
+
+  /**
+   * Checks a config without building anything: platform, tier and objects are known.
+   *
+   * @throws IllegalArgumentException with a one-line reason
+   */
+  public void validate(ConnectionConfig config) {
+    limits(config);
+    if ("hubspot".equals(config.platform())) {
+      HubSpotConnector.validate(config);
+    } else if (!registry.platforms().contains(config.platform())) {
+      throw new IllegalArgumentException("connection '" + config.name() + "': unknown platform '" + config.platform()
+          + "' (known: " + String.join(", ", registry.platforms()) + ")");
+    }
+  }
+
+  /**
+   * A source connector for {@code config}; defines its rate-limit buckets.
+   *
+   * @throws IllegalArgumentException when the platform has no source connector or the config is bad
+   */
+  public SourceConnector source(ConnectionConfig config) {
+    return hubspot(config, "read from");
+  }
+
+  /**
+   * A destination connector for {@code config}; defines its rate-limit buckets.
+   *
+   * @throws IllegalArgumentException when the platform has no destination connector or the config is bad
+   */
+  public DestinationConnector destination(ConnectionConfig config) {
+    return hubspot(config, "write to");
+  }
+
+  /** The HubSpot connector (source, destination, tasks, associations) for a HubSpot connection. */
+  public HubSpotConnector hubspot(ConnectionConfig config) {
+    return hubspot(config, "use");
+  }
+
+  private HubSpotConnector hubspot(ConnectionConfig config, String verb) {
+    if (!"hubspot".equals(config.platform())) {
+      throw new IllegalArgumentException("connection '" + config.name() + "': Sluice cannot " + verb + " platform '"
+          + config.platform() + "' yet (supported: hubspot)");
+    }
+    validate(config);
+    ConnectionLimits limits = limits(config);
+    limits.buckets().forEach((cls, spec) -> gate.define(ConnectionLimits.bucketName(config.name(), cls), spec));
+    return new HubSpotConnector(config, limits, gate, http, clock);
+  }
+}

@@ -1,0 +1,65 @@
+package dev.sluice.connectors;
+
+import dev.sluice.queue.RateLimit;
+import dev.sluice.queue.RateLimitTimeoutException;
+import dev.sluice.queue.RateLimits;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * {@link RateLimitGate} over the queue's Postgres-backed {@link RateLimits}: every process that
+ * uses a connection draws from the same buckets. The only place connectors touch {@code RateLimits}.
+ */
+public final class QueueRateLimitGate implements RateLimitGate {
+
+  /**
+   * Extra length added to each rolling window: permits are granted a little before the calls reach
+   * the API, and not all equally late, so the API's own window must not see the bucket's full limit.
+   */
+  static final double WINDOW_SPREAD_FRACTION = 0.02;
+  /** Lower bound of that spread, for short windows (search: 5 per second). */
+  static final Duration MIN_WINDOW_SPREAD = Duration.ofMillis(50);
+
+  private final RateLimits limits;
+
+  private QueueRateLimitGate(RateLimits limits) {
+    this.limits = Objects.requireNonNull(limits, "limits");
+  }
+
+  /** A gate over {@code limits} (e.g. {@code jobQueue.rateLimits()}). */
+  public static QueueRateLimitGate of(RateLimits limits) {
+    return new QueueRateLimitGate(limits);
+  }
+
+  /** The queue bucket for a platform limit counted over a rolling window. */
+  static RateLimit bucket(RateLimitSpec spec) {
+    if (spec.permits() < 2) {
+      return RateLimit.of(1, spec.window());
+    }
+    long spreadMicros = Math.max(MIN_WINDOW_SPREAD.toNanos() / 1_000, (long) (spec.window().toNanos() / 1_000 * WINDOW_SPREAD_FRACTION));
+    return RateLimit.slidingWindow(spec.permits(), spec.window().plusNanos(spreadMicros * 1_000));
+  }
+
+  @Override
+  public void define(String name, RateLimitSpec limit) {
+    limits.define(name, bucket(limit));
+  }
+
+  @Override
+  public Optional<Duration> acquire(List<String> names, int permits, Duration maxWait) {
+    try {
+      limits.acquire(names, permits, maxWait);
+      return Optional.empty();
+    } catch (RateLimitTimeoutException e) {
+      Duration wait = e.suggestedWait();
+      return Optional.of(wait == null || wait.isNegative() || wait.isZero() ? maxWait : wait);
+    }
+  }
+
+  @Override
+  public void observe(String name, long remaining, Duration windowLeft) {
+    limits.observe(name, remaining, windowLeft);
+  }
+}

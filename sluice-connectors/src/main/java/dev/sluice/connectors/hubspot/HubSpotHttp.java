@@ -1,0 +1,272 @@
+package dev.sluice.connectors.hubspot;
+
+import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.sluice.connectors.ConnectionConfig;
+import dev.sluice.connectors.ConnectionLimits;
+import dev.sluice.connectors.ConnectorException;
+import dev.sluice.connectors.RateLimitGate;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Every HTTP call to HubSpot goes through here: take permits from the connection's shared buckets,
+ * send with the token, feed the rate-limit headers back, and turn failures into classified
+ * {@link ConnectorException}s.
+ */
+final class HubSpotHttp {
+
+  /** Longest a caller waits in-process for a permit; beyond it the job should snooze instead. */
+  static final Duration MAX_LIMITER_WAIT = Duration.ofSeconds(2);
+  /** Per-request timeout: HubSpot answers list and search pages well within it. */
+  static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(30);
+  /** HubSpot asks for at least 2 s after a 423 (Locked). */
+  static final Duration LOCKED_WAIT = Duration.ofSeconds(2);
+  /** Wait after a search-limit 429 without Retry-After: the search limit is per second. */
+  static final Duration SEARCH_429_WAIT = Duration.ofSeconds(1);
+  /** Wait after a 10-second-limit 429 without Retry-After: a fifth of the rolling window. */
+  static final Duration TEN_SECONDLY_429_WAIT = Duration.ofSeconds(2);
+
+  static final ObjectMapper JSON = new ObjectMapper()
+      .configure(DeserializationFeature.USE_BIG_INTEGER_FOR_INTS, false)
+      .configure(DeserializationFeature.FAIL_ON_TRAILING_TOKENS, true);
+
+  /** A decoded 2xx answer. */
+  record Response(int status, JsonNode body) {}
+
+  private final ConnectionConfig config;
+  private final ConnectionLimits limits;
+  private final RateLimitGate gate;
+  private final HttpClient client;
+  private final Clock clock;
+
+  HubSpotHttp(ConnectionConfig config, ConnectionLimits limits, RateLimitGate gate, HttpClient client, Clock clock) {
+    this.config = config;
+    this.limits = limits;
+    this.gate = gate;
+    this.client = client;
+    this.clock = clock;
+  }
+
+  /**
+   * Sends one request.
+   *
+   * @param endpointClass the registry's endpoint class ({@code list}, {@code search}, {@code associations}, {@code write})
+   * @param pathAndQuery e.g. {@code /crm/v3/objects/contacts?limit=100}
+   * @param body JSON body or null
+   * @param position where in the stream this is, for error messages
+   */
+  Response send(String endpointClass, String method, String pathAndQuery, JsonNode body, Map<String, String> headers,
+      String position) throws ConnectorException {
+    acquire(endpointClass, position);
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(config.baseUrl() + pathAndQuery))
+        .timeout(REQUEST_TIMEOUT)
+        .header("Authorization", "Bearer " + config.token())
+        .header("Accept", "application/json");
+    headers.forEach(b::header);
+    if (body == null) {
+      b.method(method, HttpRequest.BodyPublishers.noBody());
+    } else {
+      b.header("Content-Type", "application/json");
+      b.method(method, HttpRequest.BodyPublishers.ofString(body.toString()));
+    }
+    HttpResponse<String> resp;
+    try {
+      resp = client.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    } catch (HttpTimeoutException e) {
+      throw ConnectorException.retryable("HubSpot did not answer in time at " + position + " (" + e.getMessage() + ")", 0, e);
+    } catch (IOException e) {
+      throw ConnectorException.retryable("connection to HubSpot failed at " + position + ": " + e, 0, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw ConnectorException.retryable("interrupted while calling HubSpot at " + position, 0, e);
+    }
+    observe(resp, endpointClass);
+    int status = resp.statusCode();
+    if (status >= 200 && status < 300) {
+      if (status == 204 || resp.body() == null || resp.body().isBlank()) {
+        return new Response(status, JSON.nullNode());
+      }
+      try {
+        return new Response(status, JSON.readTree(resp.body()));
+      } catch (JacksonException e) {
+        throw ConnectorException.malformed("HubSpot sent an unreadable answer (HTTP " + status + ") at " + position
+            + ": " + firstLine(e.getOriginalMessage()), e);
+      }
+    }
+    throw classify(status, resp, endpointClass, position);
+  }
+
+  private void acquire(String endpointClass, String position) throws ConnectorException {
+    List<String> buckets = limits.bucketsFor(config.name(), endpointClass);
+    if (buckets.isEmpty()) {
+      return;
+    }
+    Optional<Duration> wait = gate.acquire(buckets, 1, MAX_LIMITER_WAIT);
+    if (wait.isPresent()) {
+      throw ConnectorException.rateLimited("rate limit " + String.join(" + ", buckets) + " is spent before " + position
+          + "; next permit in " + wait.get().toMillis() + " ms", wait.get(), 0);
+    }
+  }
+
+  /** Feeds HubSpot's own view of the limits back into the shared buckets. */
+  private void observe(HttpResponse<?> resp, String endpointClass) {
+    Optional<Long> remaining = longHeader(resp, "X-HubSpot-RateLimit-Remaining");
+    if (remaining.isPresent() && limits.buckets().containsKey("10s") && !"search".equals(endpointClass)) {
+      // A rolling window frees slots continuously: what remains is usable now (window left = 0).
+      gate.observe(ConnectionLimits.bucketName(config.name(), "10s"), remaining.get(), Duration.ZERO);
+    }
+    Optional<Long> daily = longHeader(resp, "X-HubSpot-RateLimit-Daily-Remaining");
+    if (daily.isPresent() && limits.buckets().containsKey("daily")) {
+      gate.observe(ConnectionLimits.bucketName(config.name(), "daily"), daily.get(), untilNextUtcMidnight());
+    }
+  }
+
+  private Duration untilNextUtcMidnight() {
+    Instant now = clock.instant();
+    Instant midnight = LocalDate.ofInstant(now, ZoneOffset.UTC).plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant();
+    return Duration.between(now, midnight);
+  }
+
+  private ConnectorException classify(int status, HttpResponse<String> resp, String endpointClass, String position) {
+    JsonNode err = parseQuietly(resp.body());
+    String detail = errorDetail(err, resp.body());
+    switch (status) {
+      case 401, 403 -> {
+        return ConnectorException.auth("HubSpot rejected the token of connection '" + config.name() + "' (" + status + "): check "
+            + (config.tokenSource() == null ? "the connection's token" : config.tokenSource())
+            + (status == 403 ? " and that the private app has the scopes for " + position : " / the private app's scopes")
+            + (detail.isEmpty() ? "" : " — HubSpot said: " + detail), status);
+      }
+      case 429 -> {
+        Duration wait = retryAfter(resp, clock).orElseGet(() -> waitFor429(err, endpointClass));
+        drainBucket(err, endpointClass, wait);
+        return ConnectorException.rateLimited("HubSpot answered 429 at " + position + " (" + detail + "); waiting "
+            + wait.toMillis() + " ms", wait, status);
+      }
+      case 423 -> {
+        Duration wait = retryAfter(resp, clock).filter(d -> d.compareTo(LOCKED_WAIT) > 0).orElse(LOCKED_WAIT);
+        return ConnectorException.rateLimited("HubSpot answered 423 (locked) at " + position + "; waiting " + wait.toMillis() + " ms",
+            wait, status);
+      }
+      case 477 -> {
+        Duration wait = retryAfter(resp, clock).orElse(LOCKED_WAIT);
+        return ConnectorException.rateLimited("HubSpot answered 477 (migration in progress) at " + position, wait, status);
+      }
+      case 408 -> {
+        return ConnectorException.retryable("HubSpot timed out (408) at " + position, status, null);
+      }
+      default -> {
+        if (status >= 500) {
+          return ConnectorException.retryable("HubSpot answered " + status + " at " + position
+              + (detail.isEmpty() ? "" : ": " + detail), status, null);
+        }
+        return ConnectorException.permanentBatch("HubSpot refused the request (" + status + ") at " + position
+            + (detail.isEmpty() ? "" : ": " + detail), status);
+      }
+    }
+  }
+
+  private Duration waitFor429(JsonNode err, String endpointClass) {
+    String policy = err == null ? "" : err.path("policyName").asText("");
+    if ("DAILY".equalsIgnoreCase(policy)) {
+      return untilNextUtcMidnight();
+    }
+    if ("search".equals(endpointClass) || (err != null && "RATE_LIMITS".equals(err.path("category").asText()))) {
+      return SEARCH_429_WAIT;
+    }
+    return TEN_SECONDLY_429_WAIT;
+  }
+
+  /** A 429 means someone else is using the same token: empty our shared bucket so every worker backs off. */
+  private void drainBucket(JsonNode err, String endpointClass, Duration wait) {
+    String policy = err == null ? "" : err.path("policyName").asText("");
+    String cls = "DAILY".equalsIgnoreCase(policy) ? "daily" : "search".equals(endpointClass) ? "search" : "10s";
+    if (limits.buckets().containsKey(cls)) {
+      gate.observe(ConnectionLimits.bucketName(config.name(), cls), 0, wait);
+    }
+  }
+
+  /** {@code Retry-After} in seconds (HubSpot API) or as an HTTP date. */
+  static Optional<Duration> retryAfter(HttpResponse<?> resp, Clock clock) {
+    return resp.headers().firstValue("Retry-After").flatMap(v -> parseRetryAfter(v, clock.instant()));
+  }
+
+  static Optional<Duration> parseRetryAfter(String v, Instant now) {
+    String s = v.trim();
+    try {
+      double seconds = Double.parseDouble(s);
+      if (seconds < 0 || Double.isNaN(seconds)) {
+        return Optional.empty();
+      }
+      return Optional.of(Duration.ofMillis((long) Math.ceil(seconds * 1000)));
+    } catch (NumberFormatException e) {
+      try {
+        Instant at = ZonedDateTime.parse(s, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
+        Duration d = Duration.between(now, at);
+        return Optional.of(d.isNegative() ? Duration.ZERO : d);
+      } catch (RuntimeException ignored) {
+        return Optional.empty();
+      }
+    }
+  }
+
+  private static Optional<Long> longHeader(HttpResponse<?> resp, String name) {
+    return resp.headers().firstValue(name).flatMap(v -> {
+      try {
+        return Optional.of(Long.parseLong(v.trim()));
+      } catch (NumberFormatException e) {
+        return Optional.empty();
+      }
+    });
+  }
+
+  private static JsonNode parseQuietly(String body) {
+    if (body == null || body.isBlank()) {
+      return null;
+    }
+    try {
+      return JSON.readTree(body);
+    } catch (JacksonException e) {
+      return null;
+    }
+  }
+
+  /** "CATEGORY: message" from HubSpot's error body, or the start of a non-JSON body. */
+  static String errorDetail(JsonNode err, String raw) {
+    if (err != null && err.isObject()) {
+      String category = err.path("category").asText(err.path("errorType").asText(""));
+      String message = err.path("message").asText("");
+      return (category.isEmpty() ? "" : category + ": ") + message;
+    }
+    if (raw == null) {
+      return "";
+    }
+    String s = firstLine(raw.strip());
+    return s.length() > 200 ? s.substring(0, 200) + "…" : s;
+  }
+
+  private static String firstLine(String s) {
+    if (s == null) {
+      return "";
+    }
+    int nl = s.indexOf('\n');
+    return nl < 0 ? s : s.substring(0, nl);
+  }
+}

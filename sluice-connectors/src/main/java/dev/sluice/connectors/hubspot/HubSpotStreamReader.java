@@ -1,0 +1,352 @@
+package dev.sluice.connectors.hubspot;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.sluice.connectors.ConnectorException;
+import dev.sluice.connectors.Page;
+import dev.sluice.connectors.SourceRecord;
+import dev.sluice.connectors.StreamRequest;
+import dev.sluice.connectors.SyncMode;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+
+/**
+ * Reads one page of a HubSpot stream from a {@link HubSpotCheckpoint}.
+ *
+ * <p>Full mode lists active records 100 at a time (the list cursor is opaque and passed back
+ * unchanged), then lists {@code archived=true}. Incremental mode searches on the last-modified
+ * property and then lists archived records changed since. Each search page is a fresh query
+ * anchored on the last value seen ({@code lastmod >= anchor}, skipping the ids already returned at
+ * exactly that value), so no query ever reaches the 10,000-result cap and a record modified while
+ * the stream runs cannot shift the following records out of view, which an offset-like cursor
+ * would. When a whole page shares one timestamp the reader walks that timestamp by {@code
+ * hs_object_id} (phase {@code search_tie}) before moving on with {@code lastmod > anchor}. Every
+ * query has exactly one sort, so this is correct even where the server honours only one.
+ */
+final class HubSpotStreamReader {
+
+  /** HubSpot's maximum page size for list calls. */
+  static final int LIST_LIMIT = 100;
+  /** HubSpot's maximum page size for search calls. */
+  static final int SEARCH_LIMIT = 200;
+  /** Longest request URL we send; property lists beyond it are split into several requests. */
+  static final int MAX_URL_LENGTH = 2_000;
+  /** Page size for the per-record association follow-up when a batch result says there are more. */
+  static final int ASSOCIATION_PAGE_LIMIT = 500;
+
+  private final HubSpotHttp http;
+  private final String baseUrl;
+  private final Duration overlap;
+  private final Function<HubSpotObjectType, List<String>> propertiesFor;
+
+  HubSpotStreamReader(HubSpotHttp http, String baseUrl, Duration overlap, Function<HubSpotObjectType, List<String>> propertiesFor) {
+    this.http = http;
+    this.baseUrl = baseUrl;
+    this.overlap = overlap;
+    this.propertiesFor = propertiesFor;
+  }
+
+  /** Requests made while reading one page. */
+  private static final class Tally {
+    int requests;
+  }
+
+  Page read(HubSpotObjectType type, StreamRequest req) throws ConnectorException {
+    Long since = req.mode() == SyncMode.INCREMENTAL && req.incrementalSince() != null
+        ? req.incrementalSince().minus(overlap).toEpochMilli() : null;
+    HubSpotCheckpoint cp;
+    if (req.checkpoint() == null) {
+      cp = since == null ? HubSpotCheckpoint.active(null) : HubSpotCheckpoint.search(since, false, List.of());
+    } else {
+      cp = HubSpotCheckpoint.parse(req.checkpoint());
+      boolean searchPhase = cp.phase() == HubSpotCheckpoint.Phase.SEARCH || cp.phase() == HubSpotCheckpoint.Phase.SEARCH_TIE;
+      if (searchPhase && since == null) {
+        throw new IllegalArgumentException("checkpoint " + req.checkpoint() + " belongs to an incremental read; "
+            + "resume it with mode INCREMENTAL and the same incrementalSince");
+      }
+      if (cp.phase() == HubSpotCheckpoint.Phase.ACTIVE && since != null) {
+        throw new IllegalArgumentException("checkpoint " + req.checkpoint() + " belongs to a full read; resume it with mode FULL");
+      }
+    }
+    Tally tally = new Tally();
+    String position = position(type, cp);
+    try {
+      return switch (cp.phase()) {
+        case ACTIVE -> active(type, cp, tally, position);
+        case ARCHIVED -> archived(type, cp, since, tally, position);
+        case SEARCH -> search(type, cp, tally, position);
+        case SEARCH_TIE -> searchTie(type, cp, tally, position);
+      };
+    } catch (HubSpotRecords.ShapeException e) {
+      throw ConnectorException.malformed("HubSpot answer at " + position + " is malformed: " + e.getMessage(), e);
+    }
+  }
+
+  private Page active(HubSpotObjectType type, HubSpotCheckpoint cp, Tally tally, String position) throws ConnectorException {
+    ListPage lp = list(type, cp.after(), false, tally, position);
+    List<SourceRecord> records = withAssociations(type, lp.records(), tally, position);
+    HubSpotCheckpoint next = lp.after() != null ? HubSpotCheckpoint.active(lp.after()) : HubSpotCheckpoint.archived(null);
+    return new Page(records, next.toJson(), false, tally.requests, position);
+  }
+
+  private Page archived(HubSpotObjectType type, HubSpotCheckpoint cp, Long since, Tally tally, String position)
+      throws ConnectorException {
+    ListPage lp = list(type, cp.after(), true, tally, position);
+    List<SourceRecord> records = new ArrayList<>();
+    for (HubSpotRecords.RawRecord r : lp.records()) {
+      Instant changed = r.archivedAt() != null ? r.archivedAt() : r.updatedAt();
+      // An incremental run only needs archives since the previous run; unknown times are kept (safe side).
+      if (since != null && changed != null && changed.toEpochMilli() < since) {
+        continue;
+      }
+      records.add(new SourceRecord(type.name(), r.id(), r.properties(), Map.of(), true, updatedAt(type, r)));
+    }
+    if (lp.after() == null) {
+      return new Page(records, null, true, tally.requests, position);
+    }
+    return new Page(records, HubSpotCheckpoint.archived(lp.after()).toJson(), false, tally.requests, position);
+  }
+
+  private Page search(HubSpotObjectType type, HubSpotCheckpoint cp, Tally tally, String position) throws ConnectorException {
+    String lm = type.lastModifiedProperty();
+    ObjectNode body = searchBody(type);
+    body.putArray("filterGroups").addObject().putArray("filters").addObject()
+        .put("propertyName", lm).put("operator", cp.strict() ? "GT" : "GTE").put("value", Long.toString(cp.anchor()));
+    body.putArray("sorts").addObject().put("propertyName", lm).put("direction", "ASCENDING");
+    List<HubSpotRecords.RawRecord> raw = searchResults(type, body, tally, position);
+    Set<String> seen = cp.strict() ? Set.of() : new LinkedHashSet<>(cp.seen());
+    List<HubSpotRecords.RawRecord> fresh = raw.stream().filter(r -> !seen.contains(r.id())).toList();
+    HubSpotCheckpoint next;
+    if (raw.size() < SEARCH_LIMIT) {
+      next = HubSpotCheckpoint.archived(null);
+    } else {
+      long last = lastModified(type, raw.get(raw.size() - 1));
+      boolean allAtAnchor = raw.stream().allMatch(r -> lastModified(type, r) == cp.anchor());
+      if (allAtAnchor) {
+        // A full page at one timestamp: more may share it than fit a page. Walk them by id.
+        Set<String> union = new LinkedHashSet<>(seen);
+        raw.forEach(r -> union.add(r.id()));
+        next = HubSpotCheckpoint.searchTie(cp.anchor(), null, new ArrayList<>(union));
+      } else {
+        List<String> atLast = new ArrayList<>();
+        if (last == cp.anchor() && !cp.strict()) {
+          atLast.addAll(seen);
+        }
+        for (HubSpotRecords.RawRecord r : raw) {
+          if (lastModified(type, r) == last && !atLast.contains(r.id())) {
+            atLast.add(r.id());
+          }
+        }
+        next = HubSpotCheckpoint.search(last, false, atLast);
+      }
+    }
+    List<SourceRecord> records = withAssociations(type, fresh, tally, position);
+    return new Page(records, next.toJson(), false, tally.requests, position);
+  }
+
+  private Page searchTie(HubSpotObjectType type, HubSpotCheckpoint cp, Tally tally, String position) throws ConnectorException {
+    String lm = type.lastModifiedProperty();
+    ObjectNode body = searchBody(type);
+    ArrayNode filters = body.putArray("filterGroups").addObject().putArray("filters");
+    filters.addObject().put("propertyName", lm).put("operator", "EQ").put("value", Long.toString(cp.anchor()));
+    if (cp.tieAfter() != null) {
+      filters.addObject().put("propertyName", "hs_object_id").put("operator", "GT").put("value", cp.tieAfter());
+    }
+    body.putArray("sorts").addObject().put("propertyName", "hs_object_id").put("direction", "ASCENDING");
+    List<HubSpotRecords.RawRecord> raw = searchResults(type, body, tally, position);
+    Set<String> seen = new LinkedHashSet<>(cp.seen());
+    List<HubSpotRecords.RawRecord> fresh = raw.stream().filter(r -> !seen.contains(r.id())).toList();
+    HubSpotCheckpoint next = raw.size() < SEARCH_LIMIT
+        ? HubSpotCheckpoint.search(cp.anchor(), true, List.of())
+        : HubSpotCheckpoint.searchTie(cp.anchor(), raw.get(raw.size() - 1).id(), cp.seen());
+    List<SourceRecord> records = withAssociations(type, fresh, tally, position);
+    return new Page(records, next.toJson(), false, tally.requests, position);
+  }
+
+  private ObjectNode searchBody(HubSpotObjectType type) {
+    ObjectNode body = HubSpotHttp.JSON.createObjectNode();
+    ArrayNode props = body.putArray("properties");
+    searchProperties(type).forEach(props::add);
+    body.put("limit", SEARCH_LIMIT);
+    return body;
+  }
+
+  private List<String> searchProperties(HubSpotObjectType type) {
+    LinkedHashSet<String> props = new LinkedHashSet<>(propertiesFor.apply(type));
+    props.add(type.lastModifiedProperty());
+    props.add("hs_object_id");
+    return new ArrayList<>(props);
+  }
+
+  private List<HubSpotRecords.RawRecord> searchResults(HubSpotObjectType type, ObjectNode body, Tally tally, String position)
+      throws ConnectorException {
+    tally.requests++;
+    JsonNode resp = http.send("search", "POST", "/crm/v3/objects/" + type.name() + "/search", body, Map.of(), position).body();
+    List<HubSpotRecords.RawRecord> out = new ArrayList<>();
+    for (JsonNode r : HubSpotRecords.results(resp)) {
+      HubSpotRecords.RawRecord rec = HubSpotRecords.record(r);
+      lastModified(type, rec); // fails the page early when a result lacks the property we sort on
+      out.add(rec);
+    }
+    return out;
+  }
+
+  private static long lastModified(HubSpotObjectType type, HubSpotRecords.RawRecord r) {
+    Instant t = HubSpotRecords.instant(r.properties().get(type.lastModifiedProperty()));
+    if (t == null) {
+      t = r.updatedAt();
+    }
+    if (t == null) {
+      throw new HubSpotRecords.ShapeException("search result " + r.id() + " has no readable " + type.lastModifiedProperty());
+    }
+    return t.toEpochMilli();
+  }
+
+  private static Instant updatedAt(HubSpotObjectType type, HubSpotRecords.RawRecord r) {
+    return r.updatedAt() != null ? r.updatedAt() : HubSpotRecords.instant(r.properties().get(type.lastModifiedProperty()));
+  }
+
+  /** One list page, its properties merged from every chunk request. */
+  private record ListPage(List<HubSpotRecords.RawRecord> records, String after) {}
+
+  private ListPage list(HubSpotObjectType type, String after, boolean archivedOnly, Tally tally, String position)
+      throws ConnectorException {
+    String prefix = "/crm/v3/objects/" + type.name() + "?limit=" + LIST_LIMIT + "&archived=" + archivedOnly
+        + (after == null ? "" : "&after=" + encode(after));
+    List<List<String>> chunks = propertyChunks(propertiesFor.apply(type), MAX_URL_LENGTH - baseUrl.length() - prefix.length());
+    ListPage first = null;
+    Map<String, Map<String, String>> merged = new LinkedHashMap<>();
+    for (List<String> chunk : chunks) {
+      tally.requests++;
+      String path = prefix + (chunk.isEmpty() ? "" : "&properties=" + encode(String.join(",", chunk)));
+      JsonNode body = http.send("list", "GET", path, null, Map.of(), position).body();
+      List<HubSpotRecords.RawRecord> recs = new ArrayList<>();
+      for (JsonNode r : HubSpotRecords.results(body)) {
+        recs.add(HubSpotRecords.record(r));
+      }
+      if (first == null) {
+        first = new ListPage(recs, HubSpotRecords.nextAfter(body));
+        recs.forEach(r -> merged.put(r.id(), new LinkedHashMap<>(r.properties())));
+      } else {
+        Map<String, HubSpotRecords.RawRecord> byId = new HashMap<>();
+        recs.forEach(r -> byId.put(r.id(), r));
+        for (HubSpotRecords.RawRecord r : first.records()) {
+          HubSpotRecords.RawRecord other = byId.get(r.id());
+          if (other == null) {
+            // The page changed between the chunk requests (a record created or deleted inside it):
+            // reading it again gives a consistent page.
+            throw ConnectorException.retryable("records changed while reading the property chunks of " + position, 0, null);
+          }
+          merged.get(r.id()).putAll(other.properties());
+        }
+      }
+    }
+    List<HubSpotRecords.RawRecord> out = new ArrayList<>();
+    for (HubSpotRecords.RawRecord r : first.records()) {
+      out.add(new HubSpotRecords.RawRecord(r.id(), merged.get(r.id()), r.archived(), r.updatedAt(), r.archivedAt()));
+    }
+    return new ListPage(out, first.after());
+  }
+
+  /** Splits property names so each request's encoded list fits {@code budget} characters; at least one chunk. */
+  static List<List<String>> propertyChunks(List<String> properties, int budget) {
+    int room = Math.max(budget - "&properties=".length(), 200);
+    List<List<String>> chunks = new ArrayList<>();
+    List<String> current = new ArrayList<>();
+    int used = 0;
+    for (String p : properties) {
+      int len = encode(p).length() + (current.isEmpty() ? 0 : 3); // "%2C"
+      if (!current.isEmpty() && used + len > room) {
+        chunks.add(current);
+        current = new ArrayList<>();
+        used = 0;
+        len = encode(p).length();
+      }
+      current.add(p);
+      used += len;
+    }
+    chunks.add(current);
+    return chunks;
+  }
+
+  private List<SourceRecord> withAssociations(HubSpotObjectType type, List<HubSpotRecords.RawRecord> raws, Tally tally,
+      String position) throws ConnectorException {
+    Map<String, Map<String, List<String>>> assoc = new HashMap<>();
+    List<String> ids = raws.stream().map(HubSpotRecords.RawRecord::id).toList();
+    if (!ids.isEmpty()) {
+      for (String target : type.associationTargets()) {
+        Map<String, List<String>> byFrom = associations(type.name(), target, ids, tally, position);
+        byFrom.forEach((from, to) -> {
+          if (!to.isEmpty()) {
+            assoc.computeIfAbsent(from, k -> new LinkedHashMap<>()).put(target, to);
+          }
+        });
+      }
+    }
+    List<SourceRecord> out = new ArrayList<>(raws.size());
+    for (HubSpotRecords.RawRecord r : raws) {
+      out.add(new SourceRecord(type.name(), r.id(), r.properties(), assoc.getOrDefault(r.id(), Map.of()), r.archived(),
+          updatedAt(type, r)));
+    }
+    return out;
+  }
+
+  private Map<String, List<String>> associations(String from, String to, List<String> ids, Tally tally, String position)
+      throws ConnectorException {
+    String where = position + ", associations " + from + "→" + to;
+    ObjectNode body = HubSpotHttp.JSON.createObjectNode();
+    ArrayNode inputs = body.putArray("inputs");
+    ids.forEach(id -> inputs.addObject().put("id", id));
+    tally.requests++;
+    HubSpotHttp.Response resp = http.send("associations", "POST", "/crm/v4/associations/" + from + "/" + to + "/batch/read",
+        body, Map.of(), where);
+    if (resp.status() == 207 && !HubSpotRecords.onlyMissingAssociations(resp.body())) {
+      throw ConnectorException.retryable("HubSpot failed part of the association read at " + where + ": "
+          + HubSpotHttp.errorDetail(resp.body().path("errors").path(0), null), 207, null);
+    }
+    Map<String, String> paged = new LinkedHashMap<>();
+    Map<String, List<String>> out = HubSpotRecords.associations(resp.body(), paged);
+    for (Map.Entry<String, String> e : paged.entrySet()) {
+      String after = e.getValue();
+      while (after != null) {
+        tally.requests++;
+        // The per-record association read is an ordinary v4 call: it takes the 10-second limit too.
+        JsonNode more = http.send("list", "GET", "/crm/v4/objects/" + from + "/" + encode(e.getKey()) + "/associations/"
+            + to + "?limit=" + ASSOCIATION_PAGE_LIMIT + "&after=" + encode(after), null, Map.of(), where).body();
+        List<String> target = out.get(e.getKey());
+        HubSpotRecords.results(more); // checks the shape
+        target.addAll(HubSpotRecords.targetIds(more.get("results")));
+        after = HubSpotRecords.nextAfter(more);
+      }
+    }
+    return out;
+  }
+
+  private static String encode(String s) {
+    return URLEncoder.encode(s, StandardCharsets.UTF_8);
+  }
+
+  private static String position(HubSpotObjectType type, HubSpotCheckpoint cp) {
+    String lm = type.lastModifiedProperty();
+    return switch (cp.phase()) {
+      case ACTIVE -> type.name() + " list " + (cp.after() == null ? "first page" : "after=" + cp.after()) + " (phase active)";
+      case ARCHIVED -> type.name() + " list archived " + (cp.after() == null ? "first page" : "after=" + cp.after())
+          + " (phase archived)";
+      case SEARCH -> type.name() + " search " + lm + (cp.strict() ? " > " : " >= ") + Instant.ofEpochMilli(cp.anchor())
+          + (cp.seen().isEmpty() ? "" : " skipping " + cp.seen().size() + " seen") + " (phase search)";
+      case SEARCH_TIE -> type.name() + " search " + lm + " = " + Instant.ofEpochMilli(cp.anchor()) + " hs_object_id > "
+          + cp.tieAfter() + " (phase search_tie)";
+    };
+  }
+}

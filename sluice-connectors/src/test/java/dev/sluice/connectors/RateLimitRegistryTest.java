@@ -1,0 +1,60 @@
+package dev.sluice.connectors;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class RateLimitRegistryTest {
+
+  private final RateLimitRegistry registry = RateLimitRegistry.builtIn();
+
+  @Test
+  void hubspotTiersCarryThePublishedLimits() {
+    ConnectionLimits pro = registry.limitsFor("hubspot", "professional", Map.of());
+    assertThat(pro.registryVersion()).isEqualTo(1);
+    assertThat(pro.buckets()).containsEntry("10s", RateLimitSpec.of(190, Duration.ofSeconds(10)))
+        .containsEntry("daily", RateLimitSpec.of(625_000, Duration.ofDays(1)))
+        .containsEntry("search", RateLimitSpec.of(5, Duration.ofSeconds(1)));
+    assertThat(registry.limitsFor("hubspot", "Starter", null).buckets().get("10s").permits()).isEqualTo(100);
+    assertThat(registry.limitsFor("hubspot", "starter", null).buckets().get("daily").permits()).isEqualTo(250_000);
+    assertThat(registry.limitsFor("hubspot", "enterprise", null).buckets().get("daily").permits()).isEqualTo(1_000_000);
+    assertThat(registry.limitsFor("hubspot", null, null).tier()).isEqualTo("starter");
+  }
+
+  @Test
+  void searchAndAssociationBatchesDoNotTakeTheTenSecondBucket() {
+    ConnectionLimits l = registry.limitsFor("hubspot", "professional", Map.of());
+    assertThat(l.bucketsFor("hubspot-main", "list")).containsExactly("hubspot-main:10s", "hubspot-main:daily");
+    assertThat(l.bucketsFor("hubspot-main", "search")).containsExactly("hubspot-main:search", "hubspot-main:daily");
+    assertThat(l.bucketsFor("hubspot-main", "associations")).containsExactly("hubspot-main:daily");
+  }
+
+  @Test
+  void overridesReplaceTierBuckets() {
+    ConnectionLimits l = registry.limitsFor("hubspot", "professional",
+        Map.of("search", RateLimitSpec.of(500, Duration.ofSeconds(1))));
+    assertThat(l.buckets().get("search").permits()).isEqualTo(500);
+    assertThat(l.buckets().get("10s").permits()).isEqualTo(190);
+  }
+
+  @Test
+  void unknownTierOrPlatformNamesTheChoices() {
+    assertThatThrownBy(() -> registry.limitsFor("hubspot", "gold", Map.of()))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("unknown hubspot tier 'gold'").hasMessageContaining("professional");
+    assertThatThrownBy(() -> registry.limitsFor("pipedrive", null, Map.of()))
+        .hasMessageContaining("pipedrive").hasMessageContaining("salesforce");
+  }
+
+  @Test
+  void everyPlatformOfTheReferenceHasLimits() {
+    assertThat(registry.platforms()).contains("hubspot", "salesforce", "mailchimp", "segment", "slack");
+    assertThat(registry.limitsFor("salesforce", null, null).buckets().get("daily").permits()).isEqualTo(100_000);
+    assertThat(registry.limitsFor("segment", null, null).buckets().get("1s").permits()).isEqualTo(1_000);
+    assertThat(registry.limitsFor("slack", null, null).buckets().get("message").permits()).isEqualTo(1);
+    assertThat(registry.limitsFor("mailchimp", null, null).buckets()).isEmpty();
+  }
+}

@@ -1,0 +1,50 @@
+package dev.sluice.queue;
+
+import java.time.Duration;
+
+/**
+ * KindPolicy is how jobs of one kind are run, stored in the {@code job_kind} table so that every
+ * process agrees. Immutable.
+ *
+ * @param retry            backoff and attempts for failures
+ * @param maxRunning       at most this many jobs of the kind run at once across all processes; null = no cap
+ * @param maxRunningPerKey at most this many jobs of the kind with the same concurrency key run at once; null = no cap
+ * @param timeout          heartbeat staleness after which the rescuer re-queues a job; null = the rescuer's default
+ */
+public record KindPolicy(RetryPolicy retry, Integer maxRunning, Integer maxRunningPerKey, Duration timeout) {
+  /** No caps, default retries, default timeout. */
+  public static final KindPolicy DEFAULT = new KindPolicy(RetryPolicy.DEFAULT, null, null, null);
+
+  public KindPolicy {
+    if (retry == null) retry = RetryPolicy.DEFAULT;
+    if (maxRunning != null && maxRunning < 1) throw new IllegalArgumentException("maxRunning must be at least 1, got " + maxRunning);
+    if (maxRunningPerKey != null && maxRunningPerKey < 1) throw new IllegalArgumentException("maxRunningPerKey must be at least 1, got " + maxRunningPerKey);
+    if (timeout != null && (timeout.isNegative() || timeout.isZero())) throw new IllegalArgumentException("timeout must be positive, got " + timeout);
+  }
+
+  /** True when claims of this kind must count running jobs first. */
+  public boolean isCapped() {
+    return maxRunning != null || maxRunningPerKey != null;
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** Builds a {@link KindPolicy}; not thread-safe. */
+  public static final class Builder {
+    private RetryPolicy retry = RetryPolicy.DEFAULT;
+    private Integer maxRunning;
+    private Integer maxRunningPerKey;
+    private Duration timeout;
+
+    public Builder retry(RetryPolicy retry) { this.retry = retry; return this; }
+    public Builder maxRunning(Integer maxRunning) { this.maxRunning = maxRunning; return this; }
+    public Builder maxRunningPerKey(Integer maxRunningPerKey) { this.maxRunningPerKey = maxRunningPerKey; return this; }
+    public Builder timeout(Duration timeout) { this.timeout = timeout; return this; }
+
+    public KindPolicy build() {
+      return new KindPolicy(retry, maxRunning, maxRunningPerKey, timeout);
+    }
+  }
+}

@@ -1,0 +1,145 @@
+package dev.sluice.queue;
+
+import java.time.Duration;
+
+/**
+ * RateLimit is the immutable configuration of one named token bucket: it holds at most
+ * {@link #capacity()} permits and gains {@link #refillTokens()} permits per {@link #refillPeriod()},
+ * continuously (a fraction of a permit accrues as time passes).
+ *
+ * <p><b>What a bucket guarantees.</b> In any interval of length {@code w} a bucket grants at most
+ * {@code capacity + refillTokens * w / refillPeriod} permits ({@link #maxPermitsIn(Duration)}):
+ * it holds at most {@code capacity} at the start of the interval, gains at most the refill during
+ * it, and never goes below zero by granting. This is why {@link #of(long, Duration)} is the wrong
+ * tool for an API that counts calls over a <em>rolling</em> window: {@code of(190, 10 s)} starts
+ * full and refills 19/s, so it lets 380 calls through in the first 10 seconds. Use
+ * {@link #slidingWindow(long, Duration)} for such APIs (HubSpot: 190 per rolling 10 s; a daily
+ * quota: 625,000 per 24 h).
+ *
+ * <p>Instances are values: equal when their three numbers are equal; thread-safe.
+ */
+public final class RateLimit {
+  /**
+   * Share of a sliding window's limit that {@link #slidingWindow(long, Duration)} keeps as burst:
+   * 1/50, so the steady rate is 98% of the limit (HubSpot 190/10 s: burst 3, 187 per 10 s) while a
+   * short pause of the callers loses little throughput.
+   */
+  public static final long DEFAULT_SLIDING_WINDOW_BURST_DIVISOR = 50;
+
+  private final long capacity;
+  private final long refillTokens;
+  private final Duration refillPeriod;
+
+  private RateLimit(long capacity, long refillTokens, Duration refillPeriod) {
+    if (capacity < 1) {
+      throw new IllegalArgumentException("rate limit capacity must be at least 1, got " + capacity);
+    }
+    if (refillTokens < 1) {
+      throw new IllegalArgumentException("rate limit refill must be at least 1 permit per period, got " + refillTokens);
+    }
+    if (refillPeriod == null || refillPeriod.isNegative() || refillPeriod.toNanos() < 1_000) {
+      throw new IllegalArgumentException("rate limit refill period must be at least 1 microsecond, got " + refillPeriod);
+    }
+    if (refillPeriod.getNano() % 1_000 != 0) {
+      throw new IllegalArgumentException("rate limit refill period must be whole microseconds, got " + refillPeriod);
+    }
+    this.capacity = capacity;
+    this.refillTokens = refillTokens;
+    this.refillPeriod = refillPeriod;
+  }
+
+  /**
+   * A classic token bucket: holds {@code permits}, refills {@code permits} per {@code period}.
+   * Bursts up to {@code permits} at once, so up to {@code 2 * permits} in the first period; for an
+   * API that enforces a rolling window use {@link #slidingWindow(long, Duration)} instead.
+   */
+  public static RateLimit of(long permits, Duration period) {
+    return new RateLimit(permits, permits, period);
+  }
+
+  /** A token bucket with independent capacity and refill. */
+  public static RateLimit tokenBucket(long capacity, long refillTokens, Duration refillPeriod) {
+    return new RateLimit(capacity, refillTokens, refillPeriod);
+  }
+
+  /**
+   * A bucket that grants at most {@code limit} permits in <em>any</em> interval of length
+   * {@code window} (measured on the clock the buckets are driven by), for APIs that count calls
+   * over a rolling window. Burst = {@code max(1, limit / 50)}, refill = {@code limit - burst} per
+   * window, so that {@code burst + refill = limit} (see the class comment for the proof) and the
+   * sustained rate is about 98% of the limit.
+   *
+   * <p>The guarantee is about the moments permits are granted. Calls reach the API a little later
+   * and not all equally late; if the API's own window must never see more than {@code limit}, add
+   * the spread of that delay to the window (e.g. {@code slidingWindow(190, Duration.ofMillis(10_300))}).
+   *
+   * @throws IllegalArgumentException when {@code limit < 2} (a bucket that grants one permit needs
+   *     a refill, and then two can fall in one window)
+   */
+  public static RateLimit slidingWindow(long limit, Duration window) {
+    return slidingWindow(limit, window, Math.max(1, limit / DEFAULT_SLIDING_WINDOW_BURST_DIVISOR));
+  }
+
+  /**
+   * Like {@link #slidingWindow(long, Duration)} with an explicit burst: a larger burst serves
+   * callers that come in clumps, at the price of a lower sustained rate ({@code limit - burst} per
+   * window).
+   */
+  public static RateLimit slidingWindow(long limit, Duration window, long burst) {
+    if (limit < 2) {
+      throw new IllegalArgumentException("a sliding-window limit must be at least 2 per window, got " + limit);
+    }
+    if (burst < 1 || burst >= limit) {
+      throw new IllegalArgumentException("burst must be between 1 and limit - 1 (" + (limit - 1) + "), got " + burst);
+    }
+    return new RateLimit(burst, limit - burst, window);
+  }
+
+  /** Most permits the bucket holds (the largest burst). */
+  public long capacity() {
+    return capacity;
+  }
+
+  /** Permits added per {@link #refillPeriod()}. */
+  public long refillTokens() {
+    return refillTokens;
+  }
+
+  public Duration refillPeriod() {
+    return refillPeriod;
+  }
+
+  /** Refill rate in permits per second. */
+  public double permitsPerSecond() {
+    return refillTokens * 1_000_000.0 / periodMicros();
+  }
+
+  /**
+   * Upper bound of permits granted in any interval of length {@code window}:
+   * {@code capacity + refillTokens * window / refillPeriod}, rounded down.
+   */
+  public long maxPermitsIn(Duration window) {
+    long windowMicros = window.toNanos() / 1_000;
+    return capacity + (long) Math.floor((double) refillTokens * windowMicros / periodMicros());
+  }
+
+  long periodMicros() {
+    return refillPeriod.toNanos() / 1_000;
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof RateLimit r && r.capacity == capacity && r.refillTokens == refillTokens
+        && r.refillPeriod.equals(refillPeriod);
+  }
+
+  @Override
+  public int hashCode() {
+    return Long.hashCode(capacity) * 31 * 31 + Long.hashCode(refillTokens) * 31 + refillPeriod.hashCode();
+  }
+
+  @Override
+  public String toString() {
+    return "RateLimit[capacity=" + capacity + ", refill=" + refillTokens + " per " + refillPeriod + "]";
+  }
+}

@@ -1,0 +1,329 @@
+package dev.sluice.queue;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.TreeSet;
+import java.util.concurrent.CancellationException;
+import javax.sql.DataSource;
+
+/**
+ * RateLimits are named token buckets kept in PostgreSQL (table {@code rate_limit}), so every process
+ * on the database draws from the same buckets. A handler takes permits before it calls an API:
+ *
+ * <pre>{@code
+ * rateLimits.define("hubspot-main:10s", RateLimit.slidingWindow(190, Duration.ofSeconds(10)));
+ * rateLimits.define("hubspot-main:daily", RateLimit.slidingWindow(625_000, Duration.ofDays(1)));
+ * rateLimits.acquire(List.of("hubspot-main:10s", "hubspot-main:daily"), 1, Duration.ofSeconds(30));
+ * // ... call the API, then adapt to what it says is left:
+ * rateLimits.observe("hubspot-main:daily", dailyRemaining, untilMidnight);
+ * }</pre>
+ *
+ * <p>Each acquire is one SQL statement that refills the buckets for the time elapsed on the
+ * injected {@link Clock} (never the database's clock, so tests drive time), checks every bucket and
+ * debits them all or none. Refill is continuous; tokens are fractional.
+ *
+ * <p>Thread-safe; holds no state besides the data source, so any number of instances in any
+ * number of processes may share the buckets.
+ */
+public final class RateLimits {
+  private final DataSource dataSource;
+  private final Clock clock;
+  private final RateLimitSleeper sleeper;
+  private final SqlResource acquireSql;
+  private final SqlResource defineSql;
+  private final SqlResource updateSql;
+  private final SqlResource observeSql;
+  private final SqlResource snapshotSql;
+  private final SqlResource removeSql;
+
+  /**
+   * Buckets in {@code schema} (created by the queue's migrations), timed by {@code clock}.
+   */
+  public RateLimits(DataSource dataSource, String schema, Clock clock) {
+    this(dataSource, schema, clock, RateLimitSleeper.THREAD_SLEEP);
+  }
+
+  RateLimits(DataSource dataSource, String schema, Clock clock, RateLimitSleeper sleeper) {
+    this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
+    this.clock = Objects.requireNonNull(clock, "clock");
+    this.sleeper = Objects.requireNonNull(sleeper, "sleeper");
+    this.acquireSql = SqlResource.load(RateLimits.class, "rate_limit_acquire.sql", schema);
+    this.defineSql = SqlResource.load(RateLimits.class, "rate_limit_define.sql", schema);
+    this.updateSql = SqlResource.load(RateLimits.class, "rate_limit_update.sql", schema);
+    this.observeSql = SqlResource.load(RateLimits.class, "rate_limit_observe.sql", schema);
+    this.snapshotSql = SqlResource.load(RateLimits.class, "rate_limit_snapshot.sql", schema);
+    this.removeSql = SqlResource.load(RateLimits.class, "rate_limit_remove.sql", schema);
+  }
+
+  /**
+   * Creates the bucket {@code name} full, or, if it exists, changes its configuration while keeping
+   * its tokens (clamped to the new capacity): processes that define their limits at every start
+   * never hand out an extra burst. Idempotent.
+   */
+  public void define(String name, RateLimit limit) {
+    checkName(name);
+    Objects.requireNonNull(limit, "limit");
+    run("define", name, c -> {
+      try (PreparedStatement ps = defineSql.prepare(c)) {
+        bindLimit(defineSql, ps, name, limit);
+        ps.executeUpdate();
+      }
+      return null;
+    });
+  }
+
+  /**
+   * Changes the configuration of an existing bucket at run time, keeping its tokens (clamped to
+   * the new capacity).
+   *
+   * @throws IllegalArgumentException when no bucket is named {@code name}
+   */
+  public void update(String name, RateLimit limit) {
+    checkName(name);
+    Objects.requireNonNull(limit, "limit");
+    boolean found = run("update", name, c -> {
+      try (PreparedStatement ps = updateSql.prepare(c)) {
+        bindLimit(updateSql, ps, name, limit);
+        try (ResultSet rs = ps.executeQuery()) {
+          return rs.next();
+        }
+      }
+    });
+    if (!found) throw unknown(name);
+  }
+
+  /** Deletes the bucket {@code name}; false when there was none. */
+  public boolean remove(String name) {
+    checkName(name);
+    return run("remove", name, c -> {
+      try (PreparedStatement ps = removeSql.prepare(c)) {
+        removeSql.set(ps, "name", name);
+        return ps.executeUpdate() > 0;
+      }
+    });
+  }
+
+  /**
+   * Takes {@code permits} from bucket {@code name} if it holds them now.
+   *
+   * @return empty when granted; otherwise how long until the bucket should hold enough (a hint:
+   *     other processes may take them first)
+   * @throws IllegalArgumentException when the bucket does not exist or can never hold that many
+   */
+  public Optional<Duration> tryAcquire(String name, int permits) {
+    return tryAcquire(List.of(name), permits);
+  }
+
+  /**
+   * Takes {@code permits} from every bucket in {@code names} if all of them hold that many now, or
+   * from none (e.g. a 10-second bucket and a daily bucket of the same API).
+   *
+   * @return empty when granted; otherwise how long until every bucket should hold enough
+   * @throws IllegalArgumentException when a bucket does not exist or can never hold that many
+   */
+  public Optional<Duration> tryAcquire(Collection<String> names, int permits) {
+    List<String> distinct = distinctNames(names);
+    if (permits < 1) throw new IllegalArgumentException("permits must be at least 1, got " + permits);
+    Instant now = now();
+    String label = String.join(" + ", distinct);
+    return run("acquire", label, c -> {
+      try (PreparedStatement ps = acquireSql.prepare(c)) {
+        acquireSql.set(ps, "names", c.createArrayOf("text", distinct.toArray()));
+        acquireSql.set(ps, "now", timestamp(now));
+        acquireSql.set(ps, "permits", permits);
+        boolean granted = false;
+        long waitMicros = 0;
+        List<String> found = new ArrayList<>();
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            String name = rs.getString("name");
+            found.add(name);
+            granted = rs.getBoolean("granted");
+            double available = rs.getDouble("available");
+            long capacity = rs.getLong("capacity");
+            if (permits > capacity) {
+              throw new IllegalArgumentException("rate limit '" + name + "' holds at most " + capacity
+                  + " permit(s); cannot acquire " + permits + " at once");
+            }
+            if (available < permits) {
+              double micros = (permits - available) * rs.getLong("refill_period_us") / rs.getLong("refill_tokens");
+              waitMicros = Math.max(waitMicros, Math.max(1, (long) Math.ceil(micros)));
+            }
+          }
+        }
+        if (found.size() < distinct.size()) {
+          List<String> missing = new ArrayList<>(distinct);
+          missing.removeAll(found);
+          throw new IllegalArgumentException("no rate limit named " + String.join(", ", missing.stream().map(n -> "'" + n + "'").toList())
+              + " (define it first)");
+        }
+        return granted ? Optional.<Duration>empty() : Optional.of(Duration.of(waitMicros, ChronoUnit.MICROS));
+      }
+    });
+  }
+
+  /** {@link #acquire(Collection, int, Duration)} for one bucket. */
+  public void acquire(String name, int permits, Duration maxWait) {
+    acquire(List.of(name), permits, maxWait);
+  }
+
+  /**
+   * Takes {@code permits} from every bucket in {@code names} (all or none), waiting up to
+   * {@code maxWait} for them. Gives up early when the buckets say the permits cannot come in time.
+   *
+   * @throws RateLimitTimeoutException when the permits were not had within {@code maxWait}; nothing
+   *     was taken
+   * @throws IllegalArgumentException when a bucket does not exist or can never hold that many
+   * @throws CancellationException when the thread is interrupted while waiting (the interrupt flag
+   *     stays set)
+   */
+  public void acquire(Collection<String> names, int permits, Duration maxWait) {
+    Objects.requireNonNull(maxWait, "maxWait");
+    if (maxWait.isNegative()) throw new IllegalArgumentException("maxWait must not be negative, got " + maxWait);
+    List<String> distinct = distinctNames(names);
+    Instant deadline = clock.instant().plus(maxWait);
+    while (true) {
+      Optional<Duration> wait = tryAcquire(distinct, permits);
+      if (wait.isEmpty()) return;
+      Duration left = Duration.between(clock.instant(), deadline);
+      if (wait.get().compareTo(left) > 0) {
+        throw new RateLimitTimeoutException(distinct, permits, maxWait, wait.get());
+      }
+      try {
+        sleeper.sleep(wait.get());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new CancellationException("interrupted while waiting for rate limit " + String.join(" + ", distinct));
+      }
+    }
+  }
+
+  /**
+   * Adapts bucket {@code name} to what the API itself reports: when it says only
+   * {@code remaining} calls are left and its window ends in {@code windowLeft}, the bucket is
+   * lowered so that it grants at most {@code remaining} permits before then (its tokens become at
+   * most {@code remaining - refill(windowLeft)}, possibly negative). It is never raised: the API's
+   * count lags the calls still in flight.
+   *
+   * <p>For a fixed window that resets (a daily quota) pass the time to the reset. For a rolling
+   * window (HubSpot's {@code X-HubSpot-RateLimit-Remaining} over 10 s) pass {@link Duration#ZERO}:
+   * slots free up continuously, so {@code remaining} is what may be used right now; this lowers the
+   * bucket only when other clients of the same account have used the quota.
+   *
+   * @throws IllegalArgumentException when no bucket is named {@code name}
+   */
+  public void observe(String name, long remaining, Duration windowLeft) {
+    checkName(name);
+    Objects.requireNonNull(windowLeft, "windowLeft");
+    if (remaining < 0) throw new IllegalArgumentException("remaining must not be negative, got " + remaining);
+    if (windowLeft.isNegative()) throw new IllegalArgumentException("windowLeft must not be negative, got " + windowLeft);
+    Instant now = now();
+    boolean found = run("observe", name, c -> {
+      try (PreparedStatement ps = observeSql.prepare(c)) {
+        observeSql.set(ps, "now", timestamp(now));
+        observeSql.set(ps, "remaining", remaining);
+        observeSql.set(ps, "window_left_us", windowLeft.toNanos() / 1_000);
+        observeSql.set(ps, "name", name);
+        try (ResultSet rs = ps.executeQuery()) {
+          return rs.next();
+        }
+      }
+    });
+    if (!found) throw unknown(name);
+  }
+
+  /**
+   * The bucket {@code name} now, refilled up to the clock's instant.
+   *
+   * @throws IllegalArgumentException when no bucket is named {@code name}
+   */
+  public RateLimitSnapshot snapshot(String name) {
+    checkName(name);
+    List<RateLimitSnapshot> found = read(name);
+    if (found.isEmpty()) throw unknown(name);
+    return found.get(0);
+  }
+
+  /** Every bucket, by name. */
+  public List<RateLimitSnapshot> list() {
+    return read(null);
+  }
+
+  private List<RateLimitSnapshot> read(String name) {
+    Instant now = now();
+    return run("snapshot", name == null ? "*" : name, c -> {
+      try (PreparedStatement ps = snapshotSql.prepare(c)) {
+        snapshotSql.set(ps, "now", timestamp(now));
+        snapshotSql.set(ps, "name", name);
+        List<RateLimitSnapshot> out = new ArrayList<>();
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            RateLimit limit = RateLimit.tokenBucket(rs.getLong("capacity"), rs.getLong("refill_tokens"),
+                Duration.of(rs.getLong("refill_period_us"), ChronoUnit.MICROS));
+            out.add(new RateLimitSnapshot(rs.getString("name"), limit, rs.getDouble("available"),
+                rs.getLong("granted_total"), rs.getObject("updated_at", OffsetDateTime.class).toInstant()));
+          }
+        }
+        return out;
+      }
+    });
+  }
+
+  private void bindLimit(SqlResource sql, PreparedStatement ps, String name, RateLimit limit) throws SQLException {
+    sql.set(ps, "name", name);
+    sql.set(ps, "capacity", limit.capacity());
+    sql.set(ps, "refill_tokens", limit.refillTokens());
+    sql.set(ps, "refill_period_us", limit.periodMicros());
+    sql.set(ps, "now", timestamp(now()));
+  }
+
+  /** The clock's instant at the database's precision, so a bucket's time compares exactly. */
+  private Instant now() {
+    return clock.instant().truncatedTo(ChronoUnit.MICROS);
+  }
+
+  private static OffsetDateTime timestamp(Instant instant) {
+    return instant.atOffset(ZoneOffset.UTC);
+  }
+
+  private static List<String> distinctNames(Collection<String> names) {
+    Objects.requireNonNull(names, "names");
+    if (names.isEmpty()) throw new IllegalArgumentException("at least one rate limit name is needed");
+    names.forEach(RateLimits::checkName);
+    return List.copyOf(new TreeSet<>(names));
+  }
+
+  private static void checkName(String name) {
+    if (name == null || name.isBlank()) throw new IllegalArgumentException("rate limit name must not be blank");
+    if (name.length() > 200) throw new IllegalArgumentException("rate limit name is longer than 200 characters: " + name.substring(0, 40) + "…");
+  }
+
+  private static IllegalArgumentException unknown(String name) {
+    return new IllegalArgumentException("no rate limit named '" + name + "' (define it first)");
+  }
+
+  private interface SqlWork<T> {
+    T run(Connection c) throws SQLException;
+  }
+
+  private <T> T run(String operation, String name, SqlWork<T> work) {
+    try (Connection c = dataSource.getConnection()) {
+      return work.run(c);
+    } catch (SQLException e) {
+      throw new JobQueueException("rate limit " + operation + " of " + name + " failed: " + e.getMessage(), e);
+    }
+  }
+}

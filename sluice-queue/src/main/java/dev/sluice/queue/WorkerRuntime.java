@@ -1,0 +1,502 @@
+package dev.sluice.queue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import javax.sql.DataSource;
+import org.postgresql.PGConnection;
+import org.postgresql.PGNotification;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The moving parts of a {@link JobWorker}: one claimer thread filling a local buffer, handler
+ * virtual threads draining it, one completer thread batching outcomes, a listener thread for
+ * NOTIFY, and a scheduler for heartbeats, policy refresh and maintenance.
+ */
+final class WorkerRuntime {
+  private static final Logger log = LoggerFactory.getLogger(WorkerRuntime.class);
+  private static final ObjectMapper JSON = new ObjectMapper();
+  /** Longest error text and stack kept on a job row. */
+  static final int MAX_ERROR_CHARS = 2_000;
+  static final int MAX_STACK_CHARS = 8_000;
+  /** Pause after a database error in a loop, so an outage does not spin. */
+  static final Duration ERROR_BACKOFF = Duration.ofSeconds(1);
+
+  private final JobQueue queue;
+  private final PostgresJobStore store;
+  private final Clock clock;
+  private final String workerId;
+  private final Map<String, JobHandler> handlers;
+  private final List<String> handledKinds;
+  private final int claimBatchSize;
+  private final int minClaim;
+  private final int completionBatchSize;
+  private final long flushIntervalNanos;
+  private final Duration pollInterval;
+  private final Duration shutdownTimeout;
+  private final boolean listenNotify;
+
+  /** Slots for jobs held (buffered or running); a claim never takes more than the free ones. */
+  private final Semaphore slots;
+  private final LinkedBlockingQueue<Job> buffer = new LinkedBlockingQueue<>();
+  private final LinkedBlockingQueue<JobStore.Completion> outcomes = new LinkedBlockingQueue<>();
+  /** Jobs this worker holds in the database (id → attempt), heartbeated until their outcome is recorded. */
+  private final Map<Long, Integer> held = new ConcurrentHashMap<>();
+  private final AtomicLong recorded = new AtomicLong();
+
+  private volatile boolean claiming = true;
+  private volatile boolean handling = true;
+  private volatile boolean completing = true;
+  private volatile boolean wakeRequested;
+  /** True while the claimer waits for handlers to free slots (not for new jobs). */
+  private volatile boolean waitingForSlots;
+  private volatile List<String> uncappedKinds;
+  private volatile List<String> cappedKinds = List.of();
+  private volatile Set<String> cappedKindSet = Set.of();
+  private volatile Map<String, KindPolicy> policies = Map.of();
+
+  private Thread claimer;
+  private Thread completer;
+  private Thread listener;
+  private final List<Thread> handlerThreads = new ArrayList<>();
+  private ScheduledExecutorService scheduler;
+  private volatile Connection listenConnection;
+
+  private WorkerRuntime(JobWorker.Builder b) {
+    this.queue = b.queue;
+    this.store = b.queue.store();
+    this.clock = b.queue.clock();
+    this.workerId = b.workerId;
+    this.handlers = Map.copyOf(b.handlers());
+    this.handledKinds = List.copyOf(b.kinds());
+    this.uncappedKinds = handledKinds;
+    this.claimBatchSize = b.claimBatchSize;
+    int prefetch = b.prefetch == null ? b.claimBatchSize : b.prefetch;
+    this.slots = new Semaphore(b.concurrency + prefetch);
+    // Waiting for a quarter batch of free slots avoids many tiny claims under load; an idle
+    // worker has all its slots free, so pickup latency does not suffer.
+    this.minClaim = Math.max(1, Math.min(claimBatchSize, b.concurrency + prefetch) / 4);
+    this.completionBatchSize = b.completionBatchSize;
+    this.flushIntervalNanos = b.completionFlushInterval.toNanos();
+    this.pollInterval = b.pollInterval;
+    this.shutdownTimeout = b.shutdownTimeout;
+    this.listenNotify = b.listenNotify;
+    for (int i = 0; i < b.concurrency; i++) {
+      handlerThreads.add(Thread.ofVirtual().name("sluice-handler-" + i).unstarted(this::handleLoop));
+    }
+    refreshKinds();
+    scheduler = Executors.newScheduledThreadPool(1, Thread.ofPlatform().daemon().name("sluice-worker-scheduler").factory());
+    scheduler.scheduleWithFixedDelay(() -> guarded("heartbeat", this::heartbeat),
+        b.heartbeatInterval.toMillis(), b.heartbeatInterval.toMillis(), TimeUnit.MILLISECONDS);
+    scheduler.scheduleWithFixedDelay(() -> guarded("kind refresh", this::refreshKinds),
+        b.kindRefreshInterval.toMillis(), b.kindRefreshInterval.toMillis(), TimeUnit.MILLISECONDS);
+    if (b.maintenance) {
+      scheduler.scheduleWithFixedDelay(() -> guarded("rescue", () -> queue.rescuer().rescueOnce()),
+          b.rescueInterval.toMillis(), b.rescueInterval.toMillis(), TimeUnit.MILLISECONDS);
+      scheduler.scheduleWithFixedDelay(() -> guarded("cleanup", () -> queue.cleaner().cleanOnce()),
+          FinishedJobCleaner.RUN_INTERVAL_DEFAULT.toMillis(), FinishedJobCleaner.RUN_INTERVAL_DEFAULT.toMillis(), TimeUnit.MILLISECONDS);
+    }
+  }
+
+  static WorkerRuntime start(JobWorker.Builder b) {
+    WorkerRuntime r = new WorkerRuntime(b);
+    r.handlerThreads.forEach(Thread::start);
+    r.completer = Thread.ofPlatform().daemon().name("sluice-completer").start(r::completeLoop);
+    if (r.listenNotify) r.listener = Thread.ofPlatform().daemon().name("sluice-listener").start(r::listenLoop);
+    r.claimer = Thread.ofPlatform().daemon().name("sluice-claimer").start(r::claimLoop);
+    return r;
+  }
+
+  String workerId() {
+    return workerId;
+  }
+
+  long recordedCount() {
+    return recorded.get();
+  }
+
+  private void guarded(String what, Runnable task) {
+    try {
+      task.run();
+    } catch (RuntimeException e) {
+      log.warn("worker {}: {} failed: {}", workerId, what, e.getMessage());
+    }
+  }
+
+  // --- claiming ---
+
+  /** Wakes the claimer (a notification arrived, or slots were freed). */
+  private void wake() {
+    wakeRequested = true;
+    Thread t = claimer;
+    if (t != null) LockSupport.unpark(t);
+  }
+
+  /** Parks the claimer until woken or {@code timeout} passes. */
+  private void awaitWake(Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (!wakeRequested && claiming) {
+      long left = deadline - System.nanoTime();
+      if (left <= 0) return;
+      LockSupport.parkNanos(this, left);
+    }
+  }
+
+  private void claimLoop() {
+    while (claiming) {
+      int free = slots.availablePermits();
+      if (free < minClaim) {
+        wakeRequested = false;
+        waitingForSlots = true;
+        if (slots.availablePermits() < minClaim) awaitWake(pollInterval);
+        waitingForSlots = false;
+        continue;
+      }
+      wakeRequested = false;
+      int want = Math.min(claimBatchSize, free);
+      int got;
+      try {
+        got = claimInto(want);
+      } catch (SQLException | RuntimeException e) {
+        if (!claiming) break;
+        log.warn("worker {}: claim failed, retrying in {}: {}", workerId, ERROR_BACKOFF, e.getMessage());
+        awaitWake(ERROR_BACKOFF);
+        continue;
+      }
+      if (got < want) awaitWake(pollInterval);
+    }
+  }
+
+  private int claimInto(int want) throws SQLException {
+    int got = 0;
+    Instant now = clock.instant();
+    List<String> kinds = uncappedKinds;
+    if (!kinds.isEmpty()) {
+      got += accept(store.claim(kinds, want, workerId, now));
+    }
+    for (String kind : cappedKinds) {
+      if (got >= want || !claiming) break;
+      got += accept(store.claimCapped(kind, want - got, workerId, now));
+    }
+    return got;
+  }
+
+  private int accept(List<Job> jobs) {
+    if (jobs.isEmpty()) return 0;
+    // Never blocks for long: claims are sized to the free slots and only this thread acquires.
+    slots.acquireUninterruptibly(jobs.size());
+    for (Job j : jobs) held.put(j.id(), j.attempt());
+    buffer.addAll(jobs);
+    return jobs.size();
+  }
+
+  private void refreshKinds() {
+    List<JobStore.KindSettings> kinds;
+    try {
+      kinds = store.kinds();
+    } catch (SQLException e) {
+      throw JobQueue.failure("read kind policies", e);
+    }
+    Map<String, KindPolicy> p = new java.util.HashMap<>();
+    Set<String> capped = new HashSet<>();
+    for (JobStore.KindSettings k : kinds) {
+      p.put(k.kind(), k.policy());
+      if (k.policy().isCapped()) capped.add(k.kind());
+    }
+    List<String> uncapped = new ArrayList<>();
+    List<String> cappedHandled = new ArrayList<>();
+    for (String kind : handledKinds) {
+      if (capped.contains(kind)) cappedHandled.add(kind);
+      else uncapped.add(kind);
+    }
+    policies = Map.copyOf(p);
+    cappedKindSet = Set.copyOf(capped);
+    uncappedKinds = List.copyOf(uncapped);
+    cappedKinds = List.copyOf(cappedHandled);
+  }
+
+  // --- handling ---
+
+  private void handleLoop() {
+    while (handling) {
+      Job job;
+      try {
+        job = buffer.poll(100, TimeUnit.MILLISECONDS);
+      } catch (InterruptedException e) {
+        if (!handling) return;
+        continue;
+      }
+      if (job == null) continue;
+      JobStore.Completion outcome;
+      try {
+        outcome = run(job);
+      } finally {
+        slots.release();
+      }
+      outcomes.add(outcome);
+      if (waitingForSlots && !wakeRequested && slots.availablePermits() >= minClaim) wake();
+    }
+  }
+
+  private JobStore.Completion run(Job job) {
+    JobHandler handler = handlers.get(job.kind());
+    try {
+      if (handler == null) throw new PermanentJobFailure("no handler for kind '" + job.kind() + "' in worker " + workerId);
+      handler.handle(new Context(job));
+      return JobStore.Completion.ok(job);
+    } catch (JobSnooze s) {
+      return JobStore.Completion.of(job, JobState.READY, clock.instant().plus(s.waitTime()), null, null);
+    } catch (PermanentJobFailure f) {
+      return JobStore.Completion.of(job, JobState.DEAD, null, errorText(f), stackText(f));
+    } catch (Throwable t) {
+      if (t instanceof InterruptedException) Thread.currentThread().interrupt();
+      RetryPolicy retry = policies.getOrDefault(job.kind(), KindPolicy.DEFAULT).retry();
+      if (job.attempt() >= job.maxAttempts()) {
+        return JobStore.Completion.of(job, JobState.DEAD, null, errorText(t), stackText(t));
+      }
+      Instant next = clock.instant().plus(retry.delay(job.attempt(), ThreadLocalRandom.current()));
+      return JobStore.Completion.of(job, JobState.RETRYABLE, next, errorText(t), stackText(t));
+    }
+  }
+
+  static String errorText(Throwable t) {
+    String text = t instanceof PermanentJobFailure ? String.valueOf(t.getMessage())
+        : t.getClass().getName() + (t.getMessage() == null ? "" : ": " + t.getMessage());
+    return text.length() > MAX_ERROR_CHARS ? text.substring(0, MAX_ERROR_CHARS) : text;
+  }
+
+  static String stackText(Throwable t) {
+    StringWriter w = new StringWriter();
+    t.printStackTrace(new PrintWriter(w));
+    String s = w.toString();
+    return s.length() > MAX_STACK_CHARS ? s.substring(0, MAX_STACK_CHARS) : s;
+  }
+
+  private final class Context implements JobContext {
+    private final Job job;
+    private JsonNode payload;
+
+    Context(Job job) {
+      this.job = job;
+    }
+
+    @Override
+    public Job job() {
+      return job;
+    }
+
+    @Override
+    public JsonNode payload() {
+      if (payload == null) {
+        try {
+          payload = JSON.readTree(job.payload());
+        } catch (java.io.IOException e) {
+          throw new PermanentJobFailure("payload of job " + job.id() + " is not JSON: " + e.getMessage(), e);
+        }
+      }
+      return payload;
+    }
+
+    @Override
+    public void progress(JsonNode progress) {
+      try {
+        store.progress(job.id(), workerId, JSON.writeValueAsString(progress), clock.instant());
+      } catch (SQLException | com.fasterxml.jackson.core.JsonProcessingException e) {
+        throw new JobQueueException("recording progress of job " + job.id() + " failed: " + e.getMessage(), e);
+      }
+    }
+
+    @Override
+    public void progress(long done, long total, String message) {
+      ObjectNode p = JSON.createObjectNode();
+      p.put("done", done);
+      p.put("total", total);
+      if (message != null) p.put("message", message);
+      progress(p);
+    }
+
+    @Override
+    public Clock clock() {
+      return clock;
+    }
+
+    @Override
+    public DataSource dataSource() {
+      return queue.dataSource();
+    }
+
+    @Override
+    public JobQueue queue() {
+      return queue;
+    }
+  }
+
+  // --- completing ---
+
+  private void completeLoop() {
+    List<JobStore.Completion> batch = new ArrayList<>(completionBatchSize);
+    while ((completing || !outcomes.isEmpty() || !batch.isEmpty()) && !abandoned) {
+      try {
+        if (batch.isEmpty()) {
+          JobStore.Completion first = outcomes.poll(50, TimeUnit.MILLISECONDS);
+          if (first == null) continue;
+          batch.add(first);
+        }
+        if (flushIntervalNanos > 0) {
+          long deadline = System.nanoTime() + flushIntervalNanos;
+          while (batch.size() < completionBatchSize) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) break;
+            JobStore.Completion next = outcomes.poll(left, TimeUnit.NANOSECONDS);
+            if (next == null) break;
+            batch.add(next);
+          }
+        }
+        outcomes.drainTo(batch, completionBatchSize - batch.size());
+      } catch (InterruptedException e) {
+        // close() interrupts only to hurry the flush along; keep going until drained
+      }
+      if (batch.isEmpty()) continue;
+      try {
+        store.complete(batch, workerId, clock.instant());
+        boolean cappedDone = false;
+        Set<String> capped = cappedKindSet;
+        for (JobStore.Completion c : batch) {
+          held.remove(c.id());
+          if (capped.contains(c.kind())) cappedDone = true;
+        }
+        recorded.addAndGet(batch.size());
+        batch.clear();
+        if (cappedDone) notifyCappedRoom();
+      } catch (SQLException | RuntimeException e) {
+        // Keep the batch (the jobs stay held and heartbeated) and try again.
+        log.warn("worker {}: recording {} outcomes failed, retrying in {}: {}", workerId, batch.size(), ERROR_BACKOFF, e.getMessage());
+        LockSupport.parkNanos(ERROR_BACKOFF.toNanos());
+      }
+    }
+  }
+
+  /** A capped kind may have room again: wake this and the other processes' claimers. */
+  private void notifyCappedRoom() {
+    wake();
+    try {
+      store.notifyReady("capacity");
+    } catch (SQLException e) {
+      log.debug("worker {}: notify failed: {}", workerId, e.getMessage());
+    }
+  }
+
+  // --- heartbeats ---
+
+  private void heartbeat() {
+    if (held.isEmpty()) return;
+    long[] ids = held.keySet().stream().mapToLong(Long::longValue).toArray();
+    try {
+      store.heartbeat(ids, workerId, clock.instant());
+    } catch (SQLException e) {
+      throw JobQueue.failure("heartbeat", e);
+    }
+  }
+
+  // --- LISTEN ---
+
+  private void listenLoop() {
+    DataSource ds = queue.dataSource();
+    while (claiming) {
+      try (Connection c = ds.getConnection()) {
+        listenConnection = c;
+        if (!c.getAutoCommit()) c.setAutoCommit(true);
+        try (Statement s = c.createStatement()) {
+          // The channel is an identifier derived from the validated schema name, not a value.
+          s.execute("LISTEN " + store.channel());
+        }
+        PGConnection pg = c.unwrap(PGConnection.class);
+        wake(); // anything enqueued before LISTEN took effect
+        while (claiming) {
+          PGNotification[] notes = pg.getNotifications(250);
+          if (notes != null && notes.length > 0) wake();
+        }
+      } catch (SQLException | RuntimeException e) {
+        if (!claiming) return;
+        log.warn("worker {}: LISTEN connection failed, polling until it is back: {}", workerId, e.getMessage());
+        LockSupport.parkNanos(ERROR_BACKOFF.toNanos());
+      } finally {
+        listenConnection = null;
+      }
+    }
+  }
+
+  // --- shutdown ---
+
+  private volatile boolean abandoned;
+  private volatile boolean closed;
+
+  synchronized void close() {
+    if (closed) return;
+    closed = true;
+    claiming = false;
+    LockSupport.unpark(claimer);
+    join(claimer, Duration.ofSeconds(10));
+    // Give buffered jobs back: their attempt is returned and any worker may take them.
+    List<Job> unstarted = new ArrayList<>();
+    buffer.drainTo(unstarted);
+    Instant now = clock.instant();
+    for (Job j : unstarted) {
+      outcomes.add(JobStore.Completion.of(j, JobState.READY, now, null, null));
+      slots.release();
+    }
+    handling = false;
+    long deadline = System.nanoTime() + shutdownTimeout.toNanos();
+    for (Thread t : handlerThreads) join(t, Duration.ofNanos(Math.max(1, deadline - System.nanoTime())));
+    completing = false;
+    join(completer, Duration.ofSeconds(10));
+    scheduler.shutdownNow();
+    if (listener != null) join(listener, Duration.ofSeconds(2));
+  }
+
+  synchronized void abandon() {
+    if (closed) return;
+    closed = true;
+    abandoned = true;
+    claiming = false;
+    handling = false;
+    completing = false;
+    LockSupport.unpark(claimer);
+    scheduler.shutdownNow();
+    outcomes.clear();
+    buffer.clear();
+    if (completer != null) completer.interrupt();
+  }
+
+  private static void join(Thread t, Duration timeout) {
+    if (t == null) return;
+    try {
+      t.join(Math.max(1, timeout.toMillis()));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

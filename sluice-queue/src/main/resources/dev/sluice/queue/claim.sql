@@ -1,0 +1,22 @@
+-- Claim a batch of runnable jobs of uncapped kinds in one statement. The locking select sits in
+-- a CTE so the LIMIT holds; SKIP LOCKED lets concurrent claimers take disjoint rows.
+-- Paused, shadowed and capped kinds are left out here (capped kinds go through claim_capped.sql).
+WITH next AS (
+  SELECT j.id
+  FROM ${schema}.job j
+  WHERE j.state IN ('ready', 'retryable')
+    AND j.run_at <= :now
+    AND j.kind = ANY(:kinds::text[])
+    AND NOT EXISTS (SELECT 1 FROM ${schema}.job_kind k
+                    WHERE k.kind = j.kind
+                      AND (k.paused OR k.shadow OR k.max_running IS NOT NULL OR k.max_running_per_key IS NOT NULL))
+  ORDER BY j.priority, j.run_at, j.id
+  LIMIT :limit
+  FOR UPDATE OF j SKIP LOCKED
+)
+UPDATE ${schema}.job j
+SET state = 'running', attempt = j.attempt + 1, worker_id = :worker, started_at = :now, heartbeat_at = :now
+FROM next
+WHERE j.id = next.id AND j.state IN ('ready', 'retryable')
+RETURNING j.id, j.kind, j.payload::text, j.priority, j.run_at, j.attempt, j.max_attempts,
+          j.dedupe_key, j.concurrency_key, j.timeout_ms, j.created_at

@@ -1,0 +1,1 @@
+DELETE FROM ${schema}.cron_schedule WHERE name = :name

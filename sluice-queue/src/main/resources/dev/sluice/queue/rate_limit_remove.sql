@@ -1,0 +1,1 @@
+DELETE FROM ${schema}.rate_limit WHERE name = :name

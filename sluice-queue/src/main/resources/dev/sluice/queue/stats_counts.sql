@@ -1,0 +1,1 @@
+SELECT kind, state, count(*) FROM ${schema}.job GROUP BY kind, state

@@ -1,0 +1,330 @@
+package dev.sluice.queue;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.sql.Connection;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The behaviour every {@link JobStore} must have. A store implementation's test extends this and
+ * supplies a fresh, empty store. Every test passes explicit instants, so none waits on time.
+ */
+abstract class JobStoreContract {
+  static final Instant T0 = Instant.parse("2030-01-01T00:00:00Z");
+  static final String W1 = "worker-1";
+  static final String W2 = "worker-2";
+
+  /** An empty store (no jobs, no kind policies). */
+  protected abstract JobStore emptyStore() throws Exception;
+
+  /** A connection to the store's database, auto-commit on. */
+  protected abstract Connection connect() throws Exception;
+
+  JobStore store;
+
+  @BeforeEach
+  void freshStore() throws Exception {
+    store = emptyStore();
+  }
+
+  EnqueueResult enqueue(NewJob job) throws Exception {
+    try (Connection c = connect()) {
+      return store.enqueue(c, job, T0);
+    }
+  }
+
+  Job job(long id) throws Exception {
+    return store.find(id).orElseThrow();
+  }
+
+  @Test
+  void enqueuedJobIsReadyWithItsFields() throws Exception {
+    EnqueueResult r = enqueue(NewJob.builder("email").payload("{\"to\":\"a@b.c\"}").priority(3).maxAttempts(7)
+        .concurrencyKey("contact:1").timeout(Duration.ofMinutes(2)).build());
+    assertThat(r.created()).isTrue();
+    Job j = job(r.id());
+    assertThat(j.state()).isEqualTo(JobState.READY);
+    assertThat(j.kind()).isEqualTo("email");
+    assertThat(j.payload()).contains("a@b.c");
+    assertThat(j.priority()).isEqualTo(3);
+    assertThat(j.maxAttempts()).isEqualTo(7);
+    assertThat(j.attempt()).isZero();
+    assertThat(j.concurrencyKey()).isEqualTo("contact:1");
+    assertThat(j.timeout()).isEqualTo(Duration.ofMinutes(2));
+    assertThat(j.runAt()).isEqualTo(T0);
+    assertThat(j.createdAt()).isEqualTo(T0);
+  }
+
+  @Test
+  void duplicateDedupeKeyAnswersTheExistingId() throws Exception {
+    EnqueueResult first = enqueue(NewJob.builder("hook").dedupeKey("evt-1").build());
+    EnqueueResult second = enqueue(NewJob.builder("hook").dedupeKey("evt-1").payload("{\"x\":2}").build());
+    assertThat(second).isEqualTo(new EnqueueResult(first.id(), false));
+    assertThat(store.stats(T0).count("hook", JobState.READY)).isEqualTo(1);
+  }
+
+  @Test
+  void claimTakesABatchInPriorityThenRunAtOrder() throws Exception {
+    long late = enqueue(NewJob.builder("k").priority(5).build()).id();
+    long early = enqueue(NewJob.builder("k").priority(0).runAt(T0.minusSeconds(10)).build()).id();
+    long mid = enqueue(NewJob.builder("k").priority(0).build()).id();
+    List<Job> claimed = store.claim(List.of("k"), 2, W1, T0);
+    assertThat(claimed).extracting(Job::id).containsExactly(early, mid);
+    assertThat(claimed).allSatisfy(j -> assertThat(j.attempt()).isEqualTo(1));
+    assertThat(job(early).state()).isEqualTo(JobState.RUNNING);
+    assertThat(job(early).workerId()).isEqualTo(W1);
+    assertThat(job(late).state()).isEqualTo(JobState.READY);
+    assertThat(store.claim(List.of("k"), 10, W2, T0)).extracting(Job::id).containsExactly(late);
+    assertThat(store.claim(List.of("k"), 10, W2, T0)).isEmpty();
+  }
+
+  @Test
+  void claimIgnoresFutureJobsOtherKindsPausedAndShadowedKinds() throws Exception {
+    enqueue(NewJob.builder("k").runAt(T0.plusSeconds(60)).build());
+    enqueue(NewJob.of("other", "{}"));
+    long paused = enqueue(NewJob.of("p", "{}")).id();
+    store.setPaused("p", true, T0);
+    long shadowed = enqueue(NewJob.of("s", "{}")).id();
+    assertThat(store.setShadow("s", true, T0)).isEqualTo(1);
+    assertThat(store.claim(List.of("k", "p", "s"), 10, W1, T0)).isEmpty();
+    assertThat(job(shadowed).state()).isEqualTo(JobState.SHADOWED);
+    long shadowedAtEnqueue = enqueue(NewJob.of("s", "{}")).id();
+    assertThat(job(shadowedAtEnqueue).state()).isEqualTo(JobState.SHADOWED);
+    assertThat(store.claim(List.of("k"), 10, W1, T0.plusSeconds(60))).hasSize(1);
+    store.setPaused("p", false, T0);
+    assertThat(store.claim(List.of("p"), 10, W1, T0)).extracting(Job::id).containsExactly(paused);
+  }
+
+  @Test
+  void cappedKindsAreClaimedOnlyWithinTheirCaps() throws Exception {
+    store.configureKind("slow", KindPolicy.builder().maxRunning(3).maxRunningPerKey(1).build(), T0);
+    for (int i = 0; i < 4; i++) enqueue(NewJob.builder("slow").concurrencyKey("a").build());
+    for (int i = 0; i < 4; i++) enqueue(NewJob.builder("slow").concurrencyKey("b").build());
+    for (int i = 0; i < 4; i++) enqueue(NewJob.builder("slow").build());
+    // the uncapped claim never takes capped kinds
+    assertThat(store.claim(List.of("slow"), 100, W1, T0)).isEmpty();
+    List<Job> first = store.claimCapped("slow", 100, W1, T0);
+    assertThat(first).hasSize(3);
+    assertThat(first).extracting(Job::concurrencyKey).containsExactlyInAnyOrder("a", "b", null);
+    assertThat(store.claimCapped("slow", 100, W2, T0)).isEmpty();
+    Job a = first.stream().filter(j -> "a".equals(j.concurrencyKey())).findFirst().orElseThrow();
+    store.complete(List.of(JobStore.Completion.ok(a)), W1, T0);
+    List<Job> next = store.claimCapped("slow", 100, W2, T0);
+    assertThat(next).extracting(Job::concurrencyKey).containsExactly("a");
+  }
+
+  @Test
+  void perKeyCapWithoutKindCap() throws Exception {
+    store.configureKind("contact-sync", KindPolicy.builder().maxRunningPerKey(1).build(), T0);
+    for (int k = 0; k < 5; k++) for (int i = 0; i < 3; i++) enqueue(NewJob.builder("contact-sync").concurrencyKey("c" + k).build());
+    List<Job> claimed = store.claimCapped("contact-sync", 100, W1, T0);
+    assertThat(claimed).extracting(Job::concurrencyKey).containsExactlyInAnyOrder("c0", "c1", "c2", "c3", "c4");
+    assertThat(store.claimCapped("contact-sync", 100, W1, T0)).isEmpty();
+  }
+
+  @Test
+  void successfulCompletionIsRecordedOnce() throws Exception {
+    long id = enqueue(NewJob.of("k", "{}")).id();
+    Job claimed = store.claim(List.of("k"), 1, W1, T0).getFirst();
+    assertThat(store.complete(List.of(JobStore.Completion.ok(claimed)), W1, T0.plusSeconds(1))).isEqualTo(1);
+    Job done = job(id);
+    assertThat(done.state()).isEqualTo(JobState.COMPLETED);
+    assertThat(done.finishedAt()).isEqualTo(T0.plusSeconds(1));
+    assertThat(store.complete(List.of(JobStore.Completion.ok(claimed)), W1, T0.plusSeconds(2))).isZero();
+  }
+
+  @Test
+  void outcomeOfAnotherWorkerOrAnEarlierAttemptIsIgnored() throws Exception {
+    long id = enqueue(NewJob.of("k", "{}")).id();
+    Job claimed = store.claim(List.of("k"), 1, W1, T0).getFirst();
+    assertThat(store.complete(List.of(JobStore.Completion.ok(claimed)), W2, T0)).isZero();
+    // rescued and re-claimed by W2: W1's late success must not count
+    assertThat(store.rescueStale(Duration.ofSeconds(5), 100, T0.plusSeconds(6))).containsExactly(id);
+    Job again = store.claim(List.of("k"), 1, W2, T0.plusSeconds(6)).getFirst();
+    assertThat(again.attempt()).isEqualTo(2);
+    assertThat(store.complete(List.of(JobStore.Completion.ok(claimed)), W1, T0.plusSeconds(7))).isZero();
+    assertThat(job(id).state()).isEqualTo(JobState.RUNNING);
+    assertThat(store.complete(List.of(JobStore.Completion.ok(again)), W2, T0.plusSeconds(7))).isEqualTo(1);
+  }
+
+  @Test
+  void failuresBecomeRetryableOrDeadAndSnoozeGivesTheAttemptBack() throws Exception {
+    long r = enqueue(NewJob.of("k", "{}")).id();
+    long d = enqueue(NewJob.of("k", "{}")).id();
+    long s = enqueue(NewJob.of("k", "{}")).id();
+    List<Job> claimed = store.claim(List.of("k"), 3, W1, T0);
+    Job jr = claimed.stream().filter(j -> j.id() == r).findFirst().orElseThrow();
+    Job jd = claimed.stream().filter(j -> j.id() == d).findFirst().orElseThrow();
+    Job js = claimed.stream().filter(j -> j.id() == s).findFirst().orElseThrow();
+    store.complete(List.of(
+        JobStore.Completion.of(jr, JobState.RETRYABLE, T0.plusSeconds(30), "boom", "stack-r"),
+        JobStore.Completion.of(jd, JobState.DEAD, null, "fatal", "stack-d"),
+        JobStore.Completion.of(js, JobState.READY, T0.plusSeconds(8), null, null)), W1, T0);
+    Job retryable = job(r);
+    assertThat(retryable.state()).isEqualTo(JobState.RETRYABLE);
+    assertThat(retryable.runAt()).isEqualTo(T0.plusSeconds(30));
+    assertThat(retryable.lastError()).isEqualTo("boom");
+    assertThat(retryable.lastErrorStack()).isEqualTo("stack-r");
+    assertThat(retryable.attempt()).isEqualTo(1);
+    Job dead = job(d);
+    assertThat(dead.state()).isEqualTo(JobState.DEAD);
+    assertThat(dead.finishedAt()).isEqualTo(T0);
+    Job snoozed = job(s);
+    assertThat(snoozed.state()).isEqualTo(JobState.READY);
+    assertThat(snoozed.attempt()).isZero();
+    assertThat(snoozed.runAt()).isEqualTo(T0.plusSeconds(8));
+    assertThat(store.claim(List.of("k"), 10, W1, T0.plusSeconds(7))).isEmpty();
+    assertThat(store.claim(List.of("k"), 10, W1, T0.plusSeconds(30))).extracting(Job::id).containsExactlyInAnyOrder(r, s);
+  }
+
+  @Test
+  void heartbeatsKeepAJobFromBeingRescued() throws Exception {
+    long id = enqueue(NewJob.of("k", "{}")).id();
+    store.claim(List.of("k"), 1, W1, T0);
+    assertThat(store.heartbeat(new long[] {id}, W1, T0.plusSeconds(10))).isEqualTo(1);
+    assertThat(store.heartbeat(new long[] {id}, W2, T0.plusSeconds(10))).isZero();
+    assertThat(store.rescueStale(Duration.ofSeconds(15), 100, T0.plusSeconds(20))).isEmpty();
+    assertThat(store.rescueStale(Duration.ofSeconds(15), 100, T0.plusSeconds(26))).containsExactly(id);
+    Job rescued = job(id);
+    assertThat(rescued.state()).isEqualTo(JobState.RETRYABLE);
+    assertThat(rescued.lastError()).startsWith("rescued: worker worker-1");
+    assertThat(rescued.workerId()).isNull();
+  }
+
+  @Test
+  void aLongerJobOrKindTimeoutDelaysTheRescue() throws Exception {
+    long own = enqueue(NewJob.builder("k").timeout(Duration.ofMinutes(10)).build()).id();
+    store.configureKind("long", KindPolicy.builder().timeout(Duration.ofMinutes(5)).build(), T0);
+    long byKind = enqueue(NewJob.of("long", "{}")).id();
+    long plain = enqueue(NewJob.of("k", "{}")).id();
+    store.claim(List.of("k", "long"), 10, W1, T0);
+    assertThat(store.rescueStale(Duration.ofSeconds(30), 100, T0.plusSeconds(31))).containsExactly(plain);
+    assertThat(store.rescueStale(Duration.ofSeconds(30), 100, T0.plusSeconds(301))).containsExactly(byKind);
+    assertThat(store.rescueStale(Duration.ofSeconds(30), 100, T0.plusSeconds(601))).containsExactly(own);
+  }
+
+  @Test
+  void rescueOfAJobWithoutAttemptsLeftMakesItDead() throws Exception {
+    long id = enqueue(NewJob.builder("k").maxAttempts(1).build()).id();
+    store.claim(List.of("k"), 1, W1, T0);
+    store.rescueStale(Duration.ofSeconds(1), 100, T0.plusSeconds(5));
+    assertThat(job(id).state()).isEqualTo(JobState.DEAD);
+  }
+
+  @Test
+  void retryAndCancelFollowTheTransitionTable() throws Exception {
+    long id = enqueue(NewJob.of("k", "{}")).id();
+    assertThat(store.retry(id, T0)).as("ready -> ready is not a retry").isFalse();
+    assertThat(store.cancel(id, T0)).isTrue();
+    assertThat(job(id).state()).isEqualTo(JobState.CANCELLED);
+    assertThat(store.cancel(id, T0)).isFalse();
+    assertThat(store.retry(id, T0.plusSeconds(1))).isTrue();
+    assertThat(job(id).state()).isEqualTo(JobState.READY);
+    Job claimed = store.claim(List.of("k"), 1, W1, T0.plusSeconds(1)).getFirst();
+    store.complete(List.of(JobStore.Completion.ok(claimed)), W1, T0.plusSeconds(1));
+    assertThat(store.retry(id, T0)).as("completed is terminal").isFalse();
+    assertThat(store.cancel(id, T0)).isFalse();
+    assertThat(job(id).state()).isEqualTo(JobState.COMPLETED);
+  }
+
+  @Test
+  void deadJobsAreRetriedOrCancelledInBulkByKindAndErrorText() throws Exception {
+    List<Long> ids = new ArrayList<>();
+    for (String kind : List.of("a", "a", "a", "b")) ids.add(enqueue(NewJob.of(kind, "{}")).id());
+    List<Job> claimed = store.claim(List.of("a", "b"), 10, W1, T0);
+    List<JobStore.Completion> outcomes = new ArrayList<>();
+    for (int i = 0; i < claimed.size(); i++) {
+      outcomes.add(JobStore.Completion.of(claimed.get(i), JobState.DEAD, null, i == 0 ? "HTTP 500 timeout" : "HTTP 400 bad", "st"));
+    }
+    store.complete(outcomes, W1, T0);
+    assertThat(store.retryDead(new JobFilter("a", "timeout"), T0)).isEqualTo(1);
+    assertThat(store.cancelDead(JobFilter.kind("a"), T0)).isEqualTo(2);
+    assertThat(store.list(JobState.DEAD, JobFilter.any(), 10)).extracting(Job::kind).containsExactly("b");
+    assertThat(store.retryDead(JobFilter.any(), T0)).isEqualTo(1);
+    QueueStats stats = store.stats(T0);
+    assertThat(stats.count("a", JobState.READY)).isEqualTo(1);
+    assertThat(stats.count("a", JobState.CANCELLED)).isEqualTo(2);
+    assertThat(stats.count("b", JobState.READY)).isEqualTo(1);
+    Job retried = job(claimed.getFirst().id());
+    assertThat(retried.attempt()).as("retry starts over").isZero();
+  }
+
+  @Test
+  void statsCountByKindAndStateAndAgeOfOldestReady() throws Exception {
+    enqueue(NewJob.builder("x").runAt(T0.minusSeconds(90)).build());
+    enqueue(NewJob.of("x", "{}"));
+    enqueue(NewJob.builder("y").runAt(T0.plusSeconds(100)).build());
+    store.claim(List.of("x"), 1, W1, T0);
+    QueueStats stats = store.stats(T0);
+    assertThat(stats.count("x", JobState.RUNNING)).isEqualTo(1);
+    assertThat(stats.count("x", JobState.READY)).isEqualTo(1);
+    assertThat(stats.count("y", JobState.READY)).isEqualTo(1);
+    assertThat(stats.count(JobState.READY)).isEqualTo(2);
+    assertThat(stats.oldestReadyAge()).isEqualTo(Duration.ZERO);
+    assertThat(store.stats(T0.plusSeconds(200)).oldestReadyAge()).isEqualTo(Duration.ofSeconds(200));
+  }
+
+  @Test
+  void bulkEnqueueSkipsDuplicateDedupeKeys() throws Exception {
+    enqueue(NewJob.builder("b").dedupeKey("d-1").build());
+    List<NewJob> jobs = new ArrayList<>();
+    IntStream.range(0, 2_500).forEach(i -> jobs.add(NewJob.of("b", "{\"i\":" + i + "}")));
+    jobs.add(NewJob.builder("b").dedupeKey("d-1").build());
+    jobs.add(NewJob.builder("b").dedupeKey("d-2").build());
+    jobs.add(NewJob.builder("b").dedupeKey("d-2").build());
+    long n;
+    try (Connection c = connect()) {
+      n = store.bulkEnqueue(c, jobs, T0);
+    }
+    assertThat(n).isEqualTo(2_501);
+    assertThat(store.stats(T0).count("b", JobState.READY)).isEqualTo(2_502);
+  }
+
+  @Test
+  void cleanupKeepsDedupeKeysForTheirWindow() throws Exception {
+    long plain = enqueue(NewJob.of("c", "{}")).id();
+    long keyed = enqueue(NewJob.builder("c").dedupeKey("once").build()).id();
+    List<Job> claimed = store.claim(List.of("c"), 10, W1, T0);
+    store.complete(claimed.stream().map(JobStore.Completion::ok).toList(), W1, T0);
+    Instant later = T0.plus(Duration.ofHours(2));
+    // retention 1 h, dedupe window 1 day
+    assertThat(store.cleanFinished(later.minus(Duration.ofHours(1)), later.minus(Duration.ofDays(7)),
+        later.minus(Duration.ofDays(1)), 100)).isEqualTo(1);
+    assertThat(store.find(plain)).isEmpty();
+    assertThat(store.find(keyed)).isPresent();
+    assertThat(enqueue(NewJob.builder("c").dedupeKey("once").build())).isEqualTo(new EnqueueResult(keyed, false));
+    Instant afterWindow = T0.plus(Duration.ofDays(2));
+    assertThat(store.cleanFinished(afterWindow.minus(Duration.ofHours(1)), afterWindow.minus(Duration.ofDays(7)),
+        afterWindow.minus(Duration.ofDays(1)), 100)).isEqualTo(1);
+    assertThat(enqueue(NewJob.builder("c").dedupeKey("once").build()).created()).isTrue();
+  }
+
+  @Test
+  void progressIsRecordedOnlyByTheHoldingWorker() throws Exception {
+    long id = enqueue(NewJob.of("k", "{}")).id();
+    store.claim(List.of("k"), 1, W1, T0);
+    assertThat(store.progress(id, W1, "{\"done\":3}", T0)).isTrue();
+    assertThat(store.progress(id, W2, "{\"done\":9}", T0)).isFalse();
+    assertThat(job(id).progress()).isEqualTo("{\"done\": 3}");
+  }
+
+  @Test
+  void kindPolicyRoundTrips() throws Exception {
+    KindPolicy policy = KindPolicy.builder()
+        .retry(RetryPolicy.exponential(Duration.ofSeconds(2), Duration.ofMinutes(3)).jitter(0.1).maxAttempts(4))
+        .maxRunning(3).timeout(Duration.ofSeconds(45)).build();
+    store.configureKind("api", policy, T0);
+    store.setPaused("api", true, T0);
+    JobStore.KindSettings settings = store.kinds().stream().filter(k -> k.kind().equals("api")).findFirst().orElseThrow();
+    assertThat(settings.policy()).isEqualTo(policy);
+    assertThat(settings.paused()).isTrue();
+    // the kind's max attempts applies to jobs that do not set their own
+    assertThat(job(enqueue(NewJob.of("api", "{}")).id()).maxAttempts()).isEqualTo(4);
+  }
+}

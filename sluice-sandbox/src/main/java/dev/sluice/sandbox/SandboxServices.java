@@ -1,0 +1,33 @@
+package dev.sluice.sandbox;
+
+import java.time.Clock;
+
+/**
+ * What the shared sandbox server offers to each {@link PlatformSandbox}: the clock every platform
+ * must read time from (so tests can move it), and the counters a platform reports to.
+ * Thread-safe.
+ */
+public final class SandboxServices {
+  private final Clock clock;
+  private final SandboxCounters counters;
+
+  SandboxServices(Clock clock, SandboxCounters counters) {
+    this.clock = clock;
+    this.counters = counters;
+  }
+
+  /** The sandbox clock; platforms read "now" only from here. */
+  public Clock clock() {
+    return clock;
+  }
+
+  /** Records that a platform saw an idempotency key (e.g. a header or a dedupe field of a request). */
+  public void recordIdempotencyKey(String platform, String key) {
+    counters.recordIdempotencyKey(platform, key);
+  }
+
+  /** The shared counters, for platforms that count their own events (e.g. rate-limit answers). */
+  public SandboxCounters counters() {
+    return counters;
+  }
+}

@@ -1,0 +1,755 @@
+package dev.sluice.sandbox.hubspot;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.NavigableMap;
+import java.util.TreeSet;
+import java.util.UUID;
+
+/**
+ * The HubSpot CRM wire API: v3 objects (list, get, create, update, archive, batch, search, merge)
+ * and v4 associations, behind private-app auth and the rate limits.
+ */
+final class HubSpotApi {
+  static final ObjectMapper JSON = new ObjectMapper();
+  static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+  static final int LIST_LIMIT_DEFAULT = 10;
+  static final int LIST_LIMIT_MAX = 100;
+  static final int BATCH_MAX_INPUTS = 100;
+
+  private final HubSpotSandbox portal;
+  private final SearchEngine search;
+
+  HubSpotApi(HubSpotSandbox portal) {
+    this.portal = portal;
+    this.search = new SearchEngine(portal);
+  }
+
+  void register(Javalin app) {
+    app.before("/crm/*", this::authorizeAndLimit);
+    app.get("/crm/v3/objects/{type}", this::list);
+    app.post("/crm/v3/objects/{type}", this::create);
+    app.get("/crm/v3/objects/{type}/{id}", this::get);
+    app.patch("/crm/v3/objects/{type}/{id}", this::update);
+    app.delete("/crm/v3/objects/{type}/{id}", this::archive);
+    app.post("/crm/v3/objects/{type}/{action}", this::objectAction);
+    app.post("/crm/v3/objects/{type}/batch/{action}", this::batch);
+    app.post("/crm/v4/associations/{from}/{to}/batch/read", this::associationsBatchRead);
+    app.put("/crm/v4/objects/{from}/{id}/associations/default/{to}/{toId}", this::associateDefault);
+    app.get("/crm/v4/objects/{from}/{id}/associations/{to}", this::associationsOfOne);
+    app.delete("/crm/v4/objects/{from}/{id}/associations/{to}/{toId}", this::dissociate);
+  }
+
+  // ---- auth and limits ----
+
+  private void authorizeAndLimit(Context ctx) {
+    String auth = ctx.header("Authorization");
+    String token = auth != null && auth.regionMatches(true, 0, "Bearer ", 0, 7) ? auth.substring(7).trim() : null;
+    if (token == null || token.isEmpty()) {
+      error(ctx, 401, "INVALID_AUTHENTICATION",
+          "Authentication credentials not found. This API expects a private app access token sent as 'Authorization: Bearer <token>'.");
+      stop(ctx);
+      return;
+    }
+    if (!portal.isValidToken(token)) {
+      error(ctx, 401, "INVALID_AUTHENTICATION",
+          "The access token is not valid for this portal. Check that it belongs to a private app installed in portal "
+              + portal.options().portalId + ".");
+      stop(ctx);
+      return;
+    }
+    RateLimiter.CallClass callClass = classify(ctx);
+    RateLimiter.Decision d = portal.limiter().acquire(token, callClass);
+    // Search answers carry no rate-limit headers.
+    if (callClass != RateLimiter.CallClass.SEARCH) {
+      ctx.header("X-HubSpot-RateLimit-Max", Integer.toString(d.windowMax()));
+      ctx.header("X-HubSpot-RateLimit-Remaining", Integer.toString(d.windowRemaining()));
+      ctx.header("X-HubSpot-RateLimit-Interval-Milliseconds", Long.toString(RateLimiter.WINDOW_MILLIS));
+      ctx.header("X-HubSpot-RateLimit-Daily", Long.toString(d.dailyMax()));
+      ctx.header("X-HubSpot-RateLimit-Daily-Remaining", Long.toString(d.dailyRemaining()));
+    }
+    if (!d.allowed()) {
+      if (portal.options().sendRetryAfter) {
+        ctx.header("Retry-After", Long.toString(Math.max(1, (d.retryAfterMillis() + 999) / 1000)));
+      }
+      writeRateLimited(ctx, d.policy(), null);
+      stop(ctx);
+    }
+  }
+
+  private static RateLimiter.CallClass classify(Context ctx) {
+    String path = ctx.path();
+    if (ctx.method().name().equals("POST") && path.endsWith("/search")) return RateLimiter.CallClass.SEARCH;
+    if (path.startsWith("/crm/v4/associations/") && path.contains("/batch/")) return RateLimiter.CallClass.DAILY_ONLY;
+    return RateLimiter.CallClass.STANDARD;
+  }
+
+  private static void stop(Context ctx) {
+    ctx.skipRemainingHandlers();
+  }
+
+  /** HubSpot's 429 bodies: the search one has no {@code policyName}. */
+  static void writeRateLimited(Context ctx, String policy, String unused) {
+    ObjectNode body = NODES.objectNode();
+    body.put("status", "error");
+    if ("SECONDLY".equals(policy)) {
+      body.put("message", "You have reached your secondly limit.");
+      body.put("correlationId", UUID.randomUUID().toString());
+      body.put("category", "RATE_LIMITS");
+    } else {
+      body.put("message", "DAILY".equals(policy)
+          ? "You have reached your daily limit." : "You have reached your ten_secondly_rolling limit.");
+      body.put("errorType", "RATE_LIMIT");
+      body.put("correlationId", UUID.randomUUID().toString());
+      body.put("policyName", policy);
+    }
+    send(ctx, 429, body);
+  }
+
+  // ---- v3 objects ----
+
+  private void list(Context ctx) {
+    HubSpotObjectType type = type(ctx, "type");
+    if (type == null) return;
+    Integer limit = intParam(ctx, "limit", LIST_LIMIT_DEFAULT, 1, LIST_LIMIT_MAX);
+    if (limit == null) return;
+    Long after = null;
+    String afterText = ctx.queryParam("after");
+    if (afterText != null && !afterText.isEmpty()) {
+      try {
+        after = Long.parseLong(afterText);
+      } catch (NumberFormatException e) {
+        error(ctx, 400, "VALIDATION_ERROR", "'after' is not a paging token this endpoint issued: " + afterText);
+        return;
+      }
+    }
+    boolean archived = "true".equalsIgnoreCase(ctx.queryParam("archived"));
+    List<String> properties = listParam(ctx, "properties");
+    List<HubSpotObjectType> associations = associationTypes(ctx);
+    if (associations == null) return;
+    final Long from = after;
+    ObjectNode body = portal.read(() -> {
+      PortalStore store = portal.store();
+      PortalStore.Table t = store.table(type);
+      NavigableMap<Long, PortalStore.Rec> map = archived ? t.archived : t.live;
+      if (from != null) map = map.tailMap(from, true);
+      ObjectNode out = NODES.objectNode();
+      ArrayNode results = out.putArray("results");
+      Long next = null;
+      int n = 0;
+      for (PortalStore.Rec r : map.values()) {
+        if (n == limit) {
+          next = r.id;
+          break;
+        }
+        results.add(recordJson(t, r, properties, associations, archived));
+        n++;
+      }
+      if (next != null) {
+        ObjectNode nextNode = out.putObject("paging").putObject("next");
+        nextNode.put("after", Long.toString(next));
+        nextNode.put("link", baseUrl(ctx) + "/crm/v3/objects/" + type.plural() + "?after=" + next);
+      }
+      return out;
+    });
+    send(ctx, 200, body);
+  }
+
+  private void get(Context ctx) {
+    HubSpotObjectType type = type(ctx, "type");
+    if (type == null) return;
+    String id = ctx.pathParam("id");
+    String idProperty = ctx.queryParam("idProperty");
+    boolean archived = "true".equalsIgnoreCase(ctx.queryParam("archived"));
+    List<String> properties = listParam(ctx, "properties");
+    List<HubSpotObjectType> associations = associationTypes(ctx);
+    if (associations == null) return;
+    if (idProperty != null && !portal.store().hasUniqueIndex(type, idProperty)) {
+      portal.write(changes -> {
+        portal.store().ensureUniqueIndex(type, idProperty);
+        return null;
+      });
+    }
+    ObjectNode body = portal.read(() -> {
+      PortalStore store = portal.store();
+      PortalStore.Table t = store.table(type);
+      PortalStore.Rec r;
+      if (idProperty != null) {
+        r = archived ? null : store.byUnique(type, idProperty, id);
+      } else {
+        Long n = parseId(id);
+        r = n == null ? null : archived ? t.archived.get(n) : store.live(type, n);
+      }
+      return r == null ? null : recordJson(t, r, properties, associations, archived);
+    });
+    if (body == null) {
+      error(ctx, 404, "OBJECT_NOT_FOUND", "resource not found");
+      return;
+    }
+    send(ctx, 200, body);
+  }
+
+  private void create(Context ctx) {
+    HubSpotObjectType type = type(ctx, "type");
+    if (type == null) return;
+    JsonNode in = bodyObject(ctx);
+    if (in == null) return;
+    WriteInput input = WriteInput.parse(type, in);
+    String problem = input.problem();
+    if (problem != null) {
+      error(ctx, 400, "VALIDATION_ERROR", problem);
+      return;
+    }
+    Object result = portal.write(changes -> {
+      PortalStore store = portal.store();
+      String conflict = uniquenessConflict(store, type, input.properties());
+      if (conflict != null) return conflict;
+      String assocProblem = associationProblem(store, type, input);
+      if (assocProblem != null) return new IllegalArgumentException(assocProblem);
+      PortalStore.Rec r = store.create(type, input.properties(), store.clock.millis(), HubSpotSandbox.SOURCE_API, changes);
+      applyAssociations(store, type, r, input, changes);
+      return writtenJson(store.table(type), r, input.properties().keySet(), null);
+    });
+    if (result instanceof String conflict) {
+      error(ctx, 409, "CONFLICT", conflict);
+    } else if (result instanceof IllegalArgumentException e) {
+      error(ctx, 400, "VALIDATION_ERROR", e.getMessage());
+    } else {
+      send(ctx, 201, (ObjectNode) result);
+    }
+  }
+
+  private void update(Context ctx) {
+    HubSpotObjectType type = type(ctx, "type");
+    if (type == null) return;
+    JsonNode in = bodyObject(ctx);
+    if (in == null) return;
+    Map<String, String> props = WriteInput.properties(in.get("properties"));
+    if (props == null) {
+      error(ctx, 400, "VALIDATION_ERROR", "'properties' must be an object of property names to values");
+      return;
+    }
+    Long id = parseId(ctx.pathParam("id"));
+    ObjectNode body = portal.write(changes -> {
+      PortalStore store = portal.store();
+      PortalStore.Rec r = id == null ? null : store.live(type, id);
+      if (r == null) return null;
+      store.update(type, r, props, HubSpotSandbox.SOURCE_API, changes);
+      return writtenJson(store.table(type), r, props.keySet(), null);
+    });
+    if (body == null) {
+      error(ctx, 404, "OBJECT_NOT_FOUND", "resource not found");
+      return;
+    }
+    send(ctx, 200, body);
+  }
+
+  private void archive(Context ctx) {
+    HubSpotObjectType type = type(ctx, "type");
+    if (type == null) return;
+    Long id = parseId(ctx.pathParam("id"));
+    portal.write(changes -> {
+      PortalStore store = portal.store();
+      PortalStore.Rec r = id == null ? null : store.live(type, id);
+      // Archiving a missing or already archived record is not an error in HubSpot.
+      if (r != null) store.archive(type, r, HubSpotSandbox.SOURCE_API, changes);
+      return null;
+    });
+    ctx.status(204);
+  }
+
+  private void objectAction(Context ctx) {
+    String action = ctx.pathParam("action");
+    switch (action) {
+      case "search" -> search.handle(ctx);
+      case "merge" -> merge(ctx);
+      default -> error(ctx, 404, "OBJECT_NOT_FOUND", "Unknown endpoint: POST " + ctx.path());
+    }
+  }
+
+  private void merge(Context ctx) {
+    HubSpotObjectType type = type(ctx, "type");
+    if (type == null) return;
+    if (type == HubSpotObjectType.TASKS) {
+      error(ctx, 400, "VALIDATION_ERROR", "tasks cannot be merged");
+      return;
+    }
+    JsonNode in = bodyObject(ctx);
+    if (in == null) return;
+    Long primary = parseId(in.path("primaryObjectId").asText(null));
+    Long secondary = parseId(in.path("objectIdToMerge").asText(null));
+    if (primary == null || secondary == null) {
+      error(ctx, 400, "VALIDATION_ERROR", "'primaryObjectId' and 'objectIdToMerge' are both required record ids");
+      return;
+    }
+    Object result = portal.write(changes -> {
+      PortalStore store = portal.store();
+      PortalStore.Rec p = store.live(type, primary);
+      PortalStore.Rec s = store.live(type, secondary);
+      if (p == null || s == null) return "OBJECT_NOT_FOUND";
+      if (p == s) return "SAME";
+      store.merge(type, p, s, HubSpotSandbox.SOURCE_API, changes);
+      return recordJson(store.table(type), p, null, List.of(), false);
+    });
+    if ("OBJECT_NOT_FOUND".equals(result)) {
+      error(ctx, 404, "OBJECT_NOT_FOUND", "resource not found");
+    } else if ("SAME".equals(result)) {
+      error(ctx, 400, "VALIDATION_ERROR", "a record cannot be merged into itself");
+    } else {
+      send(ctx, 200, (ObjectNode) result);
+    }
+  }
+
+  // ---- batch ----
+
+  private void batch(Context ctx) {
+    HubSpotObjectType type = type(ctx, "type");
+    if (type == null) return;
+    JsonNode in = bodyObject(ctx);
+    if (in == null) return;
+    JsonNode inputs = in.get("inputs");
+    if (inputs == null || !inputs.isArray()) {
+      error(ctx, 400, "VALIDATION_ERROR", "'inputs' is required and must be an array");
+      return;
+    }
+    if (inputs.size() > BATCH_MAX_INPUTS) {
+      error(ctx, 400, "VALIDATION_ERROR", "Too many inputs: " + inputs.size() + " given, at most " + BATCH_MAX_INPUTS + " allowed per batch");
+      return;
+    }
+    String startedAt = PortalStore.iso(portal.store().clock.millis());
+    BatchOutcome outcome;
+    switch (ctx.pathParam("action")) {
+      case "read" -> outcome = new BatchWrites(portal, type).read(in, "true".equalsIgnoreCase(ctx.queryParam("archived")));
+      case "create" -> outcome = new BatchWrites(portal, type).create(inputs);
+      case "update" -> outcome = new BatchWrites(portal, type).update(inputs);
+      case "upsert" -> outcome = new BatchWrites(portal, type).upsert(inputs);
+      case "archive" -> outcome = new BatchWrites(portal, type).archive(inputs);
+      default -> {
+        error(ctx, 404, "OBJECT_NOT_FOUND", "Unknown batch action '" + ctx.pathParam("action") + "'; use read, create, update, upsert or archive");
+        return;
+      }
+    }
+    if (outcome.validationError() != null) {
+      error(ctx, 400, "VALIDATION_ERROR", outcome.validationError());
+      return;
+    }
+    boolean isArchive = ctx.pathParam("action").equals("archive");
+    if (isArchive && outcome.errors().isEmpty()) {
+      ctx.status(204);
+      return;
+    }
+    ObjectNode body = NODES.objectNode();
+    body.put("status", "COMPLETE");
+    ArrayNode results = body.putArray("results");
+    outcome.results().forEach(results::add);
+    if (!outcome.errors().isEmpty()) {
+      body.put("numErrors", outcome.errors().size());
+      ArrayNode errors = body.putArray("errors");
+      outcome.errors().forEach(errors::add);
+    }
+    body.put("startedAt", startedAt);
+    body.put("completedAt", PortalStore.iso(portal.store().clock.millis()));
+    int status = !outcome.errors().isEmpty() ? 207 : ctx.pathParam("action").equals("create") ? 201 : 200;
+    send(ctx, status, body);
+  }
+
+  /** The results and per-input errors of one batch call, or a whole-request validation error. */
+  record BatchOutcome(List<ObjectNode> results, List<ObjectNode> errors, String validationError) {
+    static BatchOutcome invalid(String message) {
+      return new BatchOutcome(List.of(), List.of(), message);
+    }
+  }
+
+  // ---- v4 associations ----
+
+  private void associationsBatchRead(Context ctx) {
+    HubSpotObjectType from = type(ctx, "from");
+    if (from == null) return;
+    HubSpotObjectType to = type(ctx, "to");
+    if (to == null) return;
+    AssociationKind kind = AssociationKind.between(from, to);
+    if (kind == null) {
+      error(ctx, 400, "VALIDATION_ERROR", "No association is defined from " + from.plural() + " to " + to.plural());
+      return;
+    }
+    JsonNode in = bodyObject(ctx);
+    if (in == null) return;
+    JsonNode inputs = in.get("inputs");
+    if (inputs == null || !inputs.isArray()) {
+      error(ctx, 400, "VALIDATION_ERROR", "'inputs' is required and must be an array of {\"id\": ...}");
+      return;
+    }
+    if (inputs.size() > 1000) {
+      error(ctx, 400, "VALIDATION_ERROR", "Too many inputs: at most 1000 ids per association batch read");
+      return;
+    }
+    String startedAt = PortalStore.iso(portal.store().clock.millis());
+    List<ObjectNode> results = new ArrayList<>();
+    List<ObjectNode> errors = new ArrayList<>();
+    portal.read(() -> {
+      PortalStore store = portal.store();
+      for (JsonNode input : inputs) {
+        String idText = input.path("id").asText("");
+        Long id = parseId(idText);
+        PortalStore.Rec r = id == null ? null : store.live(from, id);
+        long[] ids = r == null ? PortalStore.EMPTY : r.links(to);
+        if (ids.length == 0) {
+          ObjectNode e = NODES.objectNode();
+          e.put("status", "error");
+          e.put("category", "OBJECT_NOT_FOUND");
+          e.put("subCategory", "crm.associations.NO_ASSOCIATIONS_FOUND");
+          e.put("message", "No " + to.singular() + " is associated with " + from.singular() + " " + idText + ".");
+          e.putObject("context").putArray("fromObjectId").add(idText);
+          errors.add(e);
+          continue;
+        }
+        ObjectNode res = NODES.objectNode();
+        res.putObject("from").put("id", Long.toString(r.id));
+        ArrayNode toArr = res.putArray("to");
+        for (long other : ids) {
+          ObjectNode t = toArr.addObject();
+          t.put("toObjectId", other); // a JSON number, as real responses send it
+          ObjectNode at = t.putArray("associationTypes").addObject();
+          at.put("category", "HUBSPOT_DEFINED");
+          at.put("typeId", kind.typeId());
+          at.putNull("label");
+        }
+        results.add(res);
+      }
+      return null;
+    });
+    ObjectNode body = NODES.objectNode();
+    body.put("status", "COMPLETE");
+    ArrayNode r = body.putArray("results");
+    results.forEach(r::add);
+    if (!errors.isEmpty()) {
+      body.put("numErrors", errors.size());
+      ArrayNode e = body.putArray("errors");
+      errors.forEach(e::add);
+    }
+    body.put("startedAt", startedAt);
+    body.put("completedAt", PortalStore.iso(portal.store().clock.millis()));
+    send(ctx, errors.isEmpty() ? 200 : 207, body);
+  }
+
+  private void associateDefault(Context ctx) {
+    HubSpotObjectType from = type(ctx, "from");
+    if (from == null) return;
+    HubSpotObjectType to = type(ctx, "to");
+    if (to == null) return;
+    AssociationKind kind = AssociationKind.between(from, to);
+    if (kind == null) {
+      error(ctx, 400, "VALIDATION_ERROR", "No default association is defined from " + from.plural() + " to " + to.plural());
+      return;
+    }
+    Long fromId = parseId(ctx.pathParam("id"));
+    Long toId = parseId(ctx.pathParam("toId"));
+    String startedAt = PortalStore.iso(portal.store().clock.millis());
+    Boolean ok = portal.write(changes -> {
+      PortalStore store = portal.store();
+      PortalStore.Rec a = fromId == null ? null : store.live(from, fromId);
+      PortalStore.Rec b = toId == null ? null : store.live(to, toId);
+      if (a == null || b == null) return false;
+      store.associate(kind, a, b, HubSpotSandbox.SOURCE_API, changes);
+      return true;
+    });
+    if (!ok) {
+      error(ctx, 404, "OBJECT_NOT_FOUND", "resource not found: " + from.singular() + " " + ctx.pathParam("id")
+          + " or " + to.singular() + " " + ctx.pathParam("toId") + " does not exist");
+      return;
+    }
+    ObjectNode body = NODES.objectNode();
+    body.put("status", "COMPLETE");
+    ArrayNode results = body.putArray("results");
+    addSpec(results, kind, ctx.pathParam("id"), ctx.pathParam("toId"));
+    AssociationKind back = kind.reverse();
+    if (back != null) addSpec(results, back, ctx.pathParam("toId"), ctx.pathParam("id"));
+    body.put("startedAt", startedAt);
+    body.put("completedAt", PortalStore.iso(portal.store().clock.millis()));
+    send(ctx, 200, body);
+  }
+
+  private static void addSpec(ArrayNode results, AssociationKind kind, String fromId, String toId) {
+    ObjectNode o = results.addObject();
+    o.putObject("from").put("id", fromId);
+    o.putObject("to").put("id", toId);
+    ObjectNode spec = o.putObject("associationSpec");
+    spec.put("associationCategory", "HUBSPOT_DEFINED");
+    spec.put("associationTypeId", kind.typeId());
+  }
+
+  private void associationsOfOne(Context ctx) {
+    HubSpotObjectType from = type(ctx, "from");
+    if (from == null) return;
+    HubSpotObjectType to = type(ctx, "to");
+    if (to == null) return;
+    AssociationKind kind = AssociationKind.between(from, to);
+    Long id = parseId(ctx.pathParam("id"));
+    ObjectNode body = portal.read(() -> {
+      PortalStore.Rec r = id == null ? null : portal.store().live(from, id);
+      if (r == null) return null;
+      ObjectNode out = NODES.objectNode();
+      ArrayNode results = out.putArray("results");
+      for (long other : r.links(to)) {
+        ObjectNode t = results.addObject();
+        t.put("toObjectId", other);
+        ObjectNode at = t.putArray("associationTypes").addObject();
+        at.put("category", "HUBSPOT_DEFINED");
+        at.put("typeId", kind == null ? 0 : kind.typeId());
+        at.putNull("label");
+      }
+      return out;
+    });
+    if (body == null) {
+      error(ctx, 404, "OBJECT_NOT_FOUND", "resource not found");
+      return;
+    }
+    send(ctx, 200, body);
+  }
+
+  private void dissociate(Context ctx) {
+    HubSpotObjectType from = type(ctx, "from");
+    if (from == null) return;
+    HubSpotObjectType to = type(ctx, "to");
+    if (to == null) return;
+    AssociationKind kind = AssociationKind.between(from, to);
+    if (kind == null) {
+      error(ctx, 400, "VALIDATION_ERROR", "No association is defined from " + from.plural() + " to " + to.plural());
+      return;
+    }
+    Long fromId = parseId(ctx.pathParam("id"));
+    Long toId = parseId(ctx.pathParam("toId"));
+    portal.write(changes -> {
+      PortalStore store = portal.store();
+      PortalStore.Rec a = fromId == null ? null : store.live(from, fromId);
+      PortalStore.Rec b = toId == null ? null : store.live(to, toId);
+      if (a != null && b != null) store.dissociate(kind, a, b, HubSpotSandbox.SOURCE_API, changes);
+      return null;
+    });
+    ctx.status(204);
+  }
+
+  // ---- shared pieces ----
+
+  /** A record as list, get and batch read show it. */
+  static ObjectNode recordJson(PortalStore.Table t, PortalStore.Rec r, List<String> properties,
+      List<HubSpotObjectType> associations, boolean archived) {
+    return recordJson(t, r, r.values, r.updatedAt, properties, associations, archived);
+  }
+
+  static ObjectNode recordJson(PortalStore.Table t, PortalStore.Rec r, String[] values, long updatedAt,
+      List<String> properties, List<HubSpotObjectType> associations, boolean archived) {
+    ObjectNode o = NODES.objectNode();
+    o.put("id", Long.toString(r.id));
+    ObjectNode props = o.putObject("properties");
+    TreeSet<String> names = new TreeSet<>(properties == null || properties.isEmpty() ? t.type.defaultProperties() : properties);
+    names.add("hs_object_id");
+    names.add(t.type == HubSpotObjectType.TASKS ? "hs_createdate" : "createdate");
+    names.add(t.type.lastModifiedProperty());
+    for (String name : names) {
+      String v = PortalStore.value(t, r, values, updatedAt, name);
+      if (v == null) props.putNull(name);
+      else props.put(name, v);
+    }
+    o.put("createdAt", PortalStore.iso(r.createdAt));
+    o.put("updatedAt", PortalStore.iso(updatedAt));
+    o.put("archived", archived);
+    if (archived) o.put("archivedAt", PortalStore.iso(r.archivedAt));
+    if (associations != null && !associations.isEmpty()) {
+      ObjectNode assoc = null;
+      for (HubSpotObjectType other : associations) {
+        long[] ids = r.links(other);
+        if (ids.length == 0) continue;
+        if (assoc == null) assoc = o.putObject("associations");
+        ArrayNode arr = assoc.putObject(other.plural()).putArray("results");
+        String label = t.type.singular() + "_to_" + other.singular();
+        for (long id : ids) {
+          ObjectNode a = arr.addObject();
+          a.put("id", Long.toString(id));
+          a.put("type", label);
+        }
+      }
+    }
+    return o;
+  }
+
+  /** A record as write calls answer: the written properties plus the computed ones. */
+  static ObjectNode writtenJson(PortalStore.Table t, PortalStore.Rec r, java.util.Collection<String> written, Boolean isNew) {
+    ObjectNode o = NODES.objectNode();
+    o.put("id", Long.toString(r.id));
+    if (isNew != null) o.put("new", isNew);
+    ObjectNode props = o.putObject("properties");
+    TreeSet<String> names = new TreeSet<>(written);
+    names.add("hs_object_id");
+    names.add(t.type == HubSpotObjectType.TASKS ? "hs_createdate" : "createdate");
+    names.add(t.type.lastModifiedProperty());
+    for (String name : names) {
+      String v = PortalStore.value(t, r, name);
+      if (v == null) props.putNull(name);
+      else props.put(name, v);
+    }
+    o.put("createdAt", PortalStore.iso(r.createdAt));
+    o.put("updatedAt", PortalStore.iso(r.updatedAt));
+    o.put("archived", false);
+    return o;
+  }
+
+  /** A message if creating these properties would duplicate a contact's email; write lock held. */
+  static String uniquenessConflict(PortalStore store, HubSpotObjectType type, Map<String, String> properties) {
+    if (type != HubSpotObjectType.CONTACTS) return null;
+    String email = properties.get("email");
+    if (email == null || email.isEmpty()) return null;
+    store.ensureUniqueIndex(type, "email");
+    PortalStore.Rec existing = store.byUnique(type, "email", email);
+    return existing == null ? null : "Contact already exists. Existing ID: " + existing.id;
+  }
+
+  static String associationProblem(PortalStore store, HubSpotObjectType type, WriteInput input) {
+    for (WriteInput.Link link : input.associations()) {
+      AssociationKind kind = AssociationKind.byTypeId(type, link.typeId());
+      if (kind == null) return "association type " + link.typeId() + " does not start at " + type.plural();
+      Long id = parseId(link.toId());
+      if (id == null || store.live(kind.to(), id) == null) return kind.to().singular() + " " + link.toId() + " does not exist";
+    }
+    return null;
+  }
+
+  static void applyAssociations(PortalStore store, HubSpotObjectType type, PortalStore.Rec r, WriteInput input, List<Change> changes) {
+    for (WriteInput.Link link : input.associations()) {
+      AssociationKind kind = AssociationKind.byTypeId(type, link.typeId());
+      store.associate(kind, r, store.live(kind.to(), Long.parseLong(link.toId())), HubSpotSandbox.SOURCE_API, changes);
+    }
+  }
+
+  private static HubSpotObjectType type(Context ctx, String param) {
+    HubSpotObjectType t = HubSpotObjectType.fromPath(ctx.pathParam(param));
+    if (t == null) {
+      error(ctx, 400, "VALIDATION_ERROR", "Unable to infer object type from: " + ctx.pathParam(param)
+          + " (the sandbox serves contacts, companies, deals, tickets and tasks)");
+    }
+    return t;
+  }
+
+  private static List<HubSpotObjectType> associationTypes(Context ctx) {
+    List<HubSpotObjectType> out = new ArrayList<>();
+    for (String name : listParam(ctx, "associations")) {
+      HubSpotObjectType t = HubSpotObjectType.fromPath(name);
+      if (t == null) {
+        error(ctx, 400, "VALIDATION_ERROR", "Unknown association object type: " + name);
+        return null;
+      }
+      out.add(t);
+    }
+    return out;
+  }
+
+  /** A list query parameter, given repeated ({@code a=x&a=y}) or comma-separated ({@code a=x,y}). */
+  static List<String> listParam(Context ctx, String name) {
+    List<String> out = new ArrayList<>();
+    for (String v : ctx.queryParams(name)) {
+      for (String part : v.split(",")) {
+        String p = part.trim();
+        if (!p.isEmpty() && !out.contains(p)) out.add(p);
+      }
+    }
+    return out;
+  }
+
+  private static Integer intParam(Context ctx, String name, int dflt, int min, int max) {
+    String v = ctx.queryParam(name);
+    if (v == null || v.isEmpty()) return dflt;
+    try {
+      int n = Integer.parseInt(v);
+      if (n < min || n > max) {
+        error(ctx, 400, "VALIDATION_ERROR", "'" + name + "' must be between " + min + " and " + max + ", got " + n);
+        return null;
+      }
+      return n;
+    } catch (NumberFormatException e) {
+      error(ctx, 400, "VALIDATION_ERROR", "'" + name + "' must be an integer, got '" + v + "'");
+      return null;
+    }
+  }
+
+  static Long parseId(String s) {
+    if (s == null) return null;
+    try {
+      return Long.parseLong(s.trim());
+    } catch (NumberFormatException e) {
+      return null;
+    }
+  }
+
+  static JsonNode bodyObject(Context ctx) {
+    String text = ctx.body();
+    try {
+      JsonNode n = JSON.readTree(text.isBlank() ? "{}" : text);
+      if (n != null && n.isObject()) return n;
+    } catch (Exception e) {
+      error(ctx, 400, "VALIDATION_ERROR", "Invalid input JSON: " + firstLine(e.getMessage()));
+      return null;
+    }
+    error(ctx, 400, "VALIDATION_ERROR", "Invalid input JSON: the body must be a JSON object");
+    return null;
+  }
+
+  private static String firstLine(String s) {
+    if (s == null) return "unreadable";
+    int i = s.indexOf('\n');
+    return i < 0 ? s : s.substring(0, i);
+  }
+
+  static String baseUrl(Context ctx) {
+    return ctx.scheme() + "://" + ctx.host();
+  }
+
+  /** HubSpot's error body: {@code status}, {@code message}, {@code correlationId}, {@code category}. */
+  static void error(Context ctx, int status, String category, String message) {
+    send(ctx, status, errorBody(category, message));
+  }
+
+  static ObjectNode errorBody(String category, String message) {
+    ObjectNode body = NODES.objectNode();
+    body.put("status", "error");
+    body.put("message", message);
+    body.put("correlationId", UUID.randomUUID().toString());
+    body.put("category", category);
+    return body;
+  }
+
+  /** One per-input error of a batch call. */
+  static ObjectNode batchError(String category, String message, String traceId, List<String> ids) {
+    ObjectNode e = NODES.objectNode();
+    e.put("status", "error");
+    e.put("category", category);
+    e.put("message", message);
+    ObjectNode context = e.putObject("context");
+    if (traceId != null) context.putArray("objectWriteTraceId").add(traceId);
+    if (ids != null && !ids.isEmpty()) {
+      ArrayNode arr = context.putArray("ids");
+      ids.forEach(arr::add);
+    }
+    return e;
+  }
+
+  static void send(Context ctx, int status, JsonNode body) {
+    try {
+      ctx.status(status).contentType("application/json").result(JSON.writeValueAsBytes(body));
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  static Map<String, Object> ordered() {
+    return new LinkedHashMap<>();
+  }
+}

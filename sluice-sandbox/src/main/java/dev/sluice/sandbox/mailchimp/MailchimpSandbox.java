@@ -1,0 +1,580 @@
+package dev.sluice.sandbox.mailchimp;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.sluice.sandbox.PlatformSandbox;
+import dev.sluice.sandbox.SandboxServices;
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import io.javalin.http.Handler;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.Base64;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The Mailchimp Marketing API (3.0) for audiences and members: upsert by subscriber hash, read,
+ * batch subscribe (≤ 500, per-member errors in a 200), {@code application/problem+json} errors,
+ * Basic auth with the API key, at most N simultaneous requests per account (then 429), and list
+ * webhooks (GET check on creation, form-encoded POSTs on member changes). Routes under
+ * {@value #API_PREFIX}; admin routes under {@code /_admin/mailchimp/}. Thread-safe.
+ */
+public final class MailchimpSandbox implements PlatformSandbox {
+
+  public static final String API_PREFIX = "/3.0";
+  public static final int MAX_BATCH_MEMBERS = 500;
+  static final String PROBLEM_TYPE = "https://mailchimp.com/developer/marketing/docs/errors/";
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final DateTimeFormatter TIMESTAMP =
+      DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ssxxx").withZone(ZoneOffset.UTC);
+
+  private final MailchimpOptions options;
+  private final PlatformClock clock;
+  private final MailchimpStore store;
+  private final MailchimpWebhooks webhooks;
+  private final Semaphore connections;
+  private final AtomicLong tooManyRequests = new AtomicLong();
+
+  public MailchimpSandbox(MailchimpOptions options) {
+    this.options = options;
+    this.clock = new PlatformClock(options.clock() != null ? options.clock() : Clock.systemUTC());
+    this.store = new MailchimpStore(clock, options.lists());
+    store.generate(options.seed(), options.membersPerList());
+    this.webhooks = new MailchimpWebhooks(clock, options);
+    this.connections = new Semaphore(options.maxConcurrentRequests());
+    for (URI url : options.webhookUrls()) {
+      for (MailchimpStore.MailingList list : store.lists()) {
+        try {
+          webhooks.register(list.id, url, MailchimpWebhooks.EVENTS, MailchimpWebhooks.SOURCES);
+        } catch (MailchimpProblem e) {
+          webhooks.close();
+          throw new IllegalArgumentException("Mailchimp webhook " + url + " refused: " + e.getMessage());
+        }
+      }
+    }
+  }
+
+  @Override
+  public String name() {
+    return "mailchimp";
+  }
+
+  @Override
+  public void attach(SandboxServices services) {
+    if (options.clock() == null) {
+      clock.adopt(services.clock());
+    }
+  }
+
+  @Override
+  public boolean ownsPath(String path) {
+    return path.startsWith(API_PREFIX + "/");
+  }
+
+  @Override
+  public void writeInjectedRateLimit(Context ctx) {
+    problem(ctx, new MailchimpProblem(429, "Too Many Requests",
+        "You have exceeded the limit of " + options.maxConcurrentRequests() + " simultaneous connections."));
+  }
+
+  @Override
+  public Map<String, Object> describe(String serverBaseUrl) {
+    String base = serverBaseUrl.endsWith("/") ? serverBaseUrl.substring(0, serverBaseUrl.length() - 1) : serverBaseUrl;
+    Map<String, Object> d = new LinkedHashMap<>();
+    d.put("base_url", base + API_PREFIX);
+    d.put("api_key", options.apiKey());
+    d.put("dc", options.dataCenter());
+    d.put("list_ids", List.copyOf(options.lists().keySet()));
+    d.put("max_concurrent_requests", options.maxConcurrentRequests());
+    return d;
+  }
+
+  @Override
+  public void routes(Javalin app) {
+    app.get(API_PREFIX + "/ping", api(ctx -> json(ctx, 200, JSON.createObjectNode().put("health_status", "Everything's Chimpy!"))));
+    app.get(API_PREFIX + "/lists", api(this::getLists));
+    app.get(API_PREFIX + "/lists/{list}", api(ctx -> json(ctx, 200, listJson(store.list(ctx.pathParam("list"))))));
+    app.post(API_PREFIX + "/lists/{list}", api(this::batchSubscribe));
+    app.get(API_PREFIX + "/lists/{list}/members", api(this::getMembers));
+    app.get(API_PREFIX + "/lists/{list}/members/{hash}", api(this::getMember));
+    app.put(API_PREFIX + "/lists/{list}/members/{hash}", api(ctx -> writeMember(ctx, true)));
+    app.patch(API_PREFIX + "/lists/{list}/members/{hash}", api(ctx -> writeMember(ctx, false)));
+    app.get(API_PREFIX + "/lists/{list}/webhooks", api(this::getWebhooks));
+    app.post(API_PREFIX + "/lists/{list}/webhooks", api(this::createWebhook));
+    app.delete(API_PREFIX + "/lists/{list}/webhooks/{id}", api(ctx -> {
+      store.list(ctx.pathParam("list"));
+      if (!webhooks.remove(ctx.pathParam("list"), ctx.pathParam("id"))) {
+        throw MailchimpProblem.notFound();
+      }
+      ctx.status(204);
+    }));
+
+    app.get("/_admin/mailchimp/lists/{list}/members", ctx -> admin(ctx, () -> {
+      ArrayNode out = JSON.createArrayNode();
+      store.members(ctx.pathParam("list")).forEach(m -> out.add(memberJson(m)));
+      json(ctx, 200, out);
+    }));
+    app.put("/_admin/mailchimp/lists/{list}/members/{email}", ctx -> admin(ctx, () -> {
+      JsonNode body = JSON.readTree(ctx.body().isBlank() ? "{}" : ctx.body());
+      MailchimpMember m = adminWrite(ctx.pathParam("list"), ctx.pathParam("email"), body);
+      json(ctx, 200, memberJson(m));
+    }));
+    app.post("/_admin/mailchimp/lists/{list}/webhooks", ctx -> admin(ctx, () -> {
+      JsonNode body = JSON.readTree(ctx.body().isBlank() ? "{}" : ctx.body());
+      store.list(ctx.pathParam("list"));
+      MailchimpWebhooks.Webhook h = webhooks.register(ctx.pathParam("list"), uri(body.path("url").asText("")),
+          MailchimpWebhooks.EVENTS, MailchimpWebhooks.SOURCES);
+      json(ctx, 200, webhookJson(h));
+    }));
+    app.get("/_admin/mailchimp/webhook-deliveries", ctx -> ctx.json(webhookDeliveries()));
+    app.get("/_admin/mailchimp/stats", ctx -> ctx.json(Map.of(
+        "in_flight", inFlightRequests(), "too_many_requests", tooManyRequests.get(),
+        "webhook_deliveries", webhooks.delivered().size(), "webhook_failed_posts", webhooks.failedPosts(),
+        "webhook_pending", webhooks.pending())));
+  }
+
+  @Override
+  public void close() {
+    webhooks.close();
+  }
+
+  // ---- Java accessors ----
+
+  public MailchimpOptions options() {
+    return options;
+  }
+
+  public List<MailchimpMember> members(String listId) {
+    return store.members(listId);
+  }
+
+  public Optional<MailchimpMember> member(String listId, String email) {
+    return Optional.ofNullable(store.list(listId).members.get(MailchimpStore.subscriberHash(email)));
+  }
+
+  /**
+   * Creates or edits a member as a list owner would in Mailchimp's app (source {@code admin}):
+   * sends the matching webhooks. Null arguments leave the value as it is.
+   */
+  public MailchimpMember upsertMember(String listId, String email, String status, Map<String, ?> mergeFields) {
+    Map<String, Object> merges = mergeFields == null ? null : new LinkedHashMap<>(mergeFields);
+    MailchimpStore.Change c = store.upsert(listId, null, new MailchimpStore.MemberWrite(email, status, status, merges, null), true);
+    webhooks.memberChanged(c, "admin");
+    return c.after();
+  }
+
+  /** Changes a member's email as its owner would (sends {@code upemail}). */
+  public MailchimpMember changeEmail(String listId, String oldEmail, String newEmail) {
+    MailchimpStore.Change c = store.upsert(listId, MailchimpStore.subscriberHash(oldEmail),
+        new MailchimpStore.MemberWrite(newEmail, null, null, null, null), true);
+    webhooks.memberChanged(c, "admin");
+    return c.after();
+  }
+
+  /** Registers a webhook on a list (all events, all sources) after the GET check; returns its id. */
+  public String addWebhook(String listId, URI url) {
+    store.list(listId);
+    return webhooks.register(listId, url, MailchimpWebhooks.EVENTS, MailchimpWebhooks.SOURCES).id();
+  }
+
+  /** Webhook POSTs the receivers accepted, in order of acceptance. */
+  public List<MailchimpWebhookDelivery> webhookDeliveries() {
+    return webhooks.delivered();
+  }
+
+  /** Webhook events not yet accepted nor abandoned. */
+  public long pendingWebhookDeliveries() {
+    return webhooks.pending();
+  }
+
+  /** 429 answers served for too many simultaneous requests. */
+  public long tooManyRequestsCount() {
+    return tooManyRequests.get();
+  }
+
+  /** Requests currently holding a connection slot. */
+  public int inFlightRequests() {
+    return options.maxConcurrentRequests() - connections.availablePermits();
+  }
+
+  /** The subscriber hash Mailchimp uses in member URLs: md5 of the lower-case email. */
+  public static String subscriberHash(String email) {
+    return MailchimpStore.subscriberHash(email);
+  }
+
+  // ---- API ----
+
+  @FunctionalInterface
+  private interface ApiHandler {
+    void handle(Context ctx) throws Exception;
+  }
+
+  /** Connection slot, auth and problem+json around every API route. */
+  private Handler api(ApiHandler inner) {
+    return ctx -> {
+      if (!connections.tryAcquire()) {
+        tooManyRequests.incrementAndGet();
+        writeInjectedRateLimit(ctx);
+        return;
+      }
+      try {
+        options.inFlightHook().run();
+        authenticate(ctx.header("Authorization"));
+        inner.handle(ctx);
+      } catch (MailchimpProblem p) {
+        problem(ctx, p);
+      } catch (JsonProcessingException e) {
+        problem(ctx, new MailchimpProblem(400, "JSON Parse Error",
+            "We encountered an unspecified JSON parsing error: " + e.getOriginalMessage()));
+      } finally {
+        connections.release();
+      }
+    };
+  }
+
+  private void authenticate(String header) {
+    String key = null;
+    if (header != null && header.regionMatches(true, 0, "Basic ", 0, 6)) {
+      try {
+        String decoded = new String(Base64.getDecoder().decode(header.substring(6).trim()), StandardCharsets.UTF_8);
+        key = decoded.substring(decoded.indexOf(':') + 1);
+      } catch (IllegalArgumentException e) {
+        key = "";
+      }
+    } else if (header != null && header.regionMatches(true, 0, "Bearer ", 0, 7)) {
+      key = header.substring(7).trim();
+    }
+    if (key == null || key.isEmpty()) {
+      throw new MailchimpProblem(401, "API Key Missing",
+          "Your request did not include an API key.");
+    }
+    if (!key.equals(options.apiKey())) {
+      throw new MailchimpProblem(401, "API Key Invalid",
+          "Your API key may be invalid, or you've attempted to access the wrong datacenter.");
+    }
+  }
+
+  private void getLists(Context ctx) throws Exception {
+    ObjectNode out = JSON.createObjectNode();
+    ArrayNode lists = out.putArray("lists");
+    store.lists().forEach(l -> lists.add(listJson(l)));
+    out.put("total_items", lists.size());
+    json(ctx, 200, out);
+  }
+
+  private void getMembers(Context ctx) throws Exception {
+    String listId = ctx.pathParam("list");
+    int count = Math.min(1000, intParam(ctx, "count", 10));
+    int offset = intParam(ctx, "offset", 0);
+    String status = ctx.queryParam("status");
+    Instant since = instantParam(ctx, "since_last_changed");
+    List<MailchimpMember> all = store.members(listId).stream()
+        .filter(m -> status == null || m.status().equals(status))
+        .filter(m -> since == null || !m.lastChanged().isBefore(since))
+        .toList();
+    ObjectNode out = JSON.createObjectNode();
+    ArrayNode members = out.putArray("members");
+    for (int i = offset; i < Math.min(all.size(), offset + count); i++) {
+      members.add(memberJson(all.get(i)));
+    }
+    out.put("list_id", listId);
+    out.put("total_items", all.size());
+    out.putArray("_links");
+    json(ctx, 200, out);
+  }
+
+  private void getMember(Context ctx) throws Exception {
+    String hash = ctx.pathParam("hash");
+    MailchimpMember m = store.list(ctx.pathParam("list")).members.get(hash.contains("@") ? subscriberHash(hash) : hash);
+    if (m == null) {
+      throw MailchimpProblem.notFound();
+    }
+    json(ctx, 200, memberJson(m));
+  }
+
+  private void writeMember(Context ctx, boolean mayCreate) throws Exception {
+    String listId = ctx.pathParam("list");
+    store.list(listId);
+    String hash = ctx.pathParam("hash");
+    if (hash.contains("@")) {
+      hash = subscriberHash(hash); // Mailchimp also accepts the address itself in the URL
+    }
+    JsonNode body = JSON.readTree(ctx.body());
+    if (body == null || !body.isObject()) {
+      throw new MailchimpProblem(400, "JSON Parse Error", "The request body must be a JSON object.");
+    }
+    MailchimpStore.MemberWrite w = memberWrite(body);
+    MailchimpMember existing = store.list(listId).members.get(hash);
+    if (!mayCreate && existing == null) {
+      throw MailchimpProblem.notFound();
+    }
+    if (w.email() == null && existing != null) {
+      w = new MailchimpStore.MemberWrite(existing.emailAddress(), w.status(), w.statusIfNew(), w.mergeFields(), w.emailType());
+    }
+    MailchimpStore.Change c = store.upsert(listId, hash, w, true);
+    webhooks.memberChanged(c, "api");
+    json(ctx, 200, memberJson(c.after()));
+  }
+
+  private void batchSubscribe(Context ctx) throws Exception {
+    String listId = ctx.pathParam("list");
+    store.list(listId);
+    JsonNode body = JSON.readTree(ctx.body());
+    JsonNode members = body == null ? null : body.get("members");
+    if (members == null || !members.isArray()) {
+      throw MailchimpProblem.invalid("members", "Required property members was not present.");
+    }
+    if (members.size() > MAX_BATCH_MEMBERS) {
+      throw MailchimpProblem.invalid("members",
+          "Schema describes array, maximum " + MAX_BATCH_MEMBERS + " items, " + members.size() + " found.");
+    }
+    boolean updateExisting = body.path("update_existing").asBoolean(false);
+    ObjectNode out = JSON.createObjectNode();
+    ArrayNode created = out.putArray("new_members");
+    ArrayNode updated = out.putArray("updated_members");
+    ArrayNode errors = out.putArray("errors");
+    for (JsonNode m : members) {
+      MailchimpStore.MemberWrite w = m.isObject() ? memberWrite(m) : new MailchimpStore.MemberWrite(null, null, null, null, null);
+      try {
+        if (w.status() == null && w.statusIfNew() == null) {
+          throw MailchimpProblem.invalid("status", "Status is required for each member.");
+        }
+        MailchimpStore.Change c = store.upsert(listId, null, w, updateExisting);
+        webhooks.memberChanged(c, "api");
+        (c.before() == null ? created : updated).add(memberJson(c.after()));
+      } catch (MailchimpProblem p) {
+        ObjectNode e = errors.addObject();
+        e.put("email_address", w.email() == null ? "" : w.email());
+        e.put("error", p.fieldErrors.isEmpty() ? p.getMessage() : p.fieldErrors.get(0).get("message"));
+        e.put("error_code", p.title.equals("Member Exists") ? "ERROR_CONTACT_EXISTS" : "ERROR_GENERIC");
+      }
+    }
+    out.put("total_created", created.size());
+    out.put("total_updated", updated.size());
+    out.put("error_count", errors.size());
+    out.putArray("_links");
+    json(ctx, 200, out);
+  }
+
+  private void getWebhooks(Context ctx) throws Exception {
+    String listId = ctx.pathParam("list");
+    store.list(listId);
+    ObjectNode out = JSON.createObjectNode();
+    ArrayNode hooks = out.putArray("webhooks");
+    webhooks.hooks(listId).forEach(h -> hooks.add(webhookJson(h)));
+    out.put("list_id", listId);
+    out.put("total_items", hooks.size());
+    json(ctx, 200, out);
+  }
+
+  private void createWebhook(Context ctx) throws Exception {
+    String listId = ctx.pathParam("list");
+    store.list(listId);
+    JsonNode body = JSON.readTree(ctx.body());
+    if (body == null || !body.hasNonNull("url")) {
+      throw MailchimpProblem.invalid("url", "This value should not be blank.");
+    }
+    // Mailchimp's defaults: every event; changes by the list owner and subscribers, not by the API.
+    Set<String> events = flags(body.get("events"), MailchimpWebhooks.EVENTS, MailchimpWebhooks.EVENTS);
+    Set<String> sources = flags(body.get("sources"), MailchimpWebhooks.SOURCES, Set.of("user", "admin"));
+    MailchimpWebhooks.Webhook h = webhooks.register(listId, uri(body.get("url").asText()), events, sources);
+    json(ctx, 200, webhookJson(h));
+  }
+
+  // ---- admin ----
+
+  @FunctionalInterface
+  private interface AdminAction {
+    void run() throws Exception;
+  }
+
+  private void admin(Context ctx, AdminAction action) throws Exception {
+    try {
+      action.run();
+    } catch (MailchimpProblem p) {
+      problem(ctx, p);
+    } catch (JsonProcessingException e) {
+      ctx.status(400).json(Map.of("error", "the body is not valid JSON"));
+    }
+  }
+
+  private MailchimpMember adminWrite(String listId, String email, JsonNode body) {
+    MailchimpStore.MemberWrite w = memberWrite(body);
+    MailchimpStore.Change c;
+    if (w.email() != null && !w.email().equalsIgnoreCase(email)) {
+      c = store.upsert(listId, subscriberHash(email), w, true);
+    } else {
+      String status = w.status() != null ? w.status() : w.statusIfNew();
+      c = store.upsert(listId, null, new MailchimpStore.MemberWrite(email, w.status(), status, w.mergeFields(), w.emailType()), true);
+    }
+    webhooks.memberChanged(c, "admin");
+    return c.after();
+  }
+
+  // ---- wire shapes ----
+
+  private static MailchimpStore.MemberWrite memberWrite(JsonNode m) {
+    Map<String, Object> merges = null;
+    if (m.has("merge_fields") && m.get("merge_fields").isObject()) {
+      merges = new LinkedHashMap<>();
+      for (Map.Entry<String, JsonNode> e : m.get("merge_fields").properties()) {
+        JsonNode v = e.getValue();
+        merges.put(e.getKey(), v.isObject() ? JSON.convertValue(v, Map.class) : v.isNull() ? "" : v.asText());
+      }
+    }
+    return new MailchimpStore.MemberWrite(text(m, "email_address"), text(m, "status"), text(m, "status_if_new"),
+        merges, text(m, "email_type"));
+  }
+
+  private ObjectNode memberJson(MailchimpMember m) {
+    ObjectNode j = JSON.createObjectNode();
+    j.put("id", m.id());
+    j.put("email_address", m.emailAddress());
+    j.put("unique_email_id", m.uniqueEmailId());
+    j.put("contact_id", m.id());
+    Object first = m.mergeFields().getOrDefault("FNAME", "");
+    Object last = m.mergeFields().getOrDefault("LNAME", "");
+    j.put("full_name", (first + " " + last).trim());
+    j.put("web_id", m.webId());
+    j.put("email_type", m.emailType());
+    j.put("status", m.status());
+    ObjectNode merges = j.putObject("merge_fields");
+    for (String tag : List.of("FNAME", "LNAME", "ADDRESS", "PHONE", "BIRTHDAY")) {
+      merges.set(tag, JSON.valueToTree(m.mergeFields().getOrDefault(tag, "")));
+    }
+    m.mergeFields().forEach((k, v) -> merges.set(k, JSON.valueToTree(v)));
+    ObjectNode stats = j.putObject("stats");
+    stats.put("avg_open_rate", 0);
+    stats.put("avg_click_rate", 0);
+    j.put("ip_signup", "");
+    j.put("timestamp_signup", TIMESTAMP.format(m.timestampSignup()));
+    j.put("ip_opt", "");
+    j.put("timestamp_opt", TIMESTAMP.format(m.timestampSignup()));
+    j.put("member_rating", 2);
+    j.put("last_changed", TIMESTAMP.format(m.lastChanged()));
+    j.put("language", "");
+    j.put("vip", false);
+    j.put("source", "API - Generic");
+    j.put("tags_count", 0);
+    j.putArray("tags");
+    j.put("list_id", m.listId());
+    j.putArray("_links");
+    return j;
+  }
+
+  private ObjectNode listJson(MailchimpStore.MailingList l) {
+    ObjectNode j = JSON.createObjectNode();
+    j.put("id", l.id);
+    j.put("web_id", Math.abs(l.id.hashCode() % 1_000_000));
+    j.put("name", l.name);
+    ObjectNode stats = j.putObject("stats");
+    stats.put("member_count", l.members.values().stream().filter(m -> m.status().equals("subscribed")).count());
+    stats.put("unsubscribe_count", l.members.values().stream().filter(m -> m.status().equals("unsubscribed")).count());
+    stats.put("cleaned_count", l.members.values().stream().filter(m -> m.status().equals("cleaned")).count());
+    j.putArray("_links");
+    return j;
+  }
+
+  private static ObjectNode webhookJson(MailchimpWebhooks.Webhook h) {
+    ObjectNode j = JSON.createObjectNode();
+    j.put("id", h.id());
+    j.put("url", h.url().toString());
+    ObjectNode events = j.putObject("events");
+    MailchimpWebhooks.EVENTS.stream().sorted().forEach(e -> events.put(e, h.events().contains(e)));
+    ObjectNode sources = j.putObject("sources");
+    MailchimpWebhooks.SOURCES.stream().sorted().forEach(s -> sources.put(s, h.sources().contains(s)));
+    j.put("list_id", h.listId());
+    j.putArray("_links");
+    return j;
+  }
+
+  private static void problem(Context ctx, MailchimpProblem p) {
+    ObjectNode j = JSON.createObjectNode();
+    j.put("type", PROBLEM_TYPE);
+    j.put("title", p.title);
+    j.put("status", p.status);
+    j.put("detail", p.getMessage());
+    j.put("instance", UUID.randomUUID().toString());
+    if (!p.fieldErrors.isEmpty()) {
+      j.set("errors", JSON.valueToTree(p.fieldErrors));
+    }
+    try {
+      ctx.status(p.status).contentType("application/problem+json; charset=utf-8").result(JSON.writeValueAsString(j));
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static void json(Context ctx, int status, JsonNode body) throws JsonProcessingException {
+    ctx.status(status).contentType("application/json; charset=utf-8").result(JSON.writeValueAsString(body));
+  }
+
+  private static Set<String> flags(JsonNode node, Set<String> known, Set<String> defaults) {
+    if (node == null || !node.isObject()) {
+      return defaults;
+    }
+    Set<String> on = new HashSet<>(defaults);
+    for (String k : known) {
+      if (node.has(k)) {
+        if (node.get(k).asBoolean(false)) {
+          on.add(k);
+        } else {
+          on.remove(k);
+        }
+      }
+    }
+    return on;
+  }
+
+  private static URI uri(String s) {
+    try {
+      return URI.create(s);
+    } catch (IllegalArgumentException e) {
+      throw MailchimpProblem.invalid("url", "This value should be a valid URL.");
+    }
+  }
+
+  private static String text(JsonNode n, String field) {
+    JsonNode v = n.get(field);
+    return v == null || v.isNull() ? null : v.asText();
+  }
+
+  private static int intParam(Context ctx, String name, int dflt) {
+    String v = ctx.queryParam(name);
+    if (v == null) {
+      return dflt;
+    }
+    if (!v.matches("\\d{1,9}")) {
+      throw new MailchimpProblem(400, "Invalid Resource", name + " must be a non-negative integer.");
+    }
+    return Integer.parseInt(v);
+  }
+
+  private static Instant instantParam(Context ctx, String name) {
+    String v = ctx.queryParam(name);
+    if (v == null || v.isBlank()) {
+      return null;
+    }
+    try {
+      return java.time.OffsetDateTime.parse(v.replace(' ', '+')).toInstant();
+    } catch (java.time.format.DateTimeParseException e) {
+      throw new MailchimpProblem(400, "Invalid Resource", name + " must be an ISO 8601 time, e.g. 2026-01-01T00:00:00+00:00.");
+    }
+  }
+}

@@ -1,0 +1,42 @@
+package dev.sluice.sandbox.salesforce;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+
+/**
+ * The clock this platform reads: the one given in its options, or else the shared sandbox clock
+ * once the sandbox attaches it (system UTC until then). Thread-safe.
+ */
+final class PlatformClock extends Clock {
+  private volatile Clock delegate;
+
+  PlatformClock(Clock initial) {
+    this.delegate = initial;
+  }
+
+  void adopt(Clock shared) {
+    this.delegate = shared;
+  }
+
+  @Override
+  public ZoneId getZone() {
+    return ZoneOffset.UTC;
+  }
+
+  @Override
+  public Clock withZone(ZoneId zone) {
+    return delegate.withZone(zone);
+  }
+
+  @Override
+  public long millis() {
+    return delegate.millis();
+  }
+
+  @Override
+  public Instant instant() {
+    return delegate.instant();
+  }
+}

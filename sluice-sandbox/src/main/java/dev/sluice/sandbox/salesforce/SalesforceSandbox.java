@@ -1,0 +1,726 @@
+package dev.sluice.sandbox.salesforce;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.sluice.sandbox.PlatformSandbox;
+import dev.sluice.sandbox.SandboxServices;
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import io.javalin.http.Handler;
+import java.net.URI;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The Salesforce REST API (v65.0) over Account, Contact, Lead and Opportunity: SOQL queries with
+ * {@code nextRecordsUrl} paging, sObject Collections create and upsert, single upsert, bearer auth,
+ * the rolling 24-hour request allocation with {@code Sforce-Limit-Info}, and Outbound Messages.
+ * Routes live under {@value #API_PREFIX}; admin routes under {@code /_admin/salesforce/}.
+ * Thread-safe.
+ */
+public final class SalesforceSandbox implements PlatformSandbox {
+
+  /** The path every Salesforce API route starts with; {@code base_url} is the server plus this. */
+  public static final String API_PREFIX = "/services/data/v65.0";
+  /** sObject Collections accept at most this many records per call. */
+  public static final int MAX_COLLECTION_RECORDS = 200;
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final Pattern LOCATOR = Pattern.compile("(01g[0-9A-Za-z]{15})-(\\d+)");
+  private static final Pattern BATCH_SIZE = Pattern.compile("batchSize=(\\d+)");
+
+  private final SalesforceOptions options;
+  private final PlatformClock clock;
+  private final SalesforceStore store;
+  private final ApiAllocation allocation;
+  private final QueryCursors cursors = new QueryCursors();
+  private final OutboundMessenger outbound;
+  private final AtomicLong limitExceeded = new AtomicLong();
+  private final AtomicLong invalidSessions = new AtomicLong();
+  /** Set by {@link #describe}; until then derived from the server's port. */
+  private volatile String serverBaseUrl;
+  private volatile Javalin app;
+
+  public SalesforceSandbox(SalesforceOptions options) {
+    this.options = options;
+    this.clock = new PlatformClock(options.clock() != null ? options.clock() : Clock.systemUTC());
+    this.store = new SalesforceStore(clock);
+    this.allocation = new ApiAllocation(clock, options.dailyApiAllocation());
+    new SalesforceDataGenerator(options.seed(), clock.instant()).generate(store, options);
+    this.outbound = new OutboundMessenger(store, options, this::serverBaseUrl);
+    store.onChange(outbound::recordChanged);
+  }
+
+  @Override
+  public String name() {
+    return "salesforce";
+  }
+
+  @Override
+  public void attach(SandboxServices services) {
+    if (options.clock() == null) {
+      clock.adopt(services.clock());
+    }
+  }
+
+  @Override
+  public boolean ownsPath(String path) {
+    return path.startsWith("/services/data");
+  }
+
+  /** Salesforce signals a spent allocation with 403 {@code REQUEST_LIMIT_EXCEEDED}, not 429. */
+  @Override
+  public void writeInjectedRateLimit(Context ctx) {
+    ctx.header("Sforce-Limit-Info", allocation.header());
+    try {
+      error(ctx, new SalesforceApiException(403, "REQUEST_LIMIT_EXCEEDED", "TotalRequests Limit exceeded."));
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  @Override
+  public Map<String, Object> describe(String serverBaseUrl) {
+    this.serverBaseUrl = stripSlash(serverBaseUrl);
+    Map<String, Object> d = new LinkedHashMap<>();
+    d.put("base_url", this.serverBaseUrl + API_PREFIX);
+    d.put("instance_url", this.serverBaseUrl);
+    d.put("access_token", options.accessToken());
+    d.put("organization_id", options.organizationId());
+    d.put("api_version", "65.0");
+    d.put("daily_api_allocation", allocation.limit());
+    return d;
+  }
+
+  @Override
+  public void routes(Javalin app) {
+    this.app = app;
+    app.get("/services/data", ctx -> ctx.contentType("application/json").result(JSON.writeValueAsString(List.of(
+        Map.of("label", "Winter '26", "url", API_PREFIX, "version", "65.0")))));
+    app.get(API_PREFIX + "/query", api(this::query));
+    app.get(API_PREFIX + "/query/{locator}", api(this::nextPage));
+    app.post(API_PREFIX + "/composite/sobjects", api(this::collectionCreate));
+    app.patch(API_PREFIX + "/composite/sobjects/{object}/{field}", api(this::collectionUpsert));
+    app.patch(API_PREFIX + "/sobjects/{object}/{field}/{value}", api(this::singleUpsert));
+    app.get(API_PREFIX + "/sobjects/{object}/{id}", api(this::retrieve));
+    app.get(API_PREFIX + "/limits", api(this::limits));
+
+    app.get("/_admin/salesforce/records/{object}", this::adminList);
+    app.post("/_admin/salesforce/records/{object}", this::adminCreate);
+    app.get("/_admin/salesforce/records/{object}/{id}", this::adminGet);
+    app.patch("/_admin/salesforce/records/{object}/{id}", this::adminUpdate);
+    app.delete("/_admin/salesforce/records/{object}/{id}", this::adminDelete);
+    app.get("/_admin/salesforce/api-usage", ctx -> ctx.json(usage()));
+    app.put("/_admin/salesforce/api-usage", this::adminSetUsage);
+    app.get("/_admin/salesforce/outbound", ctx -> ctx.json(outboundStatus()));
+    app.put("/_admin/salesforce/outbound", this::adminConfigureOutbound);
+  }
+
+  @Override
+  public void close() {
+    outbound.close();
+  }
+
+  // ---- Java accessors for tests and the CLI ----
+
+  public SalesforceOptions options() {
+    return options;
+  }
+
+  /** Records of {@code type} ({@code "Contact"} …) in id order, as snapshots. */
+  public List<SObjectRecord> records(String type) {
+    List<SObjectRecord> out = new ArrayList<>();
+    store.scan(schema(type).name).forEach(out::add);
+    return out;
+  }
+
+  public Optional<SObjectRecord> record(String type, String id) {
+    SObjectSchema s = schema(type);
+    String resolved = store.resolveId(s.name, id);
+    return Optional.ofNullable(resolved == null ? null : store.get(s.name, resolved));
+  }
+
+  /** Creates a record as a Salesforce user would (sends outbound messages). */
+  public SObjectRecord createRecord(String type, Map<String, ?> fields) {
+    SalesforceStore.WriteOutcome o = store.write(List.of(
+        new SalesforceStore.WriteRequest(schema(type), null, null, JSON.valueToTree(fields))), false).get(0);
+    return requireSuccess(type, o);
+  }
+
+  /** Edits a record as a Salesforce user would (sends outbound messages). */
+  public SObjectRecord updateRecord(String type, String id, Map<String, ?> fields) {
+    return requireSuccess(type, store.update(schema(type), id, JSON.valueToTree(fields)));
+  }
+
+  /** API calls counted in the current rolling 24 hours. */
+  public long apiUsage() {
+    return allocation.used();
+  }
+
+  public void setDailyApiAllocation(long limit) {
+    allocation.setLimit(limit);
+  }
+
+  public void resetApiUsage() {
+    allocation.reset();
+  }
+
+  /** 403 {@code REQUEST_LIMIT_EXCEEDED} answers served. */
+  public long requestLimitExceededCount() {
+    return limitExceeded.get();
+  }
+
+  /** 401 {@code INVALID_SESSION_ID} answers served. */
+  public long invalidSessionCount() {
+    return invalidSessions.get();
+  }
+
+  /** Points outbound messages at {@code url} (null switches them off) for the given object types. */
+  public void configureOutbound(URI url, Set<String> objects) {
+    Set<String> canonical = new HashSet<>();
+    for (String o : objects) {
+      canonical.add(schema(o).name);
+    }
+    outbound.configure(new OutboundMessenger.Config(url, Set.copyOf(canonical)));
+  }
+
+  /** Notification ids the listener has acknowledged. */
+  public Set<String> acknowledgedNotificationIds() {
+    return outbound.acknowledged();
+  }
+
+  /** Notifications not yet acknowledged nor abandoned. */
+  public long pendingNotifications() {
+    return outbound.pending();
+  }
+
+  /** Outbound message POSTs made, and how many of them were not acknowledged. */
+  public long outboundPosts() {
+    return outbound.posts();
+  }
+
+  public long outboundFailedPosts() {
+    return outbound.failedPosts();
+  }
+
+  // ---- API handlers ----
+
+  @FunctionalInterface
+  private interface ApiHandler {
+    void handle(Context ctx) throws Exception;
+  }
+
+  /** Auth, the allocation and the limit header around every API route; errors as JSON arrays. */
+  private Handler api(ApiHandler inner) {
+    return ctx -> {
+      String auth = ctx.header("Authorization");
+      String token = null;
+      if (auth != null) {
+        String lower = auth.toLowerCase(Locale.ROOT);
+        if (lower.startsWith("bearer ")) {
+          token = auth.substring(7).trim();
+        } else if (lower.startsWith("oauth ")) {
+          token = auth.substring(6).trim();
+        }
+      }
+      if (!options.accessToken().equals(token)) {
+        invalidSessions.incrementAndGet();
+        ctx.header("Sforce-Limit-Info", allocation.header());
+        error(ctx, new SalesforceApiException(401, "INVALID_SESSION_ID", "Session expired or invalid"));
+        return;
+      }
+      boolean admitted = allocation.tryAcquire();
+      ctx.header("Sforce-Limit-Info", allocation.header());
+      if (!admitted) {
+        limitExceeded.incrementAndGet();
+        error(ctx, new SalesforceApiException(403, "REQUEST_LIMIT_EXCEEDED", "TotalRequests Limit exceeded."));
+        return;
+      }
+      try {
+        inner.handle(ctx);
+      } catch (SalesforceApiException e) {
+        error(ctx, e);
+      } catch (JsonProcessingException e) {
+        error(ctx, new SalesforceApiException(400, "JSON_PARSER_ERROR",
+            "The request body is not valid JSON: " + e.getOriginalMessage()));
+      }
+    };
+  }
+
+  private void query(Context ctx) throws Exception {
+    SoqlQuery q = SoqlParser.parse(ctx.queryParam("q"));
+    List<SObjectRecord> rows = new ArrayList<>();
+    for (SObjectRecord r : store.scan(q.object().name)) {
+      if (q.where() == null || q.where().test(r)) {
+        rows.add(r);
+      }
+    }
+    Comparator<SObjectRecord> order = q.comparator();
+    if (order != null) {
+      rows.sort(order);
+    }
+    int from = q.offset() == null ? 0 : Math.min(q.offset(), rows.size());
+    int to = q.limit() == null ? rows.size() : Math.min(rows.size(), from + q.limit());
+    rows = new ArrayList<>(rows.subList(from, to));
+    int pageSize = options.queryPageSize();
+    String queryOptions = ctx.header("Sforce-Query-Options");
+    if (queryOptions != null) {
+      Matcher m = BATCH_SIZE.matcher(queryOptions);
+      if (m.find()) {
+        // Salesforce honours batchSize between 200 and 2,000 as a hint.
+        pageSize = Math.max(200, Math.min(pageSize, Integer.parseInt(m.group(1))));
+      }
+    }
+    QueryCursors.Cursor cursor = new QueryCursors.Cursor(q, rows, pageSize);
+    String locator = rows.size() > pageSize ? cursors.open(cursor) : null;
+    page(ctx, cursor, locator, 0);
+  }
+
+  private void nextPage(Context ctx) throws Exception {
+    Matcher m = LOCATOR.matcher(ctx.pathParam("locator"));
+    QueryCursors.Cursor cursor = m.matches() ? cursors.get(m.group(1)) : null;
+    if (cursor == null) {
+      throw new SalesforceApiException(400, "INVALID_QUERY_LOCATOR", "invalid query locator");
+    }
+    int offset = Integer.parseInt(m.group(2));
+    if (offset >= cursor.rows().size()) {
+      throw new SalesforceApiException(400, "INVALID_QUERY_LOCATOR", "invalid query locator");
+    }
+    page(ctx, cursor, m.group(1), offset);
+  }
+
+  private void page(Context ctx, QueryCursors.Cursor cursor, String locator, int offset) throws Exception {
+    List<SObjectRecord> rows = cursor.rows();
+    int end = Math.min(rows.size(), offset + cursor.pageSize());
+    ObjectNode body = JSON.createObjectNode();
+    body.put("totalSize", rows.size());
+    body.put("done", end >= rows.size());
+    if (end < rows.size()) {
+      body.put("nextRecordsUrl", API_PREFIX + "/query/" + locator + "-" + end);
+    }
+    var records = body.putArray("records");
+    for (SObjectRecord r : rows.subList(offset, end)) {
+      records.add(recordJson(r, cursor.query().select()));
+    }
+    json(ctx, 200, body);
+  }
+
+  private void collectionCreate(Context ctx) throws Exception {
+    JsonNode body = JSON.readTree(ctx.body());
+    JsonNode records = collectionRecords(body);
+    List<SalesforceStore.WriteRequest> requests = new ArrayList<>();
+    List<SalesforceStore.WriteOutcome> early = new ArrayList<>();
+    for (JsonNode r : records) {
+      String type = r.path("attributes").path("type").asText(null);
+      SObjectSchema s = SObjectSchema.of(type);
+      if (s == null) {
+        early.add(SalesforceStore.WriteOutcome.failed("INVALID_TYPE",
+            type == null ? "Each record needs attributes.type" : "sObject type '" + type + "' is not supported.", List.of()));
+        requests.add(null);
+      } else {
+        early.add(null);
+        requests.add(new SalesforceStore.WriteRequest(s, null, null, r));
+      }
+    }
+    json(ctx, 200, collectionResults(requests, early, body.path("allOrNone").asBoolean(false)));
+  }
+
+  private void collectionUpsert(Context ctx) throws Exception {
+    SObjectSchema s = pathSchema(ctx);
+    String extField = ctx.pathParam("field");
+    if (s.field(extField) == null) {
+      throw new SalesforceApiException(404, "NOT_FOUND",
+          "Provided external ID field does not exist or is not accessible: " + extField);
+    }
+    JsonNode body = JSON.readTree(ctx.body());
+    JsonNode records = collectionRecords(body);
+    List<SalesforceStore.WriteRequest> requests = new ArrayList<>();
+    List<SalesforceStore.WriteOutcome> early = new ArrayList<>();
+    for (JsonNode r : records) {
+      String type = r.path("attributes").path("type").asText(null);
+      if (type != null && !type.equalsIgnoreCase(s.name)) {
+        early.add(SalesforceStore.WriteOutcome.failed("INVALID_TYPE",
+            "All records must be of the type in the URL: " + s.name, List.of()));
+        requests.add(null);
+        continue;
+      }
+      JsonNode ext = fieldIgnoringCase(r, extField);
+      early.add(null);
+      requests.add(new SalesforceStore.WriteRequest(s, extField,
+          ext == null || ext.isNull() ? null : ext.asText(), r));
+    }
+    json(ctx, 200, collectionResults(requests, early, body.path("allOrNone").asBoolean(false)));
+  }
+
+  private JsonNode collectionRecords(JsonNode body) {
+    JsonNode records = body.path("records");
+    if (!records.isArray()) {
+      throw new SalesforceApiException(400, "JSON_PARSER_ERROR", "The request body needs a \"records\" array");
+    }
+    if (records.size() > MAX_COLLECTION_RECORDS) {
+      throw new SalesforceApiException(400, "EXCEEDED_ID_LIMIT",
+          "record limit reached. cannot submit more than " + MAX_COLLECTION_RECORDS + " records into this call");
+    }
+    return records;
+  }
+
+  private com.fasterxml.jackson.databind.node.ArrayNode collectionResults(
+      List<SalesforceStore.WriteRequest> requests, List<SalesforceStore.WriteOutcome> early, boolean allOrNone) {
+    List<SalesforceStore.WriteRequest> valid = new ArrayList<>();
+    for (SalesforceStore.WriteRequest r : requests) {
+      if (r != null) {
+        valid.add(r);
+      }
+    }
+    boolean anyEarly = early.stream().anyMatch(e -> e != null);
+    List<SalesforceStore.WriteOutcome> applied =
+        allOrNone && anyEarly ? rolledBack(valid.size()) : store.write(valid, allOrNone);
+    var out = JSON.createArrayNode();
+    int next = 0;
+    for (int i = 0; i < requests.size(); i++) {
+      SalesforceStore.WriteOutcome o = early.get(i) != null ? early.get(i) : applied.get(next++);
+      if (!o.matches().isEmpty()) {
+        o = SalesforceStore.WriteOutcome.failed("DUPLICATE_EXTERNAL_ID",
+            "Multiple records found with the same external id: " + String.join(", ", o.matches()), List.of());
+      }
+      out.add(resultJson(o));
+    }
+    return out;
+  }
+
+  private static List<SalesforceStore.WriteOutcome> rolledBack(int n) {
+    List<SalesforceStore.WriteOutcome> out = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      out.add(SalesforceStore.WriteOutcome.failed("ALL_OR_NONE_OPERATION_ROLLED_BACK",
+          "Record rolled back because not all records were valid and the request was using AllOrNone header",
+          List.of()));
+    }
+    return out;
+  }
+
+  private void singleUpsert(Context ctx) throws Exception {
+    SObjectSchema s = pathSchema(ctx);
+    String extField = ctx.pathParam("field");
+    if (s.field(extField) == null) {
+      throw new SalesforceApiException(404, "NOT_FOUND",
+          "Provided external ID field does not exist or is not accessible: " + extField);
+    }
+    JsonNode body = JSON.readTree(ctx.body().isBlank() ? "{}" : ctx.body());
+    SalesforceStore.WriteOutcome o = store.write(List.of(
+        new SalesforceStore.WriteRequest(s, extField, ctx.pathParam("value"), body)), false).get(0);
+    if (!o.matches().isEmpty()) {
+      var urls = JSON.createArrayNode();
+      o.matches().forEach(id -> urls.add(API_PREFIX + "/sobjects/" + s.name + "/" + id));
+      json(ctx, 300, urls);
+      return;
+    }
+    if (!o.success()) {
+      @SuppressWarnings("unchecked")
+      Map<String, Object> e = o.errors().get(0);
+      String code = (String) e.get("statusCode");
+      @SuppressWarnings("unchecked")
+      List<String> fields = (List<String>) e.get("fields");
+      throw new SalesforceApiException(code.equals("NOT_FOUND") ? 404 : 400, code, (String) e.get("message"), fields);
+    }
+    json(ctx, o.created() ? 201 : 200, resultJson(o));
+  }
+
+  private void retrieve(Context ctx) throws Exception {
+    SObjectSchema s = pathSchema(ctx);
+    String id = store.resolveId(s.name, ctx.pathParam("id"));
+    if (id == null) {
+      throw new SalesforceApiException(404, "NOT_FOUND", "The requested resource does not exist");
+    }
+    json(ctx, 200, recordJson(store.get(s.name, id), s.fields()));
+  }
+
+  private void limits(Context ctx) throws Exception {
+    ObjectNode body = JSON.createObjectNode();
+    ObjectNode daily = body.putObject("DailyApiRequests");
+    daily.put("Max", allocation.limit());
+    daily.put("Remaining", Math.max(0, allocation.limit() - allocation.used()));
+    json(ctx, 200, body);
+  }
+
+  // ---- admin ----
+
+  private void adminList(Context ctx) throws Exception {
+    SObjectSchema s = adminSchema(ctx);
+    if (s == null) {
+      return;
+    }
+    int offset = intParam(ctx, "offset", 0);
+    int limit = intParam(ctx, "limit", 1000);
+    ObjectNode body = JSON.createObjectNode();
+    body.put("totalSize", store.count(s.name));
+    var records = body.putArray("records");
+    int i = 0;
+    for (SObjectRecord r : store.scan(s.name)) {
+      if (i++ < offset) {
+        continue;
+      }
+      if (records.size() >= limit) {
+        break;
+      }
+      records.add(recordJson(r, s.fields()));
+    }
+    json(ctx, 200, body);
+  }
+
+  private void adminGet(Context ctx) throws Exception {
+    SObjectSchema s = adminSchema(ctx);
+    if (s == null) {
+      return;
+    }
+    String id = store.resolveId(s.name, ctx.pathParam("id"));
+    if (id == null) {
+      adminError(ctx, 404, "no " + s.name + " with id " + ctx.pathParam("id"));
+      return;
+    }
+    json(ctx, 200, recordJson(store.get(s.name, id), s.fields()));
+  }
+
+  private void adminCreate(Context ctx) throws Exception {
+    SObjectSchema s = adminSchema(ctx);
+    JsonNode body = adminBody(ctx);
+    if (s == null || body == null) {
+      return;
+    }
+    SalesforceStore.WriteOutcome o = store.write(List.of(new SalesforceStore.WriteRequest(s, null, null, body)), false).get(0);
+    adminOutcome(ctx, s, o, 201);
+  }
+
+  private void adminUpdate(Context ctx) throws Exception {
+    SObjectSchema s = adminSchema(ctx);
+    JsonNode body = adminBody(ctx);
+    if (s == null || body == null) {
+      return;
+    }
+    SalesforceStore.WriteOutcome o = store.update(s, ctx.pathParam("id"), body);
+    adminOutcome(ctx, s, o, 200);
+  }
+
+  private void adminDelete(Context ctx) throws Exception {
+    SObjectSchema s = adminSchema(ctx);
+    if (s == null) {
+      return;
+    }
+    String id = store.resolveId(s.name, ctx.pathParam("id"));
+    if (id == null || !store.delete(s, id)) {
+      adminError(ctx, 404, "no " + s.name + " with id " + ctx.pathParam("id"));
+      return;
+    }
+    ctx.status(204);
+  }
+
+  private void adminSetUsage(Context ctx) throws Exception {
+    JsonNode body = adminBody(ctx);
+    if (body == null) {
+      return;
+    }
+    if (body.has("limit")) {
+      if (!body.get("limit").canConvertToLong() || body.get("limit").asLong() < 0) {
+        adminError(ctx, 400, "limit must be a non-negative integer");
+        return;
+      }
+      allocation.setLimit(body.get("limit").asLong());
+    }
+    if (body.path("reset").asBoolean(false)) {
+      allocation.reset();
+    }
+    ctx.json(usage());
+  }
+
+  private void adminConfigureOutbound(Context ctx) throws Exception {
+    JsonNode body = adminBody(ctx);
+    if (body == null) {
+      return;
+    }
+    URI url = null;
+    if (body.hasNonNull("url")) {
+      try {
+        url = URI.create(body.get("url").asText());
+        if (url.getScheme() == null || !url.getScheme().startsWith("http")) {
+          throw new IllegalArgumentException("not http(s)");
+        }
+      } catch (IllegalArgumentException e) {
+        adminError(ctx, 400, "url must be an http(s) URL: " + body.get("url").asText());
+        return;
+      }
+    }
+    Set<String> objects = new HashSet<>(outbound.config().objects());
+    if (body.has("objects")) {
+      objects.clear();
+      for (JsonNode o : body.get("objects")) {
+        SObjectSchema s = SObjectSchema.of(o.asText());
+        if (s == null) {
+          adminError(ctx, 400, "unknown object type " + o.asText());
+          return;
+        }
+        objects.add(s.name);
+      }
+    }
+    configureOutbound(url, objects);
+    ctx.json(outboundStatus());
+  }
+
+  private Map<String, Object> usage() {
+    return Map.of("used", allocation.used(), "limit", allocation.limit(),
+        "request_limit_exceeded", limitExceeded.get(), "invalid_session", invalidSessions.get());
+  }
+
+  private Map<String, Object> outboundStatus() {
+    Map<String, Object> m = new LinkedHashMap<>();
+    OutboundMessenger.Config c = outbound.config();
+    m.put("url", c.url() == null ? null : c.url().toString());
+    m.put("objects", c.objects());
+    m.put("posts", outbound.posts());
+    m.put("failed_posts", outbound.failedPosts());
+    m.put("pending", outbound.pending());
+    m.put("acknowledged", outbound.acknowledged());
+    m.put("abandoned", outbound.abandoned());
+    return m;
+  }
+
+  private void adminOutcome(Context ctx, SObjectSchema s, SalesforceStore.WriteOutcome o, int okStatus) throws Exception {
+    if (!o.success()) {
+      Map<String, Object> e = o.errors().get(0);
+      adminError(ctx, "NOT_FOUND".equals(e.get("statusCode")) ? 404 : 400, e.get("statusCode") + ": " + e.get("message"));
+      return;
+    }
+    json(ctx, okStatus, recordJson(store.get(s.name, o.id()), s.fields()));
+  }
+
+  private SObjectSchema adminSchema(Context ctx) {
+    SObjectSchema s = SObjectSchema.of(ctx.pathParam("object"));
+    if (s == null) {
+      adminError(ctx, 404, "unknown object type " + ctx.pathParam("object") + " (served: Account, Contact, Lead, Opportunity)");
+    }
+    return s;
+  }
+
+  private JsonNode adminBody(Context ctx) {
+    try {
+      JsonNode body = JSON.readTree(ctx.body().isBlank() ? "{}" : ctx.body());
+      if (!body.isObject()) {
+        adminError(ctx, 400, "the body must be a JSON object");
+        return null;
+      }
+      return body;
+    } catch (JsonProcessingException e) {
+      adminError(ctx, 400, "the body is not valid JSON: " + e.getOriginalMessage());
+      return null;
+    }
+  }
+
+  private static void adminError(Context ctx, int status, String message) {
+    ctx.status(status).json(Map.of("error", message));
+  }
+
+  private static int intParam(Context ctx, String name, int dflt) {
+    String v = ctx.queryParam(name);
+    if (v == null || !v.matches("\\d{1,9}")) {
+      return dflt;
+    }
+    return Integer.parseInt(v);
+  }
+
+  // ---- wire shapes ----
+
+  private static ObjectNode recordJson(SObjectRecord r, List<SObjectSchema.Field> fields) {
+    ObjectNode node = JSON.createObjectNode();
+    ObjectNode attributes = node.putObject("attributes");
+    attributes.put("type", r.type());
+    attributes.put("url", API_PREFIX + "/sobjects/" + r.type() + "/" + r.id());
+    for (SObjectSchema.Field f : fields) {
+      node.set(f.name(), JSON.valueToTree(SObjectSchema.toJson(r.get(f.name()))));
+    }
+    return node;
+  }
+
+  private static ObjectNode resultJson(SalesforceStore.WriteOutcome o) {
+    ObjectNode node = JSON.createObjectNode();
+    if (o.success()) {
+      node.put("id", o.id());
+      node.put("success", true);
+      node.putArray("errors");
+      node.put("created", o.created());
+    } else {
+      node.put("success", false);
+      node.set("errors", JSON.valueToTree(o.errors()));
+    }
+    return node;
+  }
+
+  private static void error(Context ctx, SalesforceApiException e) throws JsonProcessingException {
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("message", e.getMessage());
+    body.put("errorCode", e.errorCode);
+    body.put("fields", e.fields);
+    ctx.status(e.status).contentType("application/json;charset=UTF-8").result(JSON.writeValueAsString(List.of(body)));
+  }
+
+  private static void json(Context ctx, int status, JsonNode body) throws JsonProcessingException {
+    ctx.status(status).contentType("application/json;charset=UTF-8").result(JSON.writeValueAsString(body));
+  }
+
+  private static JsonNode fieldIgnoringCase(JsonNode record, String field) {
+    for (var it = record.fieldNames(); it.hasNext(); ) {
+      String name = it.next();
+      if (name.equalsIgnoreCase(field)) {
+        return record.get(name);
+      }
+    }
+    return null;
+  }
+
+  private static SObjectSchema pathSchema(Context ctx) {
+    SObjectSchema s = SObjectSchema.of(ctx.pathParam("object"));
+    if (s == null) {
+      throw new SalesforceApiException(404, "NOT_FOUND", "The requested resource does not exist");
+    }
+    return s;
+  }
+
+  private static SObjectSchema schema(String type) {
+    SObjectSchema s = SObjectSchema.of(type);
+    if (s == null) {
+      throw new IllegalArgumentException("unknown Salesforce object type " + type
+          + " (served: Account, Contact, Lead, Opportunity)");
+    }
+    return s;
+  }
+
+  private SObjectRecord requireSuccess(String type, SalesforceStore.WriteOutcome o) {
+    if (!o.success()) {
+      throw new IllegalArgumentException(type + " write failed: " + o.errors());
+    }
+    return store.get(schema(type).name, o.id());
+  }
+
+  private String serverBaseUrl() {
+    String url = serverBaseUrl;
+    if (url != null) {
+      return url;
+    }
+    Javalin a = app;
+    return "http://127.0.0.1:" + (a == null ? 0 : a.port());
+  }
+
+  private static String stripSlash(String url) {
+    return url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
+  }
+}

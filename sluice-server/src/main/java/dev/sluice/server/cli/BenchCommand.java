@@ -1,0 +1,132 @@
+package dev.sluice.server.cli;
+
+import dev.sluice.bench.QueueBenchOptions;
+import dev.sluice.bench.QueueBenchReport;
+import dev.sluice.bench.QueueBenchmark;
+import dev.sluice.postgres.PostgresSource;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code sluice bench queue|sync}: the measurements behind docs/benchmarks.md. */
+@Command(
+    name = "bench",
+    mixinStandardHelpOptions = true,
+    description = "Measure the queue against its peers, or a full sync against the sandbox.",
+    subcommands = {BenchCommand.Queue.class, BenchCommand.Sync.class})
+public final class BenchCommand implements Runnable {
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(System.out);
+  }
+
+  static Path home() {
+    String home = System.getenv("SLUICE_HOME");
+    return Path.of(home == null || home.isBlank() ? ".sluice" : home).toAbsolutePath();
+  }
+
+  static String databaseUrl(String option) {
+    return option != null && !option.isBlank() ? option : System.getenv(PostgresSource.DATABASE_URL_ENV);
+  }
+
+  /**
+   * Runs {@code body} with System.out pointing at stderr, so that a library printing to stdout
+   * cannot break the one JSON object the caller pipes into another tool; returns the real stdout.
+   */
+  static <T> T withStdoutOnStderr(Callable<T> body) throws Exception {
+    PrintStream out = System.out;
+    System.setOut(System.err);
+    try {
+      return body.call();
+    } finally {
+      System.setOut(out);
+    }
+  }
+
+  @Command(name = "queue", mixinStandardHelpOptions = true,
+      description = "Throughput, pickup latency and deep-queue throughput of Sluice's queue, side by side with "
+          + "graphile-worker 0.18 (batched and unbatched) and a one-job-per-claim loop on the same PostgreSQL.")
+  static final class Queue implements Callable<Integer> {
+    @Option(names = "--jobs", paramLabel = "N", description = "no-op jobs per throughput run (default ${DEFAULT-VALUE})")
+    int jobs = QueueBenchOptions.DEFAULT_JOBS;
+
+    @Option(names = "--runs", paramLabel = "N", description = "alternating runs per contender; medians are reported (default ${DEFAULT-VALUE})")
+    int runs = QueueBenchOptions.DEFAULT_RUNS;
+
+    @Option(names = "--workers", paramLabel = "N", description = "Sluice worker concurrency (default ${DEFAULT-VALUE})")
+    int workers = QueueBenchOptions.DEFAULT_WORKERS;
+
+    @Option(names = "--claim-batch", paramLabel = "N", description = "jobs per Sluice claim at most (default ${DEFAULT-VALUE})")
+    int claimBatch = QueueBenchOptions.DEFAULT_CLAIM_BATCH;
+
+    @Option(names = "--loop-workers", paramLabel = "N", description = "threads of the one-job loop (default ${DEFAULT-VALUE})")
+    int loopWorkers = QueueBenchOptions.DEFAULT_LOOP_WORKERS;
+
+    @Option(names = "--deep-backlog", paramLabel = "N", description = "ready jobs waiting behind the measured ones in the deep run (default ${DEFAULT-VALUE})")
+    int deepBacklog = QueueBenchOptions.DEFAULT_DEEP_BACKLOG;
+
+    @Option(names = "--pickup-samples", paramLabel = "N", description = "jobs enqueued one at a time for the pickup latency (default ${DEFAULT-VALUE})")
+    int pickupSamples = QueueBenchOptions.DEFAULT_PICKUP_SAMPLES;
+
+    @Option(names = "--pickup-gap-ms", paramLabel = "MS", description = "pause between pickup samples (default ${DEFAULT-VALUE})")
+    long pickupGapMs = QueueBenchOptions.DEFAULT_PICKUP_GAP.toMillis();
+
+    @Option(names = "--skip-peers", description = "measure Sluice alone")
+    boolean skipPeers;
+
+    @Option(names = "--skip-deep", description = "leave out the deep-queue run")
+    boolean skipDeep;
+
+    @Option(names = "--skip-unbatched", description = "leave out graphile-worker with its default, unbatched settings")
+    boolean skipUnbatched;
+
+    @Option(names = "--database-url", paramLabel = "URL",
+        description = "PostgreSQL to run on (a fresh database per contender and run is created there); default $SLUICE_DATABASE_URL, else the embedded server")
+    String databaseUrl;
+
+    @Option(names = "--synchronous-commit", paramLabel = "on|off",
+        description = "set synchronous_commit on every bench database (default: the server's own setting; the embedded server's is off)")
+    String synchronousCommit;
+
+    @Option(names = "--json", description = "print one JSON object on stdout instead of the table")
+    boolean json;
+
+    @Override
+    public Integer call() throws Exception {
+      LogLevels.quiet();
+      QueueBenchOptions options = new QueueBenchOptions(jobs, runs, workers, claimBatch, loopWorkers, deepBacklog,
+          pickupSamples, Duration.ofMillis(pickupGapMs), skipPeers, skipDeep, skipUnbatched, databaseUrl(databaseUrl), synchronousCommit, home());
+      PrintStream out = System.out;
+      QueueBenchReport report = withStdoutOnStderr(
+          () -> new QueueBenchmark(options, line -> System.err.println("bench: " + line)).run());
+      out.println(json ? report.toJson() : report.toTable());
+      out.flush();
+      return report.jobsPerSec().isPresent() ? 0 : 1;
+    }
+  }
+
+  @Command(name = "sync", mixinStandardHelpOptions = true,
+      description = "A full sync of the sandbox at Professional limits into the database, against the ceiling those limits allow.")
+  static final class Sync implements Callable<Integer> {
+    @Option(names = "--contacts", paramLabel = "N", description = "contacts in the sandbox (default ${DEFAULT-VALUE})")
+    int contacts = 200_000;
+
+    @Option(names = "--database-url", paramLabel = "URL", description = "PostgreSQL to sync into; default $SLUICE_DATABASE_URL, else the embedded server")
+    String databaseUrl;
+
+    @Option(names = "--json", description = "print one JSON object on stdout instead of the table")
+    boolean json;
+
+    @Override
+    public Integer call() {
+      throw new CommandLine.ParameterException(new CommandLine(this),
+          "bench sync is not available yet: the sync engine it drives is not finished");
+    }
+  }
+}

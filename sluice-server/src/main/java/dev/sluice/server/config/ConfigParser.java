@@ -1,0 +1,354 @@
+package dev.sluice.server.config;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeType;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.sluice.connectors.ConnectionConfig;
+import dev.sluice.connectors.RateLimitRegistry;
+import dev.sluice.connectors.RateLimitSpec;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Turns {@code sluice.yaml} into a {@link SluiceConfig}. Walks the YAML tree by hand rather than
+ * binding it to classes, so that every error names the exact YAML path and the expected form.
+ */
+final class ConfigParser {
+  private static final Pattern ENV_REFERENCE = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?}");
+  private static final Pattern CONNECTION_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,62}");
+  private static final Set<String> TOP_KEYS = Set.of("connections", "server", "workers", "database");
+  private static final Set<String> CONNECTION_KEYS =
+      Set.of("platform", "base_url", "token", "tier", "limits", "objects", "properties", "cron");
+  /** {@code limits:} keys and the window each one counts over. */
+  private static final Map<String, Duration> LIMIT_KEYS = Map.of(
+      "requests_per_10s", Duration.ofSeconds(10), "requests_per_day", Duration.ofDays(1), "search_per_second", Duration.ofSeconds(1));
+  /** {@code limits:} keys and the rate-limit registry's bucket class each one overrides. */
+  private static final Map<String, String> LIMIT_BUCKETS =
+      Map.of("requests_per_10s", "10s", "requests_per_day", "daily", "search_per_second", "search");
+  private static final Set<String> SERVER_KEYS = Set.of("host", "port", "api_token");
+  private static final Set<String> WORKER_KEYS = Set.of("concurrency");
+  private static final Set<String> DATABASE_KEYS = Set.of("url");
+  /** Upper bound on in-process handlers: beyond this the pool, not the workers, is the limit. */
+  private static final int MAX_CONCURRENCY = 1024;
+
+  /** Tiers in the order error messages list them (registry tiers not named here come last). */
+  private static final List<String> TIER_ORDER = List.of("free", "starter", "professional", "enterprise");
+
+  private final Map<String, String> env;
+  private final ObjectMapper yaml;
+  private final RateLimitRegistry registry = RateLimitRegistry.builtIn();
+
+  ConfigParser(Map<String, String> env) {
+    this.env = env;
+    this.yaml = new ObjectMapper(new YAMLFactory());
+    this.yaml.enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+  }
+
+  SluiceConfig parseFile(Path file) {
+    String text;
+    try {
+      text = Files.readString(file);
+    } catch (IOException e) {
+      throw new ConfigException("", "cannot read config file " + file + ": " + e.getMessage());
+    }
+    try {
+      return parse(text, Optional.of(file));
+    } catch (ConfigException e) {
+      throw new ConfigException(e.path(), e.getMessage().substring(e.path().isEmpty() ? 0 : e.path().length() + 2) + " (in " + file + ")");
+    }
+  }
+
+  SluiceConfig parse(String text, Optional<Path> source) {
+    JsonNode root;
+    try {
+      root = yaml.readTree(text);
+    } catch (JsonProcessingException e) {
+      String where = e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr();
+      throw new ConfigException("", "not valid YAML" + where + ": " + e.getOriginalMessage());
+    }
+    if (root == null || root.isMissingNode() || root.isNull()) root = yaml.createObjectNode();
+    requireObject(root, "");
+    checkKeys(root, "", TOP_KEYS);
+
+    Map<String, ConnectionConfig> connections = new LinkedHashMap<>();
+    JsonNode conns = root.get("connections");
+    if (conns != null && !conns.isNull()) {
+      requireObject(conns, "connections");
+      for (Iterator<Map.Entry<String, JsonNode>> it = conns.fields(); it.hasNext(); ) {
+        Map.Entry<String, JsonNode> e = it.next();
+        connections.put(e.getKey(), connection(e.getKey(), e.getValue()));
+      }
+    }
+
+    JsonNode server = objectOrEmpty(root, "server");
+    checkKeys(server, "server", SERVER_KEYS);
+    String host = optionalString(server, "server", "host").orElse(SluiceConfig.ServerSettings.DEFAULT_HOST);
+    int port = optionalInt(server, "server", "port", 0, 65535).orElse(SluiceConfig.ServerSettings.DEFAULT_PORT);
+    Optional<Secret> apiToken = optionalSecret(server, "server", "api_token", null);
+    if (apiToken.isEmpty()) {
+      String fromEnv = env.get(SluiceConfig.API_TOKEN_ENV);
+      if (fromEnv != null && !fromEnv.isBlank()) apiToken = Optional.of(Secret.of(fromEnv, "$" + SluiceConfig.API_TOKEN_ENV));
+    }
+
+    JsonNode workers = objectOrEmpty(root, "workers");
+    checkKeys(workers, "workers", WORKER_KEYS);
+    int concurrency = optionalInt(workers, "workers", "concurrency", 1, MAX_CONCURRENCY)
+        .orElse(SluiceConfig.WorkerSettings.DEFAULT_CONCURRENCY);
+
+    JsonNode database = objectOrEmpty(root, "database");
+    checkKeys(database, "database", DATABASE_KEYS);
+    Optional<String> dbUrl = optionalString(database, "database", "url");
+    if (dbUrl.isEmpty()) {
+      String fromEnv = env.get(SluiceConfig.DATABASE_URL_ENV);
+      if (fromEnv != null && !fromEnv.isBlank()) dbUrl = Optional.of(fromEnv);
+    }
+
+    return new SluiceConfig(connections, new SluiceConfig.ServerSettings(host, port, apiToken),
+        new SluiceConfig.WorkerSettings(concurrency), dbUrl, source);
+  }
+
+  private ConnectionConfig connection(String name, JsonNode node) {
+    String path = "connections." + name;
+    if (!CONNECTION_NAME.matcher(name).matches()) {
+      throw new ConfigException(path, "a connection name uses letters, digits, '-', '_' and '.' (at most 63 characters)");
+    }
+    requireObject(node, path);
+    checkKeys(node, path, CONNECTION_KEYS);
+
+    String platformName = requiredString(node, path, "platform");
+    Platform platform = Platform.named(platformName).orElseThrow(() -> new ConfigException(path + ".platform",
+        "'" + platformName + "' is not one of " + Platform.names()));
+
+    URI baseUrl = optionalString(node, path, "base_url").map(s -> url(s, path + ".base_url")).orElse(platform.defaultBaseUrl());
+
+    Secret token = optionalSecret(node, path, "token", name)
+        .orElseThrow(() -> new ConfigException(path + ".token", "missing (write e.g. token: ${" + envNameFor(name) + "} and set that variable)"));
+
+    Optional<String> tier = optionalString(node, path, "tier").map(String::toLowerCase);
+    tier.ifPresent(t -> {
+      if (!registry.tiers(platform.configName()).contains(t)) {
+        throw new ConfigException(path + ".tier", "'" + t + "' is not one of " + String.join(", ", tierNames(platform)));
+      }
+    });
+    Map<String, RateLimitSpec> limitOverrides = new LinkedHashMap<>();
+    JsonNode limitsNode = node.get("limits");
+    if (limitsNode != null && !limitsNode.isNull()) {
+      String lp = path + ".limits";
+      requireObject(limitsNode, lp);
+      checkKeys(limitsNode, lp, LIMIT_KEYS.keySet());
+      for (Map.Entry<String, Duration> e : LIMIT_KEYS.entrySet()) {
+        optionalInt(limitsNode, lp, e.getKey(), 1, Integer.MAX_VALUE)
+            .ifPresent(v -> limitOverrides.put(LIMIT_BUCKETS.get(e.getKey()), RateLimitSpec.of(v, e.getValue())));
+      }
+    }
+    List<String> objects = platform.objects();
+    JsonNode objectsNode = node.get("objects");
+    if (objectsNode != null && !objectsNode.isNull()) {
+      objects = stringList(objectsNode, path + ".objects");
+      if (objects.isEmpty()) throw new ConfigException(path + ".objects", "must name at least one object (" + String.join(", ", platform.objects()) + ")");
+      for (int i = 0; i < objects.size(); i++) checkObject(platform, objects.get(i), path + ".objects[" + i + "]");
+      if (new LinkedHashSet<>(objects).size() != objects.size()) throw new ConfigException(path + ".objects", "names an object twice");
+    }
+
+    Map<String, List<String>> properties = new LinkedHashMap<>();
+    JsonNode propsNode = node.get("properties");
+    if (propsNode != null && !propsNode.isNull()) {
+      requireObject(propsNode, path + ".properties");
+      for (Iterator<Map.Entry<String, JsonNode>> it = propsNode.fields(); it.hasNext(); ) {
+        Map.Entry<String, JsonNode> e = it.next();
+        String pp = path + ".properties." + e.getKey();
+        checkObject(platform, e.getKey(), pp);
+        if (!objects.contains(e.getKey())) throw new ConfigException(pp, "'" + e.getKey() + "' is not in this connection's objects " + objects);
+        List<String> props = stringList(e.getValue(), pp);
+        if (props.isEmpty()) throw new ConfigException(pp, "must list at least one property (or leave the object out for the default set)");
+        properties.put(e.getKey(), props);
+      }
+    }
+
+    Optional<String> cron = optionalString(node, path, "cron");
+    cron.ifPresent(c -> {
+      if (c.trim().split("\\s+").length != 5) {
+        throw new ConfigException(path + ".cron", "'" + c + "' is not a 5-field cron expression (minute hour day-of-month month day-of-week)");
+      }
+    });
+
+    try {
+      return ConnectionConfig.builder(name, platform.configName())
+          .baseUrl(baseUrl)
+          .token(token.reveal(), token.source())
+          .tier(tier.orElse(null))
+          .limitOverrides(limitOverrides)
+          .objects(objects)
+          .properties(properties)
+          .cron(cron.map(String::trim).orElse(null))
+          .build();
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(path, e.getMessage());
+    }
+  }
+
+  private static String envNameFor(String connection) {
+    return connection.toUpperCase(Locale.ROOT).replaceAll("[^A-Z0-9]", "_") + "_TOKEN";
+  }
+
+  private static void checkObject(Platform platform, String object, String path) {
+    if (!platform.objects().contains(object)) {
+      throw new ConfigException(path, "'" + object + "' is not a " + platform.configName() + " object (one of "
+          + String.join(", ", platform.objects()) + ")");
+    }
+  }
+
+  /** The registry's tiers of {@code platform}, cheapest first as the registry lists them. */
+  private List<String> tierNames(Platform platform) {
+    List<String> names = new ArrayList<>(registry.tiers(platform.configName()));
+    names.sort(java.util.Comparator.comparingInt(t -> TIER_ORDER.indexOf(t) < 0 ? TIER_ORDER.size() : TIER_ORDER.indexOf(t)));
+    return names;
+  }
+
+  private static URI url(String value, String path) {
+    try {
+      URI uri = new URI(value);
+      if (!"http".equals(uri.getScheme()) && !"https".equals(uri.getScheme()) || uri.getHost() == null) {
+        throw new ConfigException(path, "'" + value + "' is not an http(s) URL with a host");
+      }
+      return uri;
+    } catch (URISyntaxException e) {
+      throw new ConfigException(path, "'" + value + "' is not a URL: " + e.getReason());
+    }
+  }
+
+  // --- tree walking with paths ---
+
+  private static void requireObject(JsonNode node, String path) {
+    if (!node.isObject()) throw new ConfigException(path, "expected a mapping (key: value lines), got " + describe(node));
+  }
+
+  private JsonNode objectOrEmpty(JsonNode parent, String key) {
+    JsonNode n = parent.get(key);
+    if (n == null || n.isNull()) return yaml.createObjectNode();
+    requireObject(n, key);
+    return n;
+  }
+
+  private static void checkKeys(JsonNode node, String path, Set<String> known) {
+    for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
+      String k = it.next();
+      if (!known.contains(k)) {
+        throw new ConfigException(path.isEmpty() ? k : path + "." + k,
+            "unknown key (expected one of " + String.join(", ", known.stream().sorted().toList()) + ")");
+      }
+    }
+  }
+
+  private String requiredString(JsonNode node, String path, String key) {
+    return optionalString(node, path, key).orElseThrow(() -> new ConfigException(path + "." + key, "missing"));
+  }
+
+  private Optional<String> optionalString(JsonNode node, String path, String key) {
+    JsonNode n = node.get(key);
+    if (n == null || n.isNull()) return Optional.empty();
+    if (!n.isValueNode() || n.isBinary()) throw new ConfigException(path + "." + key, "expected a text value, got " + describe(n));
+    String resolved = resolve(n.asText(), path + "." + key, null).trim();
+    return resolved.isEmpty() ? Optional.empty() : Optional.of(resolved);
+  }
+
+  private Optional<Secret> optionalSecret(JsonNode node, String path, String key, String connection) {
+    JsonNode n = node.get(key);
+    if (n == null || n.isNull()) return Optional.empty();
+    if (!n.isTextual()) throw new ConfigException(path + "." + key, "expected a text value such as ${SOME_VARIABLE}, got a "
+        + n.getNodeType().name().toLowerCase(Locale.ROOT)); // never echo what may be a literal secret
+    String raw = n.asText().trim();
+    String value = resolve(raw, path + "." + key, connection);
+    if (value.isEmpty()) throw new ConfigException(path + "." + key, "is empty" + (raw.contains("${") ? " (" + raw + " resolved to an empty string)" : ""));
+    Matcher m = ENV_REFERENCE.matcher(raw);
+    String source = m.find() ? m.group(0) : "literal in the config file";
+    return Optional.of(Secret.of(value, source));
+  }
+
+  private Optional<Integer> optionalInt(JsonNode node, String path, String key, int min, int max) {
+    JsonNode n = node.get(key);
+    if (n == null || n.isNull()) return Optional.empty();
+    String p = path + "." + key;
+    long v;
+    if (n.isIntegralNumber() && n.canConvertToLong()) {
+      v = n.asLong();
+    } else if (n.isTextual()) {
+      String text = resolve(n.asText(), p, null).trim();
+      try {
+        v = Long.parseLong(text);
+      } catch (NumberFormatException e) {
+        throw new ConfigException(p, "expected a whole number, got '" + text + "'");
+      }
+    } else {
+      throw new ConfigException(p, "expected a whole number, got " + describe(n));
+    }
+    if (v < min || v > max) throw new ConfigException(p, v + " is out of range " + min + ".." + max);
+    return Optional.of((int) v);
+  }
+
+  private List<String> stringList(JsonNode n, String path) {
+    List<String> out = new ArrayList<>();
+    if (n.isTextual()) {
+      // "contacts, deals" is accepted as a short form of [contacts, deals].
+      for (String s : n.asText().split(",")) if (!s.isBlank()) out.add(s.trim());
+      return out;
+    }
+    if (!n.isArray()) throw new ConfigException(path, "expected a list such as [a, b], got " + describe(n));
+    for (int i = 0; i < n.size(); i++) {
+      JsonNode item = n.get(i);
+      if (!item.isTextual()) throw new ConfigException(path + "[" + i + "]", "expected a text value, got " + describe(item));
+      out.add(item.asText().trim());
+    }
+    return out;
+  }
+
+  /** Replaces each {@code ${VAR}} / {@code ${VAR:-default}} with its value from the environment. */
+  private String resolve(String raw, String path, String connection) {
+    Matcher m = ENV_REFERENCE.matcher(raw);
+    StringBuilder out = new StringBuilder();
+    while (m.find()) {
+      String value = env.get(m.group(1));
+      if (value == null || value.isEmpty()) {
+        if (m.group(2) != null) {
+          value = m.group(2);
+        } else {
+          throw new ConfigException(path, "environment variable " + m.group(1) + " is not set"
+              + (connection == null ? "" : " (needed by connection '" + connection + "')"));
+        }
+      }
+      m.appendReplacement(out, Matcher.quoteReplacement(value));
+    }
+    m.appendTail(out);
+    return out.toString();
+  }
+
+  private static String describe(JsonNode n) {
+    JsonNodeType t = n.getNodeType();
+    return switch (t) {
+      case OBJECT -> "a mapping";
+      case ARRAY -> "a list";
+      case BOOLEAN -> "a boolean (" + n.asText() + ")";
+      case NUMBER -> "a number (" + n.asText() + ")";
+      case STRING -> "'" + n.asText() + "'";
+      default -> t.name().toLowerCase(Locale.ROOT);
+    };
+  }
+}

@@ -1,0 +1,51 @@
+package dev.sluice.server.config;
+
+import java.net.URI;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+
+/** The source platforms a connection can name, with their vendor base URL and syncable objects. */
+public enum Platform {
+  HUBSPOT("https://api.hubapi.com", List.of("contacts", "companies", "deals", "tickets"));
+
+  private final URI defaultBaseUrl;
+  private final List<String> objects;
+
+  Platform(String defaultBaseUrl, List<String> objects) {
+    this.defaultBaseUrl = URI.create(defaultBaseUrl);
+    this.objects = objects;
+  }
+
+  /** The vendor's production API, used when a connection gives no {@code base_url}. */
+  public URI defaultBaseUrl() {
+    return defaultBaseUrl;
+  }
+
+  /** Object types a sync can read, in the order a full sync reads them. */
+  public List<String> objects() {
+    return objects;
+  }
+
+  /** The lowercase name used in {@code sluice.yaml}. */
+  public String configName() {
+    return name().toLowerCase(Locale.ROOT);
+  }
+
+  /** The platform called {@code name} in config (case-insensitive). */
+  public static Optional<Platform> named(String name) {
+    for (Platform p : values()) {
+      if (p.configName().equalsIgnoreCase(name)) return Optional.of(p);
+    }
+    return Optional.empty();
+  }
+
+  static String names() {
+    StringBuilder sb = new StringBuilder();
+    for (Platform p : values()) {
+      if (!sb.isEmpty()) sb.append(", ");
+      sb.append(p.configName());
+    }
+    return sb.toString();
+  }
+}

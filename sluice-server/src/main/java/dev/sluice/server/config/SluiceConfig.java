@@ -1,0 +1,106 @@
+package dev.sluice.server.config;
+
+import dev.sluice.connectors.ConnectionConfig;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The validated contents of {@code sluice.yaml} plus the environment it refers to.
+ *
+ * <p>Where the file is: {@code --config PATH}, else {@code SLUICE_CONFIG}, else {@code ./sluice.yaml}
+ * when it exists; with none of these the config has no connections and takes the server token and
+ * database from the environment ({@code SLUICE_API_TOKEN}, {@code SLUICE_DATABASE_URL}).
+ *
+ * @param connections connections by name, in file order
+ * @param server the HTTP server
+ * @param workers the in-process workers
+ * @param database the database URL, empty for the embedded PostgreSQL
+ * @param source the file read, or empty when none
+ */
+public record SluiceConfig(
+    Map<String, ConnectionConfig> connections,
+    ServerSettings server,
+    WorkerSettings workers,
+    Optional<String> database,
+    Optional<Path> source) {
+
+  /** Environment variable naming the config file. */
+  public static final String CONFIG_ENV = "SLUICE_CONFIG";
+  /** Environment variable holding the admin API's bearer token. */
+  public static final String API_TOKEN_ENV = "SLUICE_API_TOKEN";
+  /** Environment variable naming an external PostgreSQL. */
+  public static final String DATABASE_URL_ENV = "SLUICE_DATABASE_URL";
+  /** The file looked for in the working directory when nothing else names one. */
+  public static final String DEFAULT_FILE = "sluice.yaml";
+
+  public SluiceConfig {
+    connections = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(connections));
+  }
+
+  /** The HTTP server's settings. */
+  public record ServerSettings(String host, int port, Optional<Secret> apiToken) {
+    /** Port used when the config names none. */
+    public static final int DEFAULT_PORT = 8080;
+    /** Interface bound when the config names none: every interface, as a server is meant to be reached. */
+    public static final String DEFAULT_HOST = "0.0.0.0";
+  }
+
+  /** The in-process workers' settings. */
+  public record WorkerSettings(int concurrency) {
+    /** Handlers run at once per process when the config names no number. */
+    public static final int DEFAULT_CONCURRENCY = 8;
+  }
+
+  /** The connection called {@code name}, or a clear error listing the configured ones. */
+  public ConnectionConfig connection(String name) {
+    ConnectionConfig c = connections.get(name);
+    if (c == null) {
+      throw new ConfigException("", "unknown connection '" + name + "'"
+          + (connections.isEmpty() ? " (no connections are configured" + source.map(p -> " in " + p).orElse("; pass --config or set SLUICE_CONFIG") + ")"
+              : " (configured: " + String.join(", ", connections.keySet()) + ")"));
+    }
+    return c;
+  }
+
+  /**
+   * Loads the config the way every command does: {@code option} (from {@code --config}) first,
+   * then {@code SLUICE_CONFIG}, then {@code ./sluice.yaml} in {@code workingDir} when present.
+   */
+  public static SluiceConfig locateAndLoad(String option, Map<String, String> env, Path workingDir) {
+    Optional<Path> file = locate(option, env, workingDir);
+    return file.isPresent() ? load(file.get(), env) : fromEnvironment(env);
+  }
+
+  /** The config file to read, if any (an explicitly named one must exist). */
+  public static Optional<Path> locate(String option, Map<String, String> env, Path workingDir) {
+    String named = option != null && !option.isBlank() ? option : env.get(CONFIG_ENV);
+    if (named != null && !named.isBlank()) {
+      Path p = workingDir.resolve(named);
+      if (!Files.isRegularFile(p)) {
+        throw new ConfigException("", "config file " + p + " does not exist"
+            + (option != null && !option.isBlank() ? " (from --config)" : " (from " + CONFIG_ENV + ")"));
+      }
+      return Optional.of(p);
+    }
+    Path dflt = workingDir.resolve(DEFAULT_FILE);
+    return Files.isRegularFile(dflt) ? Optional.of(dflt) : Optional.empty();
+  }
+
+  /** Reads and validates {@code file}, resolving {@code ${VAR}} references from {@code env}. */
+  public static SluiceConfig load(Path file, Map<String, String> env) {
+    return new ConfigParser(env).parseFile(file);
+  }
+
+  /** Parses YAML text (for tests and embedded configs such as the demo's). */
+  public static SluiceConfig parse(String yaml, Map<String, String> env) {
+    return new ConfigParser(env).parse(yaml, Optional.empty());
+  }
+
+  /** A config with no connections, its server token and database from the environment. */
+  public static SluiceConfig fromEnvironment(Map<String, String> env) {
+    return new ConfigParser(env).parse("{}", Optional.empty());
+  }
+}

@@ -1,0 +1,157 @@
+package dev.sluice.server.http;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.sluice.queue.JobQueue;
+import dev.sluice.server.config.Secret;
+import dev.sluice.server.config.SluiceConfig;
+import dev.sluice.sync.SyncEngine;
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import io.javalin.http.HttpResponseException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.Objects;
+import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Sluice's HTTP API (see {@code docs/http-api.md} and {@code GET /openapi.yaml}): sync runs, their
+ * events (JSON or server-sent events), queue statistics, health and Prometheus metrics. Every
+ * {@code /v1/} call needs {@code Authorization: Bearer <api token>}; {@code /healthz},
+ * {@code /metrics} and {@code /openapi.yaml} are open.
+ *
+ * <p>Errors are always {@code {"error":"<reason>"}} with a 4xx status for bad input and 500 for a
+ * fault of ours (logged with its stack trace, never sent to the client).
+ */
+public final class ApiServer implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(ApiServer.class);
+  private static final Logger requestLog = LoggerFactory.getLogger("sluice.http");
+
+  private final Javalin app;
+  private final URI url;
+
+  private ApiServer(Javalin app, URI url) {
+    this.app = app;
+    this.url = url;
+  }
+
+  /** What the server needs; {@code port} 0 picks a free port. */
+  public record Settings(String host, int port, Secret apiToken) {
+    public Settings {
+      Objects.requireNonNull(host, "host");
+      Objects.requireNonNull(apiToken, "apiToken");
+    }
+  }
+
+  /** Starts the server and returns once it accepts connections. */
+  public static ApiServer start(Settings settings, SluiceConfig config, SyncEngine engine, JobQueue queue, DataSource dataSource) {
+    ObjectMapper json = new ObjectMapper();
+    BearerTokenCheck auth = new BearerTokenCheck(settings.apiToken());
+    RunJson wire = new RunJson(json);
+    SyncRunRoutes runs = new SyncRunRoutes(config, engine, wire, new JsonBodyReader(), json);
+    EventStream events = new EventStream(engine, wire, json);
+    QueueRoutes jobs = new QueueRoutes(queue, json);
+    MetricsEndpoint metrics = new MetricsEndpoint(engine, queue, dataSource, json);
+    byte[] openapi = resource("/openapi.yaml");
+
+    Javalin app = Javalin.create(cfg -> {
+      cfg.showJavalinBanner = false;
+      cfg.useVirtualThreads = true;
+      cfg.router.ignoreTrailingSlashes = true;
+      cfg.http.prefer405over404 = true;
+      cfg.requestLogger.http((ctx, ms) -> requestLog.info("method={} path={} status={} ms={} remote={}",
+          ctx.method(), ctx.path(), ctx.statusCode(), String.format("%.1f", ms), ctx.ip()));
+    });
+
+    app.before("/v1/*", auth::check);
+
+    app.get("/healthz", metrics::health);
+    app.get("/metrics", metrics::scrape);
+    app.get("/openapi.yaml", ctx -> ctx.contentType("application/yaml").result(openapi));
+
+    app.post("/v1/sync-runs", runs::trigger);
+    app.get("/v1/sync-runs", runs::list);
+    app.get("/v1/sync-runs/{id}", runs::show);
+    app.post("/v1/sync-runs/{id}/cancel", runs::cancel);
+    app.post("/v1/sync-runs/{id}/resume", runs::resume);
+    app.get("/v1/sync-runs/{id}/events", ctx -> {
+      long id = SyncRunRoutes.runId(ctx);
+      String accept = ctx.header("Accept");
+      if (accept != null && accept.contains("text/event-stream")) {
+        events.stream(ctx, id);
+      } else {
+        runs.events(ctx, id);
+      }
+    });
+    app.get("/v1/records/{connection}/{type}/{id}", runs::explain);
+
+    app.get("/v1/jobs/stats", jobs::stats);
+    app.get("/v1/jobs/dead", jobs::dead);
+    app.post("/v1/jobs/dead/retry", jobs::retryDead);
+    app.post("/v1/jobs/{id}/retry", jobs::retry);
+
+    app.exception(ApiError.class, (e, ctx) -> error(ctx, json, e.status(), e.getMessage()));
+    app.exception(HttpResponseException.class, (e, ctx) -> error(ctx, json, e.getStatus(), e.getMessage()));
+    app.exception(Exception.class, (e, ctx) -> {
+      log.error("unexpected error on {} {}", ctx.method(), ctx.path(), e);
+      error(ctx, json, 500, "internal error (see the server log)");
+    });
+    app.error(404, ctx -> {
+      if (ctx.resultInputStream() == null) error(ctx, json, 404, "no such endpoint: " + ctx.method() + " " + ctx.path());
+    });
+    app.error(405, ctx -> {
+      if (ctx.resultInputStream() == null) error(ctx, json, 405, "method " + ctx.method() + " is not allowed on " + ctx.path());
+    });
+
+    app.start(settings.host(), settings.port());
+    int port = app.port();
+    String host = settings.host().equals("0.0.0.0") || settings.host().equals("::") ? "127.0.0.1" : settings.host();
+    URI url = URI.create("http://" + host + ":" + port);
+    log.info("HTTP API listening on {}", url);
+    return new ApiServer(app, url);
+  }
+
+  /** Where the API answers, e.g. {@code http://127.0.0.1:8080}. */
+  public URI url() {
+    return url;
+  }
+
+  /** The bound port. */
+  public int port() {
+    return app.port();
+  }
+
+  @Override
+  public void close() {
+    app.stop();
+  }
+
+  static void error(Context ctx, ObjectMapper json, int status, String reason) {
+    ObjectNode body = json.createObjectNode().put("error", reason);
+    send(ctx, json, status, body);
+  }
+
+  static void send(Context ctx, ObjectMapper json, int status, JsonNode body) {
+    try {
+      ctx.status(status).contentType("application/json").result(json.writeValueAsBytes(body));
+    } catch (JsonProcessingException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static byte[] resource(String name) {
+    try (InputStream in = ApiServer.class.getResourceAsStream(name)) {
+      if (in == null) return ("# " + name + " is missing from the jar\n").getBytes(StandardCharsets.UTF_8);
+      return in.readAllBytes();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}

@@ -1,0 +1,58 @@
+package dev.sluice.server.http;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.javalin.http.Context;
+import java.io.IOException;
+import java.io.InputStream;
+
+/**
+ * Reads a request body as one JSON object, refusing oversize bodies before buffering them: the
+ * declared {@code Content-Length} is checked first, and a chunked body is read at most one byte past
+ * the limit.
+ */
+final class JsonBodyReader {
+  /** Largest body the admin API accepts (1 MB); sync triggers are a few hundred bytes. */
+  static final int MAX_BODY_BYTES = 1_000_000;
+
+  private final ObjectMapper json;
+
+  JsonBodyReader() {
+    this.json = new ObjectMapper()
+        .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+        .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+  }
+
+  JsonNode readObject(Context ctx) {
+    long declared = ctx.req().getContentLengthLong();
+    if (declared > MAX_BODY_BYTES) throw tooLarge();
+    byte[] body;
+    try (InputStream in = ctx.req().getInputStream()) {
+      body = in.readNBytes(MAX_BODY_BYTES + 1);
+    } catch (IOException e) {
+      throw ApiError.badRequest("could not read the request body: " + e.getMessage());
+    }
+    if (body.length > MAX_BODY_BYTES) throw tooLarge();
+    if (body.length == 0) throw ApiError.badRequest("the request body is empty; expected a JSON object");
+    JsonNode node;
+    try {
+      node = json.readTree(body);
+    } catch (JsonProcessingException e) {
+      String where = e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr();
+      throw ApiError.badRequest("the body is not valid JSON" + where + ": " + e.getOriginalMessage());
+    } catch (IOException e) {
+      throw ApiError.badRequest("could not read the request body: " + e.getMessage());
+    }
+    if (node == null || !node.isObject()) {
+      throw ApiError.badRequest("expected a JSON object, got " + (node == null ? "nothing" : node.getNodeType().name().toLowerCase()));
+    }
+    return node;
+  }
+
+  private static ApiError tooLarge() {
+    return new ApiError(413, "the request body is larger than " + MAX_BODY_BYTES + " bytes");
+  }
+}

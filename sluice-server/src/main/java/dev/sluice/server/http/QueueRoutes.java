@@ -1,0 +1,82 @@
+package dev.sluice.server.http;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.sluice.queue.Job;
+import dev.sluice.queue.JobFilter;
+import dev.sluice.queue.JobQueue;
+import dev.sluice.queue.JobState;
+import dev.sluice.queue.QueueStats;
+import io.javalin.http.Context;
+import java.util.Map;
+
+/** Handlers of {@code /v1/jobs}: queue statistics and retrying dead jobs. */
+final class QueueRoutes {
+  private final JobQueue queue;
+  private final ObjectMapper json;
+
+  QueueRoutes(JobQueue queue, ObjectMapper json) {
+    this.queue = queue;
+    this.json = json;
+  }
+
+  /** {@code GET /v1/jobs/stats}. */
+  void stats(Context ctx) {
+    QueueStats stats = queue.stats();
+    ObjectNode body = json.createObjectNode();
+    ObjectNode kinds = body.putObject("kinds");
+    for (Map.Entry<String, Map<JobState, Long>> k : stats.countsByKind().entrySet()) {
+      ObjectNode states = kinds.putObject(k.getKey());
+      k.getValue().forEach((state, n) -> states.put(state.dbValue(), n));
+    }
+    ObjectNode totals = body.putObject("totals");
+    stats.totals().forEach((state, n) -> totals.put(state.dbValue(), n));
+    if (stats.oldestReadyAge() == null) body.putNull("oldest_ready_age_ms"); else body.put("oldest_ready_age_ms", stats.oldestReadyAge().toMillis());
+    ApiServer.send(ctx, json, 200, body);
+  }
+
+  /** {@code GET /v1/jobs/dead?kind=&limit=}: dead jobs, newest first, with their last error. */
+  void dead(Context ctx) {
+    JobFilter filter = JobFilter.any();
+    String kind = ctx.queryParam("kind");
+    if (kind != null && !kind.isBlank()) filter = filter.withKind(kind);
+    String limitParam = ctx.queryParam("limit");
+    int limit = limitParam == null || limitParam.isBlank() ? 50 : (int) SyncRunRoutes.longParam("limit", limitParam, 1, 1000);
+    ObjectNode body = json.createObjectNode();
+    ArrayNode jobs = body.putArray("jobs");
+    for (Job j : queue.list(JobState.DEAD, filter, limit)) {
+      ObjectNode n = jobs.addObject();
+      n.put("job_id", j.id());
+      n.put("kind", j.kind());
+      n.put("attempt", j.attempt());
+      n.put("max_attempts", j.maxAttempts());
+      n.put("last_error", j.lastError());
+      n.put("created_at", j.createdAt() == null ? null : j.createdAt().toString());
+      n.put("finished_at", j.finishedAt() == null ? null : j.finishedAt().toString());
+    }
+    ApiServer.send(ctx, json, 200, body);
+  }
+
+  /** {@code POST /v1/jobs/dead/retry?kind=&error_contains=}: moves matching dead jobs back to ready. */
+  void retryDead(Context ctx) {
+    JobFilter filter = JobFilter.any();
+    String kind = ctx.queryParam("kind");
+    if (kind != null && !kind.isBlank()) filter = filter.withKind(kind);
+    String error = ctx.queryParam("error_contains");
+    if (error != null && !error.isBlank()) filter = filter.errorContains(error);
+    int n = queue.retryDead(filter);
+    ApiServer.send(ctx, json, 200, json.createObjectNode().put("retried", n));
+  }
+
+  /** {@code POST /v1/jobs/{id}/retry}: one dead or cancelled job back to ready. */
+  void retry(Context ctx) {
+    long id = SyncRunRoutes.longParam("job id", ctx.pathParam("id"), 1, Long.MAX_VALUE);
+    Job job = queue.find(id).orElseThrow(() -> ApiError.notFound("no job " + id));
+    if (!queue.retry(id)) {
+      throw new ApiError(409, "job " + id + " is " + job.state().dbValue() + "; only dead, cancelled or retryable jobs can be retried");
+    }
+    Job after = queue.find(id).orElseThrow();
+    ApiServer.send(ctx, json, 200, json.createObjectNode().put("job_id", id).put("state", after.state().dbValue()));
+  }
+}

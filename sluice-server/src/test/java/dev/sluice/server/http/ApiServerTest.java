@@ -1,0 +1,257 @@
+package dev.sluice.server.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.sluice.postgres.TestDatabase;
+import dev.sluice.sandbox.Sandbox;
+import dev.sluice.sandbox.hubspot.HubSpotObjectType;
+import dev.sluice.sandbox.hubspot.HubSpotOptions;
+import dev.sluice.sandbox.hubspot.HubSpotTier;
+import dev.sluice.server.config.Secret;
+import dev.sluice.server.config.SluiceConfig;
+import dev.sluice.server.runtime.SluiceRuntime;
+import dev.sluice.sync.SyncEngine;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The HTTP API over a real socket, on real PostgreSQL, syncing from the real HubSpot sandbox.
+ */
+class ApiServerTest {
+  private static final String TOKEN = "test-api-token-0123456789";
+  private static final int CONTACTS = 230;
+  private static final int COMPANIES = 40;
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  static TestDatabase db;
+  static Sandbox sandbox;
+  static SluiceRuntime runtime;
+  static ApiServer server;
+  static HttpClient http = HttpClient.newHttpClient();
+
+  @BeforeAll
+  static void start() {
+    db = TestDatabase.create("server_api", 20);
+    sandbox = Sandbox.builder().hubspot(HubSpotOptions.builder().tier(HubSpotTier.PROFESSIONAL).build()).start();
+    for (int i = 0; i < CONTACTS; i++) {
+      sandbox.hubspot().createRecord(HubSpotObjectType.CONTACTS, Map.of("email", "c" + i + "@example.com", "firstname", "C" + i));
+    }
+    for (int i = 0; i < COMPANIES; i++) {
+      sandbox.hubspot().createRecord(HubSpotObjectType.COMPANIES, Map.of("name", "Company " + i, "domain", "c" + i + ".example.com"));
+    }
+    SluiceConfig config = SluiceConfig.parse("""
+        connections:
+          hubspot-main:
+            platform: hubspot
+            base_url: %s
+            token: ${HUBSPOT_TOKEN}
+            tier: professional
+            objects: [contacts, companies]
+        """.formatted(sandbox.baseUrl()), Map.of("HUBSPOT_TOKEN", sandbox.hubspot().token()));
+    runtime = SluiceRuntime.on(config, db.dataSource(), Clock.systemUTC());
+    runtime.startWorkers(4);
+    server = ApiServer.start(new ApiServer.Settings("127.0.0.1", 0, Secret.of(TOKEN, "test")), config,
+        runtime.engine(), runtime.queue(), runtime.dataSource());
+  }
+
+  @AfterAll
+  static void stop() {
+    if (server != null) server.close();
+    if (runtime != null) runtime.close();
+    if (sandbox != null) sandbox.close();
+    if (db != null) db.close();
+  }
+
+  record Answer(int status, JsonNode body, HttpResponse<String> raw) {}
+
+  static Answer call(String method, String path, String body, String token) throws IOException, InterruptedException {
+    HttpRequest.Builder b = HttpRequest.newBuilder(server.url().resolve(path)).timeout(Duration.ofSeconds(20));
+    if (token != null) b.header("Authorization", "Bearer " + token);
+    b.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+    if (body != null) b.header("Content-Type", "application/json");
+    HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    JsonNode json = null;
+    if (r.headers().firstValue("Content-Type").orElse("").startsWith("application/json")) json = JSON.readTree(r.body());
+    return new Answer(r.statusCode(), json, r);
+  }
+
+  static Answer call(String method, String path, String body) throws IOException, InterruptedException {
+    return call(method, path, body, TOKEN);
+  }
+
+  @Test
+  void triggerAnswers202ThenTheRunCompletesWithCounts() throws Exception {
+    Answer a = call("POST", "/v1/sync-runs", "{\"connection\":\"hubspot-main\",\"objects\":[\"contacts\",\"companies\"],\"mode\":\"full\"}");
+    assertThat(a.status()).isEqualTo(202);
+    assertThat(a.body().get("status").asText()).isEqualTo("pending");
+    long id = a.body().get("run_id").asLong();
+    assertThat(a.raw().headers().firstValue("Location")).contains("/v1/sync-runs/" + id);
+
+    JsonNode done = await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(200)).until(
+        () -> call("GET", "/v1/sync-runs/" + id, null).body(), n -> !List.of("pending", "processing", "retrying").contains(n.get("status").asText()));
+    assertThat(done.get("status").asText()).as(done.toPrettyString()).isEqualTo("completed");
+    assertThat(done.at("/counts/contacts/fetched").asLong()).as(done.toPrettyString()).isEqualTo(CONTACTS);
+    // Other tests may have mirrored the contacts already (test order is not fixed): then they are unchanged.
+    assertThat(done.at("/counts/contacts/created").asLong() + done.at("/counts/contacts/unchanged").asLong()).isEqualTo(CONTACTS);
+    assertThat(done.at("/counts/companies/fetched").asLong()).isEqualTo(COMPANIES);
+    assertThat(done.get("requests").asLong()).isPositive();
+    assertThat(done.get("finished_at").isTextual()).isTrue();
+    assertThat(done.get("streams")).hasSize(2);
+
+    Answer list = call("GET", "/v1/sync-runs?connection=hubspot-main&status=completed&limit=5", null);
+    assertThat(list.status()).isEqualTo(200);
+    assertThat(list.body().get("runs").findValuesAsText("run_id")).contains(String.valueOf(id));
+
+    Answer events = call("GET", "/v1/sync-runs/" + id + "/events", null);
+    assertThat(events.status()).isEqualTo(200);
+    assertThat(events.body().get("events").findValuesAsText("type")).contains("run-created", "page-committed", "run-finished");
+
+    String someId = sandbox.hubspot().ids(HubSpotObjectType.CONTACTS).get(0);
+    Answer explained = call("GET", "/v1/records/hubspot-main/contacts/" + someId, null);
+    assertThat(explained.status()).isEqualTo(200);
+    assertThat(explained.body().at("/current/first_seen_run").asLong()).isLessThanOrEqualTo(id);
+    assertThat(explained.body().get("changes")).isNotEmpty();
+  }
+
+  @Test
+  void adminCallsNeedTheBearerToken() throws Exception {
+    Answer none = call("GET", "/v1/sync-runs", null, null);
+    assertThat(none.status()).isEqualTo(401);
+    assertThat(none.body().get("error").asText()).contains("Authorization");
+    Answer wrong = call("POST", "/v1/sync-runs", "{\"connection\":\"hubspot-main\"}", TOKEN + "x");
+    assertThat(wrong.status()).isEqualTo(401);
+    assertThat(wrong.body().get("error").asText()).isEqualTo("the bearer token is not valid");
+    assertThat(call("GET", "/v1/jobs/stats", null, "").status()).isEqualTo(401);
+    // open endpoints
+    assertThat(call("GET", "/healthz", null, null).status()).isEqualTo(200);
+    assertThat(call("GET", "/openapi.yaml", null, null).raw().body()).contains("/v1/sync-runs");
+  }
+
+  @Test
+  void badBodiesAre400WithAReason() throws Exception {
+    assertThat(error(call("POST", "/v1/sync-runs", "{\"connection\":"))).startsWith("the body is not valid JSON");
+    assertThat(error(call("POST", "/v1/sync-runs", "[1,2]"))).isEqualTo("expected a JSON object, got array");
+    assertThat(error(call("POST", "/v1/sync-runs", ""))).startsWith("the request body is empty");
+    assertThat(error(call("POST", "/v1/sync-runs", "{\"connection\":\"nope\"}")))
+        .isEqualTo("unknown connection 'nope' (configured: hubspot-main)");
+    assertThat(error(call("POST", "/v1/sync-runs", "{\"connection\":42}"))).isEqualTo("connection must be a string, got a number");
+    assertThat(error(call("POST", "/v1/sync-runs", "{\"connection\":\"hubspot-main\",\"objects\":\"contacts\"}")))
+        .isEqualTo("objects must be an array of strings, got a string");
+    assertThat(error(call("POST", "/v1/sync-runs", "{\"connection\":\"hubspot-main\",\"objects\":[\"deals\"]}")))
+        .isEqualTo("'deals' is not an object of connection 'hubspot-main' (one of contacts, companies)");
+    assertThat(error(call("POST", "/v1/sync-runs", "{\"connection\":\"hubspot-main\",\"mode\":\"sometimes\"}")))
+        .isEqualTo("mode must be \"full\" or \"incremental\", got 'sometimes'");
+    assertThat(error(call("POST", "/v1/sync-runs", "{\"connection\":\"hubspot-main\",\"extra\":1}")))
+        .startsWith("unknown field 'extra'");
+    assertThat(error(call("GET", "/v1/sync-runs?status=bogus", null))).startsWith("unknown run status 'bogus'");
+    assertThat(error(call("GET", "/v1/sync-runs?limit=0", null))).isEqualTo("limit must be between 1 and 1000, got 0");
+    assertThat(error(call("GET", "/v1/sync-runs/abc", null))).isEqualTo("run id must be a whole number, got 'abc'");
+
+    String big = "{\"connection\":\"hubspot-main\",\"pad\":\"" + "x".repeat(1_100_000) + "\"}";
+    Answer oversize = call("POST", "/v1/sync-runs", big);
+    assertThat(oversize.status()).isEqualTo(413);
+    assertThat(oversize.body().get("error").asText()).isEqualTo("the request body is larger than 1000000 bytes");
+    assertThat(oversize.raw().body()).doesNotContain("Exception").doesNotContain("at dev.");
+  }
+
+  @Test
+  void unknownIdsAre404() throws Exception {
+    Answer a = call("GET", "/v1/sync-runs/987654321", null);
+    assertThat(a.status()).isEqualTo(404);
+    assertThat(a.body().get("error").asText()).isEqualTo("no sync run 987654321");
+    assertThat(call("POST", "/v1/sync-runs/987654321/cancel", null).status()).isEqualTo(404);
+    assertThat(call("GET", "/v1/sync-runs/987654321/events", null).status()).isEqualTo(404);
+    assertThat(call("GET", "/v1/nothing-here", null).body().get("error").asText()).contains("/v1/nothing-here").contains("not found");
+  }
+
+  @Test
+  void aSecondTriggerWhileOneIsPendingReturnsTheSameRun() throws Exception {
+    // Hold page jobs so that the first run is certainly still pending when the second trigger arrives.
+    runtime.queue().pause(SyncEngine.PAGE_JOB_KIND);
+    long id;
+    try {
+      String body = "{\"connection\":\"hubspot-main\",\"objects\":[\"companies\"],\"mode\":\"full\"}";
+      Answer first = call("POST", "/v1/sync-runs", body);
+      Answer second = call("POST", "/v1/sync-runs", body);
+      assertThat(first.status()).isEqualTo(202);
+      assertThat(first.body().get("coalesced").asBoolean()).isFalse();
+      assertThat(second.status()).isEqualTo(200);
+      assertThat(second.body().get("coalesced").asBoolean()).isTrue();
+      id = first.body().get("run_id").asLong();
+      assertThat(second.body().get("run_id").asLong()).isEqualTo(id);
+    } finally {
+      runtime.queue().resume(SyncEngine.PAGE_JOB_KIND);
+    }
+    JsonNode finished = await().atMost(Duration.ofSeconds(60)).until(() -> call("GET", "/v1/sync-runs/" + id, null).body(),
+        n -> !List.of("pending", "processing", "retrying").contains(n.get("status").asText()));
+    assertThat(finished.get("status").asText()).as(finished.toPrettyString()).isEqualTo("completed");
+    Answer cancelFinished = call("POST", "/v1/sync-runs/" + id + "/cancel", null);
+    assertThat(cancelFinished.status()).isEqualTo(409);
+    assertThat(call("POST", "/v1/sync-runs/" + id + "/resume", null).status()).isEqualTo(409);
+  }
+
+  @Test
+  void cancelStopsAPendingRun() throws Exception {
+    runtime.queue().pause(SyncEngine.PAGE_JOB_KIND);
+    try {
+      Answer a = call("POST", "/v1/sync-runs", "{\"connection\":\"hubspot-main\",\"objects\":[\"contacts\"],\"mode\":\"full\"}");
+      long id = a.body().get("run_id").asLong();
+      Answer cancelled = call("POST", "/v1/sync-runs/" + id + "/cancel", null);
+      assertThat(cancelled.status()).isEqualTo(200);
+      assertThat(cancelled.body().get("status").asText()).isEqualTo("cancelled");
+    } finally {
+      runtime.queue().resume(SyncEngine.PAGE_JOB_KIND);
+    }
+  }
+
+  @Test
+  void serverSentEventsFollowTheRunToItsEnd() throws Exception {
+    Answer a = call("POST", "/v1/sync-runs", "{\"connection\":\"hubspot-main\",\"objects\":[\"contacts\",\"companies\"],\"mode\":\"full\"}");
+    long id = a.body().get("run_id").asLong();
+    HttpRequest req = HttpRequest.newBuilder(server.url().resolve("/v1/sync-runs/" + id + "/events"))
+        .header("Authorization", "Bearer " + TOKEN).header("Accept", "text/event-stream").timeout(Duration.ofSeconds(90)).build();
+    HttpResponse<Stream<String>> r = http.send(req, HttpResponse.BodyHandlers.ofLines());
+    assertThat(r.statusCode()).isEqualTo(200);
+    assertThat(r.headers().firstValue("Content-Type").orElse("")).startsWith("text/event-stream");
+    List<String> lines = new ArrayList<>();
+    try (Stream<String> s = r.body()) {
+      // the stream ends by itself after the run finished: the server closes it after its "end" event
+      s.forEach(lines::add);
+    }
+    assertThat(lines).contains("event: run-created", "event: run-finished", "event: end");
+    assertThat(lines.stream().filter(l -> l.startsWith("id: ")).count()).isGreaterThanOrEqualTo(3);
+    String endData = lines.get(lines.indexOf("event: end") + 1);
+    assertThat(JSON.readTree(endData.substring("data: ".length())).get("status").asText()).isEqualTo("completed");
+  }
+
+  @Test
+  void statsAndMetrics() throws Exception {
+    Answer stats = call("GET", "/v1/jobs/stats", null);
+    assertThat(stats.status()).isEqualTo(200);
+    assertThat(stats.body().has("kinds")).isTrue();
+    assertThat(call("GET", "/v1/jobs/dead", null).body().get("jobs").isArray()).isTrue();
+    Answer metrics = call("GET", "/metrics", null, null);
+    assertThat(metrics.status()).isEqualTo(200);
+    assertThat(metrics.raw().body()).contains("sluice_sync_runs{status=\"completed\"}").contains("jvm_memory_used_bytes");
+  }
+
+  private static String error(Answer a) {
+    assertThat(a.status()).as("status of %s", a.raw().body()).isEqualTo(400);
+    return a.body().get("error").asText();
+  }
+}

@@ -1,0 +1,279 @@
+package dev.sluice.sync;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.sluice.connectors.ConnectorException;
+import dev.sluice.connectors.Page;
+import dev.sluice.connectors.SourceConnector;
+import dev.sluice.connectors.StreamRequest;
+import dev.sluice.connectors.SyncMode;
+import dev.sluice.queue.JobContext;
+import dev.sluice.queue.JobHandler;
+import dev.sluice.queue.JobSnooze;
+import dev.sluice.queue.PermanentJobFailure;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Function;
+import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Reads one page of one stream and commits it: the page's records, the stream's next checkpoint, the
+ * page event and the next page job (or the stream's end) in one transaction. Idempotent: a repeated
+ * job for a page already committed does nothing, so a killed worker repeats at most the page in flight.
+ */
+final class PageJobHandler implements JobHandler {
+  private static final Logger log = LoggerFactory.getLogger(PageJobHandler.class);
+  /** Wait used when a rate-limited connector gives no hint. */
+  static final Duration DEFAULT_SNOOZE = Duration.ofSeconds(1);
+
+  private final DataSource ds;
+  private final SyncStore store;
+  private final MirrorWriter mirror;
+  private final Function<String, SourceConnector> connections;
+  private final Clock clock;
+  private final PageJobs pageJobs;
+
+  PageJobHandler(DataSource ds, SyncStore store, Function<String, SourceConnector> connections, Clock clock,
+      PageJobs pageJobs) {
+    this.ds = ds;
+    this.store = store;
+    this.mirror = new MirrorWriter(store);
+    this.connections = connections;
+    this.clock = clock;
+    this.pageJobs = pageJobs;
+  }
+
+  /** Enqueues page jobs inside the caller's transaction. */
+  interface PageJobs {
+    void enqueue(Connection c, PageJob job) throws SQLException;
+  }
+
+  /** Work done under the stream's lock when the job is still current. */
+  private interface StreamWork {
+    void run(RunTransaction t, StreamState locked) throws SQLException;
+  }
+
+  @Override
+  public void handle(JobContext ctx) throws Exception {
+    PageJob job;
+    try {
+      job = PageJob.from(ctx.payload());
+    } catch (IllegalArgumentException e) {
+      throw new PermanentJobFailure(e.getMessage());
+    }
+    RunRow run;
+    StreamState stream;
+    try (Connection c = ds.getConnection()) {
+      Optional<RunRow> r = store.run(c, job.run(), false);
+      Optional<StreamState> s = store.stream(c, job.run(), job.stream(), false);
+      if (r.isEmpty() || s.isEmpty()) {
+        return; // the run was deleted
+      }
+      run = r.get();
+      stream = s.get();
+    }
+    if (stale(stream, job)) {
+      return;
+    }
+    SourceConnector connector;
+    try {
+      connector = connections.apply(run.connection());
+    } catch (RuntimeException e) {
+      connector = null;
+    }
+    if (connector == null) {
+      String reason = "connection '" + run.connection() + "' is not configured in this process";
+      failStream(job, reason);
+      throw new PermanentJobFailure(reason);
+    }
+    if (stream.status() == StreamStatus.PENDING) {
+      ObjectNode p = Json.object();
+      p.put("incremental_since", stream.incrementalSince() == null ? null : stream.incrementalSince().toString());
+      p.put("from_page", job.page());
+      if (!inStream(job, (t, s) -> t.append(job.stream(), SyncEventType.STREAM_STARTED, p))) {
+        return;
+      }
+    }
+    Instant since = run.mode() == SyncMode.INCREMENTAL ? stream.incrementalSince() : null;
+    StreamRequest request = new StreamRequest(job.stream(), run.mode(), stream.checkpoint(), since);
+    Page page;
+    try {
+      page = connector.readPage(request);
+    } catch (ConnectorException e) {
+      throw onFailure(ctx, job, stream, e.kind(), e.getMessage(), e.retryAfter(), e);
+    } catch (RuntimeException e) {
+      // a connector bug or an unclassified I/O problem: treat as transient, the attempt limit bounds it
+      String msg = e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
+      throw onFailure(ctx, job, stream, ConnectorException.Kind.RETRYABLE, msg, null, e);
+    }
+    commit(job, run, page);
+  }
+
+  private static boolean stale(StreamState s, PageJob job) {
+    return s.status().terminal() || s.generation() != job.generation() || s.pagesCommitted() != job.page();
+  }
+
+  /** Runs {@code work} in one transaction if the job is still current; false when it is stale. */
+  private boolean inStream(PageJob job, StreamWork work) throws SQLException {
+    try (Connection c = ds.getConnection()) {
+      c.setAutoCommit(false);
+      try {
+        Optional<StreamState> s = store.stream(c, job.run(), job.stream(), true);
+        if (s.isEmpty() || stale(s.get(), job)) {
+          c.rollback();
+          return false;
+        }
+        RunTransaction t = RunTransaction.open(c, store, job.run(), clock.instant(), List.of(s.get()));
+        work.run(t, s.get());
+        t.finish();
+        c.commit();
+        return true;
+      } catch (SQLException | RuntimeException e) {
+        c.rollback();
+        throw e;
+      }
+    }
+  }
+
+  private Exception onFailure(JobContext ctx, PageJob job, StreamState stream, ConnectorException.Kind kind,
+      String message, Duration retryAfter, Exception cause) throws SQLException {
+    String where = "page " + (job.page() + 1) + (stream.position() == null ? " (from the start)" : " (after " + stream.position() + ")");
+    switch (kind) {
+      case RATE_LIMITED -> {
+        Duration wait = retryAfter == null || retryAfter.isNegative() ? DEFAULT_SNOOZE : retryAfter;
+        ObjectNode p = Json.object().put("wait_ms", wait.toMillis()).put("reason", message).put("page", job.page());
+        inStream(job, (t, s) -> t.append(job.stream(), SyncEventType.SNOOZE, p));
+        return new JobSnooze(wait);
+      }
+      case AUTH -> {
+        failRun(job, message);
+        return new PermanentJobFailure(message);
+      }
+      case PERMANENT_BATCH, PERMANENT_RECORD -> {
+        String reason = message + " at " + where;
+        failStream(job, reason);
+        return new PermanentJobFailure(reason);
+      }
+      default -> {
+        int attempt = ctx.job().attempt();
+        int max = ctx.job().maxAttempts();
+        if (attempt >= max) {
+          String reason = message + " at " + where + "; gave up after " + attempt + " attempts";
+          failStream(job, reason);
+          return new PermanentJobFailure(reason);
+        }
+        ObjectNode p = Json.object().put("attempt", attempt).put("max_attempts", max).put("reason", message)
+            .put("kind", kind.name().toLowerCase(java.util.Locale.ROOT)).put("page", job.page());
+        inStream(job, (t, s) -> t.append(job.stream(), SyncEventType.RETRY, p));
+        return cause;
+      }
+    }
+  }
+
+  private void failStream(PageJob job, String reason) throws SQLException {
+    ObjectNode p = Json.object().put("reason", reason).put("page", job.page());
+    inStream(job, (t, s) -> {
+      p.put("position", s.position());
+      t.append(job.stream(), SyncEventType.STREAM_FAILED, p);
+    });
+  }
+
+  /** Refused credentials fail every unfinished stream of the run at once: the other pages would fail the same way. */
+  private void failRun(PageJob job, String reason) throws SQLException {
+    try (Connection c = ds.getConnection()) {
+      c.setAutoCommit(false);
+      try {
+        List<StreamState> streams = store.lockStreams(c, job.run());
+        RunTransaction t = RunTransaction.open(c, store, job.run(), clock.instant(), streams);
+        for (StreamState s : streams) {
+          if (!s.status().terminal()) {
+            t.append(s.objectType(), SyncEventType.STREAM_FAILED,
+                Json.object().put("reason", reason).put("page", s.pagesCommitted()).put("position", s.position()));
+          }
+        }
+        t.finish();
+        c.commit();
+      } catch (SQLException | RuntimeException e) {
+        c.rollback();
+        throw e;
+      }
+    }
+  }
+
+  private void commit(PageJob job, RunRow run, Page page) throws SQLException {
+    Instant now = clock.instant();
+    try (Connection c = ds.getConnection()) {
+      c.setAutoCommit(false);
+      try {
+        Optional<StreamState> locked = store.stream(c, job.run(), job.stream(), true);
+        if (locked.isEmpty() || stale(locked.get(), job)) {
+          // another worker committed this page meanwhile (a rescued job), or the run was cancelled
+          c.rollback();
+          return;
+        }
+        MirrorWriter.Result result = mirror.upsert(c, run.connection(), job.stream(), job.run(), page.records(), now);
+        RunTransaction t = RunTransaction.open(c, store, job.run(), now, List.of(locked.get()));
+        StreamCounts k = result.counts();
+        ObjectNode p = Json.object()
+            .put("page", job.page())
+            .put("fetched", k.fetched()).put("created", k.created()).put("updated", k.updated())
+            .put("unchanged", k.unchanged()).put("archived", k.archived()).put("failed", k.failed())
+            .put("requests", page.requestsUsed())
+            .put("position", page.position())
+            .put("checkpoint", page.nextCheckpoint())
+            .put("done", page.streamDone());
+        long seq = t.append(job.stream(), SyncEventType.PAGE_COMMITTED, p);
+        writeChanges(c, run.connection(), job, seq, result.changes(), now);
+        if (page.streamDone()) {
+          t.append(job.stream(), SyncEventType.STREAM_FINISHED, Json.object().put("pages", job.page() + 1));
+        } else {
+          pageJobs.enqueue(c, job.next());
+        }
+        t.finish();
+        c.commit();
+      } catch (SQLException | RuntimeException e) {
+        c.rollback();
+        throw e;
+      }
+    }
+  }
+
+  private void writeChanges(Connection c, String connection, PageJob job, long seq, List<MirrorWriter.Change> changes,
+      Instant now) throws SQLException {
+    if (changes.isEmpty()) {
+      return;
+    }
+    String[] ids = new String[changes.size()];
+    String[] kinds = new String[changes.size()];
+    String[] names = new String[changes.size()];
+    for (int i = 0; i < changes.size(); i++) {
+      MirrorWriter.Change ch = changes.get(i);
+      ids[i] = ch.externalId();
+      kinds[i] = ch.kind();
+      ArrayNode a = Json.MAPPER.createArrayNode();
+      ch.changedProperties().forEach(a::add);
+      names[i] = Json.write(a);
+    }
+    try (PreparedStatement ps = c.prepareStatement(store.sql.get("insert_record_changes"))) {
+      ps.setString(1, connection);
+      ps.setString(2, job.stream());
+      ps.setLong(3, job.run());
+      ps.setLong(4, seq);
+      ps.setLong(5, job.page());
+      SyncStore.setInstant(ps, 6, now);
+      ps.setArray(7, c.createArrayOf("text", ids));
+      ps.setArray(8, c.createArrayOf("text", kinds));
+      ps.setArray(9, c.createArrayOf("text", names));
+      ps.executeUpdate();
+    }
+    log.debug("run {} {} page {}: {} records changed", job.run(), job.stream(), job.page(), changes.size());
+  }
+}

@@ -1,0 +1,50 @@
+package dev.sluice.sync;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Why a mirrored record looks the way it does: its current row and every page that changed it.
+ *
+ * @param connection connection name
+ * @param objectType e.g. {@code "contacts"}
+ * @param externalId the platform's id
+ * @param current the mirror row, empty when the record was never synced
+ * @param changes every change, oldest first
+ */
+public record RecordHistory(
+    String connection, String objectType, String externalId, Optional<MirrorRow> current, List<Change> changes) {
+
+  /**
+   * The row in {@code sluice.record}.
+   *
+   * @param properties the property object as stored
+   * @param associations associated type to id array, as stored
+   */
+  public record MirrorRow(
+      JsonNode properties,
+      JsonNode associations,
+      boolean archived,
+      Instant sourceUpdatedAt,
+      String contentHash,
+      long firstSeenRun,
+      long lastChangedRun,
+      Instant syncedAt) {}
+
+  /**
+   * One page that created or changed the record.
+   *
+   * @param runId the run
+   * @param eventSeq the {@link SyncEventType#PAGE_COMMITTED} event of that page
+   * @param page the page number within its stream (0-based)
+   * @param kind {@code created}, {@code updated} or {@code archived} (an update that archived it)
+   * @param changedProperties names of properties whose value changed (all of them for {@code created});
+   *     {@code associations} and {@code archived} appear here when those changed
+   * @param runMode the run's mode ({@code full} or {@code incremental})
+   * @param at when the page committed
+   */
+  public record Change(
+      long runId, long eventSeq, long page, String kind, List<String> changedProperties, String runMode, Instant at) {}
+}

@@ -1,0 +1,127 @@
+package dev.sluice.sync;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Appends events to one run inside the caller's transaction and keeps the cached projection
+ * ({@code sync_stream}, {@code sync_run}) in step with them.
+ *
+ * <p>Opening one locks the run row, so events of one run get their sequence numbers in commit order
+ * (a reader following {@code seq > cursor} never misses one). Callers lock the streams they change
+ * before opening it (lock order: streams, then run).
+ */
+final class RunTransaction {
+  private final Connection c;
+  private final SyncStore store;
+  private final Instant now;
+  private RunRow run;
+  private final Map<String, StreamState> changed = new LinkedHashMap<>();
+  private final Map<String, StreamState> known = new HashMap<>();
+  private boolean cancelled;
+  private final List<Long> seqs = new ArrayList<>();
+
+  private RunTransaction(Connection c, SyncStore store, RunRow run, Instant now) {
+    this.c = c;
+    this.store = store;
+    this.run = run;
+    this.now = now;
+    this.cancelled = run.status() == RunStatus.CANCELLED;
+  }
+
+  /** Locks the run; the streams passed are the caller's locked copies, which events will change. */
+  static RunTransaction open(Connection c, SyncStore store, long runId, Instant now, List<StreamState> lockedStreams)
+      throws SQLException {
+    RunRow run = store.run(c, runId, true).orElseThrow(() -> new java.util.NoSuchElementException("no sync run " + runId));
+    RunTransaction t = new RunTransaction(c, store, run, now);
+    for (StreamState s : lockedStreams) {
+      t.known.put(s.objectType(), s);
+    }
+    return t;
+  }
+
+  RunRow run() {
+    return run;
+  }
+
+  StreamState stream(String objectType) {
+    return known.get(objectType);
+  }
+
+  /** Appends one event and applies it to the projection; returns its sequence number. */
+  long append(String stream, SyncEventType type, ObjectNode payload) throws SQLException {
+    long seq = store.insertEvent(c, run.id(), stream, type, payload, now);
+    seqs.add(seq);
+    if (stream != null) {
+      StreamState s = known.get(stream);
+      if (s == null) {
+        throw new IllegalStateException("stream " + stream + " of run " + run.id() + " was not locked");
+      }
+      StreamState next = s.apply(type, payload, now);
+      known.put(stream, next);
+      changed.put(stream, next);
+    }
+    if (type == SyncEventType.RUN_CANCELLED) {
+      cancelled = true;
+    }
+    if (type == SyncEventType.RUN_RESUMED) {
+      cancelled = false;
+      for (JsonNode o : payload.path("streams")) {
+        StreamState s = known.get(o.asText());
+        StreamState next = s.apply(type, payload, now);
+        known.put(o.asText(), next);
+        changed.put(o.asText(), next);
+      }
+    }
+    String error = run.lastError();
+    if (type == SyncEventType.RETRY || type == SyncEventType.STREAM_FAILED) {
+      error = payload.path("reason").asText(null);
+    }
+    Instant started = run.startedAt() == null && type == SyncEventType.STREAM_STARTED ? now : run.startedAt();
+    run = new RunRow(run.id(), run.connection(), run.objects(), run.mode(), run.status(),
+        stream != null ? stream : run.currentObject(), RunProjection.phase(type, stream, payload), error, run.createdAt(),
+        started, run.finishedAt(), seq);
+    return seq;
+  }
+
+  /**
+   * Writes the changed streams, derives the run status from all of its streams, appends
+   * {@code run-finished} when the run just reached a final status, and writes the run row.
+   */
+  RunRow finish() throws SQLException {
+    for (StreamState s : changed.values()) {
+      store.updateStream(c, s);
+    }
+    // a fresh read after the run lock: sees every stream change committed before us
+    List<StreamState> all = store.streams(c, List.of(run.id())).getOrDefault(run.id(), List.of());
+    List<StreamStatus> statuses = new ArrayList<>();
+    for (StreamState s : all) {
+      StreamState mine = changed.get(s.objectType());
+      statuses.add((mine != null ? mine : s).status());
+    }
+    RunStatus before = run.status();
+    RunStatus after = RunProjection.runStatus(statuses, cancelled);
+    Instant finishedAt = after.active() ? null : run.finishedAt();
+    if (!after.active() && (before.active() || finishedAt == null)) {
+      finishedAt = now;
+    }
+    run = new RunRow(run.id(), run.connection(), run.objects(), run.mode(), after, run.currentObject(), run.phase(),
+        run.lastError(), run.createdAt(), run.startedAt(), finishedAt, run.lastEventSeq());
+    if (!after.active() && before.active() && after != RunStatus.CANCELLED) {
+      ObjectNode p = Json.object().put("status", after.wire());
+      append(null, SyncEventType.RUN_FINISHED, p);
+      run = new RunRow(run.id(), run.connection(), run.objects(), run.mode(), after, run.currentObject(), run.phase(),
+          run.lastError(), run.createdAt(), run.startedAt(), finishedAt, run.lastEventSeq());
+    }
+    store.updateRun(c, run);
+    return run;
+  }
+}

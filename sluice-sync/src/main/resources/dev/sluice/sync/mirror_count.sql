@@ -1,0 +1,1 @@
+SELECT count(*) FROM ${schema}.record WHERE connection = ? AND object_type = ?

@@ -1,0 +1,112 @@
+package dev.sluice.sync;
+
+import dev.sluice.connectors.ConnectorException;
+import dev.sluice.connectors.Page;
+import dev.sluice.connectors.SourceConnector;
+import dev.sluice.connectors.SourceRecord;
+import dev.sluice.connectors.StreamRequest;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A source held in memory, for tests of the engine's own logic (the sandbox tests cover real HTTP).
+ * Checkpoints are {@code {"offset":n}}; incremental reads return records updated at or after the
+ * since instant. Failures can be scripted per object type: each read pops the next one, if any.
+ */
+final class InMemorySource implements SourceConnector {
+  private final String name;
+  private final int pageSize;
+  private final Map<String, Map<String, SourceRecord>> data = new LinkedHashMap<>();
+  private final Map<String, Deque<ConnectorException>> failures = new ConcurrentHashMap<>();
+  /** Reads per object type and checkpoint ("start" for the first page). */
+  final Map<String, AtomicInteger> reads = new ConcurrentHashMap<>();
+  final List<StreamRequest> requests = java.util.Collections.synchronizedList(new ArrayList<>());
+
+  InMemorySource(String name, int pageSize, String... objectTypes) {
+    this.name = name;
+    this.pageSize = pageSize;
+    for (String t : objectTypes) {
+      data.put(t, new LinkedHashMap<>());
+    }
+  }
+
+  synchronized void put(SourceRecord r) {
+    data.get(r.objectType()).put(r.externalId(), r);
+  }
+
+  synchronized List<SourceRecord> all(String objectType) {
+    return List.copyOf(data.get(objectType).values());
+  }
+
+  /** The next {@code n} reads of {@code objectType} fail with {@code e}. */
+  void failNext(String objectType, int n, ConnectorException e) {
+    Deque<ConnectorException> q = failures.computeIfAbsent(objectType, k -> new ArrayDeque<>());
+    synchronized (q) {
+      for (int i = 0; i < n; i++) {
+        q.add(e);
+      }
+    }
+  }
+
+  int readsOf(String objectType) {
+    return reads.entrySet().stream().filter(e -> e.getKey().startsWith(objectType + "@"))
+        .mapToInt(e -> e.getValue().get()).sum();
+  }
+
+  @Override
+  public String connection() {
+    return name;
+  }
+
+  @Override
+  public String platform() {
+    return "hubspot";
+  }
+
+  @Override
+  public List<String> objectTypes() {
+    return List.copyOf(data.keySet());
+  }
+
+  @Override
+  public Page readPage(StreamRequest r) throws ConnectorException {
+    if (!data.containsKey(r.objectType())) {
+      throw new IllegalArgumentException("no stream " + r.objectType());
+    }
+    requests.add(r);
+    reads.computeIfAbsent(r.objectType() + "@" + (r.checkpoint() == null ? "start" : r.checkpoint()),
+        k -> new AtomicInteger()).incrementAndGet();
+    Deque<ConnectorException> q = failures.get(r.objectType());
+    if (q != null) {
+      ConnectorException e;
+      synchronized (q) {
+        e = q.poll();
+      }
+      if (e != null) {
+        throw e;
+      }
+    }
+    int offset = r.checkpoint() == null ? 0 : Integer.parseInt(r.checkpoint().replaceAll("\\D", ""));
+    List<SourceRecord> matching;
+    synchronized (this) {
+      Instant since = r.incrementalSince();
+      matching = data.get(r.objectType()).values().stream()
+          .filter(rec -> since == null || rec.sourceUpdatedAt() == null || !rec.sourceUpdatedAt().isBefore(since))
+          .toList();
+    }
+    int end = Math.min(matching.size(), offset + pageSize);
+    boolean done = end >= matching.size();
+    return new Page(matching.subList(offset, end), done ? null : "{\"offset\":" + end + "}", done, 1,
+        r.objectType() + " offset " + offset);
+  }
+
+  @Override
+  public void close() {}
+}

@@ -1,0 +1,332 @@
+package dev.sluice.sync;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import dev.sluice.connectors.SyncMode;
+import dev.sluice.postgres.TestDatabase;
+import dev.sluice.queue.JobWorker;
+import dev.sluice.sandbox.FaultRule;
+import dev.sluice.sandbox.RecordedRequest;
+import dev.sluice.sandbox.Sandbox;
+import dev.sluice.sandbox.hubspot.HubSpotDataGenerator;
+import dev.sluice.sandbox.hubspot.HubSpotObjectType;
+import dev.sluice.sandbox.hubspot.HubSpotOptions;
+import dev.sluice.sandbox.hubspot.HubSpotRecord;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Sync runs against the real local HubSpot API (sandbox over loopback HTTP), the real HubSpot
+ * connector, the real queue and PostgreSQL. Small portals and raised limits keep each test in seconds.
+ */
+class SandboxSyncTest {
+  static final String CONNECTION = "hubspot-test";
+  static final HubSpotDataGenerator.Spec SMALL = new HubSpotDataGenerator.Spec(42, 2000, 200, 300, 120, 0, 2, true);
+
+  TestDatabase db;
+  Sandbox sandbox;
+  SyncProcessFixture fx;
+  final List<JobWorker> workers = new ArrayList<>();
+  final List<Process> children = new ArrayList<>();
+
+  @BeforeEach
+  void start() {
+    db = TestDatabase.create("sync_sandbox", 20);
+    sandbox = Sandbox.builder().journalCapacity(200_000).hubspot(HubSpotOptions.builder()
+        .customLimits(20_000, 50_000_000).searchPerSecond(200).initialData(SMALL).build()).start();
+  }
+
+  void engine(Map<String, String> tokens) {
+    fx = new SyncProcessFixture(db.dataSource(), null, sandbox.baseUrl(), tokens, SyncProcessFixture.SETTINGS);
+  }
+
+  @AfterEach
+  void stop() {
+    children.forEach(Process::destroyForcibly);
+    workers.forEach(JobWorker::close);
+    if (fx != null) {
+      fx.close();
+    }
+    sandbox.close();
+    db.close();
+  }
+
+  SyncRun runToEnd(SyncMode mode) {
+    SyncRun run = fx.engine.trigger(new SyncRequest(CONNECTION, SyncProcessFixture.OBJECTS, mode));
+    return awaitFinal(run.id());
+  }
+
+  SyncRun awaitFinal(long id) {
+    await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofMillis(100))
+        .until(() -> !fx.engine.find(id).orElseThrow().status().active());
+    return fx.engine.find(id).orElseThrow();
+  }
+
+  @Test
+  void fullThenIncrementalSyncMirrorsThePortalExactly() throws Exception {
+    engine(Map.of(CONNECTION, sandbox.hubspot().token()));
+    workers.add(fx.startWorker(8));
+
+    SyncRun full = runToEnd(SyncMode.FULL);
+    assertThat(full.status()).as("%s", full).isEqualTo(RunStatus.COMPLETED);
+    assertThat(full.counts().get("contacts").created()).isEqualTo(mirrorCount("contacts"));
+    assertMirrorEqualsSandbox();
+
+    // change the portal as users would: edits, archives, new records, new associations
+    List<String> contactIds = sandbox.hubspot().ids(HubSpotObjectType.CONTACTS);
+    List<String> companyIds = sandbox.hubspot().ids(HubSpotObjectType.COMPANIES);
+    for (int i = 0; i < 25; i++) {
+      sandbox.hubspot().updateRecord(HubSpotObjectType.CONTACTS, contactIds.get(i * 7),
+          Map.of("lifecyclestage", "customer", "firstname", "Edited" + i));
+    }
+    for (int i = 0; i < 6; i++) {
+      sandbox.hubspot().archiveRecord(HubSpotObjectType.CONTACTS, contactIds.get(1000 + i));
+    }
+    sandbox.hubspot().archiveRecord(HubSpotObjectType.COMPANIES, companyIds.get(3));
+    HubSpotRecord fresh = sandbox.hubspot().createRecord(HubSpotObjectType.CONTACTS,
+        Map.of("email", "new.person@example.com", "firstname", "New", "lastname", "Person"));
+    sandbox.hubspot().associate(HubSpotObjectType.CONTACTS, fresh.id(), HubSpotObjectType.COMPANIES, companyIds.get(5));
+    sandbox.hubspot().updateRecord(HubSpotObjectType.DEALS, sandbox.hubspot().ids(HubSpotObjectType.DEALS).get(2),
+        Map.of("amount", "12345.50"));
+
+    SyncRun inc = runToEnd(SyncMode.INCREMENTAL);
+    assertThat(inc.status()).as("%s", inc).isEqualTo(RunStatus.COMPLETED);
+    assertThat(inc.stream("contacts").orElseThrow().incrementalSince()).isEqualTo(full.stream("contacts").orElseThrow().startedAt());
+    StreamCounts c = inc.counts().get("contacts");
+    // an incremental read fetches the changes (plus the overlap), not the portal
+    assertThat(c.fetched()).isLessThan(500);
+    assertThat(c.created()).isEqualTo(1);
+    assertThat(c.updated()).isGreaterThanOrEqualTo(25 + 6);
+    assertThat(c.archived()).isGreaterThanOrEqualTo(6);
+    assertMirrorEqualsSandbox();
+
+    // the typed views read what was synced
+    try (Connection conn = db.connect(); PreparedStatement ps = conn.prepareStatement(
+        "SELECT email, firstname, lastname, archived FROM sluice.hubspot_contacts WHERE id = ?")) {
+      ps.setString(1, fresh.id());
+      try (ResultSet rs = ps.executeQuery()) {
+        assertThat(rs.next()).isTrue();
+        assertThat(rs.getString(1)).isEqualTo("new.person@example.com");
+        assertThat(rs.getString(3)).isEqualTo("Person");
+        assertThat(rs.getBoolean(4)).isFalse();
+      }
+    }
+    try (Connection conn = db.connect(); PreparedStatement ps = conn.prepareStatement(
+        "SELECT amount FROM sluice.hubspot_deals WHERE id = ?")) {
+      ps.setString(1, sandbox.hubspot().ids(HubSpotObjectType.DEALS).get(2));
+      try (ResultSet rs = ps.executeQuery()) {
+        assertThat(rs.next()).isTrue();
+        assertThat(rs.getBigDecimal(1)).isEqualByComparingTo("12345.50");
+      }
+    }
+    RecordHistory h = fx.engine.explain(CONNECTION, "contacts", contactIds.get(7));
+    assertThat(h.changes()).extracting(RecordHistory.Change::runId).containsExactly(full.id(), inc.id());
+    assertThat(h.changes().get(1).changedProperties()).contains("firstname", "lifecyclestage");
+
+    // archived detection by a full read too
+    sandbox.hubspot().archiveRecord(HubSpotObjectType.TICKETS, sandbox.hubspot().ids(HubSpotObjectType.TICKETS).get(0));
+    SyncRun again = runToEnd(SyncMode.FULL);
+    assertThat(again.status()).isEqualTo(RunStatus.COMPLETED);
+    assertThat(again.counts().get("tickets").updated()).isEqualTo(1);
+    assertThat(again.counts().get("contacts").updated()).isZero();
+    assertMirrorEqualsSandbox();
+  }
+
+  @Test
+  void workerProcessKilledMidRunLosesNothingAndRepeatsAtMostThePageInFlight() throws Exception {
+    engine(Map.of(CONNECTION, sandbox.hubspot().token()));
+    // slow answers keep the run going long enough to kill the worker in the middle of it
+    sandbox.faults().add(FaultRule.slow(Duration.ofMillis(150), 1.0).onPath("/crm/v3/objects/contacts"));
+    SyncRun run = fx.engine.trigger(new SyncRequest(CONNECTION, SyncProcessFixture.OBJECTS, SyncMode.FULL));
+    Process child = startChildWorker();
+    await().atMost(Duration.ofSeconds(60)).until(() ->
+        fx.engine.find(run.id()).orElseThrow().stream("contacts").orElseThrow().pagesCommitted() >= 3);
+    child.destroyForcibly().waitFor();
+    SyncRun atKill = fx.engine.find(run.id()).orElseThrow();
+    assertThat(atKill.status().active()).as("killed before the end").isTrue();
+
+    // another worker takes over once the killed one's page job is rescued
+    workers.add(fx.startWorker(4));
+    SyncRun done = awaitFinal(run.id());
+    assertThat(done.status()).as("%s", done).isEqualTo(RunStatus.COMPLETED);
+    assertMirrorEqualsSandbox();
+    assertThat(done.counts().get("contacts").created()).isEqualTo(mirrorCount("contacts"));
+
+    Map<String, Long> fetches = sandbox.journal().matching(r -> r.method().equals("GET")
+            && r.path().startsWith("/crm/v3/objects/") && r.status() == 200)
+        .stream().collect(Collectors.groupingBy(r -> r.path() + "?" + r.query(), Collectors.counting()));
+    assertThat(fetches).isNotEmpty();
+    assertThat(fetches.values()).allMatch(n -> n <= 2);
+    assertThat(fetches.values()).as("the page in flight at the kill is read again").anyMatch(n -> n == 2);
+  }
+
+  @Test
+  void faultsFromTheSourceAreRiddenOut() throws Exception {
+    engine(Map.of(CONNECTION, sandbox.hubspot().token()));
+    sandbox.faults().add(FaultRule.tooManyRequests(0.10));
+    sandbox.faults().add(FaultRule.serverError(503, 0.03));
+    sandbox.faults().add(FaultRule.slow(Duration.ofMillis(300), 0.03));
+    sandbox.faults().add(FaultRule.dropConnection(0.02));
+    workers.add(fx.startWorker(8));
+    SyncRun done = runToEnd(SyncMode.FULL);
+    assertThat(done.status()).as("%s", done).isEqualTo(RunStatus.COMPLETED);
+    assertThat(sandbox.journal().matching(r -> r.fault() != null)).isNotEmpty();
+    assertMirrorEqualsSandbox();
+    List<SyncEvent> events = fx.engine.events(done.id(), 0);
+    assertThat(events).anyMatch(e -> e.type() == SyncEventType.RETRY || e.type() == SyncEventType.SNOOZE);
+  }
+
+  @Test
+  void resumeOfAPartiallyCompletedRunRereadsOnlyTheFailedStream() throws Exception {
+    engine(Map.of(CONNECTION, sandbox.hubspot().token()));
+    sandbox.faults().add(FaultRule.malformedBody(1.0).onPath("/crm/v3/objects/deals"));
+    workers.add(fx.startWorker(8));
+    SyncRun partial = runToEnd(SyncMode.FULL);
+    assertThat(partial.status()).as("%s", partial).isEqualTo(RunStatus.PARTIALLY_COMPLETED);
+    assertThat(partial.stream("deals").orElseThrow().status()).isEqualTo(StreamStatus.FAILED);
+    assertThat(partial.stream("deals").orElseThrow().lastError()).contains("page 1");
+
+    sandbox.faults().clear();
+    sandbox.journal().clear();
+    SyncRun resumed = fx.engine.resume(partial.id());
+    assertThat(resumed.status()).isIn(RunStatus.PENDING, RunStatus.PROCESSING, RunStatus.COMPLETED);
+    SyncRun done = awaitFinal(partial.id());
+    assertThat(done.status()).as("%s", done).isEqualTo(RunStatus.COMPLETED);
+    List<RecordedRequest> reads = sandbox.journal().matching(r -> r.path().startsWith("/crm/v3/objects/"));
+    assertThat(reads).isNotEmpty().allMatch(r -> r.path().startsWith("/crm/v3/objects/deals"));
+    assertMirrorEqualsSandbox();
+  }
+
+  @Test
+  void badTokenFailsTheRunWithTheConnectorsMessage() {
+    engine(Map.of(CONNECTION, "pat-na1-wrong-token"));
+    workers.add(fx.startWorker(4));
+    SyncRun failed = runToEnd(SyncMode.FULL);
+    assertThat(failed.status()).isEqualTo(RunStatus.FAILED);
+    assertThat(failed.lastError()).contains(CONNECTION);
+    assertThat(failed.streams()).allMatch(s -> s.status() == StreamStatus.FAILED);
+    assertThat(fx.engine.events(failed.id(), 0)).anyMatch(e -> e.type() == SyncEventType.RUN_FINISHED
+        && e.payload().path("status").asText().equals("failed"));
+  }
+
+  // ---- helpers
+
+  Process startChildWorker() throws Exception {
+    String java = ProcessHandle.current().info().command().orElse("java");
+    ProcessBuilder pb = new ProcessBuilder(java, "-Xmx256m", "-cp", System.getProperty("java.class.path"),
+        SyncProcessFixture.class.getName(), db.jdbcUrl(), db.user(), sandbox.baseUrl(), CONNECTION,
+        sandbox.hubspot().token());
+    pb.redirectErrorStream(true);
+    Process p = pb.start();
+    children.add(p);
+    BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+    String line;
+    while ((line = out.readLine()) != null && !line.contains("READY")) {
+      // start-up logging
+    }
+    assertThat(line).as("child worker started").isNotNull();
+    Thread drain = new Thread(() -> {
+      try {
+        while (out.readLine() != null) {
+          // keep the pipe from filling up
+        }
+      } catch (java.io.IOException ignored) {
+        // the child died
+      }
+    });
+    drain.setDaemon(true);
+    drain.start();
+    return p;
+  }
+
+  long mirrorCount(String objectType) throws Exception {
+    try (Connection c = db.connect(); PreparedStatement ps = c.prepareStatement(
+        "SELECT count(*) FROM sluice.record WHERE connection = ? AND object_type = ?")) {
+      ps.setString(1, CONNECTION);
+      ps.setString(2, objectType);
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        return rs.getLong(1);
+      }
+    }
+  }
+
+  record MirrorRow(Map<String, String> properties, Map<String, List<String>> associations, boolean archived) {}
+
+  Map<String, MirrorRow> mirror(String objectType) throws Exception {
+    Map<String, MirrorRow> out = new HashMap<>();
+    try (Connection c = db.connect(); PreparedStatement ps = c.prepareStatement(
+        "SELECT external_id, properties::text, associations::text, archived FROM sluice.record "
+            + "WHERE connection = ? AND object_type = ?")) {
+      ps.setString(1, CONNECTION);
+      ps.setString(2, objectType);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          Map<String, String> props = Json.MAPPER.readValue(rs.getString(2), new TypeReference<Map<String, String>>() {});
+          props.values().removeIf(v -> v == null);
+          out.put(rs.getString(1), new MirrorRow(new TreeMap<>(props),
+              Json.MAPPER.readValue(rs.getString(3), new TypeReference<Map<String, List<String>>>() {}),
+              rs.getBoolean(4)));
+        }
+      }
+    }
+    return out;
+  }
+
+  /** Every live and archived record of the portal, property, association and archived flag, and nothing else. */
+  void assertMirrorEqualsSandbox() throws Exception {
+    for (String objectType : SyncProcessFixture.OBJECTS) {
+      HubSpotObjectType type = HubSpotObjectType.valueOf(objectType.toUpperCase(Locale.ROOT));
+      Map<String, MirrorRow> mirror = mirror(objectType);
+      Set<String> live = Set.copyOf(sandbox.hubspot().ids(type));
+      Set<String> mirroredLive = mirror.entrySet().stream().filter(e -> !e.getValue().archived())
+          .map(Map.Entry::getKey).collect(Collectors.toSet());
+      assertThat(mirroredLive).as("live %s", objectType).isEqualTo(live);
+      List<String> archived = mirror.entrySet().stream().filter(e -> e.getValue().archived())
+          .map(Map.Entry::getKey).toList();
+      assertThat(archived).as("archived %s", objectType).hasSize(sandbox.hubspot().archivedCount(type));
+      for (String id : archived) {
+        assertThat(sandbox.hubspot().record(type, id).orElseThrow().archived()).as("%s %s archived", objectType, id).isTrue();
+      }
+      for (String id : live) {
+        HubSpotRecord r = sandbox.hubspot().record(type, id).orElseThrow();
+        MirrorRow m = mirror.get(id);
+        Map<String, String> expectedProps = new TreeMap<>(r.properties());
+        expectedProps.values().removeIf(v -> v == null);
+        assertThat(m.properties()).as("properties of %s %s", objectType, id).isEqualTo(expectedProps);
+        Map<String, List<String>> expectedAssoc = new LinkedHashMap<>();
+        r.associations().forEach((t, ids) -> {
+          if (SyncProcessFixture.OBJECTS.contains(t.plural()) && !t.plural().equals(objectType) && !ids.isEmpty()) {
+            expectedAssoc.put(t.plural(), ids.stream().sorted(SandboxSyncTest::compareIds).toList());
+          }
+        });
+        Map<String, List<String>> actualAssoc = new LinkedHashMap<>();
+        m.associations().forEach((t, ids) -> actualAssoc.put(t, ids.stream().sorted(SandboxSyncTest::compareIds).toList()));
+        assertThat(actualAssoc).as("associations of %s %s", objectType, id).isEqualTo(expectedAssoc);
+      }
+    }
+  }
+
+  static int compareIds(String a, String b) {
+    return a.length() != b.length() ? Integer.compare(a.length(), b.length()) : a.compareTo(b);
+  }
+}

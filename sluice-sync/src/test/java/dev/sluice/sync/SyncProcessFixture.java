@@ -1,0 +1,86 @@
+package dev.sluice.sync;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import dev.sluice.connectors.ConnectionConfig;
+import dev.sluice.connectors.ConnectorFactory;
+import dev.sluice.connectors.QueueRateLimitGate;
+import dev.sluice.connectors.RateLimitSpec;
+import dev.sluice.connectors.SourceConnector;
+import dev.sluice.queue.JobQueue;
+import dev.sluice.queue.JobWorker;
+import java.net.URI;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import javax.sql.DataSource;
+
+/**
+ * What a Sluice worker process holds, built the same way in the test JVM and in the child process
+ * that {@link SandboxSyncTest} kills: a queue, HubSpot connectors pointed at the sandbox, the engine.
+ */
+final class SyncProcessFixture implements AutoCloseable {
+  static final List<String> OBJECTS = List.of("contacts", "companies", "deals", "tickets");
+  /** Test settings: quick retries, a short heartbeat timeout so a killed worker's page is rescued in seconds. */
+  static final SyncSettings SETTINGS = SyncSettings.DEFAULTS.withRetry(Duration.ofMillis(50), Duration.ofSeconds(1))
+      .withPageMaxAttempts(10).withPageTimeout(Duration.ofSeconds(5));
+
+  final JobQueue queue;
+  final SyncEngine engine;
+  final ConnectorFactory factory;
+  final Map<String, SourceConnector> connectors = new ConcurrentHashMap<>();
+  private final HikariDataSource ownPool;
+
+  SyncProcessFixture(DataSource ds, HikariDataSource ownPool, String sandboxUrl, Map<String, String> tokens,
+      SyncSettings settings) {
+    this.ownPool = ownPool;
+    this.queue = JobQueue.builder(ds).schema("sluice").rescueAfter(Duration.ofSeconds(5)).build();
+    this.engine = new SyncEngine(queue, ds, "sluice", connectors::get, Clock.systemUTC(), settings);
+    // the connectors define their rate-limit buckets in the queue's tables: migrate first
+    engine.migrate();
+    this.factory = new ConnectorFactory(QueueRateLimitGate.of(queue.rateLimits()), Clock.systemUTC());
+    tokens.forEach((name, token) -> connectors.put(name, factory.source(config(name, sandboxUrl, token))));
+  }
+
+  /** Raised limits (custom tier) so tests take seconds; the real limits belong to the benchmark. */
+  static ConnectionConfig config(String name, String sandboxUrl, String token) {
+    return new ConnectionConfig(name, "hubspot", URI.create(sandboxUrl), token, "TEST_HUBSPOT_TOKEN", null,
+        Map.of("10s", RateLimitSpec.of(20_000, Duration.ofSeconds(10)),
+            "search", RateLimitSpec.of(200, Duration.ofSeconds(1)),
+            "daily", RateLimitSpec.of(50_000_000, Duration.ofDays(1))),
+        OBJECTS, Map.of(), null, Duration.ofSeconds(30));
+  }
+
+  JobWorker startWorker(int concurrency) {
+    JobWorker.Builder b = queue.worker().concurrency(concurrency).pollInterval(Duration.ofMillis(100));
+    engine.registerHandlers(b);
+    return b.start();
+  }
+
+  @Override
+  public void close() {
+    connectors.values().forEach(SourceConnector::close);
+    if (ownPool != null) {
+      ownPool.close();
+    }
+  }
+
+  /**
+   * The child worker process: {@code jdbcUrl user sandboxUrl connection token}. Runs page jobs
+   * until it is killed; prints {@code READY} once its worker polls.
+   */
+  public static void main(String[] args) throws Exception {
+    HikariConfig hc = new HikariConfig();
+    hc.setJdbcUrl(args[0]);
+    hc.setUsername(args[1]);
+    hc.setMaximumPoolSize(8);
+    HikariDataSource pool = new HikariDataSource(hc);
+    SyncProcessFixture f = new SyncProcessFixture(pool, pool, args[2], Map.of(args[3], args[4]), SETTINGS);
+    f.startWorker(4);
+    System.out.println("READY");
+    System.out.flush();
+    Thread.currentThread().join(); // until killed
+  }
+}
