@@ -70,7 +70,7 @@ public abstract class SourceConnectorContract {
   }
 
   /** Comparable form: drops null-valued properties (absent and null are the same fact). */
-  protected static Map<String, Object> normal(SourceRecord r) {
+  public static Map<String, Object> normal(SourceRecord r) {
     Map<String, String> props = new TreeMap<>();
     r.properties().forEach((k, v) -> {
       if (v != null) {

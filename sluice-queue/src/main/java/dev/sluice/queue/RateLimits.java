@@ -321,6 +321,8 @@ public final class RateLimits {
 
   private <T> T run(String operation, String name, SqlWork<T> work) {
     try (Connection c = dataSource.getConnection()) {
+      // each statement is its own transaction (the acquire relies on it to hold row locks briefly)
+      if (!c.getAutoCommit()) c.setAutoCommit(true);
       return work.run(c);
     } catch (SQLException e) {
       throw new JobQueueException("rate limit " + operation + " of " + name + " failed: " + e.getMessage(), e);

@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 
 /** Several processes enqueue the same dedupe keys at once: one job per key, and everyone learns its id. */
 class ClusterDedupeTest {
-  static final int KEYS = 1_000;
+  static final int KEYS = 400;
   static final int PROCESSES = 4;
   static TestDatabase db;
 

@@ -30,7 +30,7 @@ class ClusterWorkTest {
   static void setUp() throws Exception {
     db = TestDatabase.create("queue_cluster");
     queue = JobQueue.builder(db.dataSource()).schema("cluster").build().migrate();
-    sql("CREATE TABLE public.execution (job_id bigint NOT NULL, pid bigint NOT NULL, at timestamptz NOT NULL DEFAULT clock_timestamp())");
+    sql("CREATE UNLOGGED TABLE public.execution (job_id bigint NOT NULL, pid bigint NOT NULL, at timestamptz NOT NULL DEFAULT clock_timestamp())");
   }
 
   @AfterAll

@@ -54,7 +54,7 @@ public final class Sandbox implements AutoCloseable {
     this.faults = new FaultInjector(b.seed);
     this.journal = new RequestJournal(b.journalCapacity);
     this.counters = new SandboxCounters();
-    SandboxServices services = new SandboxServices(clock, counters);
+    SandboxServices services = new SandboxServices(clock, counters, ctx -> finishEarly(ctx, ctx.attribute(FAULT)));
     this.app = Javalin.create(cfg -> {
       cfg.showJavalinBanner = false;
       cfg.useVirtualThreads = true;
@@ -180,12 +180,12 @@ public final class Sandbox implements AutoCloseable {
       case TOO_MANY_REQUESTS -> {
         owner(path).ifPresentOrElse(p -> p.writeInjectedRateLimit(ctx), () -> ctx.status(429)
             .contentType("application/json").result(jsonError("Injected rate limit (sandbox fault).")));
-        finishFaulted(ctx, fault);
+        finishEarly(ctx, fault);
       }
       case SERVER_ERROR -> {
         ctx.status(fault.status()).contentType("application/json")
             .result(jsonError("Injected server error " + fault.status() + " (sandbox fault)."));
-        finishFaulted(ctx, fault);
+        finishEarly(ctx, fault);
       }
       case DROP_CONNECTION -> {
         record(ctx, -1, fault);
@@ -197,8 +197,9 @@ public final class Sandbox implements AutoCloseable {
     }
   }
 
-  private void finishFaulted(Context ctx, FaultRule fault) {
+  private void finishEarly(Context ctx, FaultRule fault) {
     ctx.skipRemainingHandlers();
+    if (ctx.attribute(RECORDED) != null) return;
     record(ctx, ctx.statusCode(), fault);
     counters.recordRequest(endpointClass(ctx), ctx.statusCode());
   }

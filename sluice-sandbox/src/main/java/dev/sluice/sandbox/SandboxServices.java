@@ -10,10 +10,21 @@ import java.time.Clock;
 public final class SandboxServices {
   private final Clock clock;
   private final SandboxCounters counters;
+  private final java.util.function.Consumer<io.javalin.http.Context> answeredEarly;
 
-  SandboxServices(Clock clock, SandboxCounters counters) {
+  SandboxServices(Clock clock, SandboxCounters counters, java.util.function.Consumer<io.javalin.http.Context> answeredEarly) {
     this.clock = clock;
     this.counters = counters;
+    this.answeredEarly = answeredEarly;
+  }
+
+  /**
+   * Ends a request from a platform's before-handler (auth failure, rate limit...) once the answer
+   * is written: the request is journaled and counted, and no further handler runs. Use this
+   * instead of {@code ctx.skipRemainingHandlers()}, which would also skip the journal.
+   */
+  public void answered(io.javalin.http.Context ctx) {
+    answeredEarly.accept(ctx);
   }
 
   /** The sandbox clock; platforms read "now" only from here. */

@@ -232,7 +232,7 @@ class SyncEngineTest {
   void concurrentTriggersForTheSameObjectsCoalesceIntoOneRun() throws Exception {
     seed(30, 3);
     // keep the run active: its first reads are rate limited for a while
-    source.failNext("contacts", 50, ConnectorException.rateLimited("slow down", Duration.ofMillis(100), 429));
+    source.failNext("contacts", 15, ConnectorException.rateLimited("slow down", Duration.ofMillis(100), 429));
     ExecutorService pool = Executors.newFixedThreadPool(8);
     try {
       List<Callable<Long>> calls = new ArrayList<>();

@@ -22,7 +22,7 @@ import javax.sql.DataSource;
  * that {@link SandboxSyncTest} kills: a queue, HubSpot connectors pointed at the sandbox, the engine.
  */
 final class SyncProcessFixture implements AutoCloseable {
-  static final List<String> OBJECTS = List.of("contacts", "companies", "deals", "tickets");
+  static final List<String> OBJECTS = List.of("contacts", "companies");
   /** Test settings: quick retries, a short heartbeat timeout so a killed worker's page is rescued in seconds. */
   static final SyncSettings SETTINGS = SyncSettings.DEFAULTS.withRetry(Duration.ofMillis(50), Duration.ofSeconds(1))
       .withPageMaxAttempts(10).withPageTimeout(Duration.ofSeconds(5));

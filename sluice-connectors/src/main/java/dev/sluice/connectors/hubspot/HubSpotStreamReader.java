@@ -45,7 +45,11 @@ final class HubSpotStreamReader {
   /** Page size for the per-record association follow-up when a batch result says there are more. */
   static final int ASSOCIATION_PAGE_LIMIT = 500;
 
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(HubSpotStreamReader.class);
+
   private final HubSpotHttp http;
+  /** Association pairs the portal rejected as undefined (e.g. "deals/tickets"); not asked again. */
+  private final Set<String> undefinedPairs = java.util.concurrent.ConcurrentHashMap.newKeySet();
   private final String baseUrl;
   private final Duration overlap;
   private final Function<HubSpotObjectType, List<String>> propertiesFor;
@@ -308,9 +312,23 @@ final class HubSpotStreamReader {
     ObjectNode body = HubSpotHttp.JSON.createObjectNode();
     ArrayNode inputs = body.putArray("inputs");
     ids.forEach(id -> inputs.addObject().put("id", id));
+    String pair = from + "/" + to;
+    if (undefinedPairs.contains(pair)) {
+      return Map.of();
+    }
     tally.requests++;
-    HubSpotHttp.Response resp = http.send("associations", "POST", "/crm/v4/associations/" + from + "/" + to + "/batch/read",
-        body, Map.of(), where);
+    HubSpotHttp.Response resp;
+    try {
+      resp = http.send("associations", "POST", "/crm/v4/associations/" + from + "/" + to + "/batch/read", body, Map.of(), where);
+    } catch (ConnectorException e) {
+      if (e.kind() == ConnectorException.Kind.PERMANENT_BATCH && e.httpStatus() == 400) {
+        // The portal defines no association between these types: there can be none to read.
+        LOG.warn("{}: skipping associations {} → {} from now on: {}", position, from, to, e.getMessage());
+        undefinedPairs.add(pair);
+        return Map.of();
+      }
+      throw e;
+    }
     if (resp.status() == 207 && !HubSpotRecords.onlyMissingAssociations(resp.body())) {
       throw ConnectorException.retryable("HubSpot failed part of the association read at " + where + ": "
           + HubSpotHttp.errorDetail(resp.body().path("errors").path(0), null), 207, null);

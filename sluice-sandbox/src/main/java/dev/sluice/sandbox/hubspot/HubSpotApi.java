@@ -93,8 +93,8 @@ final class HubSpotApi {
     return RateLimiter.CallClass.STANDARD;
   }
 
-  private static void stop(Context ctx) {
-    ctx.skipRemainingHandlers();
+  private void stop(Context ctx) {
+    portal.services().answered(ctx);
   }
 
   /** HubSpot's 429 bodies: the search one has no {@code policyName}. */
@@ -324,6 +324,10 @@ final class HubSpotApi {
     if (inputs.size() > BATCH_MAX_INPUTS) {
       error(ctx, 400, "VALIDATION_ERROR", "Too many inputs: " + inputs.size() + " given, at most " + BATCH_MAX_INPUTS + " allowed per batch");
       return;
+    }
+    // objectWriteTraceId is the closest HubSpot has to an idempotency key: count it for tests.
+    for (JsonNode input : inputs) {
+      if (input.hasNonNull("objectWriteTraceId")) portal.services().recordIdempotencyKey("hubspot", input.get("objectWriteTraceId").asText());
     }
     String startedAt = PortalStore.iso(portal.store().clock.millis());
     BatchOutcome outcome;

@@ -43,6 +43,7 @@ class SalesforceSandboxTest {
 
   @AfterEach
   void stop() {
+    http.close(); // open keep-alive connections would hold up the server's stop
     if (sandbox != null) {
       sandbox.close();
     }

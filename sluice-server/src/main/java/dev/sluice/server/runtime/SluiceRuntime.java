@@ -1,6 +1,16 @@
 package dev.sluice.server.runtime;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sluice.connectors.ConnectionConfig;
+import dev.sluice.connectors.SyncMode;
+import dev.sluice.queue.CronSchedule;
+import dev.sluice.queue.JobContext;
+import dev.sluice.queue.NewJob;
+import dev.sluice.queue.PermanentJobFailure;
+import dev.sluice.server.config.ConfigException;
+import dev.sluice.sync.SyncRequest;
+import dev.sluice.sync.SyncRun;
 import dev.sluice.connectors.ConnectorFactory;
 import dev.sluice.connectors.SourceConnector;
 import dev.sluice.postgres.PostgresSource;
@@ -29,6 +39,10 @@ public final class SluiceRuntime implements AutoCloseable {
   public static final String SCHEMA = "sluice";
   /** Environment variable naming the directory for the embedded database and other local state. */
   public static final String HOME_ENV = "SLUICE_HOME";
+  /** Queue job kind that starts a connection's scheduled incremental sync; payload {@code {"connection": name}}. */
+  public static final String SCHEDULED_SYNC_KIND = "sync-schedule";
+  /** Cron schedule names of connections start with this, so stale ones can be told apart from others' schedules. */
+  static final String SCHEDULE_PREFIX = "sync:";
 
   private final SluiceConfig config;
   private final PostgresSource ownedDatabase;
@@ -39,6 +53,8 @@ public final class SluiceRuntime implements AutoCloseable {
   private final ConnectorFactory connectorFactory;
   private final Map<String, SourceConnector> connectors = new ConcurrentHashMap<>();
   private volatile JobWorker worker;
+  private volatile boolean cronStarted;
+  private static final ObjectMapper JSON = new ObjectMapper();
 
   private SluiceRuntime(SluiceConfig config, PostgresSource ownedDatabase, DataSource dataSource, Clock clock) {
     this.config = config;
@@ -81,9 +97,52 @@ public final class SluiceRuntime implements AutoCloseable {
     if (worker != null) throw new IllegalStateException("workers already started");
     JobWorker.Builder builder = queue.worker().concurrency(concurrency);
     engine.registerHandlers(builder);
+    builder.handle(SCHEDULED_SYNC_KIND, this::startScheduledSync);
     worker = builder.start();
+    scheduleIncrementalSyncs();
     log.info("workers started, concurrency={}", concurrency);
     return worker;
+  }
+
+  /**
+   * Stores one cron schedule per connection with {@code cron:} (and drops the schedules of
+   * connections that no longer have one), then runs the queue's scheduler loop in this process.
+   * Every process does this; the queue fires each tick once across all of them.
+   */
+  private void scheduleIncrementalSyncs() {
+    boolean any = false;
+    for (ConnectionConfig c : config.connections().values()) {
+      if (c.cron() == null) continue;
+      ObjectNode payload = JSON.createObjectNode().put("connection", c.name());
+      try {
+        queue.cron().schedule(SCHEDULE_PREFIX + c.name(), c.cron(), NewJob.of(SCHEDULED_SYNC_KIND, payload.toString()));
+      } catch (IllegalArgumentException e) {
+        throw new ConfigException("connections." + c.name() + ".cron", e.getMessage());
+      }
+      any = true;
+    }
+    for (CronSchedule s : queue.cron().list()) {
+      String name = s.name();
+      if (name.startsWith(SCHEDULE_PREFIX)) {
+        ConnectionConfig c = config.connections().get(name.substring(SCHEDULE_PREFIX.length()));
+        if (c == null || c.cron() == null) {
+          queue.cron().unschedule(name);
+          log.info("cron schedule {} removed: its connection has no cron in the config any more", name);
+        }
+      }
+    }
+    if (any) {
+      queue.cron().start();
+      cronStarted = true;
+    }
+  }
+
+  private void startScheduledSync(JobContext ctx) {
+    String name = ctx.payload().path("connection").asText();
+    ConnectionConfig c = config.connections().get(name);
+    if (c == null) throw new PermanentJobFailure("connection '" + name + "' is not in this process's config");
+    SyncRun run = engine.trigger(new SyncRequest(name, c.objects(), SyncMode.INCREMENTAL));
+    log.info("scheduled incremental sync of {}: run {}", name, run.id());
   }
 
   private SourceConnector connector(String name) {
@@ -124,6 +183,7 @@ public final class SluiceRuntime implements AutoCloseable {
 
   @Override
   public void close() {
+    if (cronStarted) queue.cron().close();
     JobWorker w = worker;
     if (w != null) {
       try {

@@ -1,0 +1,95 @@
+package dev.sluice.bench;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.Locale;
+
+/**
+ * The outcome of {@code sluice bench sync}.
+ *
+ * @param records              contacts in the sandbox portal
+ * @param seconds              trigger → run finished
+ * @param requests             requests the sandbox answered during the run (429s included)
+ * @param responses429         429 answers among them
+ * @param perTenSeconds        the tier's request budget per 10 s
+ * @param lost                 sandbox records missing from the mirror
+ * @param duplicates           mirror rows beyond one per sandbox record
+ * @param peakRssMb            the JVM's peak resident memory (VmHWM); the sandbox runs in this JVM too
+ * @param status               the run's final status
+ */
+public record SyncBenchReport(long records, double seconds, long requests, long responses429, int perTenSeconds,
+                              long lost, long duplicates, double peakRssMb, String status, String database, String tier,
+                              int workers, double[] loadAtStart, double[] loadAtEnd) {
+  /** Targets from issue 4. */
+  public static final double TARGET_RATIO = 0.95;
+  public static final double TARGET_429_SHARE = 0.005;
+
+  /** The requests the sync needed: those the API answered with something other than 429. */
+  public long requestsNeeded() {
+    return requests - responses429;
+  }
+
+  /** Fastest the tier's budget allows for the requests this sync needs. */
+  public double minimumSeconds() {
+    return requestsNeeded() * 10.0 / perTenSeconds;
+  }
+
+  public double recordsPerSec() {
+    return records / seconds;
+  }
+
+  public double ceilingRecordsPerSec() {
+    return minimumSeconds() == 0 ? Double.NaN : records / minimumSeconds();
+  }
+
+  /** Achieved ÷ ceiling throughput (1.0 = every request the budget allowed was used). */
+  public double ratio() {
+    return recordsPerSec() / ceilingRecordsPerSec();
+  }
+
+  public String toJson() {
+    ObjectNode o = new ObjectMapper().createObjectNode();
+    o.put("benchmark", "sync");
+    o.put("status", status);
+    o.put("records", records);
+    o.put("seconds", QueueBenchReport.round(seconds, 2));
+    o.put("records_per_sec", QueueBenchReport.round(recordsPerSec(), 1));
+    o.put("ceiling_records_per_sec", QueueBenchReport.round(ceilingRecordsPerSec(), 1));
+    o.put("ratio", QueueBenchReport.round(ratio(), 3));
+    o.put("requests", requests);
+    o.put("responses_429", responses429);
+    o.put("responses_429_share", requests == 0 ? 0 : QueueBenchReport.round((double) responses429 / requests, 5));
+    o.put("lost", lost);
+    o.put("duplicates", duplicates);
+    o.put("peak_rss_mb", QueueBenchReport.round(peakRssMb, 1));
+    o.put("tier", tier);
+    o.put("requests_per_10s_allowed", perTenSeconds);
+    o.put("workers", workers);
+    o.put("database", database);
+    ObjectNode targets = o.putObject("targets");
+    targets.put("ratio_at_least", TARGET_RATIO);
+    targets.put("ratio_met", ratio() >= TARGET_RATIO);
+    targets.put("responses_429_share_at_most", TARGET_429_SHARE);
+    targets.put("responses_429_met", requests > 0 && (double) responses429 / requests <= TARGET_429_SHARE);
+    targets.put("lost_and_duplicates_zero", lost == 0 && duplicates == 0);
+    var load = o.putObject("load_average");
+    if (loadAtStart != null) load.put("start", loadAtStart[0]);
+    if (loadAtEnd != null) load.put("end", loadAtEnd[0]);
+    return o.toString();
+  }
+
+  public String toTable() {
+    return String.format(Locale.ROOT, """
+        Sync benchmark: %,d contacts, HubSpot sandbox at %s limits (%d requests / 10 s), %d workers
+        Database: %s
+        status            %s
+        seconds           %.1f
+        records/s         %,.1f   (ceiling %,.1f for %,d requests -> ratio %.3f, target >= %.2f)
+        requests          %,d   (429s: %,d = %.3f%%, target <= %.1f%%)
+        lost/duplicates   %d / %d
+        peak RSS          %.0f MB (this JVM, sandbox included)
+        """, records, tier, perTenSeconds, workers, database, status, seconds, recordsPerSec(), ceilingRecordsPerSec(),
+        requestsNeeded(), ratio(), TARGET_RATIO, requests, responses429, requests == 0 ? 0.0 : 100.0 * responses429 / requests,
+        TARGET_429_SHARE * 100, lost, duplicates, peakRssMb);
+  }
+}

@@ -1,0 +1,154 @@
+package dev.sluice.bench;
+
+import dev.sluice.connectors.ConnectionConfig;
+import dev.sluice.connectors.ConnectorFactory;
+import dev.sluice.connectors.QueueRateLimitGate;
+import dev.sluice.connectors.SourceConnector;
+import dev.sluice.connectors.SyncMode;
+import dev.sluice.queue.JobQueue;
+import dev.sluice.queue.JobWorker;
+import dev.sluice.sandbox.Sandbox;
+import dev.sluice.sandbox.hubspot.HubSpotDataGenerator;
+import dev.sluice.sandbox.hubspot.HubSpotObjectType;
+import dev.sluice.sandbox.hubspot.HubSpotOptions;
+import dev.sluice.sandbox.hubspot.HubSpotTier;
+import dev.sluice.sync.SyncEngine;
+import dev.sluice.sync.SyncRequest;
+import dev.sluice.sync.SyncRun;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/**
+ * {@code sluice bench sync}: a full contacts sync from the HubSpot sandbox at Professional limits
+ * into a fresh database, through the real connector, queue and sync engine, timed from trigger to
+ * the run's end; then the mirror is compared with the sandbox record by record.
+ */
+public final class SyncBenchmark {
+  static final String CONNECTION = "hubspot-bench";
+  static final String OBJECT = "contacts";
+  static final long SEED = 42;
+  /** A run that makes no progress for this long is abandoned. */
+  static final Duration STALL_TIMEOUT = Duration.ofMinutes(5);
+
+  private final SyncBenchOptions options;
+  private final Consumer<String> progress;
+
+  public SyncBenchmark(SyncBenchOptions options, Consumer<String> progress) {
+    this.options = options;
+    this.progress = progress;
+  }
+
+  public SyncBenchReport run() throws Exception {
+    double[] loadAtStart = QueueBenchmark.loadAverage();
+    HubSpotTier tier = HubSpotTier.PROFESSIONAL;
+    try (BenchServer server = BenchServer.open(options.databaseUrl(), options.home(), null);
+         BenchDatabase db = server.createDatabase("sync");
+         Sandbox sandbox = Sandbox.builder().hubspot(HubSpotOptions.builder().tier(tier).build()).start()) {
+      progress.accept("database: " + server.description());
+      HubSpotDataGenerator.Result seeded = sandbox.hubspot().generate(HubSpotDataGenerator.Spec.contacts(SEED, options.contacts()));
+      progress.accept(String.format(Locale.ROOT, "sandbox: %,d contacts (and %,d companies, %,d associations) in %.1f s at %s",
+          options.contacts(), seeded.created().getOrDefault(HubSpotObjectType.COMPANIES, 0), seeded.associations(),
+          seeded.millis() / 1000.0, sandbox.baseUrl()));
+
+      var ds = db.pool(options.workers() + 8);
+      JobQueue queue = JobQueue.builder(ds).build();
+      SourceConnector[] connector = new SourceConnector[1];
+      SyncEngine engine = new SyncEngine(queue, ds, "sluice", name -> CONNECTION.equals(name) ? connector[0] : null, Clock.systemUTC());
+      engine.migrate();
+      ConnectorFactory factory = new ConnectorFactory(QueueRateLimitGate.of(queue.rateLimits()), Clock.systemUTC());
+      connector[0] = factory.source(ConnectionConfig.builder(CONNECTION, "hubspot")
+          .baseUrl(sandbox.baseUrl()).token(sandbox.hubspot().token(), "sandbox")
+          .tier(tier.name().toLowerCase(Locale.ROOT)).objects(List.of(OBJECT)).build());
+      JobWorker.Builder wb = queue.worker().concurrency(options.workers());
+      engine.registerHandlers(wb);
+      JobWorker worker = wb.start();
+
+      long requestsBefore = sandbox.counters().requests();
+      long tooManyBefore = sandbox.counters().tooManyRequestsServed();
+      long started = System.nanoTime();
+      SyncRun run;
+      try {
+        run = engine.trigger(new SyncRequest(CONNECTION, List.of(OBJECT), SyncMode.FULL));
+        run = awaitEnd(engine, run.id());
+      } finally {
+        worker.close();
+        connector[0].close();
+      }
+      double seconds = (System.nanoTime() - started) / 1e9;
+      long requests = sandbox.counters().requests() - requestsBefore;
+      long tooMany = sandbox.counters().tooManyRequestsServed() - tooManyBefore;
+      double peakRss = peakRssMb();
+
+      Set<String> expected = new HashSet<>(sandbox.hubspot().ids(HubSpotObjectType.CONTACTS));
+      long rows = 0;
+      Set<String> mirrored = new HashSet<>();
+      try (Connection c = db.connect(); PreparedStatement s = c.prepareStatement(SqlResource.load("sync-mirror-ids.sql"))) {
+        s.setString(1, CONNECTION);
+        s.setString(2, OBJECT);
+        s.setFetchSize(10_000);
+        c.setAutoCommit(false);
+        try (ResultSet rs = s.executeQuery()) {
+          while (rs.next()) {
+            rows++;
+            mirrored.add(rs.getString(1));
+          }
+        }
+      }
+      long lost = expected.stream().filter(id -> !mirrored.contains(id)).count();
+      long matched = mirrored.stream().filter(expected::contains).count();
+      return new SyncBenchReport(expected.size(), seconds, requests, tooMany, tier.perTenSeconds(), lost, rows - matched,
+          peakRss, run.status().name().toLowerCase(Locale.ROOT), server.description(),
+          tier.name().toLowerCase(Locale.ROOT), options.workers(), loadAtStart, QueueBenchmark.loadAverage());
+    }
+  }
+
+  private SyncRun awaitEnd(SyncEngine engine, long runId) throws InterruptedException {
+    long lastFetched = -1;
+    long lastChange = System.nanoTime();
+    long lastReport = 0;
+    while (true) {
+      SyncRun run = engine.find(runId).orElseThrow(() -> new IllegalStateException("sync run " + runId + " vanished"));
+      if (!run.status().active()) return run;
+      long fetched = run.totals().fetched();
+      if (fetched != lastFetched) {
+        lastFetched = fetched;
+        lastChange = System.nanoTime();
+      } else if (System.nanoTime() - lastChange > STALL_TIMEOUT.toNanos()) {
+        throw new IllegalStateException("sync run " + runId + " made no progress for " + STALL_TIMEOUT.toMinutes()
+            + " minutes (status " + run.status() + ", last error: " + run.lastError() + ")");
+      }
+      if (System.nanoTime() - lastReport > TimeUnit.SECONDS.toNanos(5)) {
+        lastReport = System.nanoTime();
+        progress.accept(String.format(Locale.ROOT, "sync: %s, %,d of %,d records fetched, %,d requests",
+            run.status().name().toLowerCase(Locale.ROOT), fetched, options.contacts(), run.requests()));
+      }
+      TimeUnit.MILLISECONDS.sleep(200);
+    }
+  }
+
+  /** VmHWM of this process, in MB; NaN where /proc is not there. */
+  static double peakRssMb() {
+    try {
+      for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+        if (line.startsWith("VmHWM:")) {
+          return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024.0;
+        }
+      }
+    } catch (IOException | RuntimeException ignored) {
+      // not Linux: reported as NaN
+    }
+    return Double.NaN;
+  }
+}
