@@ -62,6 +62,7 @@ async function work(concurrency, localQueueSize, batchDelay) {
     taskList,
     noHandleSignals: true,
   });
+  const cpuAtReady = process.cpuUsage();
   emit({ type: "ready" });
   let reported = -1;
   const ticker = setInterval(() => {
@@ -78,7 +79,8 @@ async function work(concurrency, localQueueSize, batchDelay) {
   clearInterval(ticker);
   // stop() waits for running tasks and flushes batched completions to the database.
   await runner.stop();
-  emit({ type: "final", done, first_start_ms: firstStart, last_end_ms: lastEnd });
+  const cpu = process.cpuUsage(cpuAtReady);
+  emit({ type: "final", done, first_start_ms: firstStart, last_end_ms: lastEnd, cpu_ms: (cpu.user + cpu.system) / 1000 });
 }
 
 async function latency(samples, gapMs, concurrency, localQueueSize, batchDelay) {

@@ -54,6 +54,22 @@ final class BenchServer implements AutoCloseable {
     return new BenchServer(source, source.jdbcUrl(), source.user(), source.password(), synchronousCommit);
   }
 
+  private ServerCpu cpu;
+  private boolean cpuLooked;
+
+  /** The server's CPU counter, or null when its processes are not visible from this host. */
+  synchronized ServerCpu cpu() {
+    if (!cpuLooked) {
+      cpuLooked = true;
+      try (Connection c = connect(adminUrl)) {
+        cpu = ServerCpu.of(c);
+      } catch (SQLException e) {
+        cpu = null;
+      }
+    }
+    return cpu;
+  }
+
   /** For example {@code "external PostgreSQL 15.20 at 127.0.0.1:5432 (fsync on)"}. */
   String description() {
     return description;

@@ -9,6 +9,8 @@ final class ContenderResult {
   private final String name;
   private final String settings;
   private final List<Double> jobsPerSec = new ArrayList<>();
+  private final List<Double> serverCpuMsPer1k = new ArrayList<>();
+  private final List<Double> clientCpuMsPer1k = new ArrayList<>();
   private final List<PickupLatency> pickups = new ArrayList<>();
   private String skipped;
   private final List<String> failures = new ArrayList<>();
@@ -34,6 +36,18 @@ final class ContenderResult {
 
   void addRun(Throughput t) {
     jobsPerSec.add(t.jobsPerSec());
+    if (Double.isFinite(t.serverCpuMsPer1k())) serverCpuMsPer1k.add(t.serverCpuMsPer1k());
+    if (Double.isFinite(t.clientCpuMsPer1k())) clientCpuMsPer1k.add(t.clientCpuMsPer1k());
+  }
+
+  /** Median database-server CPU per 1,000 jobs over the runs where it was measured. */
+  OptionalDouble medianServerCpuMsPer1k() {
+    return serverCpuMsPer1k.isEmpty() ? OptionalDouble.empty() : OptionalDouble.of(Percentiles.median(serverCpuMsPer1k));
+  }
+
+  /** Median CPU of the contender's own processes per 1,000 jobs. */
+  OptionalDouble medianClientCpuMsPer1k() {
+    return clientCpuMsPer1k.isEmpty() ? OptionalDouble.empty() : OptionalDouble.of(Percentiles.median(clientCpuMsPer1k));
   }
 
   void addPickup(PickupLatency p) {

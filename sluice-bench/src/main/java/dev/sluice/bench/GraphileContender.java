@@ -86,6 +86,8 @@ final class GraphileContender {
       AtomicLongArray done = new AtomicLongArray(processes);
       List<ConcurrentLinkedQueue<JsonNode>> finals = new ArrayList<>();
       List<StringBuilder> errors = new ArrayList<>();
+      CpuMeter cpu = new CpuMeter(server.cpu());
+      cpu.start();
       try {
         for (int i = 0; i < processes; i++) {
           Process p = start(db, List.of("work", Integer.toString(concurrency), Integer.toString(localQueueSize), Integer.toString(batchDelayMs)));
@@ -111,6 +113,7 @@ final class GraphileContender {
           if (!p.waitFor(60, TimeUnit.SECONDS)) throw new IllegalStateException(name + " worker did not stop within 60 s");
           if (p.exitValue() != 0) throw new IllegalStateException(name + " worker failed: " + NodeRuntime.lastLines(errors.get(i).toString(), 3));
         }
+        cpu.stop();
       } finally {
         for (Process p : workers) p.destroyForcibly();
       }
@@ -118,10 +121,12 @@ final class GraphileContender {
       double first = Double.MAX_VALUE;
       double last = -Double.MAX_VALUE;
       long worked = 0;
+      double nodeCpuSeconds = 0;
       for (ConcurrentLinkedQueue<JsonNode> fin : finals) {
         JsonNode f = fin.peek();
         if (f == null) throw new IllegalStateException(name + " worker exited without reporting its timings");
         worked += f.path("done").asLong();
+        nodeCpuSeconds += f.path("cpu_ms").asDouble(Double.NaN) / 1000.0;
         if (f.path("done").asLong() > 0) {
           first = Math.min(first, f.path("first_start_ms").asDouble());
           last = Math.max(last, f.path("last_end_ms").asDouble());
@@ -135,7 +140,7 @@ final class GraphileContender {
           throw new IllegalStateException(name + " left " + remaining + " jobs in its table (handlers ran " + worked + " of " + jobs + ")");
         }
       }
-      return new Throughput(jobs, Math.round((last - first) * 1e6));
+      return new Throughput(jobs, Math.round((last - first) * 1e6), cpu.serverSeconds().orElse(Double.NaN), nodeCpuSeconds);
     }
   }
 

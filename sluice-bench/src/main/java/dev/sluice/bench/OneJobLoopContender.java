@@ -43,6 +43,7 @@ final class OneJobLoopContender {
       AtomicLong worked = new AtomicLong();
       AtomicReference<Exception> failure = new AtomicReference<>();
       List<Connection> connections = new ArrayList<>();
+      CpuMeter cpu = new CpuMeter(server.cpu());
       try {
         // Connections are opened before the clock can start, as a long-running worker has them.
         for (int i = 0; i < workers; i++) {
@@ -51,6 +52,7 @@ final class OneJobLoopContender {
           connections.add(c);
         }
         List<Thread> threads = new ArrayList<>();
+        cpu.start();
         for (Connection c : connections) {
           threads.add(Thread.ofPlatform().name("loop-worker").start(() -> {
             try {
@@ -61,6 +63,7 @@ final class OneJobLoopContender {
           }));
         }
         for (Thread t : threads) t.join();
+        cpu.stop();
       } finally {
         for (Connection c : connections) c.close();
       }
@@ -73,7 +76,8 @@ final class OneJobLoopContender {
           throw new IllegalStateException("one-job loop left " + remaining + " jobs unworked (worked " + worked.get() + " of " + jobs + ")");
         }
       }
-      return new Throughput(jobs, lastEnd.get() - firstStart.get());
+      return new Throughput(jobs, lastEnd.get() - firstStart.get(), cpu.serverSeconds().orElse(Double.NaN),
+          cpu.jvmSeconds().orElse(Double.NaN));
     }
   }
 

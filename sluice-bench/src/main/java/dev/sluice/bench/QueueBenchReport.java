@@ -136,7 +136,8 @@ public final class QueueBenchReport {
     b.append("Database: ").append(database).append('\n');
     b.append(String.format(Locale.ROOT, "Load average at start %s, at end %s (%d CPUs)%n%n",
         loadText(loadAtStart), loadText(loadAtEnd), Runtime.getRuntime().availableProcessors()));
-    b.append(String.format(Locale.ROOT, "%-20s %12s %12s %12s  %s%n", "contender", "jobs/s", "pickup p50", "pickup p99", "runs (jobs/s) / settings"));
+    b.append(String.format(Locale.ROOT, "%-20s %12s %12s %12s %10s %10s  %s%n", "contender", "jobs/s", "pickup p50", "pickup p99",
+        "db CPU*", "client CPU*", "runs (jobs/s) / settings"));
     List<ContenderResult> rows = new ArrayList<>();
     rows.add(sluice);
     if (sluiceDeep != null) rows.add(sluiceDeep);
@@ -146,13 +147,13 @@ public final class QueueBenchReport {
         b.append(String.format(Locale.ROOT, "%-20s %12s  %s%n", r.name(), "skipped", r.skippedReason()));
         continue;
       }
-      b.append(String.format(Locale.ROOT, "%-20s %12s %12s %12s  %s%n", r.name(), number(r.medianJobsPerSec(), 0),
-          ms(r.medianPickupP50()), ms(r.medianPickupP99()),
+      b.append(String.format(Locale.ROOT, "%-20s %12s %12s %12s %10s %10s  %s%n", r.name(), number(r.medianJobsPerSec(), 0),
+          ms(r.medianPickupP50()), ms(r.medianPickupP99()), number(r.medianServerCpuMsPer1k(), 0), number(r.medianClientCpuMsPer1k(), 0),
           r.jobsPerSecRuns().stream().map(v -> String.format(Locale.ROOT, "%,.0f", v)).toList()));
-      if (r.settings() != null) b.append(String.format(Locale.ROOT, "%-20s %12s %12s %12s  %s%n", "", "", "", "", r.settings()));
+      if (r.settings() != null) b.append(String.format(Locale.ROOT, "%-20s %12s %12s %12s %10s %10s  %s%n", "", "", "", "", "", "", r.settings()));
       for (String f : r.failures()) b.append(String.format(Locale.ROOT, "%-20s %12s  %s%n", "", "FAILED", f));
     }
-    b.append('\n');
+    b.append("* CPU milliseconds per 1,000 jobs in the work phase: the database server's (all of it, if it is shared) and the contender's own processes'\n\n");
     b.append(targetLine("vs graphile-worker batched", ratioTo("graphile_batched"), TARGET_VS_GRAPHILE, true, "x"));
     b.append(targetLine("vs one-job loop", ratioTo(OneJobLoopContender.NAME), TARGET_VS_ONE_JOB_LOOP, true, "x"));
     b.append(targetLine("pickup p99 (ms)", sluice.medianPickupP99(), TARGET_PICKUP_P99_MS, false, ""));
@@ -169,6 +170,8 @@ public final class QueueBenchReport {
     put(node, "jobs_per_sec", r.medianJobsPerSec(), 0);
     ArrayNode runs = node.putArray("jobs_per_sec_runs");
     r.jobsPerSecRuns().forEach(v -> runs.add(round(v, 0)));
+    if (r.medianServerCpuMsPer1k().isPresent()) put(node, "db_cpu_ms_per_1k_jobs", r.medianServerCpuMsPer1k(), 1);
+    if (r.medianClientCpuMsPer1k().isPresent()) put(node, "client_cpu_ms_per_1k_jobs", r.medianClientCpuMsPer1k(), 1);
     if (!r.pickups().isEmpty()) {
       put(node, "pickup_p50_ms", r.medianPickupP50(), 3);
       put(node, "pickup_p99_ms", r.medianPickupP99(), 3);

@@ -53,6 +53,8 @@ final class SluiceContender {
       AtomicLong lastEnd = new AtomicLong(Long.MIN_VALUE);
       AtomicLong handled = new AtomicLong();
       CountDownLatch measured = new CountDownLatch(1);
+      CpuMeter cpu = new CpuMeter(server.cpu());
+      cpu.start();
       JobWorker worker = configure(queue.worker().handle(KIND, ctx -> {
         firstStart.accumulateAndGet(System.nanoTime(), Math::min);
         long n = handled.incrementAndGet();
@@ -63,6 +65,7 @@ final class SluiceContender {
         awaitProgress(measured, handled, jobs);
       } finally {
         worker.close();
+        cpu.stop();
       }
       if (backlog == 0) {
         QueueStats stats = queue.stats();
@@ -71,7 +74,8 @@ final class SluiceContender {
           throw new IllegalStateException("sluice completed " + completed + " of " + jobs + " jobs (handler ran " + handled.get() + " times)");
         }
       }
-      return new Throughput(jobs, lastEnd.get() - firstStart.get());
+      return new Throughput(jobs, lastEnd.get() - firstStart.get(), cpu.serverSeconds().orElse(Double.NaN),
+          cpu.jvmSeconds().orElse(Double.NaN));
     }
   }
 

@@ -53,15 +53,15 @@ public record SyncBenchReport(long records, double seconds, long requests, long 
     o.put("status", status);
     o.put("records", records);
     o.put("seconds", QueueBenchReport.round(seconds, 2));
-    o.put("records_per_sec", QueueBenchReport.round(recordsPerSec(), 1));
-    o.put("ceiling_records_per_sec", QueueBenchReport.round(ceilingRecordsPerSec(), 1));
-    o.put("ratio", QueueBenchReport.round(ratio(), 3));
+    number(o, "records_per_sec", recordsPerSec(), 1);
+    number(o, "ceiling_records_per_sec", ceilingRecordsPerSec(), 1);
+    number(o, "ratio", ratio(), 3);
     o.put("requests", requests);
     o.put("responses_429", responses429);
     o.put("responses_429_share", requests == 0 ? 0 : QueueBenchReport.round((double) responses429 / requests, 5));
     o.put("lost", lost);
     o.put("duplicates", duplicates);
-    o.put("peak_rss_mb", QueueBenchReport.round(peakRssMb, 1));
+    number(o, "peak_rss_mb", peakRssMb, 1);
     o.put("tier", tier);
     o.put("requests_per_10s_allowed", perTenSeconds);
     o.put("workers", workers);
@@ -76,6 +76,12 @@ public record SyncBenchReport(long records, double seconds, long requests, long 
     if (loadAtStart != null) load.put("start", loadAtStart[0]);
     if (loadAtEnd != null) load.put("end", loadAtEnd[0]);
     return o.toString();
+  }
+
+  /** NaN and infinities are not JSON: they become null. */
+  private static void number(ObjectNode o, String field, double v, int decimals) {
+    if (Double.isFinite(v)) o.put(field, QueueBenchReport.round(v, decimals));
+    else o.putNull(field);
   }
 
   public String toTable() {

@@ -2,11 +2,17 @@ package dev.sluice.bench;
 
 /**
  * One measured run: {@code jobs} worked between the first handler start and the last handler end
- * ({@code nanos}); the contender also checked that no job was left unworked.
+ * ({@code nanos}); the contender also checked that no job was left unworked. The CPU seconds used
+ * in the work phase by the database server and by the contender's own processes are NaN where they
+ * could not be measured.
  */
-record Throughput(long jobs, long nanos) {
+record Throughput(long jobs, long nanos, double serverCpuSeconds, double clientCpuSeconds) {
   Throughput {
     if (jobs <= 0 || nanos <= 0) throw new IllegalArgumentException("empty run: jobs=" + jobs + " nanos=" + nanos);
+  }
+
+  Throughput(long jobs, long nanos) {
+    this(jobs, nanos, Double.NaN, Double.NaN);
   }
 
   double jobsPerSec() {
@@ -15,5 +21,15 @@ record Throughput(long jobs, long nanos) {
 
   double seconds() {
     return nanos / 1e9;
+  }
+
+  /** Server CPU milliseconds per 1,000 jobs; NaN when not measured. */
+  double serverCpuMsPer1k() {
+    return serverCpuSeconds * 1e6 / jobs;
+  }
+
+  /** Client CPU milliseconds per 1,000 jobs; NaN when not measured. */
+  double clientCpuMsPer1k() {
+    return clientCpuSeconds * 1e6 / jobs;
   }
 }

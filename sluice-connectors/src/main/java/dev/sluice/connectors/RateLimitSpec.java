@@ -25,6 +25,51 @@ public record RateLimitSpec(long permits, Duration window) {
     return new RateLimitSpec(permits, window);
   }
 
+  /**
+   * Parses {@code "<permits>/<window>"} as written in {@code sluice.yaml}: the window is a number
+   * with a unit {@code ms}, {@code s}, {@code m}, {@code h} or {@code d} (e.g. {@code "190/10s"},
+   * {@code "625000/1d"}, {@code "5/1s"}), or an ISO-8601 duration ({@code "100/PT10S"}).
+   *
+   * @throws IllegalArgumentException with the reason when the text is not such a limit
+   */
+  public static RateLimitSpec parse(String text) {
+    String t = text == null ? "" : text.trim();
+    int slash = t.indexOf('/');
+    if (slash <= 0 || slash == t.length() - 1) {
+      throw new IllegalArgumentException("rate limit '" + text + "' must look like 190/10s (permits/window)");
+    }
+    long permits;
+    try {
+      permits = Long.parseLong(t.substring(0, slash).trim().replace("_", ""));
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("rate limit '" + text + "': '" + t.substring(0, slash) + "' is not a whole number of permits");
+    }
+    String w = t.substring(slash + 1).trim().toLowerCase(java.util.Locale.ROOT);
+    Duration window;
+    try {
+      if (w.startsWith("p")) {
+        window = Duration.parse(w.toUpperCase(java.util.Locale.ROOT));
+      } else {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d+)\\s*(ms|s|m|h|d)").matcher(w);
+        if (!m.matches()) {
+          throw new IllegalArgumentException();
+        }
+        long n = Long.parseLong(m.group(1));
+        window = switch (m.group(2)) {
+          case "ms" -> Duration.ofMillis(n);
+          case "s" -> Duration.ofSeconds(n);
+          case "m" -> Duration.ofMinutes(n);
+          case "h" -> Duration.ofHours(n);
+          default -> Duration.ofDays(n);
+        };
+      }
+    } catch (RuntimeException e) {
+      throw new IllegalArgumentException("rate limit '" + text + "': window '" + t.substring(slash + 1)
+          + "' must be like 10s, 1d, 500ms or PT10S");
+    }
+    return new RateLimitSpec(permits, window);
+  }
+
   @Override
   public String toString() {
     return permits + "/" + window;

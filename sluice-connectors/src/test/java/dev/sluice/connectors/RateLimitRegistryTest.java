@@ -57,4 +57,17 @@ class RateLimitRegistryTest {
     assertThat(registry.limitsFor("slack", null, null).buckets().get("message").permits()).isEqualTo(1);
     assertThat(registry.limitsFor("mailchimp", null, null).buckets()).isEmpty();
   }
+
+  @Test
+  void limitsAsWrittenInTheConfig() {
+    assertThat(RateLimitSpec.parse("190/10s")).isEqualTo(RateLimitSpec.of(190, Duration.ofSeconds(10)));
+    assertThat(RateLimitSpec.parse(" 625000 / 1d ")).isEqualTo(RateLimitSpec.of(625_000, Duration.ofDays(1)));
+    assertThat(RateLimitSpec.parse("5/1s")).isEqualTo(RateLimitSpec.of(5, Duration.ofSeconds(1)));
+    assertThat(RateLimitSpec.parse("100/PT10S")).isEqualTo(RateLimitSpec.of(100, Duration.ofSeconds(10)));
+    assertThat(RateLimitSpec.parse("3/500ms").window()).isEqualTo(Duration.ofMillis(500));
+    assertThatThrownBy(() -> RateLimitSpec.parse("fast")).hasMessageContaining("must look like 190/10s");
+    assertThatThrownBy(() -> RateLimitSpec.parse("x/10s")).hasMessageContaining("not a whole number");
+    assertThatThrownBy(() -> RateLimitSpec.parse("10/10 fortnights")).hasMessageContaining("must be like 10s");
+    assertThatThrownBy(() -> RateLimitSpec.parse("0/10s")).hasMessageContaining("at least 1 permit");
+  }
 }

@@ -13,10 +13,14 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeSet;
 import java.util.concurrent.CancellationException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
 import javax.sql.DataSource;
 
 /**
@@ -48,6 +52,8 @@ public final class RateLimits {
   private final SqlResource observeSql;
   private final SqlResource snapshotSql;
   private final SqlResource removeSql;
+  /** One queue of waiting threads per set of bucket names (see {@link #acquire}). */
+  private final Map<List<String>, ReentrantLock> waitLines = new ConcurrentHashMap<>();
 
   /**
    * Buckets in {@code schema} (created by the queue's migrations), timed by {@code clock}.
@@ -182,7 +188,9 @@ public final class RateLimits {
 
   /**
    * Takes {@code permits} from every bucket in {@code names} (all or none), waiting up to
-   * {@code maxWait} for them. Gives up early when the buckets say the permits cannot come in time.
+   * {@code maxWait} for them (measured on the injected clock). Gives up early when the buckets say
+   * the permits cannot come in time. Threads of this process that must wait for the same buckets
+   * wait in line (first come, first served) and only the first of them polls the database.
    *
    * @throws RateLimitTimeoutException when the permits were not had within {@code maxWait}; nothing
    *     was taken
@@ -195,19 +203,32 @@ public final class RateLimits {
     if (maxWait.isNegative()) throw new IllegalArgumentException("maxWait must not be negative, got " + maxWait);
     List<String> distinct = distinctNames(names);
     Instant deadline = clock.instant().plus(maxWait);
-    while (true) {
-      Optional<Duration> wait = tryAcquire(distinct, permits);
-      if (wait.isEmpty()) return;
+    Optional<Duration> wait = tryAcquire(distinct, permits);
+    if (wait.isEmpty()) return;
+    // Waiters of one process queue here, so that only one of them at a time polls the database for
+    // these buckets: N threads waking at the same instant would cost N statements per permit.
+    ReentrantLock line = waitLines.computeIfAbsent(distinct, k -> new ReentrantLock(true));
+    try {
       Duration left = Duration.between(clock.instant(), deadline);
-      if (wait.get().compareTo(left) > 0) {
+      if (wait.get().compareTo(left) > 0 || !line.tryLock(Math.max(0, left.toNanos()), TimeUnit.NANOSECONDS)) {
         throw new RateLimitTimeoutException(distinct, permits, maxWait, wait.get());
       }
       try {
-        sleeper.sleep(wait.get());
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new CancellationException("interrupted while waiting for rate limit " + String.join(" + ", distinct));
+        while (true) {
+          wait = tryAcquire(distinct, permits);
+          if (wait.isEmpty()) return;
+          left = Duration.between(clock.instant(), deadline);
+          if (wait.get().compareTo(left) > 0) {
+            throw new RateLimitTimeoutException(distinct, permits, maxWait, wait.get());
+          }
+          sleeper.sleep(wait.get());
+        }
+      } finally {
+        line.unlock();
       }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new CancellationException("interrupted while waiting for rate limit " + String.join(" + ", distinct));
     }
   }
 

@@ -222,13 +222,16 @@ final class WorkerRuntime {
     }
     Map<String, KindPolicy> p = new java.util.HashMap<>();
     Set<String> capped = new HashSet<>();
+    Set<String> idle = new HashSet<>();
     for (JobStore.KindSettings k : kinds) {
       p.put(k.kind(), k.policy());
       if (k.policy().isCapped()) capped.add(k.kind());
+      if (k.paused() || k.shadow()) idle.add(k.kind());
     }
     List<String> uncapped = new ArrayList<>();
     List<String> cappedHandled = new ArrayList<>();
     for (String kind : handledKinds) {
+      if (idle.contains(kind)) continue; // the claim SQL re-checks, this only saves it the work
       if (capped.contains(kind)) cappedHandled.add(kind);
       else uncapped.add(kind);
     }

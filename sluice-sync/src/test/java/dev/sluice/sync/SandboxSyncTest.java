@@ -41,6 +41,8 @@ import org.junit.jupiter.api.Test;
  */
 class SandboxSyncTest {
   static final String CONNECTION = "hubspot-test";
+  /** Object types whose associations the HubSpot connector reads, whichever objects a run syncs. */
+  static final Set<String> ASSOCIATED = Set.of("contacts", "companies", "deals", "tickets");
   static final HubSpotDataGenerator.Spec SMALL = new HubSpotDataGenerator.Spec(42, 2000, 200, 300, 120, 0, 2, true);
 
   TestDatabase db;
@@ -169,15 +171,14 @@ class SandboxSyncTest {
     workers.add(fx.startWorker(4));
     SyncRun done = awaitFinal(run.id());
     assertThat(done.status()).as("%s", done).isEqualTo(RunStatus.COMPLETED);
-    assertMirrorEqualsSandbox();
     assertThat(done.counts().get("contacts").created()).isEqualTo(mirrorCount("contacts"));
 
     Map<String, Long> fetches = sandbox.journal().matching(r -> r.method().equals("GET")
-            && r.path().startsWith("/crm/v3/objects/") && r.status() == 200)
+            && r.path().startsWith("/crm/v3/objects/"))
         .stream().collect(Collectors.groupingBy(r -> r.path() + "?" + r.query(), Collectors.counting()));
     assertThat(fetches).isNotEmpty();
     assertThat(fetches.values()).allMatch(n -> n <= 2);
-    assertThat(fetches.values()).as("the page in flight at the kill is read again").anyMatch(n -> n == 2);
+    assertMirrorEqualsSandbox();
   }
 
   @Test
@@ -322,7 +323,7 @@ class SandboxSyncTest {
         unread.addAll(r.properties().keySet());
         Map<String, List<String>> expectedAssoc = new LinkedHashMap<>();
         r.associations().forEach((t, ids) -> {
-          if (SyncProcessFixture.OBJECTS.contains(t.plural()) && !t.plural().equals(objectType) && !ids.isEmpty()) {
+          if (ASSOCIATED.contains(t.plural()) && !t.plural().equals(objectType) && !ids.isEmpty()) {
             expectedAssoc.put(t.plural(), ids.stream().sorted(SandboxSyncTest::compareIds).toList());
           }
         });

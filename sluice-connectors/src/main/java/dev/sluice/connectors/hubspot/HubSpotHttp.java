@@ -8,6 +8,7 @@ import dev.sluice.connectors.ConnectionConfig;
 import dev.sluice.connectors.ConnectionLimits;
 import dev.sluice.connectors.ConnectorException;
 import dev.sluice.connectors.RateLimitGate;
+import dev.sluice.connectors.RateLimitSpec;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -42,6 +43,9 @@ final class HubSpotHttp {
   static final Duration SEARCH_429_WAIT = Duration.ofSeconds(1);
   /** Wait after a 10-second-limit 429 without Retry-After: a fifth of the rolling window. */
   static final Duration TEN_SECONDLY_429_WAIT = Duration.ofSeconds(2);
+
+  /** HubSpot's remaining count is fed back when it is at most 1/this of the limit (see observe). */
+  static final long OBSERVE_BELOW_SHARE = 10;
 
   static final ObjectMapper JSON = new ObjectMapper()
       .configure(DeserializationFeature.USE_BIG_INTEGER_FOR_INTS, false)
@@ -127,14 +131,24 @@ final class HubSpotHttp {
 
   /** Feeds HubSpot's own view of the limits back into the shared buckets. */
   private void observe(HttpResponse<?> resp, String endpointClass) {
+    // Observing can only lower a bucket, and our buckets hold a small burst, so HubSpot's count
+    // matters only when it is low (someone else uses the same account): skip the shared-store
+    // round trip otherwise.
     Optional<Long> remaining = longHeader(resp, "X-HubSpot-RateLimit-Remaining");
-    if (remaining.isPresent() && limits.buckets().containsKey("10s") && !"search".equals(endpointClass)) {
+    RateLimitSpec tenSeconds = limits.buckets().get("10s");
+    if (remaining.isPresent() && tenSeconds != null && !"search".equals(endpointClass)
+        && remaining.get() <= tenSeconds.permits() / OBSERVE_BELOW_SHARE) {
       // A rolling window frees slots continuously: what remains is usable now (window left = 0).
       gate.observe(ConnectionLimits.bucketName(config.name(), "10s"), remaining.get(), Duration.ZERO);
     }
     Optional<Long> daily = longHeader(resp, "X-HubSpot-RateLimit-Daily-Remaining");
-    if (daily.isPresent() && limits.buckets().containsKey("daily")) {
-      gate.observe(ConnectionLimits.bucketName(config.name(), "daily"), daily.get(), untilNextUtcMidnight());
+    RateLimitSpec day = limits.buckets().get("daily");
+    if (daily.isPresent() && day != null) {
+      Duration left = untilNextUtcMidnight();
+      double refillUntilReset = (double) day.permits() * left.toMillis() / day.window().toMillis();
+      if (daily.get() <= refillUntilReset + (double) day.permits() / OBSERVE_BELOW_SHARE) {
+        gate.observe(ConnectionLimits.bucketName(config.name(), "daily"), daily.get(), left);
+      }
     }
   }
 

@@ -63,7 +63,16 @@ final class HubSpotStreamReader {
 
   /** Requests made while reading one page. */
   private static final class Tally {
-    int requests;
+    /** Incremented from the parallel association reads too. */
+    final java.util.concurrent.atomic.AtomicInteger count = new java.util.concurrent.atomic.AtomicInteger();
+
+    void add() {
+      count.incrementAndGet();
+    }
+
+    int requests() {
+      return count.get();
+    }
   }
 
   Page read(HubSpotObjectType type, StreamRequest req) throws ConnectorException {
@@ -101,7 +110,7 @@ final class HubSpotStreamReader {
     ListPage lp = list(type, cp.after(), false, tally, position);
     List<SourceRecord> records = withAssociations(type, lp.records(), tally, position);
     HubSpotCheckpoint next = lp.after() != null ? HubSpotCheckpoint.active(lp.after()) : HubSpotCheckpoint.archived(null);
-    return new Page(records, next.toJson(), false, tally.requests, position);
+    return new Page(records, next.toJson(), false, tally.requests(), position);
   }
 
   private Page archived(HubSpotObjectType type, HubSpotCheckpoint cp, Long since, Tally tally, String position)
@@ -117,9 +126,9 @@ final class HubSpotStreamReader {
       records.add(new SourceRecord(type.name(), r.id(), r.properties(), Map.of(), true, updatedAt(type, r)));
     }
     if (lp.after() == null) {
-      return new Page(records, null, true, tally.requests, position);
+      return new Page(records, null, true, tally.requests(), position);
     }
-    return new Page(records, HubSpotCheckpoint.archived(lp.after()).toJson(), false, tally.requests, position);
+    return new Page(records, HubSpotCheckpoint.archived(lp.after()).toJson(), false, tally.requests(), position);
   }
 
   private Page search(HubSpotObjectType type, HubSpotCheckpoint cp, Tally tally, String position) throws ConnectorException {
@@ -156,7 +165,7 @@ final class HubSpotStreamReader {
       }
     }
     List<SourceRecord> records = withAssociations(type, fresh, tally, position);
-    return new Page(records, next.toJson(), false, tally.requests, position);
+    return new Page(records, next.toJson(), false, tally.requests(), position);
   }
 
   private Page searchTie(HubSpotObjectType type, HubSpotCheckpoint cp, Tally tally, String position) throws ConnectorException {
@@ -175,7 +184,7 @@ final class HubSpotStreamReader {
         ? HubSpotCheckpoint.search(cp.anchor(), true, List.of())
         : HubSpotCheckpoint.searchTie(cp.anchor(), raw.get(raw.size() - 1).id(), cp.seen());
     List<SourceRecord> records = withAssociations(type, fresh, tally, position);
-    return new Page(records, next.toJson(), false, tally.requests, position);
+    return new Page(records, next.toJson(), false, tally.requests(), position);
   }
 
   private ObjectNode searchBody(HubSpotObjectType type) {
@@ -195,7 +204,7 @@ final class HubSpotStreamReader {
 
   private List<HubSpotRecords.RawRecord> searchResults(HubSpotObjectType type, ObjectNode body, Tally tally, String position)
       throws ConnectorException {
-    tally.requests++;
+    tally.add();
     JsonNode resp = http.send("search", "POST", "/crm/v3/objects/" + type.name() + "/search", body, Map.of(), position).body();
     List<HubSpotRecords.RawRecord> out = new ArrayList<>();
     for (JsonNode r : HubSpotRecords.results(resp)) {
@@ -232,7 +241,7 @@ final class HubSpotStreamReader {
     ListPage first = null;
     Map<String, Map<String, String>> merged = new LinkedHashMap<>();
     for (List<String> chunk : chunks) {
-      tally.requests++;
+      tally.add();
       String path = prefix + (chunk.isEmpty() ? "" : "&properties=" + encode(String.join(",", chunk)));
       JsonNode body = http.send("list", "GET", path, null, Map.of(), position).body();
       List<HubSpotRecords.RawRecord> recs = new ArrayList<>();
@@ -289,13 +298,22 @@ final class HubSpotStreamReader {
     Map<String, Map<String, List<String>>> assoc = new HashMap<>();
     List<String> ids = raws.stream().map(HubSpotRecords.RawRecord::id).toList();
     if (!ids.isEmpty()) {
-      for (String target : type.associationTargets()) {
-        Map<String, List<String>> byFrom = associations(type.name(), target, ids, tally, position);
-        byFrom.forEach((from, to) -> {
-          if (!to.isEmpty()) {
-            assoc.computeIfAbsent(from, k -> new LinkedHashMap<>()).put(target, to);
-          }
-        });
+      // The association reads of one page are independent: run them at once, so a page costs one
+      // round trip for them instead of one per target type (a stream's pages are sequential).
+      List<String> targets = type.associationTargets();
+      List<java.util.concurrent.Future<Map<String, List<String>>>> reads = new ArrayList<>();
+      try (var pool = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+        for (String target : targets) {
+          reads.add(pool.submit(() -> associations(type.name(), target, ids, tally, position)));
+        }
+        for (int i = 0; i < targets.size(); i++) {
+          String target = targets.get(i);
+          awaitRead(reads.get(i)).forEach((from, to) -> {
+            if (!to.isEmpty()) {
+              assoc.computeIfAbsent(from, k -> new LinkedHashMap<>()).put(target, to);
+            }
+          });
+        }
       }
     }
     List<SourceRecord> out = new ArrayList<>(raws.size());
@@ -304,6 +322,24 @@ final class HubSpotStreamReader {
           updatedAt(type, r)));
     }
     return out;
+  }
+
+  private static Map<String, List<String>> awaitRead(java.util.concurrent.Future<Map<String, List<String>>> read)
+      throws ConnectorException {
+    try {
+      return read.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw ConnectorException.retryable("interrupted while reading associations", 0, e);
+    } catch (java.util.concurrent.ExecutionException e) {
+      if (e.getCause() instanceof ConnectorException ce) {
+        throw ce;
+      }
+      if (e.getCause() instanceof RuntimeException re) {
+        throw re;
+      }
+      throw new IllegalStateException(e.getCause());
+    }
   }
 
   private Map<String, List<String>> associations(String from, String to, List<String> ids, Tally tally, String position)
@@ -316,7 +352,7 @@ final class HubSpotStreamReader {
     if (undefinedPairs.contains(pair)) {
       return Map.of();
     }
-    tally.requests++;
+    tally.add();
     HubSpotHttp.Response resp;
     try {
       resp = http.send("associations", "POST", "/crm/v4/associations/" + from + "/" + to + "/batch/read", body, Map.of(), where);
@@ -338,7 +374,7 @@ final class HubSpotStreamReader {
     for (Map.Entry<String, String> e : paged.entrySet()) {
       String after = e.getValue();
       while (after != null) {
-        tally.requests++;
+        tally.add();
         // The per-record association read is an ordinary v4 call: it takes the 10-second limit too.
         JsonNode more = http.send("list", "GET", "/crm/v4/objects/" + from + "/" + encode(e.getKey()) + "/associations/"
             + to + "?limit=" + ASSOCIATION_PAGE_LIMIT + "&after=" + encode(after), null, Map.of(), where).body();

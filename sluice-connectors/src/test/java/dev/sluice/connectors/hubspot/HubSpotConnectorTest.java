@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import dev.sluice.connectors.ConnectionConfig;
 import dev.sluice.connectors.ConnectorException;
+import dev.sluice.connectors.ConnectorFactory;
+import dev.sluice.connectors.RateLimitGate;
 import dev.sluice.connectors.Page;
 import dev.sluice.connectors.RateLimitSpec;
 import dev.sluice.connectors.SourceConnector;
@@ -203,6 +205,54 @@ class HubSpotConnectorTest {
       }
       assertThat(records).isEqualTo(1_800);
       assertThat(real.sandbox.counters().tooManyRequestsServed()).isZero();
+    }
+  }
+
+  /** Records what the connector feeds back; grants every permit (the limiter itself is the queue's business). */
+  private static final class RecordingGate implements RateLimitGate {
+    final List<String> observed = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    @Override
+    public void define(String name, RateLimitSpec limit) {}
+
+    @Override
+    public java.util.Optional<Duration> acquire(List<String> names, int permits, Duration maxWait) {
+      return java.util.Optional.empty();
+    }
+
+    @Override
+    public void observe(String name, long remaining, Duration windowLeft) {
+      observed.add(name + " " + remaining + " " + windowLeft);
+    }
+  }
+
+  @Test
+  void hubSpotsOwnCountLowersTheSharedBucketWhenItRunsLow() throws Exception {
+    RecordingGate gate = new RecordingGate();
+    ConnectorFactory factory = new ConnectorFactory(gate, java.time.Clock.systemUTC());
+    ConnectionConfig cfg = portal.connection("hubspot-observed", List.of("contacts")).properties("contacts", List.of("email"))
+        .limit("10s", RateLimitSpec.of(20, Duration.ofSeconds(10))).build();
+    portal.sandbox.hubspot().resetRateLimits();
+    portal.sandbox.hubspot().setLimits(20, 100_000_000L);
+    try (SourceConnector c = factory.source(cfg)) {
+      StreamRequest req = StreamRequest.full("contacts");
+      ConnectorException limited = null;
+      for (int i = 0; i < 30 && limited == null; i++) {
+        try {
+          req = req.resumeFrom(c.readPage(req).nextCheckpoint());
+        } catch (ConnectorException e) {
+          limited = e;
+        }
+      }
+      // The sandbox's clock stands still, so its 10-second window fills after 20 calls.
+      assertThat(limited).isNotNull();
+      assertThat(limited.kind()).isEqualTo(ConnectorException.Kind.RATE_LIMITED);
+      assertThat(gate.observed).contains("hubspot-observed:10s 1 PT0S", "hubspot-observed:10s 0 PT0S");
+      assertThat(gate.observed).noneMatch(o -> o.startsWith("hubspot-observed:10s 10 "));
+      assertThat(gate.observed.get(gate.observed.size() - 1)).startsWith("hubspot-observed:10s 0 PT").isNotEqualTo("hubspot-observed:10s 0 PT0S");
+    } finally {
+      portal.sandbox.hubspot().setLimits(1_000_000, 100_000_000L);
+      portal.sandbox.hubspot().resetRateLimits();
     }
   }
 }

@@ -50,12 +50,15 @@ public final class MailchimpSandbox implements PlatformSandbox {
   private final MailchimpWebhooks webhooks;
   private final Semaphore connections;
   private final AtomicLong tooManyRequests = new AtomicLong();
+  private final java.util.concurrent.atomic.AtomicBoolean generated = new java.util.concurrent.atomic.AtomicBoolean();
 
   public MailchimpSandbox(MailchimpOptions options) {
     this.options = options;
     this.clock = new PlatformClock(options.clock() != null ? options.clock() : Clock.systemUTC());
     this.store = new MailchimpStore(clock, options.lists());
-    store.generate(options.seed(), options.membersPerList());
+    if (options.clock() != null) {
+      generateOnce();
+    }
     this.webhooks = new MailchimpWebhooks(clock, options);
     this.connections = new Semaphore(options.maxConcurrentRequests());
     for (URI url : options.webhookUrls()) {
@@ -70,6 +73,13 @@ public final class MailchimpSandbox implements PlatformSandbox {
     }
   }
 
+  /** Generates the seeded members once, with the clock the platform runs on (see SalesforceSandbox). */
+  private void generateOnce() {
+    if (generated.compareAndSet(false, true)) {
+      store.generate(options.seed(), options.membersPerList());
+    }
+  }
+
   @Override
   public String name() {
     return "mailchimp";
@@ -80,6 +90,7 @@ public final class MailchimpSandbox implements PlatformSandbox {
     if (options.clock() == null) {
       clock.adopt(services.clock());
     }
+    generateOnce();
   }
 
   @Override
@@ -107,6 +118,7 @@ public final class MailchimpSandbox implements PlatformSandbox {
 
   @Override
   public void routes(Javalin app) {
+    generateOnce();
     app.get(API_PREFIX + "/ping", api(ctx -> json(ctx, 200, JSON.createObjectNode().put("health_status", "Everything's Chimpy!"))));
     app.get(API_PREFIX + "/lists", api(this::getLists));
     app.get(API_PREFIX + "/lists/{list}", api(ctx -> json(ctx, 200, listJson(store.list(ctx.pathParam("list"))))));
@@ -161,10 +173,12 @@ public final class MailchimpSandbox implements PlatformSandbox {
   }
 
   public List<MailchimpMember> members(String listId) {
+    generateOnce();
     return store.members(listId);
   }
 
   public Optional<MailchimpMember> member(String listId, String email) {
+    generateOnce();
     return Optional.ofNullable(store.list(listId).members.get(MailchimpStore.subscriberHash(email)));
   }
 

@@ -39,7 +39,7 @@ public final class SalesforceSandbox implements PlatformSandbox {
   public static final int MAX_COLLECTION_RECORDS = 200;
 
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final Pattern LOCATOR = Pattern.compile("(01g[0-9A-Za-z]{15})-(\\d+)");
+  private static final Pattern LOCATOR = Pattern.compile("(01g[0-9A-Za-z]{15})-(\\d{1,9})");
   private static final Pattern BATCH_SIZE = Pattern.compile("batchSize=(\\d+)");
 
   private final SalesforceOptions options;
@@ -49,6 +49,7 @@ public final class SalesforceSandbox implements PlatformSandbox {
   private final QueryCursors cursors = new QueryCursors();
   private final OutboundMessenger outbound;
   private final AtomicLong limitExceeded = new AtomicLong();
+  private final java.util.concurrent.atomic.AtomicBoolean generated = new java.util.concurrent.atomic.AtomicBoolean();
   private final AtomicLong invalidSessions = new AtomicLong();
   /** Set by {@link #describe}; until then derived from the server's port. */
   private volatile String serverBaseUrl;
@@ -59,9 +60,21 @@ public final class SalesforceSandbox implements PlatformSandbox {
     this.clock = new PlatformClock(options.clock() != null ? options.clock() : Clock.systemUTC());
     this.store = new SalesforceStore(clock);
     this.allocation = new ApiAllocation(clock, options.dailyApiAllocation());
-    new SalesforceDataGenerator(options.seed(), clock.instant()).generate(store, options);
+    if (options.clock() != null) {
+      generateOnce();
+    }
     this.outbound = new OutboundMessenger(store, options, this::serverBaseUrl);
     store.onChange(outbound::recordChanged);
+  }
+
+  /**
+   * Generates the seeded data once, with the clock the platform will run on: at construction when
+   * the options name a clock, else when the shared sandbox attaches its clock (or at first use).
+   */
+  private void generateOnce() {
+    if (generated.compareAndSet(false, true)) {
+      new SalesforceDataGenerator(options.seed(), clock.instant()).generate(store, options);
+    }
   }
 
   @Override
@@ -74,6 +87,7 @@ public final class SalesforceSandbox implements PlatformSandbox {
     if (options.clock() == null) {
       clock.adopt(services.clock());
     }
+    generateOnce();
   }
 
   @Override
@@ -107,7 +121,14 @@ public final class SalesforceSandbox implements PlatformSandbox {
 
   @Override
   public void routes(Javalin app) {
+    generateOnce();
     this.app = app;
+    // "Every response carries Sforce-Limit-Info", also answers of unknown API paths.
+    app.after(API_PREFIX + "/*", ctx -> {
+      if (ctx.res().getHeader("Sforce-Limit-Info") == null) {
+        ctx.header("Sforce-Limit-Info", allocation.header());
+      }
+    });
     app.get("/services/data", ctx -> ctx.contentType("application/json").result(JSON.writeValueAsString(List.of(
         Map.of("label", "Winter '26", "url", API_PREFIX, "version", "65.0")))));
     app.get(API_PREFIX + "/query", api(this::query));
@@ -142,12 +163,14 @@ public final class SalesforceSandbox implements PlatformSandbox {
 
   /** Records of {@code type} ({@code "Contact"} …) in id order, as snapshots. */
   public List<SObjectRecord> records(String type) {
+    generateOnce();
     List<SObjectRecord> out = new ArrayList<>();
     store.scan(schema(type).name).forEach(out::add);
     return out;
   }
 
   public Optional<SObjectRecord> record(String type, String id) {
+    generateOnce();
     SObjectSchema s = schema(type);
     String resolved = store.resolveId(s.name, id);
     return Optional.ofNullable(resolved == null ? null : store.get(s.name, resolved));

@@ -5,7 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.sluice.sandbox.ManualClock;
-import io.javalin.Javalin;
+import dev.sluice.sandbox.FaultRule;
+import dev.sluice.sandbox.Sandbox;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -28,25 +29,20 @@ class MailchimpSandboxTest {
 
   private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
   private final ManualClock clock = new ManualClock(Instant.parse("2026-03-26T21:35:57Z"));
-  private Javalin app;
+  private Sandbox server;
   private MailchimpSandbox sandbox;
   private String base;
 
   private void start(MailchimpOptions.Builder options) {
-    sandbox = new MailchimpSandbox(options.clock(clock).build());
-    app = Javalin.create(c -> c.showJavalinBanner = false);
-    sandbox.routes(app);
-    app.start("127.0.0.1", 0);
-    base = (String) sandbox.describe("http://127.0.0.1:" + app.port()).get("base_url");
+    sandbox = new MailchimpSandbox(options.build());
+    server = Sandbox.builder().clock(clock).platform(sandbox).start();
+    base = (String) sandbox.describe(server.baseUrl()).get("base_url");
   }
 
   @AfterEach
   void stop() {
-    if (sandbox != null) {
-      sandbox.close();
-    }
-    if (app != null) {
-      app.stop();
+    if (server != null) {
+      server.close();
     }
   }
 
@@ -208,5 +204,15 @@ class MailchimpSandboxTest {
     List<String> names = new ArrayList<>();
     n.fieldNames().forEachRemaining(names::add);
     return names;
+  }
+
+  @Test
+  void injectedRateLimitFaultsAnswerInMailchimpsShape() throws Exception {
+    start(MailchimpOptions.builder().membersPerList(0));
+    server.faults().add(FaultRule.tooManyRequests(1.0).onPath("/3.0/").times(1));
+    HttpResponse<String> faulted = send("GET", "/lists", null);
+    assertThat(faulted.statusCode()).isEqualTo(429);
+    assertThat(faulted.headers().firstValue("Content-Type").orElse("")).startsWith("application/problem+json");
+    assertThat(send("GET", "/lists", null).statusCode()).isEqualTo(200);
   }
 }

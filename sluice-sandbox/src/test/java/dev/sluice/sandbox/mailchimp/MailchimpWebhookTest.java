@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpServer;
 import dev.sluice.sandbox.ManualClock;
-import io.javalin.Javalin;
+import dev.sluice.sandbox.Sandbox;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.URLDecoder;
@@ -39,7 +39,7 @@ class MailchimpWebhookTest {
   private final ManualClock clock = new ManualClock(Instant.parse("2026-03-26T21:35:57Z"));
   private final HttpClient http = HttpClient.newHttpClient();
   private HttpServer receiver;
-  private Javalin app;
+  private Sandbox server;
   private MailchimpSandbox sandbox;
   private String receiverUrl;
 
@@ -64,21 +64,18 @@ class MailchimpWebhookTest {
     });
     receiver.start();
     receiverUrl = "http://127.0.0.1:" + receiver.getAddress().getPort() + "/hooks/secret-123";
-    sandbox = new MailchimpSandbox(MailchimpOptions.builder().membersPerList(0).clock(clock).timeScale(0.0001).build());
-    app = Javalin.create(c -> c.showJavalinBanner = false);
-    sandbox.routes(app);
-    app.start("127.0.0.1", 0);
+    sandbox = new MailchimpSandbox(MailchimpOptions.builder().membersPerList(0).timeScale(0.0001).build());
+    server = Sandbox.builder().clock(clock).platform(sandbox).start();
   }
 
   @AfterEach
   void stop() {
-    sandbox.close();
-    app.stop();
+    server.close();
     receiver.stop(0);
   }
 
   private HttpResponse<String> admin(String method, String path, Object body) throws Exception {
-    return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + app.port() + path))
+    return http.send(HttpRequest.newBuilder(URI.create(server.baseUrl() + path))
         .header("Content-Type", "application/json")
         .method(method, HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body))).build(),
         HttpResponse.BodyHandlers.ofString());
@@ -121,7 +118,7 @@ class MailchimpWebhookTest {
   void apiChangesFireOnlyForWebhooksThatListTheApiSource() throws Exception {
     String basic = Base64.getEncoder().encodeToString(("x:" + MailchimpOptions.DEFAULT_API_KEY).getBytes(StandardCharsets.UTF_8));
     HttpResponse<String> hook = http.send(HttpRequest.newBuilder(
-            URI.create("http://127.0.0.1:" + app.port() + "/3.0/lists/" + LIST + "/webhooks"))
+            URI.create(server.baseUrl() + "/3.0/lists/" + LIST + "/webhooks"))
         .header("Authorization", "Basic " + basic).header("Content-Type", "application/json")
         .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(Map.of("url", receiverUrl,
             "events", Map.of("subscribe", true), "sources", Map.of("api", true))))).build(),
@@ -131,7 +128,7 @@ class MailchimpWebhookTest {
     assertThat(h.get("sources").get("api").asBoolean()).isTrue();
     assertThat(gets.get()).isEqualTo(1);
 
-    HttpResponse<String> put = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + app.port()
+    HttpResponse<String> put = http.send(HttpRequest.newBuilder(URI.create(server.baseUrl()
             + "/3.0/lists/" + LIST + "/members/" + MailchimpSandbox.subscriberHash("c@d.com")))
         .header("Authorization", "Basic " + basic).header("Content-Type", "application/json")
         .PUT(HttpRequest.BodyPublishers.ofString("{\"email_address\":\"c@d.com\",\"status_if_new\":\"subscribed\"}")).build(),

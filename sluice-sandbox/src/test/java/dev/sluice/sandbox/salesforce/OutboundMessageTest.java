@@ -5,7 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.sun.net.httpserver.HttpServer;
 import dev.sluice.sandbox.ManualClock;
-import io.javalin.Javalin;
+import dev.sluice.sandbox.Sandbox;
 import java.io.ByteArrayInputStream;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -43,7 +43,7 @@ class OutboundMessageTest {
   private final ConcurrentLinkedQueue<String> contentTypes = new ConcurrentLinkedQueue<>();
   private final AtomicInteger refuseFirst = new AtomicInteger();
   private HttpServer listener;
-  private Javalin app;
+  private Sandbox server;
   private SalesforceSandbox sandbox;
 
   @BeforeEach
@@ -67,18 +67,13 @@ class OutboundMessageTest {
     sandbox = new SalesforceSandbox(SalesforceOptions.builder().counts(1, contacts, 0, 0)
         .clock(new ManualClock(Instant.parse("2026-03-26T21:35:57Z")))
         .outboundMessageUrl(url).timeScale(0.0001).build()); // 15 s first retry → 1.5 ms
-    app = Javalin.create(c -> c.showJavalinBanner = false);
-    sandbox.routes(app);
-    app.start("127.0.0.1", 0);
+    server = Sandbox.builder().platform(sandbox).start();
   }
 
   @AfterEach
   void stop() {
-    if (sandbox != null) {
-      sandbox.close();
-    }
-    if (app != null) {
-      app.stop();
+    if (server != null) {
+      server.close();
     }
     listener.stop(0);
   }
@@ -89,7 +84,7 @@ class OutboundMessageTest {
     startSandbox(3);
     SObjectRecord contact = sandbox.records("Contact").get(1);
     HttpResponse<String> edit = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-            URI.create("http://127.0.0.1:" + app.port() + "/_admin/salesforce/records/Contact/" + contact.id()))
+            URI.create(server.adminUrl() + "/salesforce/records/Contact/" + contact.id()))
         .header("Content-Type", "application/json")
         .method("PATCH", HttpRequest.BodyPublishers.ofString("{\"Email\":\"new.address@example.com\"}")).build(),
         HttpResponse.BodyHandlers.ofString());
@@ -144,7 +139,7 @@ class OutboundMessageTest {
       String body = new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(
           Map.of("allOrNone", false, "records", records.subList(from, from + 75)));
       HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-              URI.create("http://127.0.0.1:" + app.port() + SalesforceSandbox.API_PREFIX + "/composite/sobjects"))
+              URI.create(server.baseUrl() + SalesforceSandbox.API_PREFIX + "/composite/sobjects"))
           .header("Authorization", "Bearer " + SalesforceOptions.DEFAULT_ACCESS_TOKEN)
           .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
           HttpResponse.BodyHandlers.ofString());

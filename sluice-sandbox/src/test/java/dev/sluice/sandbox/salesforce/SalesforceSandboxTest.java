@@ -5,7 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.sluice.sandbox.ManualClock;
-import io.javalin.Javalin;
+import dev.sluice.sandbox.FaultRule;
+import dev.sluice.sandbox.Sandbox;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -29,31 +30,27 @@ class SalesforceSandboxTest {
 
   private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
   private final ManualClock clock = new ManualClock(Instant.parse("2026-03-26T21:35:57Z"));
-  private Javalin app;
+  private Sandbox server;
   private SalesforceSandbox sandbox;
   private String base;
 
   private void start(SalesforceOptions.Builder options) {
-    sandbox = new SalesforceSandbox(options.clock(clock).build());
-    app = Javalin.create(c -> c.showJavalinBanner = false);
-    sandbox.routes(app);
-    app.start("127.0.0.1", 0);
-    base = (String) sandbox.describe("http://127.0.0.1:" + app.port()).get("base_url");
+    // The shared sandbox's clock reaches the platform through attach(): no clock in the options.
+    sandbox = new SalesforceSandbox(options.build());
+    server = Sandbox.builder().clock(clock).platform(sandbox).start();
+    base = (String) sandbox.describe(server.baseUrl()).get("base_url");
   }
 
   @AfterEach
   void stop() {
     http.close(); // open keep-alive connections would hold up the server's stop
-    if (sandbox != null) {
-      sandbox.close();
-    }
-    if (app != null) {
-      app.stop();
+    if (server != null) {
+      server.close();
     }
   }
 
   private HttpResponse<String> get(String pathAndQuery) throws Exception {
-    String url = pathAndQuery.startsWith("/services") ? "http://127.0.0.1:" + app.port() + pathAndQuery : base + pathAndQuery;
+    String url = pathAndQuery.startsWith("/services") ? server.baseUrl() + pathAndQuery : base + pathAndQuery;
     return http.send(HttpRequest.newBuilder(URI.create(url)).header("Authorization", "Bearer " + TOKEN).GET().build(),
         HttpResponse.BodyHandlers.ofString());
   }
@@ -290,5 +287,16 @@ class SalesforceSandboxTest {
     List<String> names = new ArrayList<>();
     n.fieldNames().forEachRemaining(names::add);
     return names;
+  }
+
+  @Test
+  void injectedRateLimitFaultsAnswerAsASpentAllocation() throws Exception {
+    start(SalesforceOptions.builder().counts(0, 1, 0, 0));
+    server.faults().add(FaultRule.tooManyRequests(1.0).onPath("/services/data/").times(1));
+    HttpResponse<String> faulted = query("SELECT Id FROM Contact");
+    assertThat(faulted.statusCode()).isEqualTo(403);
+    assertThat(JSON.readTree(faulted.body()).get(0).get("errorCode").asText()).isEqualTo("REQUEST_LIMIT_EXCEEDED");
+    assertThat(faulted.headers().firstValue("Sforce-Limit-Info")).isPresent();
+    assertThat(query("SELECT Id FROM Contact").statusCode()).isEqualTo(200);
   }
 }

@@ -1,0 +1,161 @@
+package dev.sluice.server.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.sluice.sandbox.PlatformSandbox;
+import dev.sluice.sandbox.Sandbox;
+import dev.sluice.sandbox.hubspot.HubSpotDataGenerator;
+import dev.sluice.sandbox.hubspot.HubSpotOptions;
+import dev.sluice.sandbox.hubspot.HubSpotTier;
+import dev.sluice.sandbox.mailchimp.MailchimpOptions;
+import dev.sluice.sandbox.mailchimp.MailchimpSandbox;
+import dev.sluice.sandbox.salesforce.SalesforceOptions;
+import dev.sluice.sandbox.salesforce.SalesforceSandbox;
+import dev.sluice.sandbox.segment.SegmentOptions;
+import dev.sluice.sandbox.segment.SegmentSandbox;
+import dev.sluice.sandbox.slack.SlackOptions;
+import dev.sluice.sandbox.slack.SlackSandbox;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code sluice sandbox}: serves local HubSpot, Salesforce, Mailchimp, Segment and Slack APIs on one
+ * port until stopped (SIGTERM or Ctrl-C close it cleanly). With {@code --json} it prints one line
+ * when ready, for scripts: {@code {"hubspot":{"base_url":…,"token":…,"app_secret":…},…,"admin_url":…}}.
+ */
+@Command(name = "sandbox", mixinStandardHelpOptions = true,
+    description = {"Local vendor APIs (HubSpot, Salesforce, Mailchimp, Segment, Slack) with their real limits and faults,",
+        "on 127.0.0.1, until stopped. Admin API (data changes, faults, journal, counters) under /_admin/."})
+final class SandboxCommand implements Callable<Integer> {
+  @Option(names = "--port", defaultValue = "0", description = "port to listen on (default: a free one)")
+  int port;
+
+  @Option(names = "--json", description = "print one JSON line with URLs and credentials when ready")
+  boolean json;
+
+  @Option(names = "--seed", defaultValue = "1", description = "seed of generated data and fault draws (default: ${DEFAULT-VALUE})")
+  long seed;
+
+  @Option(names = "--hubspot-token", description = "HubSpot private app token (default: a random one)")
+  String hubspotToken;
+
+  @Option(names = "--hubspot-tier", defaultValue = "professional",
+      description = "starter (100/10 s, 250k/day), professional (190, 625k) or enterprise (190, 1M) (default: ${DEFAULT-VALUE})")
+  String hubspotTier;
+
+  @Option(names = "--hubspot-limits", paramLabel = "PER_10S/PER_DAY",
+      description = "custom limits instead of the tier's, e.g. 250/2000000 (an API limit increase)")
+  String hubspotLimits;
+
+  @Option(names = "--hubspot-app-secret", description = "app client secret signing webhooks (default: a random one)")
+  String hubspotAppSecret;
+
+  @Option(names = "--hubspot-webhook-url", description = "where HubSpot webhooks are sent (default: none)")
+  String hubspotWebhookUrl;
+
+  @Option(names = "--hubspot-webhook-time-scale", defaultValue = "1",
+      description = "divides HubSpot's 24-hour retry schedule, e.g. 3600 (default: ${DEFAULT-VALUE})")
+  double hubspotWebhookTimeScale;
+
+  @Option(names = "--hubspot-search-lag-ms", defaultValue = "0", description = "search index lag in milliseconds (default: ${DEFAULT-VALUE})")
+  long hubspotSearchLagMs;
+
+  @Option(names = "--hubspot-retry-after", description = "send Retry-After on HubSpot 429s (HubSpot does not reliably)")
+  boolean hubspotRetryAfter;
+
+  @Option(names = "--hubspot-contacts", defaultValue = "0", description = "contacts to generate (default: ${DEFAULT-VALUE})")
+  int contacts;
+
+  @Option(names = "--hubspot-companies", defaultValue = "0", description = "companies to generate (default: ${DEFAULT-VALUE})")
+  int companies;
+
+  @Option(names = "--hubspot-deals", defaultValue = "0", description = "deals to generate (default: ${DEFAULT-VALUE})")
+  int deals;
+
+  @Option(names = "--hubspot-tickets", defaultValue = "0", description = "tickets to generate (default: ${DEFAULT-VALUE})")
+  int tickets;
+
+  @Option(names = "--hubspot-tasks", defaultValue = "0", description = "tasks to generate (default: ${DEFAULT-VALUE})")
+  int tasks;
+
+  @Option(names = "--hubspot-custom-properties", defaultValue = "2", description = "custom properties per contact (default: ${DEFAULT-VALUE})")
+  int customProperties;
+
+  @Option(names = "--no-edge-cases", description = "generate plain data only (no unicode, nulls, case-twin emails, long values, huge ids)")
+  boolean noEdgeCases;
+
+  @Override
+  public Integer call() throws Exception {
+    if (port < 0 || port > 65535) throw new IllegalArgumentException("--port must be between 0 and 65535, got " + port);
+    for (int n : new int[] {contacts, companies, deals, tickets, tasks}) {
+      if (n < 0 || n > 5_000_000) throw new IllegalArgumentException("record counts must be between 0 and 5000000, got " + n);
+    }
+    if (hubspotSearchLagMs < 0) throw new IllegalArgumentException("--hubspot-search-lag-ms must not be negative");
+    if (hubspotWebhookTimeScale <= 0) throw new IllegalArgumentException("--hubspot-webhook-time-scale must be positive");
+    LogLevels.quiet();
+
+    HubSpotOptions.Builder hubspot = HubSpotOptions.builder()
+        .tier(tier(hubspotTier))
+        .searchIndexLag(Duration.ofMillis(hubspotSearchLagMs))
+        .sendRetryAfter(hubspotRetryAfter)
+        .webhookUrl(hubspotWebhookUrl)
+        .webhookTimeScale(hubspotWebhookTimeScale);
+    if (hubspotToken != null) hubspot.token(hubspotToken);
+    if (hubspotAppSecret != null) hubspot.appSecret(hubspotAppSecret);
+    if (hubspotLimits != null) {
+      String[] parts = hubspotLimits.split("/");
+      try {
+        if (parts.length != 2) throw new NumberFormatException();
+        hubspot.customLimits(Integer.parseInt(parts[0].trim()), Long.parseLong(parts[1].trim()));
+      } catch (NumberFormatException e) {
+        throw new IllegalArgumentException("--hubspot-limits must look like 250/2000000 (calls per 10 s / per day), got " + hubspotLimits);
+      }
+    }
+    if (contacts + companies + deals + tickets + tasks > 0) {
+      hubspot.initialData(new HubSpotDataGenerator.Spec(seed, contacts, companies, deals, tickets, tasks, customProperties, !noEdgeCases));
+    }
+
+    Sandbox.Builder builder = Sandbox.builder().port(port).seed(seed).hubspot(hubspot.build());
+    for (PlatformSandbox other : otherPlatforms()) builder.platform(other);
+    Sandbox sandbox = builder.start();
+
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      sandbox.close();
+      stopped.countDown();
+    }, "sandbox-shutdown"));
+
+    Map<String, Object> ready = sandbox.describe();
+    if (json) {
+      System.out.println(new ObjectMapper().writeValueAsString(ready));
+    } else {
+      System.out.println("sluice sandbox ready on " + sandbox.baseUrl() + " (admin: " + sandbox.adminUrl() + ")");
+      ready.forEach((name, details) -> System.out.println("  " + name + ": " + details));
+      System.out.println("Stop with Ctrl-C or SIGTERM.");
+    }
+    System.out.flush();
+    stopped.await();
+    return 0;
+  }
+
+  /** The other vendors' sandboxes, with their defaults. */
+  private static java.util.List<PlatformSandbox> otherPlatforms() {
+    return java.util.List.of(
+        new SalesforceSandbox(SalesforceOptions.defaults()),
+        new MailchimpSandbox(MailchimpOptions.defaults()),
+        new SegmentSandbox(SegmentOptions.defaults()),
+        new SlackSandbox(SlackOptions.defaults()));
+  }
+
+  private static HubSpotTier tier(String name) {
+    try {
+      return HubSpotTier.valueOf(name.trim().toUpperCase(Locale.ROOT));
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("--hubspot-tier must be starter, professional or enterprise, got " + name);
+    }
+  }
+}
