@@ -76,6 +76,7 @@ public final class SyncBenchmark {
       JobWorker worker = wb.start();
 
       long requestsBefore = sandbox.counters().requests();
+      long windowBefore = windowRequests(sandbox.counters().requestsByEndpoint());
       long tooManyBefore = sandbox.counters().tooManyRequestsServed();
       long started = System.nanoTime();
       SyncRun run;
@@ -88,6 +89,7 @@ public final class SyncBenchmark {
       }
       double seconds = (System.nanoTime() - started) / 1e9;
       long requests = sandbox.counters().requests() - requestsBefore;
+      long window = windowRequests(sandbox.counters().requestsByEndpoint()) - windowBefore;
       long tooMany = sandbox.counters().tooManyRequestsServed() - tooManyBefore;
       double peakRss = peakRssMb();
 
@@ -108,7 +110,7 @@ public final class SyncBenchmark {
       }
       long lost = expected.stream().filter(id -> !mirrored.contains(id)).count();
       long matched = mirrored.stream().filter(expected::contains).count();
-      return new SyncBenchReport(expected.size(), seconds, requests, tooMany, tier.perTenSeconds(), lost, rows - matched,
+      return new SyncBenchReport(expected.size(), seconds, requests, window, tooMany, tier.perTenSeconds(), lost, rows - matched,
           peakRss, run.status().name().toLowerCase(Locale.ROOT), server.description(),
           tier.name().toLowerCase(Locale.ROOT), options.workers(), loadAtStart, QueueBenchmark.loadAverage());
     }
@@ -136,6 +138,22 @@ public final class SyncBenchmark {
       }
       TimeUnit.MILLISECONDS.sleep(200);
     }
+  }
+
+  /**
+   * Requests that count against HubSpot's 10-second window: all but search (its own per-second
+   * limit) and v4 association batch calls (daily cap only). Keys are the sandbox's endpoint
+   * classes, e.g. {@code "GET /crm/v3/objects/{type}"}.
+   */
+  static long windowRequests(java.util.Map<String, Long> byEndpoint) {
+    long n = 0;
+    for (var e : byEndpoint.entrySet()) {
+      String k = e.getKey();
+      boolean search = k.startsWith("POST") && k.contains("/search");
+      boolean associationBatch = k.contains("/crm/v4/associations/") && k.contains("/batch/");
+      if (!search && !associationBatch) n += e.getValue();
+    }
+    return n;
   }
 
   /** VmHWM of this process, in MB; NaN where /proc is not there. */

@@ -33,13 +33,23 @@ public final class QueueRateLimitGate implements RateLimitGate {
     return new QueueRateLimitGate(limits);
   }
 
-  /** The queue bucket for a platform limit counted over a rolling window. */
+  /** Windows up to this long are paced one permit at a time (see {@link #bucket}). */
+  static final Duration PACED_WINDOW_MAX = Duration.ofSeconds(2);
+
+  /**
+   * The queue bucket for a platform limit counted over a rolling window, the window stretched by
+   * the spread. Short windows (search: 5 per second) get a bucket of one permit refilled at the
+   * limit's rate: grants are then at least window/permits apart, so no window sees more than the
+   * limit, at 95 % of its rate, where a sliding-window bucket would keep a whole permit as burst and
+   * run at 80 %. Long windows (10 s, a day) use {@link RateLimit#slidingWindow}.
+   */
   static RateLimit bucket(RateLimitSpec spec) {
-    if (spec.permits() < 2) {
-      return RateLimit.of(1, spec.window());
-    }
     long spreadMicros = Math.max(MIN_WINDOW_SPREAD.toNanos() / 1_000, (long) (spec.window().toNanos() / 1_000 * WINDOW_SPREAD_FRACTION));
-    return RateLimit.slidingWindow(spec.permits(), spec.window().plusNanos(spreadMicros * 1_000));
+    Duration window = spec.window().plusNanos(spreadMicros * 1_000);
+    if (spec.permits() < 2 || spec.window().compareTo(PACED_WINDOW_MAX) <= 0) {
+      return RateLimit.tokenBucket(1, spec.permits(), window);
+    }
+    return RateLimit.slidingWindow(spec.permits(), window);
   }
 
   @Override

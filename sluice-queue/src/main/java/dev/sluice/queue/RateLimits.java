@@ -37,12 +37,17 @@ import javax.sql.DataSource;
  *
  * <p>Each acquire is one SQL statement that refills the buckets for the time elapsed on the
  * injected {@link Clock} (never the database's clock, so tests drive time), checks every bucket and
- * debits them all or none. Refill is continuous; tokens are fractional.
+ * debits them all or none. Refill is continuous; tokens are fractional. The acquire commits with
+ * {@code synchronous_commit} off (for that transaction only): it costs a round trip, not an fsync;
+ * only a crash of the database server itself can forget the last fraction of a second of grants.
  *
  * <p>Thread-safe; holds no state besides the data source, so any number of instances in any
  * number of processes may share the buckets.
  */
 public final class RateLimits {
+  /** Longer waits are cut to this (a year); it keeps deadline arithmetic from overflowing. */
+  static final Duration MAX_WAIT_CAP = Duration.ofDays(365);
+
   private final DataSource dataSource;
   private final Clock clock;
   private final RateLimitSleeper sleeper;
@@ -202,7 +207,7 @@ public final class RateLimits {
     Objects.requireNonNull(maxWait, "maxWait");
     if (maxWait.isNegative()) throw new IllegalArgumentException("maxWait must not be negative, got " + maxWait);
     List<String> distinct = distinctNames(names);
-    Instant deadline = clock.instant().plus(maxWait);
+    Instant deadline = clock.instant().plus(maxWait.compareTo(MAX_WAIT_CAP) > 0 ? MAX_WAIT_CAP : maxWait);
     Optional<Duration> wait = tryAcquire(distinct, permits);
     if (wait.isEmpty()) return;
     // Waiters of one process queue here, so that only one of them at a time polls the database for
@@ -210,7 +215,7 @@ public final class RateLimits {
     ReentrantLock line = waitLines.computeIfAbsent(distinct, k -> new ReentrantLock(true));
     try {
       Duration left = Duration.between(clock.instant(), deadline);
-      if (wait.get().compareTo(left) > 0 || !line.tryLock(Math.max(0, left.toNanos()), TimeUnit.NANOSECONDS)) {
+      if (wait.get().compareTo(left) > 0 || !line.tryLock(saturatedNanos(left), TimeUnit.NANOSECONDS)) {
         throw new RateLimitTimeoutException(distinct, permits, maxWait, wait.get());
       }
       try {
@@ -309,6 +314,11 @@ public final class RateLimits {
     sql.set(ps, "refill_tokens", limit.refillTokens());
     sql.set(ps, "refill_period_us", limit.periodMicros());
     sql.set(ps, "now", timestamp(now()));
+  }
+
+  private static long saturatedNanos(Duration d) {
+    if (d.isNegative()) return 0;
+    return d.compareTo(MAX_WAIT_CAP) > 0 ? MAX_WAIT_CAP.toNanos() : d.toNanos();
   }
 
   /** The clock's instant at the database's precision, so a bucket's time compares exactly. */

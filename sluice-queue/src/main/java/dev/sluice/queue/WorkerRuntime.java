@@ -83,6 +83,7 @@ final class WorkerRuntime {
   private Thread listener;
   private final List<Thread> handlerThreads = new ArrayList<>();
   private ScheduledExecutorService scheduler;
+  private ScheduledExecutorService heartbeats;
   private volatile Connection listenConnection;
 
   private WorkerRuntime(JobWorker.Builder b) {
@@ -108,9 +109,12 @@ final class WorkerRuntime {
       handlerThreads.add(Thread.ofVirtual().name("sluice-handler-" + i).unstarted(this::handleLoop));
     }
     refreshKinds();
-    scheduler = Executors.newScheduledThreadPool(1, Thread.ofPlatform().daemon().name("sluice-worker-scheduler").factory());
-    scheduler.scheduleWithFixedDelay(() -> guarded("heartbeat", this::heartbeat),
+    // Heartbeats get a thread of their own: a slow maintenance pass must never delay them into
+    // looking like a dead worker.
+    heartbeats = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("sluice-heartbeat").factory());
+    heartbeats.scheduleWithFixedDelay(() -> guarded("heartbeat", this::heartbeat),
         b.heartbeatInterval.toMillis(), b.heartbeatInterval.toMillis(), TimeUnit.MILLISECONDS);
+    scheduler = Executors.newScheduledThreadPool(1, Thread.ofPlatform().daemon().name("sluice-worker-scheduler").factory());
     scheduler.scheduleWithFixedDelay(() -> guarded("kind refresh", this::refreshKinds),
         b.kindRefreshInterval.toMillis(), b.kindRefreshInterval.toMillis(), TimeUnit.MILLISECONDS);
     if (b.maintenance) {
@@ -477,6 +481,7 @@ final class WorkerRuntime {
     completing = false;
     join(completer, Duration.ofSeconds(10));
     scheduler.shutdownNow();
+    heartbeats.shutdownNow();
     if (listener != null) join(listener, Duration.ofSeconds(2));
   }
 
@@ -489,6 +494,7 @@ final class WorkerRuntime {
     completing = false;
     LockSupport.unpark(claimer);
     scheduler.shutdownNow();
+    heartbeats.shutdownNow();
     outcomes.clear();
     buffer.clear();
     if (completer != null) completer.interrupt();

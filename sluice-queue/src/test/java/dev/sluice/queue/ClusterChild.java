@@ -32,7 +32,8 @@ public final class ClusterChild {
     HikariConfig config = new HikariConfig();
     config.setJdbcUrl(args[1]);
     config.setUsername(args[2]);
-    config.setMaximumPoolSize(12);
+    // Handlers use the pool too: leave room for the worker's own claimer, completer, listener and heartbeat.
+    config.setMaximumPoolSize(args.length > 4 && !mode.equals("dedupe") ? Integer.parseInt(args[4]) + 6 : 6);
     config.setMinimumIdle(2);
     // The test records executions from every handler; an OS crash is not what we test.
     config.setConnectionInitSql("SET synchronous_commit = off");

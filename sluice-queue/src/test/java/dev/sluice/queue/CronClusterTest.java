@@ -26,7 +26,7 @@ import org.junit.jupiter.api.Test;
 class CronClusterTest {
   private static final String SCHEMA = "sluice";
   private static final int CHILDREN = 3;
-  private static final int MINUTES = 60;
+  private static final int MINUTES = 30;
   private static final Instant START = Instant.parse("2026-04-01T00:00:00Z");
   private static TestDatabase db;
 

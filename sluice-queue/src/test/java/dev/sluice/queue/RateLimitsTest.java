@@ -202,6 +202,40 @@ class RateLimitsTest {
   }
 
   @Test
+  void waitingThreadsOfOneProcessPollOneAtATime() throws Exception {
+    String n = name("line");
+    java.util.concurrent.atomic.AtomicInteger sleeping = new java.util.concurrent.atomic.AtomicInteger();
+    java.util.concurrent.atomic.AtomicInteger mostSleeping = new java.util.concurrent.atomic.AtomicInteger();
+    RateLimits lined = new RateLimits(db.dataSource(), SCHEMA, clock, d -> {
+      mostSleeping.accumulateAndGet(sleeping.incrementAndGet(), Math::max);
+      clock.advance(d);
+      sleeping.decrementAndGet();
+    });
+    lined.define(n, RateLimit.of(1, Duration.ofSeconds(1)));
+    assertThat(lined.tryAcquire(n, 1)).isEmpty();
+    int threads = 6;
+    java.util.concurrent.atomic.AtomicInteger granted = new java.util.concurrent.atomic.AtomicInteger();
+    java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+    List<Thread> workers = new ArrayList<>();
+    for (int t = 0; t < threads; t++) {
+      workers.add(Thread.ofPlatform().start(() -> {
+        try {
+          go.await();
+          lined.acquire(n, 1, Duration.ofHours(1));
+          granted.incrementAndGet();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }));
+    }
+    go.countDown();
+    for (Thread w : workers) w.join();
+    assertThat(granted.get()).isEqualTo(threads);
+    assertThat(mostSleeping.get()).as("only the first in line waits on the bucket").isEqualTo(1);
+    assertThat(lined.snapshot(n).grantedTotal()).isEqualTo(threads + 1);
+  }
+
+  @Test
   void observeLowersTokensButNeverRaisesThem() {
     String n = name("observe");
     limits.define(n, RateLimit.of(100, Duration.ofSeconds(10)));

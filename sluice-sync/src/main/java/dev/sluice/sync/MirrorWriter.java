@@ -31,7 +31,30 @@ final class MirrorWriter {
   }
 
   /** One created or changed record, for {@code record_change}. */
-  record Change(String externalId, String kind, List<String> changedProperties) {}
+  /**
+   * @param before the record's associations before this page (empty when it is new)
+   * @param after its associations now
+   */
+  record Change(String externalId, String kind, List<String> changedProperties, Map<String, List<String>> before,
+      Map<String, List<String>> after) {}
+
+  private static final TypeReference<Map<String, List<String>>> ASSOCIATION_MAP = new TypeReference<>() {};
+
+  static Map<String, String> properties(String json) {
+    try {
+      return Json.MAPPER.readValue(json, PROPERTY_MAP);
+    } catch (java.io.IOException e) {
+      throw new IllegalStateException("stored properties do not parse: " + e.getMessage(), e);
+    }
+  }
+
+  static Map<String, List<String>> associations(String json) {
+    try {
+      return Json.MAPPER.readValue(json, ASSOCIATION_MAP);
+    } catch (java.io.IOException e) {
+      return Map.of();
+    }
+  }
 
   record Result(StreamCounts counts, List<Change> changes) {}
 
@@ -109,7 +132,7 @@ final class MirrorWriter {
             if (inserted) {
               created++;
               List<String> all = new ArrayList<>(row.record().properties().keySet());
-              changes.add(new Change(id, "created", all));
+              changes.add(new Change(id, "created", all, Map.of(), row.record().associations()));
             } else {
               updated++;
               changes.add(diff(id, prior.get(id), row));
@@ -148,7 +171,7 @@ final class MirrorWriter {
   private static Change diff(String id, Prior p, Row row) {
     if (p == null) {
       // changed by a concurrent writer between our read and our upsert: we cannot tell what changed
-      return new Change(id, "updated", List.of());
+      return new Change(id, "updated", List.of(), Map.of(), row.record().associations());
     }
     Set<String> names = new TreeSet<>();
     Set<String> keys = new HashSet<>(p.properties().keySet());
@@ -169,6 +192,6 @@ final class MirrorWriter {
       out.add("source_updated_at");
     }
     String kind = !p.archived() && row.record().archived() ? "archived" : "updated";
-    return new Change(id, kind, out);
+    return new Change(id, kind, out, associations(p.associations()), row.record().associations());
   }
 }

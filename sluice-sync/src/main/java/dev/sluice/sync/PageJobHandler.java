@@ -17,7 +17,10 @@ import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.Optional;
 import java.util.function.Function;
 import javax.sql.DataSource;
@@ -37,6 +40,9 @@ final class PageJobHandler implements JobHandler {
   private final DataSource ds;
   private final SyncStore store;
   private final MirrorWriter mirror;
+  private final InverseAssociations inverse;
+  /** Commits retried after a deadlock with another stream's page (they lock each other's associated rows). */
+  static final int COMMIT_ATTEMPTS = 4;
   private final Function<String, SourceConnector> connections;
   private final Clock clock;
   private final PageJobs pageJobs;
@@ -46,6 +52,7 @@ final class PageJobHandler implements JobHandler {
     this.ds = ds;
     this.store = store;
     this.mirror = new MirrorWriter(store);
+    this.inverse = new InverseAssociations(store);
     this.connections = connections;
     this.clock = clock;
     this.pageJobs = pageJobs;
@@ -114,7 +121,18 @@ final class PageJobHandler implements JobHandler {
       String msg = e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
       throw onFailure(ctx, job, stream, ConnectorException.Kind.RETRYABLE, msg, null, e);
     }
-    commit(job, run, page);
+    for (int attempt = 1; ; attempt++) {
+      try {
+        commit(job, run, page);
+        return;
+      } catch (SQLException e) {
+        boolean conflict = "40P01".equals(e.getSQLState()) || "40001".equals(e.getSQLState());
+        if (!conflict || attempt >= COMMIT_ATTEMPTS) {
+          throw e;
+        }
+        log.debug("run {} {} page {}: commit conflict, trying again: {}", job.run(), job.stream(), job.page(), e.getMessage());
+      }
+    }
   }
 
   private static boolean stale(StreamState s, PageJob job) {
@@ -231,7 +249,17 @@ final class PageJobHandler implements JobHandler {
             .put("checkpoint", page.nextCheckpoint())
             .put("done", page.streamDone());
         long seq = t.append(job.stream(), SyncEventType.PAGE_COMMITTED, p);
-        writeChanges(c, run.connection(), job, seq, result.changes(), now);
+        writeChanges(c, run.connection(), job.stream(), job, seq, result.changes(), now);
+        List<InverseAssociations.Touched> touched =
+            inverse.apply(c, run.connection(), job.stream(), job.run(), result.changes(), now);
+        Map<String, List<MirrorWriter.Change>> inverseChanges = new TreeMap<>();
+        for (InverseAssociations.Touched other : touched) {
+          inverseChanges.computeIfAbsent(other.objectType(), type -> new ArrayList<>())
+              .add(new MirrorWriter.Change(other.externalId(), "updated", List.of("associations"), Map.of(), Map.of()));
+        }
+        for (Map.Entry<String, List<MirrorWriter.Change>> e : inverseChanges.entrySet()) {
+          writeChanges(c, run.connection(), e.getKey(), job, seq, e.getValue(), now);
+        }
         if (page.streamDone()) {
           t.append(job.stream(), SyncEventType.STREAM_FINISHED, Json.object().put("pages", job.page() + 1));
         } else {
@@ -246,8 +274,8 @@ final class PageJobHandler implements JobHandler {
     }
   }
 
-  private void writeChanges(Connection c, String connection, PageJob job, long seq, List<MirrorWriter.Change> changes,
-      Instant now) throws SQLException {
+  private void writeChanges(Connection c, String connection, String objectType, PageJob job, long seq,
+      List<MirrorWriter.Change> changes, Instant now) throws SQLException {
     if (changes.isEmpty()) {
       return;
     }
@@ -264,7 +292,7 @@ final class PageJobHandler implements JobHandler {
     }
     try (PreparedStatement ps = c.prepareStatement(store.sql.get("insert_record_changes"))) {
       ps.setString(1, connection);
-      ps.setString(2, job.stream());
+      ps.setString(2, objectType);
       ps.setLong(3, job.run());
       ps.setLong(4, seq);
       ps.setLong(5, job.page());

@@ -34,23 +34,23 @@ final class SyncProcessFixture implements AutoCloseable {
   private final HikariDataSource ownPool;
 
   SyncProcessFixture(DataSource ds, HikariDataSource ownPool, String sandboxUrl, Map<String, String> tokens,
-      SyncSettings settings) {
+      Map<String, List<String>> properties, SyncSettings settings) {
     this.ownPool = ownPool;
     this.queue = JobQueue.builder(ds).schema("sluice").rescueAfter(Duration.ofSeconds(5)).build();
     this.engine = new SyncEngine(queue, ds, "sluice", connectors::get, Clock.systemUTC(), settings);
     // the connectors define their rate-limit buckets in the queue's tables: migrate first
     engine.migrate();
     this.factory = new ConnectorFactory(QueueRateLimitGate.of(queue.rateLimits()), Clock.systemUTC());
-    tokens.forEach((name, token) -> connectors.put(name, factory.source(config(name, sandboxUrl, token))));
+    tokens.forEach((name, token) -> connectors.put(name, factory.source(config(name, sandboxUrl, token, properties))));
   }
 
   /** Raised limits (custom tier) so tests take seconds; the real limits belong to the benchmark. */
-  static ConnectionConfig config(String name, String sandboxUrl, String token) {
+  static ConnectionConfig config(String name, String sandboxUrl, String token, Map<String, List<String>> properties) {
     return new ConnectionConfig(name, "hubspot", URI.create(sandboxUrl), token, "TEST_HUBSPOT_TOKEN", null,
         Map.of("10s", RateLimitSpec.of(20_000, Duration.ofSeconds(10)),
             "search", RateLimitSpec.of(200, Duration.ofSeconds(1)),
             "daily", RateLimitSpec.of(50_000_000, Duration.ofDays(1))),
-        OBJECTS, Map.of(), null, Duration.ofSeconds(30));
+        OBJECTS, properties, null, Duration.ofSeconds(30));
   }
 
   JobWorker startWorker(int concurrency) {
@@ -68,7 +68,7 @@ final class SyncProcessFixture implements AutoCloseable {
   }
 
   /**
-   * The child worker process: {@code jdbcUrl user sandboxUrl connection token}. Runs page jobs
+   * The child worker process: {@code jdbcUrl user sandboxUrl connection token propertiesJson}. Runs page jobs
    * until it is killed; prints {@code READY} once its worker polls.
    */
   public static void main(String[] args) throws Exception {
@@ -77,7 +77,9 @@ final class SyncProcessFixture implements AutoCloseable {
     hc.setUsername(args[1]);
     hc.setMaximumPoolSize(8);
     HikariDataSource pool = new HikariDataSource(hc);
-    SyncProcessFixture f = new SyncProcessFixture(pool, pool, args[2], Map.of(args[3], args[4]), SETTINGS);
+    Map<String, List<String>> properties = Json.MAPPER.readValue(args[5],
+        new com.fasterxml.jackson.core.type.TypeReference<Map<String, List<String>>>() {});
+    SyncProcessFixture f = new SyncProcessFixture(pool, pool, args[2], Map.of(args[3], args[4]), properties, SETTINGS);
     f.startWorker(4);
     System.out.println("READY");
     System.out.flush();

@@ -137,11 +137,12 @@ final class HubSpotStreamReader {
     body.putArray("filterGroups").addObject().putArray("filters").addObject()
         .put("propertyName", lm).put("operator", cp.strict() ? "GT" : "GTE").put("value", Long.toString(cp.anchor()));
     body.putArray("sorts").addObject().put("propertyName", lm).put("direction", "ASCENDING");
-    List<HubSpotRecords.RawRecord> raw = searchResults(type, body, tally, position);
+    SearchPage page = searchResults(type, body, tally, position, r -> lastModified(type, r), "by " + lm);
+    List<HubSpotRecords.RawRecord> raw = page.records();
     Set<String> seen = cp.strict() ? Set.of() : new LinkedHashSet<>(cp.seen());
     List<HubSpotRecords.RawRecord> fresh = raw.stream().filter(r -> !seen.contains(r.id())).toList();
     HubSpotCheckpoint next;
-    if (raw.size() < SEARCH_LIMIT) {
+    if (!page.more()) {
       next = HubSpotCheckpoint.archived(null);
     } else {
       long last = lastModified(type, raw.get(raw.size() - 1));
@@ -177,10 +178,11 @@ final class HubSpotStreamReader {
       filters.addObject().put("propertyName", "hs_object_id").put("operator", "GT").put("value", cp.tieAfter());
     }
     body.putArray("sorts").addObject().put("propertyName", "hs_object_id").put("direction", "ASCENDING");
-    List<HubSpotRecords.RawRecord> raw = searchResults(type, body, tally, position);
+    SearchPage page = searchResults(type, body, tally, position, HubSpotStreamReader::numericId, "by hs_object_id");
+    List<HubSpotRecords.RawRecord> raw = page.records();
     Set<String> seen = new LinkedHashSet<>(cp.seen());
     List<HubSpotRecords.RawRecord> fresh = raw.stream().filter(r -> !seen.contains(r.id())).toList();
-    HubSpotCheckpoint next = raw.size() < SEARCH_LIMIT
+    HubSpotCheckpoint next = !page.more()
         ? HubSpotCheckpoint.search(cp.anchor(), true, List.of())
         : HubSpotCheckpoint.searchTie(cp.anchor(), raw.get(raw.size() - 1).id(), cp.seen());
     List<SourceRecord> records = withAssociations(type, fresh, tally, position);
@@ -202,17 +204,39 @@ final class HubSpotStreamReader {
     return new ArrayList<>(props);
   }
 
-  private List<HubSpotRecords.RawRecord> searchResults(HubSpotObjectType type, ObjectNode body, Tally tally, String position)
-      throws ConnectorException {
+  /** One search answer: its records and whether the query matched more than it returned. */
+  private record SearchPage(List<HubSpotRecords.RawRecord> records, boolean more) {}
+
+  /**
+   * Runs one search query. The re-anchoring is only sound on results in ascending order of the
+   * sort key, so an answer out of order is refused as malformed rather than risking a gap.
+   */
+  private SearchPage searchResults(HubSpotObjectType type, ObjectNode body, Tally tally, String position,
+      java.util.function.ToLongFunction<HubSpotRecords.RawRecord> sortKey, String order) throws ConnectorException {
     tally.add();
     JsonNode resp = http.send("search", "POST", "/crm/v3/objects/" + type.name() + "/search", body, Map.of(), position).body();
     List<HubSpotRecords.RawRecord> out = new ArrayList<>();
+    long previous = Long.MIN_VALUE;
     for (JsonNode r : HubSpotRecords.results(resp)) {
       HubSpotRecords.RawRecord rec = HubSpotRecords.record(r);
-      lastModified(type, rec); // fails the page early when a result lacks the property we sort on
+      long key = sortKey.applyAsLong(rec);
+      if (key < previous) {
+        throw new HubSpotRecords.ShapeException("search results are not in ascending order " + order + " (at record " + rec.id() + ")");
+      }
+      previous = key;
       out.add(rec);
     }
-    return out;
+    // Fewer results than asked for means the end, unless the server says there is a next page.
+    boolean more = out.size() >= SEARCH_LIMIT || HubSpotRecords.nextAfter(resp) != null;
+    return new SearchPage(out, more && !out.isEmpty());
+  }
+
+  private static long numericId(HubSpotRecords.RawRecord r) {
+    try {
+      return Long.parseLong(r.id());
+    } catch (NumberFormatException e) {
+      throw new HubSpotRecords.ShapeException("search result id '" + r.id() + "' is not a number");
+    }
   }
 
   private static long lastModified(HubSpotObjectType type, HubSpotRecords.RawRecord r) {

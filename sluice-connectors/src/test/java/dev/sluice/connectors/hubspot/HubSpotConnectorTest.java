@@ -255,4 +255,17 @@ class HubSpotConnectorTest {
       portal.sandbox.hubspot().resetRateLimits();
     }
   }
+
+  @Test
+  void withoutConfiguredPropertiesEveryPropertyThePortalListsIsRead() throws Exception {
+    ConnectionConfig bare = ConnectionConfig.builder("hubspot-bare", "hubspot").baseUrl(portal.sandbox.baseUrl())
+        .token(portal.sandbox.hubspot().token()).tier("professional")
+        .limit("10s", RateLimitSpec.of(1_000_000, Duration.ofSeconds(10))).objects(List.of("contacts")).build();
+    try (HubSpotConnector c = portal.factory.hubspot(bare)) {
+      Page p = c.readPage(StreamRequest.full("contacts"));
+      // Either the portal's full property list or, where it serves none, the defaults: email is in both.
+      assertThat(c.properties("contacts")).contains("email", "lastmodifieddate");
+      assertThat(p.records()).isNotEmpty().allSatisfy(r -> assertThat(r.properties()).containsKey("email"));
+    }
+  }
 }

@@ -201,24 +201,34 @@ final class SearchEngine {
       PortalStore.Table t = store.table(type);
       long now = store.clock.millis();
       List<Hit> page = new ArrayList<>();
-      List<Hit> all = sorts.isEmpty() ? null : new ArrayList<>();
+      // Sorted queries keep only the best offset+limit hits (a bounded max-heap), not every match:
+      // the incremental-sync query over a million contacts must not sort a million records.
+      Comparator<Hit> order = sorts.isEmpty() ? null : comparator(t, sorts);
+      int keep = offset + limit;
+      java.util.PriorityQueue<Hit> best = order == null ? null : new java.util.PriorityQueue<>(Math.min(keep, 1024) + 1, order.reversed());
       int matched = 0;
       for (PortalStore.Rec r : t.live.values()) {
         String[] values = store.searchableValues(r, now);
         if (values == null) continue; // created within the index lag: not indexed yet
         long updatedAt = store.searchableUpdatedAt(r, now);
         if (!matches(t, r, values, updatedAt, groups, query)) continue;
-        Hit hit = new Hit(r, values, updatedAt);
-        if (all != null) {
-          all.add(hit);
+        if (best != null) {
+          Hit hit = new Hit(r, values, updatedAt);
+          if (best.size() < keep) {
+            best.add(hit);
+          } else if (order.compare(hit, best.peek()) < 0) {
+            best.poll();
+            best.add(hit);
+          }
         } else if (matched >= offset && matched < offset + limit) {
-          page.add(hit);
+          page.add(new Hit(r, values, updatedAt));
         }
         matched++;
       }
-      if (all != null) {
-        all.sort(comparator(t, sorts));
-        page = all.subList(Math.min(offset, all.size()), Math.min(offset + limit, all.size()));
+      if (best != null) {
+        List<Hit> sorted = new ArrayList<>(best);
+        sorted.sort(order);
+        page = sorted.subList(Math.min(offset, sorted.size()), Math.min(offset + limit, sorted.size()));
       }
       ObjectNode out = HubSpotApi.NODES.objectNode();
       out.put("total", matched);

@@ -50,6 +50,8 @@ public final class SegmentSandbox implements PlatformSandbox {
   private final AtomicLong duplicates = new AtomicLong();
   private final AtomicLong rateLimited = new AtomicLong();
   private final AtomicLong rejectedRequests = new AtomicLong();
+  /** Set when running inside the shared sandbox: client messageIds are reported as idempotency keys. */
+  private volatile SandboxServices services;
 
   public SegmentSandbox(SegmentOptions options) {
     this.options = options;
@@ -67,6 +69,7 @@ public final class SegmentSandbox implements PlatformSandbox {
     if (options.clock() == null) {
       clock.adopt(services.clock());
     }
+    this.services = services;
   }
 
   @Override
@@ -243,6 +246,8 @@ public final class SegmentSandbox implements PlatformSandbox {
     }
     if (messageId == null) {
       messageId = "sandbox-" + UUID.randomUUID();
+    } else if (services != null) {
+      services.recordIdempotencyKey(name(), messageId);
     }
     if (!seenMessageIds.add(messageId)) {
       duplicates.incrementAndGet();

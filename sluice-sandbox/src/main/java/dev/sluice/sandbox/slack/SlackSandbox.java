@@ -154,7 +154,7 @@ public final class SlackSandbox implements PlatformSandbox {
   }
 
   /** Creates a channel and returns its id. */
-  public String createChannel(String name, boolean archived) {
+  public synchronized String createChannel(String name, boolean archived) {
     String clean = name.startsWith("#") ? name.substring(1) : name;
     if (resolve(clean) != null) {
       throw new IllegalArgumentException("channel " + clean + " exists");
@@ -173,7 +173,7 @@ public final class SlackSandbox implements PlatformSandbox {
   }
 
   /** Adds an incoming webhook for {@code channel}; returns its path (append it to the server URL). */
-  public String addWebhook(String secret, String channel) {
+  public synchronized String addWebhook(String secret, String channel) {
     Channel c = resolve(channel);
     if (c == null) {
       throw new IllegalArgumentException("no channel " + channel);

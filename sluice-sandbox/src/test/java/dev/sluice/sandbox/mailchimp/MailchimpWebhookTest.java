@@ -139,6 +139,25 @@ class MailchimpWebhookTest {
   }
 
   @Test
+  void emailChangesAndCleaningSendTheirOwnEventTypes() throws Exception {
+    sandbox.upsertMember(LIST, "pending@example.com", "pending", Map.of("FNAME", "P"));
+    sandbox.addWebhook(LIST, URI.create(receiverUrl));
+    MailchimpMember moved = sandbox.changeEmail(LIST, "pending@example.com", "moved@example.com");
+    assertThat(moved.id()).isEqualTo(MailchimpSandbox.subscriberHash("moved@example.com"));
+    await().atMost(Duration.ofSeconds(10)).until(() -> posts.size() == 1);
+    Map<String, String> upemail = decode(posts.peek());
+    assertThat(upemail.keySet()).containsExactly("type", "fired_at", "data[list_id]", "data[new_id]", "data[new_email]",
+        "data[old_email]");
+    assertThat(upemail).containsEntry("type", "upemail").containsEntry("data[new_email]", "moved@example.com")
+        .containsEntry("data[old_email]", "pending@example.com");
+    sandbox.upsertMember(LIST, "moved@example.com", "cleaned", null);
+    await().atMost(Duration.ofSeconds(10)).until(() -> posts.size() == 2);
+    assertThat(decode(posts.toArray(new String[0])[1])).containsEntry("type", "cleaned")
+        .containsEntry("data[reason]", "hard").containsEntry("data[email]", "moved@example.com");
+    assertThat(sandbox.member(LIST, "pending@example.com")).isEmpty();
+  }
+
+  @Test
   void failedDeliveriesAreRetried() throws Exception {
     refusePosts.set(2);
     sandbox.addWebhook(LIST, URI.create(receiverUrl));

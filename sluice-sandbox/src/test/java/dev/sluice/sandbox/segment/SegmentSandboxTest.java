@@ -101,6 +101,7 @@ class SegmentSandboxTest {
     assertThat(post("/batch", batch).statusCode()).isEqualTo(200); // a retried batch
     assertThat(sandbox.events()).extracting(SegmentEvent::messageId).containsExactly("b-1", "b-2");
     assertThat(sandbox.duplicateCount()).isEqualTo(2);
+    assertThat(server.counters().idempotencyKeyCount("segment", "b-1")).isEqualTo(2);
   }
 
   @Test

@@ -57,6 +57,7 @@ final class ServeCommand implements Callable<Integer> {
   }
 
   static String describeDb(SluiceRuntime runtime) {
-    return runtime.database() == null ? "" : runtime.database().jdbcUrl();
+    // Query parameters may carry the password (jdbc:postgresql://h/db?user=u&password=p): never print them.
+    return runtime.database() == null ? "" : runtime.database().jdbcUrl().replaceFirst("\\?.*", "");
   }
 }
