@@ -16,14 +16,14 @@ import java.time.Duration;
  * @param pickupGap     pause between two pickup samples
  * @param skipPeers     measure Sluice alone
  * @param skipDeep      leave out the deep-queue run
- * @param skipUnbatched leave out graphile-worker with its default (unbatched) settings
+ * @param unbatched     also run graphile-worker with its default (unbatched) settings
  * @param databaseUrl   the server to use; null or blank = the embedded one
  * @param synchronousCommit "on" or "off" set on every bench database; null keeps the server's setting
  * @param home          Sluice's data folder ({@code .sluice}); the embedded bench server keeps its data under it
  */
 public record QueueBenchOptions(int jobs, int runs, int workers, int claimBatch, int loopWorkers, int deepBacklog,
                                 int pickupSamples, Duration pickupGap, boolean skipPeers, boolean skipDeep,
-                                boolean skipUnbatched, String databaseUrl, String synchronousCommit, Path home) {
+                                boolean unbatched, String databaseUrl, String synchronousCommit, Path home) {
   public static final int DEFAULT_JOBS = 100_000;
   public static final int DEFAULT_RUNS = 3;
   public static final int DEFAULT_WORKERS = dev.sluice.queue.JobWorker.CONCURRENCY_DEFAULT;

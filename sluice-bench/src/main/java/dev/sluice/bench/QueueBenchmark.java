@@ -48,7 +48,7 @@ public final class QueueBenchmark {
           NodeRuntime node = NodeRuntime.prepare(progress);
           batched = GraphileContender.batched(node);
           peers.put(batched.name(), new ContenderResult(batched.name(), "graphile-worker 0.18.0 on Node 22, " + batched.settings()));
-          if (!options.skipUnbatched()) {
+          if (options.unbatched()) {
             unbatched = GraphileContender.unbatched(node);
           }
         } catch (PeerUnavailable e) {

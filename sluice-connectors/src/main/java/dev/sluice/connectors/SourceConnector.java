@@ -43,6 +43,17 @@ public interface SourceConnector extends AutoCloseable {
    */
   Page readPage(StreamRequest request) throws ConnectorException;
 
+  /**
+   * How many records a stream run starting with {@code first} will roughly return (active records;
+   * archived ones not counted), for progress and ETA; empty when the connector cannot tell cheaply.
+   * Costs at most one request. The default knows nothing.
+   *
+   * @throws ConnectorException as {@link #readPage}; callers may treat any failure as "unknown"
+   */
+  default java.util.OptionalLong estimateTotal(StreamRequest first) throws ConnectorException {
+    return java.util.OptionalLong.empty();
+  }
+
   /** Releases HTTP resources. */
   @Override
   void close();

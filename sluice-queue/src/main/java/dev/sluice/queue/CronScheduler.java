@@ -164,9 +164,19 @@ public final class CronScheduler implements AutoCloseable {
     Objects.requireNonNull(now, "now");
     return run("cron pass", c -> {
       List<CronTick> fired = new ArrayList<>();
+      SQLException firstFailure = null;
       for (StoredSchedule s : read(c)) {
-        fireDue(c, s, now, fired);
+        // one failing schedule must not keep the others from firing
+        try {
+          fireDue(c, s, now, fired);
+        } catch (SQLException | RuntimeException e) {
+          log.warn("cron schedule {} could not fire: {}", s.name, e.getMessage());
+          if (firstFailure == null) {
+            firstFailure = e instanceof SQLException sql ? sql : new SQLException(e.getMessage(), e);
+          }
+        }
       }
+      if (firstFailure != null) throw firstFailure;
       return fired;
     });
   }

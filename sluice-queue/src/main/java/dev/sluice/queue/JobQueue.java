@@ -29,6 +29,7 @@ public final class JobQueue {
   private final PostgresJobStore store;
   private final StaleJobRescuer rescuer;
   private final FinishedJobCleaner cleaner;
+  private final NotifyDebouncer debouncer;
   private volatile RateLimits rateLimits;
   private volatile CronScheduler cron;
 
@@ -39,6 +40,7 @@ public final class JobQueue {
     this.store = new PostgresJobStore(dataSource, schema);
     this.rescuer = new StaleJobRescuer(store, clock, b.rescueAfter);
     this.cleaner = new FinishedJobCleaner(store, clock, b.keepFinished, b.keepDead, b.dedupeWindow);
+    this.debouncer = new NotifyDebouncer(store, NotifyDebouncer.WINDOW_DEFAULT);
   }
 
   public static Builder builder(DataSource dataSource) {
@@ -69,7 +71,10 @@ public final class JobQueue {
   public EnqueueResult enqueue(NewJob job) {
     try (Connection c = dataSource.getConnection()) {
       if (!c.getAutoCommit()) c.setAutoCommit(true);
-      return store.enqueue(c, job, clock.instant());
+      boolean inline = debouncer.notifyInline();
+      EnqueueResult r = store.enqueue(c, job, clock.instant(), inline);
+      if (!inline && r.created()) debouncer.skippedAndCommitted();
+      return r;
     } catch (SQLException e) {
       throw failure("enqueue of a '" + job.kind() + "' job", e);
     }

@@ -102,6 +102,11 @@ final class PostgresJobStore implements JobStore {
 
   @Override
   public EnqueueResult enqueue(Connection c, NewJob job, Instant now) throws SQLException {
+    return enqueue(c, job, now, true);
+  }
+
+  /** Enqueues; {@code notify} false leaves the wake-up to the caller (see {@link NotifyDebouncer}). */
+  EnqueueResult enqueue(Connection c, NewJob job, Instant now, boolean notify) throws SQLException {
     Instant runAt = job.runAt() == null ? now : job.runAt();
     // A concurrent insert of the same dedupe key that commits while we wait on the unique index
     // is invisible to this statement's snapshot: we neither insert nor see it. A new statement
@@ -119,7 +124,7 @@ final class PostgresJobStore implements JobStore {
         enqueue.set(ps, "timeout_ms", job.timeout() == null ? null : job.timeout().toMillis());
         enqueue.set(ps, "now", ts(now));
         enqueue.set(ps, "channel", channel);
-        enqueue.set(ps, "notify", true);
+        enqueue.set(ps, "notify", notify);
         try (ResultSet rs = ps.executeQuery()) {
           if (rs.next()) return new EnqueueResult(rs.getLong(1), rs.getBoolean(2));
         }

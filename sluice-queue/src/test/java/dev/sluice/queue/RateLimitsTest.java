@@ -206,8 +206,14 @@ class RateLimitsTest {
     String n = name("line");
     java.util.concurrent.atomic.AtomicInteger sleeping = new java.util.concurrent.atomic.AtomicInteger();
     java.util.concurrent.atomic.AtomicInteger mostSleeping = new java.util.concurrent.atomic.AtomicInteger();
+    // a sleeper that gives a second waiter 100 ms (real time) to show up while one is waiting:
+    // without the line, several threads wait on the bucket at once
+    java.util.concurrent.CountDownLatch secondSleeper = new java.util.concurrent.CountDownLatch(1);
     RateLimits lined = new RateLimits(db.dataSource(), SCHEMA, clock, d -> {
-      mostSleeping.accumulateAndGet(sleeping.incrementAndGet(), Math::max);
+      int now = sleeping.incrementAndGet();
+      mostSleeping.accumulateAndGet(now, Math::max);
+      if (now == 1) secondSleeper.await(100, java.util.concurrent.TimeUnit.MILLISECONDS);
+      else secondSleeper.countDown();
       clock.advance(d);
       sleeping.decrementAndGet();
     });

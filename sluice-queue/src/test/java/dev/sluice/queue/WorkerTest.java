@@ -54,6 +54,24 @@ class WorkerTest {
   }
 
   @Test
+  void aBurstOfEnqueuesIsWokenUpWithoutPolling() throws Exception {
+    Set<Long> seen = ConcurrentHashMap.newKeySet();
+    try (JobWorker w = queue.worker().handle("burst", ctx -> seen.add(ctx.job().id())).pollInterval(Duration.ofMinutes(5)).start()) {
+      await().pollDelay(Duration.ofMillis(300)).until(() -> true);
+      List<Long> ids = java.util.Collections.synchronizedList(new ArrayList<>());
+      List<Thread> threads = new ArrayList<>();
+      for (int t = 0; t < 4; t++) {
+        threads.add(Thread.ofVirtual().start(() -> {
+          for (int i = 0; i < 50; i++) ids.add(queue.enqueue(NewJob.of("burst", "{}")).id());
+        }));
+      }
+      for (Thread t : threads) t.join();
+      // most enqueues skipped their own NOTIFY (debounced); the trailing one must still wake the worker
+      await().atMost(Duration.ofSeconds(20)).until(() -> seen.containsAll(ids));
+    }
+  }
+
+  @Test
   void pollingAloneWorks() {
     Set<Long> seen = ConcurrentHashMap.newKeySet();
     try (JobWorker w = queue.worker().listenNotify(false).pollInterval(Duration.ofMillis(50))

@@ -41,8 +41,32 @@ final class InMemorySource implements SourceConnector {
     data.get(r.objectType()).put(r.externalId(), r);
   }
 
+  /**
+   * The records as the source reports them: associations two-sided (declared on either record) and
+   * none for archived records, like HubSpot.
+   */
   synchronized List<SourceRecord> all(String objectType) {
-    return List.copyOf(data.get(objectType).values());
+    List<SourceRecord> out = new ArrayList<>();
+    for (SourceRecord r : data.get(objectType).values()) {
+      Map<String, List<String>> assoc = new LinkedHashMap<>();
+      if (!r.archived()) {
+        r.associations().forEach((type, ids) -> {
+          for (String id : ids) {
+            SourceRecord other = data.containsKey(type) ? data.get(type).get(id) : null;
+            if (other == null || !other.archived()) {
+              assoc.computeIfAbsent(type, k -> new ArrayList<>()).add(id);
+            }
+          }
+        });
+        data.forEach((type, records) -> records.values().forEach(other -> {
+          if (!other.archived() && other.associations().getOrDefault(objectType, List.of()).contains(r.externalId())) {
+            assoc.computeIfAbsent(type, k -> new ArrayList<>()).add(other.externalId());
+          }
+        }));
+      }
+      out.add(new SourceRecord(r.objectType(), r.externalId(), r.properties(), assoc, r.archived(), r.sourceUpdatedAt()));
+    }
+    return out;
   }
 
   /** The next {@code n} reads of {@code objectType} fail with {@code e}. */
@@ -97,7 +121,7 @@ final class InMemorySource implements SourceConnector {
     List<SourceRecord> matching;
     synchronized (this) {
       Instant since = r.incrementalSince();
-      matching = data.get(r.objectType()).values().stream()
+      matching = all(r.objectType()).stream()
           .filter(rec -> since == null || rec.sourceUpdatedAt() == null || !rec.sourceUpdatedAt().isBefore(since))
           .toList();
     }

@@ -146,6 +146,13 @@ public final class HubSpotConnector implements SourceConnector, DestinationConne
     return reader.read(type, request);
   }
 
+  /** One search request with {@code limit=1}: HubSpot's {@code total} of matching records. */
+  @Override
+  public java.util.OptionalLong estimateTotal(StreamRequest first) throws ConnectorException {
+    HubSpotObjectType type = type(first.objectType());
+    return reader.estimate(type, first);
+  }
+
   @Override
   public int maxBatchSize() {
     return MAX_BATCH;

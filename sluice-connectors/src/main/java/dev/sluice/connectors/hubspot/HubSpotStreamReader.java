@@ -106,6 +106,22 @@ final class HubSpotStreamReader {
     }
   }
 
+  java.util.OptionalLong estimate(HubSpotObjectType type, StreamRequest first) throws ConnectorException {
+    ObjectNode body = HubSpotHttp.JSON.createObjectNode();
+    body.putArray("properties").add("hs_object_id");
+    body.put("limit", 1);
+    String position = type.name() + " count";
+    if (first.mode() == SyncMode.INCREMENTAL && first.incrementalSince() != null) {
+      long since = first.incrementalSince().minus(overlap).toEpochMilli();
+      body.putArray("filterGroups").addObject().putArray("filters").addObject()
+          .put("propertyName", type.lastModifiedProperty()).put("operator", "GTE").put("value", Long.toString(since));
+      position += " since " + Instant.ofEpochMilli(since);
+    }
+    JsonNode resp = http.send("search", "POST", "/crm/v3/objects/" + type.name() + "/search", body, Map.of(), position).body();
+    JsonNode total = resp.get("total");
+    return total != null && total.canConvertToLong() ? java.util.OptionalLong.of(total.asLong()) : java.util.OptionalLong.empty();
+  }
+
   private Page active(HubSpotObjectType type, HubSpotCheckpoint cp, Tally tally, String position) throws ConnectorException {
     ListPage lp = list(type, cp.after(), false, tally, position);
     List<SourceRecord> records = withAssociations(type, lp.records(), tally, position);

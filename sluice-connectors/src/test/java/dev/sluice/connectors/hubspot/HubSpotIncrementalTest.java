@@ -69,6 +69,7 @@ class HubSpotIncrementalTest {
     // far past the 10,000 results one search query can page through.
     Instant since = portal.clock.instant().minus(Duration.ofDays(3 * 365));
     try (SourceConnector c = portal.factory.source(config(Duration.ofMinutes(2)))) {
+      assertThat(c.estimateTotal(StreamRequest.incremental("contacts", since))).hasValue(CONTACTS);
       List<SourceRecord> records = readAll(c, StreamRequest.incremental("contacts", since));
       Set<String> ids = activeIdsOnce(records);
       assertThat(ids).hasSize(CONTACTS).isEqualTo(Set.copyOf(portal.sandbox.hubspot().ids(HubSpotObjectType.CONTACTS)));

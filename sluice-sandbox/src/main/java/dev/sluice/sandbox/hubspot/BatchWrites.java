@@ -25,7 +25,7 @@ final class BatchWrites {
     JsonNode p = body.get("properties");
     if (p != null && p.isArray()) p.forEach(n -> properties.add(n.asText()));
     String idProperty = body.hasNonNull("idProperty") ? body.get("idProperty").asText() : null;
-    if (idProperty != null && !portal.store().hasUniqueIndex(type, idProperty)) {
+    if (idProperty != null && !portal.read(() -> portal.store().hasUniqueIndex(type, idProperty))) {
       portal.write(changes -> {
         portal.store().ensureUniqueIndex(type, idProperty);
         return null;

@@ -173,7 +173,7 @@ final class HubSpotApi {
     List<String> properties = listParam(ctx, "properties");
     List<HubSpotObjectType> associations = associationTypes(ctx);
     if (associations == null) return;
-    if (idProperty != null && !portal.store().hasUniqueIndex(type, idProperty)) {
+    if (idProperty != null && !portal.read(() -> portal.store().hasUniqueIndex(type, idProperty))) {
       portal.write(changes -> {
         portal.store().ensureUniqueIndex(type, idProperty);
         return null;

@@ -212,7 +212,7 @@ final class MailchimpWebhooks {
 
   void close() {
     scheduler.shutdownNow();
-    http.close();
+    http.shutdownNow(); // do not wait for a hanging listener
   }
 
   /**

@@ -219,6 +219,6 @@ final class OutboundMessenger {
 
   void close() {
     scheduler.shutdownNow();
-    http.close();
+    http.shutdownNow(); // do not wait for a hanging listener
   }
 }

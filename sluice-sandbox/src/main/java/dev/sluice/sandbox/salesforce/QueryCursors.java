@@ -10,7 +10,8 @@ import java.util.Map;
  * are. The oldest cursors are dropped past {@link #MAX_OPEN_CURSORS}, like expired query locators.
  */
 final class QueryCursors {
-  static final int MAX_OPEN_CURSORS = 1_000;
+  /** Bounds memory (a cursor holds its result snapshot); Salesforce itself keeps fewer per user. */
+  static final int MAX_OPEN_CURSORS = 100;
 
   record Cursor(SoqlQuery query, List<SObjectRecord> rows, int pageSize) {}
 

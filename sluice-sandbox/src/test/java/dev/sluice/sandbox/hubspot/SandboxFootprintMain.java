@@ -22,10 +22,12 @@ public final class SandboxFootprintMain {
     try (Sandbox sandbox = Sandbox.builder().port(0).journalCapacity(1000)
         .hubspot(HubSpotOptions.builder().customLimits(Integer.MAX_VALUE, Long.MAX_VALUE).searchPerSecond(1_000_000).build()).start()) {
       long t0 = System.nanoTime();
+      long cpu0 = cpuNanos();
       HubSpotDataGenerator.Result r = sandbox.hubspot().generate(HubSpotDataGenerator.Spec.contacts(1, contacts));
       long genMillis = (System.nanoTime() - t0) / 1_000_000;
+      long genCpuMillis = (cpuNanos() - cpu0) / 1_000_000;
       long used = usedAfterGc() - before;
-      System.out.printf("generated %s in %d ms, %d associations%n", r.created(), genMillis, r.associations());
+      System.out.printf("generated %s in %d ms wall, %d ms process CPU, %d associations%n", r.created(), genMillis, genCpuMillis, r.associations());
       System.out.printf("heap held: %.1f MB (%.0f bytes per contact incl. companies and associations); max heap %d MB%n",
           used / 1e6, (double) used / contacts, Runtime.getRuntime().maxMemory() / 1_000_000);
 
@@ -34,6 +36,7 @@ public final class SandboxFootprintMain {
       AtomicLong requests = new AtomicLong();
       AtomicLong records = new AtomicLong();
       long deadline = System.nanoTime() + seconds * 1_000_000_000L;
+      long pagingCpu0 = cpuNanos();
       Thread[] workers = new Thread[threads];
       for (int w = 0; w < threads; w++) {
         final long startAfter = 1 + (long) w * (contacts / threads);
@@ -58,17 +61,26 @@ public final class SandboxFootprintMain {
         workers[w].start();
       }
       for (Thread t : workers) t.join();
+      double cpuPerRequestMs = (cpuNanos() - pagingCpu0) / 1e6 / Math.max(1, requests.get());
       System.out.printf("list paging: %d requests in %d s with %d threads = %.0f req/s (%.0f records/s)%n",
           requests.get(), seconds, threads, requests.get() / (double) seconds, records.get() / (double) seconds);
+      System.out.printf("list paging CPU (server and client in this process): %.2f ms per request = %.0f req/s per fully available core%n",
+          cpuPerRequestMs, 1000 / cpuPerRequestMs);
 
       long s0 = System.nanoTime();
+      long searchCpu0 = cpuNanos();
       HttpResponse<String> search = client.send(HttpRequest.newBuilder(URI.create(sandbox.baseUrl() + "/crm/v3/objects/contacts/search"))
           .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
           .POST(HttpRequest.BodyPublishers.ofString("{\"filterGroups\":[{\"filters\":[{\"propertyName\":\"lastmodifieddate\",\"operator\":\"GTE\",\"value\":\"0\"}]}],"
               + "\"sorts\":[{\"propertyName\":\"lastmodifieddate\",\"direction\":\"ASCENDING\"}],\"limit\":200}")).build(), HttpResponse.BodyHandlers.ofString());
       System.out.printf("search over all contacts sorted by lastmodifieddate: status %d in %d ms%n", search.statusCode(), (System.nanoTime() - s0) / 1_000_000);
+      System.out.printf("  process CPU for that search: %d ms%n", (cpuNanos() - searchCpu0) / 1_000_000);
       System.out.println("cpus " + Runtime.getRuntime().availableProcessors() + ", load " + ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
     }
+  }
+
+  private static long cpuNanos() {
+    return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
   }
 
   private static long usedAfterGc() throws InterruptedException {

@@ -86,8 +86,8 @@ public final class BenchCommand implements Runnable {
     @Option(names = "--skip-deep", description = "leave out the deep-queue run")
     boolean skipDeep;
 
-    @Option(names = "--skip-unbatched", description = "leave out graphile-worker with its default, unbatched settings")
-    boolean skipUnbatched;
+    @Option(names = "--unbatched", description = "also run graphile-worker with its default, unbatched settings (slow: minutes per run)")
+    boolean unbatched;
 
     @Option(names = "--database-url", paramLabel = "URL",
         description = "PostgreSQL to run on (a fresh database per contender and run is created there); default $SLUICE_DATABASE_URL, else the embedded server")
@@ -104,7 +104,7 @@ public final class BenchCommand implements Runnable {
     public Integer call() throws Exception {
       LogLevels.quiet();
       QueueBenchOptions options = new QueueBenchOptions(jobs, runs, workers, claimBatch, loopWorkers, deepBacklog,
-          pickupSamples, Duration.ofMillis(pickupGapMs), skipPeers, skipDeep, skipUnbatched, databaseUrl(databaseUrl), synchronousCommit, home());
+          pickupSamples, Duration.ofMillis(pickupGapMs), skipPeers, skipDeep, unbatched, databaseUrl(databaseUrl), synchronousCommit, home());
       PrintStream out = System.out;
       QueueBenchReport report = withStdoutOnStderr(
           () -> new QueueBenchmark(options, line -> System.err.println("bench: " + line)).run());
