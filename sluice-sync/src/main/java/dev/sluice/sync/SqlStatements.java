@@ -19,7 +19,8 @@ final class SqlStatements {
       "last_completed_stream_start", "insert_event", "select_run", "lock_run", "list_runs", "select_streams",
       "lock_streams", "lock_stream", "select_stream", "update_stream", "update_run", "select_events",
       "select_mirror_rows", "upsert_records", "insert_record_changes", "select_mirror_row",
-      "select_record_changes", "lock_association_targets", "update_associations"};
+      "select_record_changes", "lock_association_targets", "update_associations",
+      "find_stalled_streams"};
 
   private final Map<String, String> byName = new HashMap<>();
 

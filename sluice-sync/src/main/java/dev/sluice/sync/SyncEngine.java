@@ -62,6 +62,9 @@ public final class SyncEngine {
   private final SyncSettings settings;
   private final SyncStore store;
   private final PageJobHandler handler;
+  private final StalledStreamSweeper sweeper;
+  /** How often a server should call {@link #sweepStalledStreams()}. */
+  public static final java.time.Duration SWEEP_INTERVAL_DEFAULT = StalledStreamSweeper.SWEEP_INTERVAL_DEFAULT;
 
   /** An engine with {@link SyncSettings#DEFAULTS}. */
   public SyncEngine(JobQueue queue, DataSource ds, String schema, Function<String, SourceConnector> connections,
@@ -87,6 +90,7 @@ public final class SyncEngine {
     this.settings = Objects.requireNonNull(settings, "settings");
     this.store = new SyncStore(new SqlStatements(schema));
     this.handler = new PageJobHandler(ds, store, connections, clock, this::enqueuePage);
+    this.sweeper = new StalledStreamSweeper(ds, store, clock);
   }
 
   /**
@@ -387,6 +391,19 @@ public final class SyncEngine {
       }
       return new RecordHistory(connection, objectType, externalId, row, changes);
     });
+  }
+
+  /**
+   * Fails streams whose page job can no longer run (dead after its worker died on the last attempt,
+   * or cancelled by an operator), so their runs finish and can be resumed. Call it every
+   * {@link #SWEEP_INTERVAL_DEFAULT} from one place (it is safe from several). Returns how many failed.
+   */
+  public int sweepStalledStreams() {
+    try {
+      return sweeper.sweep();
+    } catch (SQLException e) {
+      throw new SyncStoreException(e);
+    }
   }
 
   /** The run rebuilt from its event log alone (for checks that the cached projection is true). */

@@ -339,6 +339,27 @@ class SyncEngineTest {
   }
 
   @Test
+  void aStreamWhosePageJobWasCancelledIsFailedByTheSweeper() {
+    seed(30, 3);
+    source.failNext("contacts", 1000, ConnectorException.rateLimited("wait", Duration.ofSeconds(30), 429));
+    SyncRun run = engine.trigger(new SyncRequest(source.connection(), List.of("contacts", "companies"), SyncMode.FULL));
+    await().atMost(Duration.ofSeconds(30)).until(() -> engine.events(run.id(), 0).stream()
+        .anyMatch(e -> e.type() == SyncEventType.SNOOZE));
+    await().atMost(Duration.ofSeconds(30)).until(() ->
+        engine.find(run.id()).orElseThrow().stream("companies").orElseThrow().status() == StreamStatus.COMPLETED);
+    assertThat(engine.sweepStalledStreams()).isZero();
+    // an operator cancels the snoozed page job behind the engine's back
+    long jobId = queue.list(dev.sluice.queue.JobState.READY, dev.sluice.queue.JobFilter.kind(SyncEngine.PAGE_JOB_KIND), 100)
+        .stream().filter(j -> Json.read(j.payload()).path("run").asLong() == run.id()).findFirst().orElseThrow().id();
+    assertThat(queue.cancel(jobId)).isTrue();
+    assertThat(engine.sweepStalledStreams()).isEqualTo(1);
+    SyncRun after = engine.find(run.id()).orElseThrow();
+    assertThat(after.status()).isEqualTo(RunStatus.PARTIALLY_COMPLETED);
+    assertThat(after.stream("contacts").orElseThrow().lastError()).contains("page job is cancelled");
+    assertThat(engine.sweepStalledStreams()).isZero();
+  }
+
+  @Test
   void badRequestsAreRefusedWithAReason() {
     assertThatThrownBy(() -> engine.trigger(new SyncRequest("nope", List.of("contacts"), SyncMode.FULL)))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("unknown connection 'nope'");

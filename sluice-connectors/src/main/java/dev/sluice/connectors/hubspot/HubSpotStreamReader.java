@@ -341,6 +341,8 @@ final class HubSpotStreamReader {
       // The association reads of one page are independent: run them at once, so a page costs one
       // round trip for them instead of one per target type (a stream's pages are sequential).
       List<String> targets = type.associationTargets();
+      long defined = targets.stream().filter(t -> !undefinedPairs.contains(type.name() + "/" + t)).count();
+      http.prepay("associations", (int) defined, position);
       List<java.util.concurrent.Future<Map<String, List<String>>>> reads = new ArrayList<>();
       try (var pool = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
         for (String target : targets) {
@@ -395,7 +397,8 @@ final class HubSpotStreamReader {
     tally.add();
     HubSpotHttp.Response resp;
     try {
-      resp = http.send("associations", "POST", "/crm/v4/associations/" + from + "/" + to + "/batch/read", body, Map.of(), where);
+      resp = http.sendPrepaid("associations", "POST", "/crm/v4/associations/" + from + "/" + to + "/batch/read", body, Map.of(),
+          where);
     } catch (ConnectorException e) {
       if (e.kind() == ConnectorException.Kind.PERMANENT_BATCH && e.httpStatus() == 400) {
         // The portal defines no association between these types: there can be none to read.

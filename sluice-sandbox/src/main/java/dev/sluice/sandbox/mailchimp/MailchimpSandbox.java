@@ -50,6 +50,7 @@ public final class MailchimpSandbox implements PlatformSandbox {
   private final MailchimpWebhooks webhooks;
   private final Semaphore connections;
   private final AtomicLong tooManyRequests = new AtomicLong();
+  private volatile SandboxServices services;
   private final java.util.concurrent.atomic.AtomicBoolean generated = new java.util.concurrent.atomic.AtomicBoolean();
 
   public MailchimpSandbox(MailchimpOptions options) {
@@ -90,7 +91,19 @@ public final class MailchimpSandbox implements PlatformSandbox {
     if (options.clock() == null) {
       clock.adopt(services.clock());
     }
+    this.services = services;
     generateOnce();
+  }
+
+  /**
+   * Marks a 404 problem as this platform's final answer, so the shared server's fallback for
+   * unknown paths (which only keeps {@code application/json} bodies) leaves it as it is.
+   */
+  private void keepNotFound(Context ctx) {
+    SandboxServices s = services;
+    if (s != null && ctx.statusCode() == 404) {
+      s.answered(ctx);
+    }
   }
 
   @Override
@@ -253,6 +266,7 @@ public final class MailchimpSandbox implements PlatformSandbox {
         inner.handle(ctx);
       } catch (MailchimpProblem p) {
         problem(ctx, p);
+        keepNotFound(ctx);
       } catch (JsonProcessingException e) {
         problem(ctx, new MailchimpProblem(400, "JSON Parse Error",
             "We encountered an unspecified JSON parsing error: " + e.getOriginalMessage()));
@@ -423,6 +437,7 @@ public final class MailchimpSandbox implements PlatformSandbox {
       action.run();
     } catch (MailchimpProblem p) {
       problem(ctx, p);
+      keepNotFound(ctx);
     } catch (JsonProcessingException e) {
       ctx.status(400).json(Map.of("error", "the body is not valid JSON"));
     }

@@ -37,6 +37,19 @@ final class OutboundMessenger {
 
   record Notification(String id, String type, String recordId, SObjectRecord lastKnown) {}
 
+  /**
+   * A notification's life: PENDING (queued or awaiting a retry) until the listener acks it
+   * (ACKNOWLEDGED) or the give-up time passes or outbound messages are switched off (ABANDONED).
+   * Both ends are final.
+   */
+  enum State {
+    PENDING, ACKNOWLEDGED, ABANDONED;
+
+    boolean canMoveTo(State next) {
+      return this == PENDING && next != PENDING;
+    }
+  }
+
   private final SalesforceStore store;
   private final SalesforceOptions options;
   private final Supplier<String> serverBaseUrl;
@@ -48,11 +61,9 @@ final class OutboundMessenger {
   });
   private final ConcurrentLinkedQueue<Notification> fresh = new ConcurrentLinkedQueue<>();
   private final SalesforceIds notificationIds = new SalesforceIds("04l");
-  private final Set<String> acked = ConcurrentHashMap.newKeySet();
-  private final Set<String> givenUp = ConcurrentHashMap.newKeySet();
+  private final Map<String, State> states = new ConcurrentHashMap<>();
   private final AtomicLong posts = new AtomicLong();
   private final AtomicLong failedPosts = new AtomicLong();
-  private final AtomicLong inFlight = new AtomicLong();
   private volatile Config config;
 
   OutboundMessenger(SalesforceStore store, SalesforceOptions options, Supplier<String> serverBaseUrl) {
@@ -76,8 +87,9 @@ final class OutboundMessenger {
     if (c.url() == null || !c.objects().contains(r.type())) {
       return;
     }
-    fresh.add(new Notification(notificationIds.nextId(), r.type(), r.id(), r));
-    inFlight.incrementAndGet();
+    Notification n = new Notification(notificationIds.nextId(), r.type(), r.id(), r);
+    states.put(n.id(), State.PENDING);
+    fresh.add(n);
     scheduler.execute(this::flush);
   }
 
@@ -97,7 +109,7 @@ final class OutboundMessenger {
   private void attempt(List<Notification> batch, int attempt, long firstAttemptNanos) {
     URI url = config.url();
     if (url == null) {
-      finish(batch, givenUp);
+      finish(batch, State.ABANDONED);
       return;
     }
     HttpRequest request = HttpRequest.newBuilder(url)
@@ -110,13 +122,13 @@ final class OutboundMessenger {
     http.sendAsync(request, HttpResponse.BodyHandlers.ofString()).whenComplete((response, error) -> {
       posts.incrementAndGet();
       if (error == null && response.statusCode() == 200 && ACK.matcher(response.body()).find()) {
-        finish(batch, acked);
+        finish(batch, State.ACKNOWLEDGED);
         return;
       }
       failedPosts.incrementAndGet();
       Duration elapsed = Duration.ofNanos(System.nanoTime() - firstAttemptNanos);
       if (elapsed.compareTo(options.scaled(options.outboundGiveUpAfter())) >= 0) {
-        finish(batch, givenUp);
+        finish(batch, State.ABANDONED);
         return;
       }
       long delayMillis = Math.max(1, backoff(attempt).toMillis());
@@ -124,11 +136,25 @@ final class OutboundMessenger {
     });
   }
 
-  private void finish(List<Notification> batch, Set<String> into) {
+  private void finish(List<Notification> batch, State end) {
     for (Notification n : batch) {
-      into.add(n.id());
+      states.compute(n.id(), (id, current) -> {
+        if (current == null || !current.canMoveTo(end)) {
+          throw new IllegalStateException("notification " + id + " cannot move from " + current + " to " + end);
+        }
+        return end;
+      });
     }
-    inFlight.addAndGet(-batch.size());
+  }
+
+  private Set<String> inState(State state) {
+    Set<String> out = new java.util.TreeSet<>();
+    states.forEach((id, s) -> {
+      if (s == state) {
+        out.add(id);
+      }
+    });
+    return out;
   }
 
   /** Delay before retry number {@code attempt + 1}: doubling from the initial delay up to the maximum. */
@@ -198,11 +224,11 @@ final class OutboundMessenger {
   }
 
   Set<String> acknowledged() {
-    return Set.copyOf(acked);
+    return inState(State.ACKNOWLEDGED);
   }
 
   Set<String> abandoned() {
-    return Set.copyOf(givenUp);
+    return inState(State.ABANDONED);
   }
 
   long posts() {
@@ -214,7 +240,7 @@ final class OutboundMessenger {
   }
 
   long pending() {
-    return inFlight.get();
+    return inState(State.PENDING).size();
   }
 
   void close() {

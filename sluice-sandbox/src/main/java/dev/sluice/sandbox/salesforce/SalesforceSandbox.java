@@ -298,6 +298,14 @@ public final class SalesforceSandbox implements PlatformSandbox {
     int from = q.offset() == null ? 0 : Math.min(q.offset(), rows.size());
     int to = q.limit() == null ? rows.size() : Math.min(rows.size(), from + q.limit());
     rows = new ArrayList<>(rows.subList(from, to));
+    if (q.countOnly()) {
+      ObjectNode body = JSON.createObjectNode();
+      body.put("totalSize", rows.size());
+      body.put("done", true);
+      body.putArray("records");
+      json(ctx, 200, body);
+      return;
+    }
     int pageSize = options.queryPageSize();
     String queryOptions = ctx.header("Sforce-Query-Options");
     if (queryOptions != null) {

@@ -22,7 +22,7 @@ import java.util.regex.Pattern;
 
 /**
  * Parses the SOQL subset the sandbox serves:
- * {@code SELECT f1, f2 FROM Obj [WHERE cond] [ORDER BY f [ASC|DESC] [NULLS FIRST|LAST], …] [LIMIT n] [OFFSET n]}
+ * {@code SELECT f1, f2 | COUNT() FROM Obj [WHERE cond] [ORDER BY f [ASC|DESC] [NULLS FIRST|LAST], …] [LIMIT n] [OFFSET n]}
  * where {@code cond} combines {@code field op literal} ({@code = != <> < <= > >=}), {@code LIKE},
  * {@code IN}/{@code NOT IN} lists with AND, OR, NOT and parentheses. Datetime literals are unquoted
  * ({@code 2026-01-01T00:00:00Z}, {@code …+01:00}), as in SOQL. Failures carry Salesforce's error codes.
@@ -66,13 +66,22 @@ final class SoqlParser {
   private SoqlQuery query() {
     expectWord("SELECT");
     List<Token> fieldTokens = new ArrayList<>();
-    do {
-      Token t = next();
-      if (t.kind != Kind.WORD) {
-        throw unexpected(t);
-      }
-      fieldTokens.add(t);
-    } while (acceptKind(Kind.COMMA));
+    boolean countOnly = false;
+    if (peek().kind == Kind.WORD && peek().text.equalsIgnoreCase("COUNT")
+        && tokens.get(Math.min(pos + 1, tokens.size() - 1)).kind == Kind.LPAREN) {
+      pos++;
+      expectKind(Kind.LPAREN);
+      expectKind(Kind.RPAREN);
+      countOnly = true;
+    } else {
+      do {
+        Token t = next();
+        if (t.kind != Kind.WORD) {
+          throw unexpected(t);
+        }
+        fieldTokens.add(t);
+      } while (acceptKind(Kind.COMMA));
+    }
     expectWord("FROM");
     Token from = next();
     if (from.kind != Kind.WORD) {
@@ -137,7 +146,7 @@ final class SoqlParser {
     if (end.kind != Kind.EOF) {
       throw unexpected(end);
     }
-    return new SoqlQuery(object, List.copyOf(select), where, List.copyOf(orderBy), limit, offset);
+    return new SoqlQuery(object, List.copyOf(select), where, List.copyOf(orderBy), limit, offset, countOnly);
   }
 
   private Condition orExpr() {

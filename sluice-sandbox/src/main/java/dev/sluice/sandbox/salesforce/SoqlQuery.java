@@ -9,12 +9,12 @@ import java.util.Locale;
 import java.util.regex.Pattern;
 
 /**
- * A parsed SOQL query over one object: the selected fields (canonical names), an optional WHERE
- * condition, ORDER BY items and LIMIT/OFFSET. Produced by {@link SoqlParser}, which has already
+ * A parsed SOQL query over one object: the selected fields (canonical names) or {@code COUNT()},
+ * an optional WHERE condition, ORDER BY items and LIMIT/OFFSET. Produced by {@link SoqlParser}, which has already
  * resolved every field against the object's schema and checked literal types.
  */
 record SoqlQuery(SObjectSchema object, List<SObjectSchema.Field> select, Condition where,
-                 List<OrderItem> orderBy, Integer limit, Integer offset) {
+                 List<OrderItem> orderBy, Integer limit, Integer offset, boolean countOnly) {
 
   /** A typed literal: String, BigDecimal, Instant, LocalDate, Boolean, or null for {@code null}. */
   record Literal(Object value) {}

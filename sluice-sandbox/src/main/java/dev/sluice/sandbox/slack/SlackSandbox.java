@@ -48,6 +48,7 @@ public final class SlackSandbox implements PlatformSandbox {
   private final AtomicLong channelSequence = new AtomicLong();
   private final AtomicLong tsSequence = new AtomicLong();
   private final AtomicLong rateLimited = new AtomicLong();
+  private volatile SandboxServices services;
 
   public SlackSandbox(SlackOptions options) {
     this.options = options;
@@ -67,6 +68,7 @@ public final class SlackSandbox implements PlatformSandbox {
     if (options.clock() == null) {
       clock.adopt(services.clock());
     }
+    this.services = services;
   }
 
   @Override
@@ -334,8 +336,13 @@ public final class SlackSandbox implements PlatformSandbox {
     hookAnswer(ctx, 200, "ok");
   }
 
-  private static void hookAnswer(Context ctx, int status, String word) {
+  private void hookAnswer(Context ctx, int status, String word) {
     ctx.status(status).contentType("text/html").result(word);
+    SandboxServices s = services;
+    if (s != null && status == 404) {
+      // Final: the shared server's fallback for unknown paths would replace a non-JSON 404 body.
+      s.answered(ctx);
+    }
   }
 
   // ---- admin ----

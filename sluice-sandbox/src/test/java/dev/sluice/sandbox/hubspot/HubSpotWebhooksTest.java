@@ -195,4 +195,18 @@ class HubSpotWebhooksTest {
     assertThat(events().get(0).get("subscriptionType").asText()).isEqualTo("contact.deletion");
     assertThat(events().get(0).get("objectId").asText()).isEqualTo(c);
   }
+
+  @Test
+  void reorderShufflesEventsInsideABatch() throws Exception {
+    HubSpotSandbox hubspot = start(HubSpotOptions.builder().webhookSubscriptions(List.of("contact.creation"))
+        .webhookReorder(true).webhookSeed(7));
+    Http http = new Http(sandbox.baseUrl(), hubspot.token());
+    StringBuilder inputs = new StringBuilder();
+    for (int i = 0; i < 50; i++) inputs.append(i == 0 ? "" : ",").append("{\"properties\":{\"email\":\"r").append(i).append("@x.com\"}}");
+    assertThat(http.post("/crm/v3/objects/contacts/batch/create", "{\"inputs\":[" + inputs + "]}").status()).isEqualTo(201);
+    await().atMost(Duration.ofSeconds(10)).until(() -> events().size() == 50);
+    List<Long> objectIds = new ArrayList<>();
+    for (JsonNode e : events()) objectIds.add(e.get("objectId").asLong());
+    assertThat(objectIds).doesNotHaveDuplicates().isNotEqualTo(objectIds.stream().sorted().toList());
+  }
 }

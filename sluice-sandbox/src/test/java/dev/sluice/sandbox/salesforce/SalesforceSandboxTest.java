@@ -130,6 +130,16 @@ class SalesforceSandboxTest {
   }
 
   @Test
+  void countQueriesAnswerTotalSizeWithoutRecords() throws Exception {
+    start(SalesforceOptions.builder().counts(2, 30, 0, 0));
+    long withEmail = sandbox.records("Contact").stream().filter(c -> c.get("Email") != null).count();
+    JsonNode body = JSON.readTree(query("SELECT COUNT() FROM Contact WHERE Email != null").body());
+    assertThat(body.get("totalSize").asLong()).isEqualTo(withEmail);
+    assertThat(body.get("done").asBoolean()).isTrue();
+    assertThat(body.get("records")).isEmpty();
+  }
+
+  @Test
   void badQueriesAnswerErrorArrays() throws Exception {
     start(SalesforceOptions.builder().counts(0, 1, 0, 0));
     HttpResponse<String> r = query("SELECT Id FROM Contact WHERE LastModifiedDate > '2026-01-01T00:00:00Z'");

@@ -134,6 +134,9 @@ class SlackSandboxTest {
     HttpResponse<String> notFound = hook(general, "{\"text\":\"x\"}");
     assertThat(notFound.statusCode()).isEqualTo(404);
     assertThat(notFound.body()).isEqualTo("channel_not_found");
+    // Every webhook answer, the final 404 included, is counted by the shared server.
+    assertThat(sandboxServer.counters().requests("POST " + SlackSandbox.WEBHOOK_PREFIX + "/{team}/{bot}/{secret}"))
+        .isEqualTo(4);
   }
 
   @Test

@@ -13,4 +13,9 @@ final class ConfigOptions {
   SluiceConfig load() {
     return SluiceConfig.locateAndLoad(config, System.getenv(), Path.of("").toAbsolutePath());
   }
+
+  /** For commands that only read the database: unset connection tokens are no error. */
+  SluiceConfig loadForReading() {
+    return SluiceConfig.locateAndLoadForReading(config, System.getenv(), Path.of("").toAbsolutePath());
+  }
 }

@@ -38,7 +38,7 @@ final class ExplainCommand implements Runnable {
     @Override
     public Integer call() throws Exception {
       LogLevels.quiet();
-      SluiceConfig config = configOptions.load();
+      SluiceConfig config = configOptions.loadForReading();
       try (SluiceRuntime runtime = SluiceRuntime.open(config, System.getenv(), 2)) {
         RecordHistory h = runtime.engine().explain(connection, type, id);
         if (json) {

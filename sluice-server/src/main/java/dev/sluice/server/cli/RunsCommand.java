@@ -54,7 +54,7 @@ final class RunsCommand implements Runnable {
       if (status != null) filter = filter.withStatus(RunStatus.fromWire(status));
       if (connection != null) filter = filter.withConnection(connection);
       LogLevels.quiet();
-      SluiceConfig config = configOptions.load();
+      SluiceConfig config = configOptions.loadForReading();
       try (SluiceRuntime runtime = SluiceRuntime.open(config, System.getenv(), 2)) {
         List<SyncRun> runs = runtime.engine().list(filter);
         if (json) {
@@ -93,7 +93,7 @@ final class RunsCommand implements Runnable {
     @Override
     public Integer call() throws Exception {
       LogLevels.quiet();
-      SluiceConfig config = configOptions.load();
+      SluiceConfig config = configOptions.loadForReading();
       try (SluiceRuntime runtime = SluiceRuntime.open(config, System.getenv(), 2)) {
         SyncRun run = runtime.engine().find(id).orElse(null);
         if (run == null) {

@@ -56,7 +56,18 @@ final class ConfigParser {
   private final ObjectMapper yaml;
   private final RateLimitRegistry registry = RateLimitRegistry.builtIn();
 
+  /**
+   * False for commands that only read the database (runs, explain): a connection token whose
+   * variable is unset then becomes a placeholder instead of an error.
+   */
+  private final boolean tokensRequired;
+
   ConfigParser(Map<String, String> env) {
+    this(env, true);
+  }
+
+  ConfigParser(Map<String, String> env, boolean tokensRequired) {
+    this.tokensRequired = tokensRequired;
     this.env = env;
     this.yaml = new ObjectMapper(new YAMLFactory());
     this.yaml.enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
@@ -276,7 +287,14 @@ final class ConfigParser {
     if (!n.isTextual()) throw new ConfigException(path + "." + key, "expected a text value such as ${SOME_VARIABLE}, got a "
         + n.getNodeType().name().toLowerCase(Locale.ROOT)); // never echo what may be a literal secret
     String raw = n.asText().trim();
-    String value = resolve(raw, path + "." + key, connection);
+    String value;
+    try {
+      value = resolve(raw, path + "." + key, connection);
+    } catch (ConfigException e) {
+      if (tokensRequired || connection == null) throw e;
+      // A placeholder the vendor refuses: this command never calls the vendor.
+      return Optional.of(Secret.of("unset:" + raw, raw + " (unset)"));
+    }
     if (value.isEmpty()) throw new ConfigException(path + "." + key, "is empty" + (raw.contains("${") ? " (" + raw + " resolved to an empty string)" : ""));
     Matcher m = ENV_REFERENCE.matcher(raw);
     String source = m.find() ? m.group(0) : "literal in the config file";

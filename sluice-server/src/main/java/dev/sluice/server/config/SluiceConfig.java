@@ -74,6 +74,17 @@ public record SluiceConfig(
     return file.isPresent() ? load(file.get(), env) : fromEnvironment(env);
   }
 
+  /**
+   * As {@link #locateAndLoad} for commands that only read the database ({@code runs},
+   * {@code explain}): a connection whose token variable is unset does not stop them (it could not
+   * be synced by this process; every other value is still checked).
+   */
+  public static SluiceConfig locateAndLoadForReading(String option, Map<String, String> env, Path workingDir) {
+    Optional<Path> file = locate(option, env, workingDir);
+    ConfigParser parser = new ConfigParser(env, false);
+    return file.isPresent() ? parser.parseFile(file.get()) : parser.parse("{}", Optional.empty());
+  }
+
   /** The config file to read, if any (an explicitly named one must exist). */
   public static Optional<Path> locate(String option, Map<String, String> env, Path workingDir) {
     String named = option != null && !option.isBlank() ? option : env.get(CONFIG_ENV);

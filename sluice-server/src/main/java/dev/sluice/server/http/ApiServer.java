@@ -58,6 +58,7 @@ public final class ApiServer implements AutoCloseable {
     SyncRunRoutes runs = new SyncRunRoutes(config, engine, wire, new JsonBodyReader(), json);
     EventStream events = new EventStream(engine, wire, json);
     QueueRoutes jobs = new QueueRoutes(queue, json);
+    ConnectionRoutes connections = new ConnectionRoutes(config, json);
     MetricsEndpoint metrics = new MetricsEndpoint(engine, queue, dataSource, json);
     byte[] openapi = resource("/openapi.yaml");
 
@@ -91,6 +92,8 @@ public final class ApiServer implements AutoCloseable {
       }
     });
     app.get("/v1/records/{connection}/{type}/{id}", runs::explain);
+
+    app.get("/v1/connections", connections::list);
 
     app.get("/v1/jobs/stats", jobs::stats);
     app.get("/v1/jobs/dead", jobs::dead);

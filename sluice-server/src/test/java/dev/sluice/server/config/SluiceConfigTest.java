@@ -108,6 +108,17 @@ class SluiceConfigTest {
   }
 
   @Test
+  void readOnlyCommandsStartWithoutTheConnectionTokens(@TempDir Path dir) throws IOException {
+    Files.writeString(dir.resolve("sluice.yaml"), EXAMPLE + "server: {port: 81}\n");
+    SluiceConfig config = SluiceConfig.locateAndLoadForReading(null, Map.of(), dir);
+    assertThat(config.connection("hubspot-main").token()).isEqualTo("unset:${HUBSPOT_TOKEN}");
+    assertThat(config.server().port()).isEqualTo(81);
+    // every other value is still checked
+    Files.writeString(dir.resolve("sluice.yaml"), EXAMPLE.replace("professional", "gold"));
+    assertThatThrownBy(() -> SluiceConfig.locateAndLoadForReading(null, Map.of(), dir)).hasMessageContaining("'gold'");
+  }
+
+  @Test
   void badTierIsNamedWithItsPath() {
     assertThatThrownBy(() -> SluiceConfig.parse(EXAMPLE.replace("professional", "gold"), ENV))
         .hasMessageStartingWith("connections.hubspot-main.tier: 'gold' is not one of free, starter, professional, enterprise");

@@ -237,6 +237,31 @@ class ApiServerTest {
     assertThat(lines.stream().filter(l -> l.startsWith("id: ")).count()).isGreaterThanOrEqualTo(3);
     String endData = lines.get(lines.indexOf("event: end") + 1);
     assertThat(JSON.readTree(endData.substring("data: ".length())).get("status").asText()).isEqualTo("completed");
+
+    // A client that reconnects with Last-Event-ID gets only what came after that event.
+    List<Long> ids = lines.stream().filter(l -> l.startsWith("id: ")).map(l -> Long.parseLong(l.substring(4))).toList();
+    long resumeAfter = ids.get(ids.size() - 2);
+    HttpRequest again = HttpRequest.newBuilder(server.url().resolve("/v1/sync-runs/" + id + "/events"))
+        .header("Authorization", "Bearer " + TOKEN).header("Accept", "text/event-stream")
+        .header("Last-Event-ID", String.valueOf(resumeAfter)).timeout(Duration.ofSeconds(30)).build();
+    List<String> rest;
+    try (Stream<String> s = http.send(again, HttpResponse.BodyHandlers.ofLines()).body()) {
+      rest = s.toList();
+    }
+    assertThat(rest.stream().filter(l -> l.startsWith("id: ")).toList()).containsExactly("id: " + ids.get(ids.size() - 1));
+    assertThat(rest).contains("event: end");
+  }
+
+  @Test
+  void connectionsAreListedWithTheTokenRedacted() throws Exception {
+    Answer a = call("GET", "/v1/connections", null);
+    assertThat(a.status()).isEqualTo(200);
+    assertThat(a.raw().body()).doesNotContain(sandbox.hubspot().token());
+    JsonNode c = a.body().get("connections").get(0);
+    assertThat(c.get("name").asText()).isEqualTo("hubspot-main");
+    assertThat(c.get("token").asText()).isEqualTo("****");
+    assertThat(c.get("token_source").asText()).isEqualTo("${HUBSPOT_TOKEN}");
+    assertThat(c.at("/limits/10s/permits").asLong()).isEqualTo(190);
   }
 
   @Test
