@@ -67,6 +67,11 @@ public record ConnectionConfig(
       }
       baseUrl = URI.create(def);
     }
+    String url = baseUrl.toString();
+    if (url.endsWith("/")) {
+      // Request paths start with '/': keep one.
+      baseUrl = URI.create(url.replaceAll("/+$", ""));
+    }
     if (!"http".equals(baseUrl.getScheme()) && !"https".equals(baseUrl.getScheme())) {
       throw new IllegalArgumentException("connection '" + name + "': base_url must be http or https, got '" + baseUrl + "'");
     }

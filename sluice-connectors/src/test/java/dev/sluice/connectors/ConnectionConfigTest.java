@@ -21,6 +21,8 @@ class ConnectionConfigTest {
     assertThat(c.platform()).isEqualTo("hubspot");
     assertThat(c.baseUrl().toString()).isEqualTo("https://api.hubapi.com");
     assertThat(c.incrementalOverlap()).isEqualTo(ConnectionConfig.DEFAULT_INCREMENTAL_OVERLAP);
+    assertThat(ConnectionConfig.builder("h", "hubspot").token("t").baseUrl(java.net.URI.create("http://127.0.0.1:8080/"))
+        .build().baseUrl().toString()).isEqualTo("http://127.0.0.1:8080");
   }
 
   @Test

@@ -18,6 +18,11 @@ import java.util.UUID;
  * <p>It heartbeats every job it holds, and also runs the queue's maintenance services
  * ({@link StaleJobRescuer}, {@link FinishedJobCleaner}) unless told not to. {@link #close()} is
  * graceful. Thread-safe.
+ *
+ * <p>Connections: the worker takes up to four from the queue's {@code DataSource} (claimer,
+ * completer, heartbeat/maintenance, and the LISTEN connection it holds for its life). Handlers that
+ * use the same pool need theirs on top, so size the pool at {@code concurrency + 6} when every
+ * handler touches the database; a starved pool delays heartbeats and can get live jobs rescued.
  */
 public final class JobWorker implements AutoCloseable {
   public static final int CONCURRENCY_DEFAULT = 32;

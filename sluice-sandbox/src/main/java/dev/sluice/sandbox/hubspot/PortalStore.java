@@ -58,12 +58,26 @@ final class PortalStore {
   }
 
   static final long[] EMPTY = new long[0];
+  static final java.util.Comparator<Rec> BY_MODIFIED =
+      java.util.Comparator.<Rec>comparingLong(r -> r.updatedAt).thenComparingLong(r -> r.id);
+
+  /** A record whose updatedAt is about to change leaves the modified index first, then returns. */
+  private static void touch(Table t, Rec r, long updatedAt) {
+    t.byModified.remove(r);
+    r.updatedAt = updatedAt;
+    t.byModified.add(r);
+  }
 
   /** The records of one object type. */
   static final class Table {
     final HubSpotObjectType type;
     final TreeMap<Long, Rec> live = new TreeMap<>();
     final TreeMap<Long, Rec> archived = new TreeMap<>();
+    /**
+     * Live records by (last modified, id): searches filtering on the last-modified property (the
+     * incremental-sync query) visit only the records in range instead of all of them.
+     */
+    final java.util.TreeSet<Rec> byModified = new java.util.TreeSet<>(BY_MODIFIED);
     /** Ids merged away, pointing at the record they live on in. */
     final HashMap<Long, Long> mergedInto = new HashMap<>();
     private final Map<String, Integer> propertyIndex = new ConcurrentHashMap<>();
@@ -209,6 +223,7 @@ final class PortalStore {
     long id = t.newId();
     Rec r = new Rec(id, new String[0], createdAt, createdAt);
     t.live.put(id, r);
+    t.byModified.add(r);
     for (Map.Entry<String, String> e : properties.entrySet()) {
       if (isDerived(type, e.getKey())) continue;
       setValue(t, r, e.getKey(), e.getValue());
@@ -240,7 +255,7 @@ final class PortalStore {
       setValue(t, r, name, v);
       changes.add(Change.propertyChange(type, r.id, name, v == null ? "" : v, source));
     }
-    if (changed) r.updatedAt = Math.max(now, r.updatedAt);
+    if (changed) touch(t, r, Math.max(now, r.updatedAt));
     return changed;
   }
 
@@ -277,6 +292,7 @@ final class PortalStore {
     Table t = table(type);
     long now = clock.millis();
     t.live.remove(r.id);
+    t.byModified.remove(r);
     r.archivedAt = now;
     r.updatedAt = Math.max(now, r.updatedAt);
     r.indexedValues = null;
@@ -325,9 +341,10 @@ final class PortalStore {
       if (v != null) u.getValue().remove(v.toLowerCase(Locale.ROOT), secondary.id);
     }
     t.live.remove(secondary.id);
+    t.byModified.remove(secondary);
     t.mergedInto.put(secondary.id, primary.id);
     t.mergedInto.replaceAll((from, into) -> into == secondary.id ? primary.id : into);
-    primary.updatedAt = Math.max(now, primary.updatedAt);
+    touch(t, primary, Math.max(now, primary.updatedAt));
     changes.add(Change.merge(type, primary.id, List.of(secondary.id), source));
   }
 
@@ -438,6 +455,7 @@ final class PortalStore {
     Table t = table(type);
     Rec r = new Rec(id, values, createdAt, updatedAt);
     if (t.live.putIfAbsent(id, r) != null) throw new IllegalArgumentException(type.singular() + " " + id + " exists");
+    t.byModified.add(r);
     for (Map.Entry<String, HashMap<String, Long>> u : t.uniqueIndexes.entrySet()) {
       String v = value(t, r, u.getKey());
       if (v != null) u.getValue().putIfAbsent(v.toLowerCase(Locale.ROOT), id);

@@ -26,6 +26,9 @@ final class SearchEngine {
   private static final List<String> TEXT_PROPERTIES = List.of(
       "email", "firstname", "lastname", "phone", "company", "name", "domain", "dealname", "subject", "content", "hs_task_subject");
 
+  /** Whether searches may use the last-modified index; tests turn it off to compare with a full scan. */
+  static volatile boolean useModifiedIndex = true;
+
   private final HubSpotSandbox portal;
 
   SearchEngine(HubSpotSandbox portal) {
@@ -203,11 +206,20 @@ final class SearchEngine {
       List<Hit> page = new ArrayList<>();
       // Sorted queries keep only the best offset+limit hits (a bounded max-heap), not every match:
       // the incremental-sync query over a million contacts must not sort a million records.
-      Comparator<Hit> order = sorts.isEmpty() ? null : comparator(t, sorts);
+      Iterable<PortalStore.Rec> candidates = t.live.values();
+      boolean idOrder = true;
+      Long from = useModifiedIndex && groups.size() == 1 ? lowerBoundOnLastModified(type, groups.get(0)) : null;
+      if (from != null) {
+        // Only records modified at or after the bound can match; a version hidden by the index
+        // lag is older than the current one, so the current updatedAt bounds it as well.
+        candidates = t.byModified.tailSet(new PortalStore.Rec(Long.MIN_VALUE, null, 0, from), true);
+        idOrder = false;
+      }
+      Comparator<Hit> order = sorts.isEmpty() && idOrder ? null : comparator(t, sorts);
       int keep = offset + limit;
       java.util.PriorityQueue<Hit> best = order == null ? null : new java.util.PriorityQueue<>(Math.min(keep, 1024) + 1, order.reversed());
       int matched = 0;
-      for (PortalStore.Rec r : t.live.values()) {
+      for (PortalStore.Rec r : candidates) {
         String[] values = store.searchableValues(r, now);
         if (values == null) continue; // created within the index lag: not indexed yet
         long updatedAt = store.searchableUpdatedAt(r, now);
@@ -238,6 +250,19 @@ final class SearchEngine {
       if (next < matched) out.putObject("paging").putObject("next").put("after", Integer.toString(next));
       return out;
     });
+  }
+
+  /** The smallest last-modified value a group's filters allow, or null when they allow any. */
+  private static Long lowerBoundOnLastModified(HubSpotObjectType type, List<Filter> group) {
+    Long bound = null;
+    for (Filter f : group) {
+      if (!f.property.equals(type.lastModifiedProperty()) || f.valueMillis == null) continue;
+      switch (f.op) {
+        case GT, GTE, EQ, BETWEEN -> bound = bound == null ? f.valueMillis : Math.max(bound, f.valueMillis);
+        default -> { }
+      }
+    }
+    return bound;
   }
 
   private static boolean matches(PortalStore.Table t, PortalStore.Rec r, String[] values, long updatedAt,

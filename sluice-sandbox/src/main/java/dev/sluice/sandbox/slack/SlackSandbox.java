@@ -94,7 +94,12 @@ public final class SlackSandbox implements PlatformSandbox {
     d.put("bot_token", options.botToken());
     d.put("team_id", options.teamId());
     Map<String, String> hooks = new LinkedHashMap<>();
-    webhookPaths.forEach((secret, path) -> hooks.put(channelsById.get(webhookChannel.get(secret)).name(), base + path));
+    webhookPaths.forEach((secret, path) -> {
+      Channel c = channelsById.get(webhookChannel.get(secret));
+      if (c != null) { // a deleted channel's hook answers 404 and is not advertised
+        hooks.put(c.name(), base + path);
+      }
+    });
     d.put("webhook_urls", hooks);
     Map<String, String> channels = new LinkedHashMap<>();
     channelsById.values().forEach(c -> channels.put(c.name(), c.id()));

@@ -140,6 +140,22 @@ class SalesforceSandboxTest {
   }
 
   @Test
+  void everyApiAnswerCarriesTheLimitHeader() throws Exception {
+    start(SalesforceOptions.builder().counts(0, 1, 0, 0));
+    HttpResponse<String> unknownType = get("/sobjects/Widget/001Sx000000000001");
+    assertThat(unknownType.statusCode()).isEqualTo(404);
+    assertThat(JSON.readTree(unknownType.body()).get(0).get("errorCode").asText()).isEqualTo("NOT_FOUND");
+    assertThat(unknownType.headers().firstValue("Sforce-Limit-Info")).hasValue("api-usage=1/100000");
+    HttpResponse<String> unknownPath = get("/no/such/resource");
+    assertThat(unknownPath.statusCode()).isEqualTo(404);
+    assertThat(unknownPath.headers().firstValue("Sforce-Limit-Info")).isPresent();
+    String id = sandbox.records("Contact").get(0).id();
+    JsonNode rec = JSON.readTree(get("/sobjects/Contact/" + id).body());
+    assertThat(rec.get("attributes").get("url").asText()).endsWith("/sobjects/Contact/" + id);
+    assertThat(rec.get("LastName").isTextual()).isTrue();
+  }
+
+  @Test
   void badQueriesAnswerErrorArrays() throws Exception {
     start(SalesforceOptions.builder().counts(0, 1, 0, 0));
     HttpResponse<String> r = query("SELECT Id FROM Contact WHERE LastModifiedDate > '2026-01-01T00:00:00Z'");

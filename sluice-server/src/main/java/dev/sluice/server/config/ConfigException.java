@@ -6,6 +6,7 @@ package dev.sluice.server.config;
  * {@code connections.hubspot-main.tier: 'gold' is not one of starter, professional, enterprise}.
  */
 public final class ConfigException extends RuntimeException {
+  private static final long serialVersionUID = 1L;
   private final String path;
 
   public ConfigException(String path, String problem) {

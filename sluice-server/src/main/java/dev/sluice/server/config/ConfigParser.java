@@ -103,8 +103,7 @@ final class ConfigParser {
     JsonNode conns = root.get("connections");
     if (conns != null && !conns.isNull()) {
       requireObject(conns, "connections");
-      for (Iterator<Map.Entry<String, JsonNode>> it = conns.fields(); it.hasNext(); ) {
-        Map.Entry<String, JsonNode> e = it.next();
+      for (Map.Entry<String, JsonNode> e : conns.properties()) {
         connections.put(e.getKey(), connection(e.getKey(), e.getValue()));
       }
     }
@@ -183,8 +182,7 @@ final class ConfigParser {
     JsonNode propsNode = node.get("properties");
     if (propsNode != null && !propsNode.isNull()) {
       requireObject(propsNode, path + ".properties");
-      for (Iterator<Map.Entry<String, JsonNode>> it = propsNode.fields(); it.hasNext(); ) {
-        Map.Entry<String, JsonNode> e = it.next();
+      for (Map.Entry<String, JsonNode> e : propsNode.properties()) {
         String pp = path + ".properties." + e.getKey();
         checkObject(platform, e.getKey(), pp);
         if (!objects.contains(e.getKey())) throw new ConfigException(pp, "'" + e.getKey() + "' is not in this connection's objects " + objects);

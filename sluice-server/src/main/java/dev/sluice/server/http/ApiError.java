@@ -5,6 +5,7 @@ package dev.sluice.server.http;
  * {@code {"error":"<reason>"}}; never carries a stack trace to the client.
  */
 final class ApiError extends RuntimeException {
+  private static final long serialVersionUID = 1L;
   private final int status;
 
   ApiError(int status, String reason) {
