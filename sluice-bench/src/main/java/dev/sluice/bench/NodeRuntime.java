@@ -19,6 +19,8 @@ import java.util.function.Consumer;
 final class NodeRuntime {
   static final String PEERS_ENV = "SLUICE_BENCH_PEERS";
   private static final long INSTALL_TIMEOUT_MINUTES = 10;
+  /** npm takes seconds just to start on a loaded machine. */
+  private static final long VERSION_CHECK_TIMEOUT_SECONDS = 60;
 
   private final Path peersDir;
   private final Path node;
@@ -51,7 +53,7 @@ final class NodeRuntime {
     if (!Files.isExecutable(node)) {
       throw new PeerUnavailable("npm finished but " + node + " is missing");
     }
-    String version = run(List.of(node.toString(), "--version"), dir, 1).strip();
+    String version = run(List.of(node.toString(), "--version"), dir, VERSION_CHECK_TIMEOUT_SECONDS).strip();
     if (!version.startsWith("v22.")) {
       throw new PeerUnavailable(node + " is " + version + ", graphile-worker 0.18 needs Node 22");
     }
@@ -61,7 +63,7 @@ final class NodeRuntime {
   private static void install(Path dir, Consumer<String> progress) throws PeerUnavailable {
     String npm = "npm";
     try {
-      run(List.of(npm, "--version"), dir, 1);
+      run(List.of(npm, "--version"), dir, VERSION_CHECK_TIMEOUT_SECONDS);
     } catch (PeerUnavailable e) {
       throw new PeerUnavailable("npm is not available (" + e.getMessage() + "); install Node.js with npm, or pass --skip-peers");
     }

@@ -360,6 +360,58 @@ class SyncEngineTest {
   }
 
   @Test
+  void dealAndTicketViewsTypeTheirColumnsAndReadOddValuesAsNull() throws Exception {
+    String conn = source.connection();
+    try (Connection c = db.connect()) {
+      try (PreparedStatement ps = c.prepareStatement("INSERT INTO sluice.sync_connection VALUES (?, 'hubspot', now()) "
+          + "ON CONFLICT DO NOTHING")) {
+        ps.setString(1, conn);
+        ps.executeUpdate();
+      }
+      String insert = "INSERT INTO sluice.record VALUES (?, ?, ?, ?::jsonb, '{}'::jsonb, false, now(), 'h', 1, 1, now())";
+      String[][] rows = {
+          {"deals", "1", "{\"dealname\":\"Big\",\"amount\":\"1234.50\",\"closedate\":\"2026-03-01T10:00:00Z\",\"dealstage\":\"closedwon\",\"pipeline\":\"default\"}"},
+          {"deals", "2", "{\"dealname\":\"Odd\",\"amount\":\"n/a\",\"closedate\":\"1767225600000\"}"},
+          {"deals", "3", "{\"dealname\":\"Empty\",\"amount\":\"\",\"closedate\":\"soon\"}"},
+          {"tickets", "9", "{\"subject\":\"Help\",\"hs_pipeline_stage\":\"2\"}"}};
+      for (String[] r : rows) {
+        try (PreparedStatement ps = c.prepareStatement(insert)) {
+          ps.setString(1, conn);
+          ps.setString(2, r[0]);
+          ps.setString(3, r[1]);
+          ps.setString(4, r[2]);
+          ps.executeUpdate();
+        }
+      }
+      try (PreparedStatement ps = c.prepareStatement(
+          "SELECT id, dealname, amount, closedate, dealstage FROM sluice.hubspot_deals WHERE connection = ? ORDER BY id")) {
+        ps.setString(1, conn);
+        try (ResultSet rs = ps.executeQuery()) {
+          assertThat(rs.next()).isTrue();
+          assertThat(rs.getBigDecimal(3)).isEqualByComparingTo("1234.50");
+          assertThat(rs.getObject(4, java.time.OffsetDateTime.class).toInstant()).isEqualTo(Instant.parse("2026-03-01T10:00:00Z"));
+          assertThat(rs.getString(5)).isEqualTo("closedwon");
+          assertThat(rs.next()).isTrue();
+          assertThat(rs.getBigDecimal(3)).isNull();
+          assertThat(rs.getObject(4, java.time.OffsetDateTime.class).toInstant()).isEqualTo(Instant.ofEpochMilli(1767225600000L));
+          assertThat(rs.next()).isTrue();
+          assertThat(rs.getBigDecimal(3)).isNull();
+          assertThat(rs.getObject(4)).isNull();
+        }
+      }
+      try (PreparedStatement ps = c.prepareStatement(
+          "SELECT subject, hs_pipeline_stage FROM sluice.hubspot_tickets WHERE connection = ?")) {
+        ps.setString(1, conn);
+        try (ResultSet rs = ps.executeQuery()) {
+          assertThat(rs.next()).isTrue();
+          assertThat(rs.getString(1)).isEqualTo("Help");
+          assertThat(rs.getString(2)).isEqualTo("2");
+        }
+      }
+    }
+  }
+
+  @Test
   void badRequestsAreRefusedWithAReason() {
     assertThatThrownBy(() -> engine.trigger(new SyncRequest("nope", List.of("contacts"), SyncMode.FULL)))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("unknown connection 'nope'");

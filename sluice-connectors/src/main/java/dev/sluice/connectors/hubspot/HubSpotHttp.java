@@ -25,6 +25,7 @@ import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.BooleanSupplier;
 
 /**
  * Every HTTP call to HubSpot goes through here: take permits from the connection's shared buckets,
@@ -59,13 +60,46 @@ final class HubSpotHttp {
   private final RateLimitGate gate;
   private final HttpClient client;
   private final Clock clock;
+  /** Longest this view waits for a permit (read-ahead uses a shorter bound than {@link #MAX_LIMITER_WAIT}). */
+  private final Duration maxLimiterWait;
+  /** True once the work this view serves was abandoned: no further request is sent. */
+  private final BooleanSupplier cancelled;
+  /** Resolved once: the bucket names per endpoint class, the base URL and the auth header value. */
+  private final Map<String, List<String>> bucketsByEndpoint;
+  private final String baseUrl;
+  private final String authorization;
 
   HubSpotHttp(ConnectionConfig config, ConnectionLimits limits, RateLimitGate gate, HttpClient client, Clock clock) {
+    this(config, limits, gate, client, clock, MAX_LIMITER_WAIT, () -> false, resolveBuckets(config, limits));
+  }
+
+  private HubSpotHttp(ConnectionConfig config, ConnectionLimits limits, RateLimitGate gate, HttpClient client, Clock clock,
+      Duration maxLimiterWait, BooleanSupplier cancelled, Map<String, List<String>> bucketsByEndpoint) {
     this.config = config;
     this.limits = limits;
     this.gate = gate;
     this.client = client;
     this.clock = clock;
+    this.maxLimiterWait = maxLimiterWait;
+    this.cancelled = cancelled;
+    this.bucketsByEndpoint = bucketsByEndpoint;
+    this.baseUrl = config.baseUrl().toString();
+    this.authorization = "Bearer " + config.token();
+  }
+
+  private static Map<String, List<String>> resolveBuckets(ConnectionConfig config, ConnectionLimits limits) {
+    Map<String, List<String>> out = new java.util.HashMap<>();
+    limits.endpoints().keySet().forEach(e -> out.put(e, limits.bucketsFor(config.name(), e)));
+    return Map.copyOf(out);
+  }
+
+  /**
+   * The same connection for background read-ahead: it waits at most {@code maxWait} for a permit
+   * (beyond it the request is not worth making ahead of time) and sends nothing once {@code
+   * cancelled} says so.
+   */
+  HubSpotHttp forReadAhead(Duration maxWait, BooleanSupplier cancelled) {
+    return new HubSpotHttp(config, limits, gate, client, clock, maxWait, cancelled, bucketsByEndpoint);
   }
 
   /**
@@ -103,9 +137,10 @@ final class HubSpotHttp {
   /** {@link #send} whose permit was already taken with {@link #prepay}. */
   Response sendPrepaid(String endpointClass, String method, String pathAndQuery, JsonNode body, Map<String, String> headers,
       String position) throws ConnectorException {
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(config.baseUrl() + pathAndQuery))
+    checkNotCancelled(position);
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(baseUrl + pathAndQuery))
         .timeout(REQUEST_TIMEOUT)
-        .header("Authorization", "Bearer " + config.token())
+        .header("Authorization", authorization)
         .header("Accept", "application/json");
     headers.forEach(b::header);
     if (body == null) {
@@ -141,12 +176,22 @@ final class HubSpotHttp {
     throw classify(status, resp, endpointClass, position);
   }
 
+  private void checkNotCancelled(String position) throws ConnectorException {
+    if (cancelled.getAsBoolean()) {
+      throw ConnectorException.retryable("read-ahead of " + position + " was cancelled", 0, null);
+    }
+  }
+
   private void acquire(String endpointClass, int permits, String position) throws ConnectorException {
-    List<String> buckets = limits.bucketsFor(config.name(), endpointClass);
+    checkNotCancelled(position);
+    List<String> buckets = bucketsByEndpoint.get(endpointClass);
+    if (buckets == null) {
+      buckets = limits.bucketsFor(config.name(), endpointClass);
+    }
     if (buckets.isEmpty()) {
       return;
     }
-    Optional<Duration> wait = gate.acquire(buckets, permits, MAX_LIMITER_WAIT);
+    Optional<Duration> wait = gate.acquire(buckets, permits, maxLimiterWait);
     if (wait.isPresent()) {
       throw ConnectorException.rateLimited("rate limit " + String.join(" + ", buckets) + " is spent before " + position
           + "; next permit in " + wait.get().toMillis() + " ms", wait.get(), 0);

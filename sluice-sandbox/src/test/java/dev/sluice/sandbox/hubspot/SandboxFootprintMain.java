@@ -45,6 +45,16 @@ public final class SandboxFootprintMain {
               + "\"sorts\":[{\"propertyName\":\"lastmodifieddate\",\"direction\":\"ASCENDING\"}],\"limit\":200}")).build(), HttpResponse.BodyHandlers.ofString());
       System.out.printf("search over all contacts sorted by lastmodifieddate: status %d in %d ms%n", search.statusCode(), (System.nanoTime() - s0) / 1_000_000);
       System.out.printf("  process CPU for that search: %d ms%n", (cpuNanos() - searchCpu0) / 1_000_000);
+      long recent = System.currentTimeMillis() - 86_400_000L;
+      long i0 = System.nanoTime();
+      long incCpu0 = cpuNanos();
+      HttpResponse<String> incremental = client.send(HttpRequest.newBuilder(URI.create(sandbox.baseUrl() + "/crm/v3/objects/contacts/search"))
+          .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
+          .POST(HttpRequest.BodyPublishers.ofString("{\"filterGroups\":[{\"filters\":[{\"propertyName\":\"lastmodifieddate\",\"operator\":\"GTE\",\"value\":\""
+              + recent + "\"}]}],\"sorts\":[\"lastmodifieddate\"],\"limit\":200}")).build(), HttpResponse.BodyHandlers.ofString());
+      System.out.printf("incremental search (modified in the last day, %s): status %d in %d ms, process CPU %d ms%n",
+          incremental.body().substring(0, Math.min(20, incremental.body().length())), incremental.statusCode(),
+          (System.nanoTime() - i0) / 1_000_000, (cpuNanos() - incCpu0) / 1_000_000);
       System.out.println("cpus " + Runtime.getRuntime().availableProcessors() + ", load " + ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
     }
   }
