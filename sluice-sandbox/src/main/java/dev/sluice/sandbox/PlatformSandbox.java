@@ -45,6 +45,15 @@ public interface PlatformSandbox {
         .result("{\"error\":\"rate_limited\",\"message\":\"Injected rate limit (sandbox fault).\"}");
   }
 
+  /**
+   * Writes this platform's own error body for an injected 5xx fault (status already chosen). The
+   * default is a generic JSON body.
+   */
+  default void writeInjectedServerError(io.javalin.http.Context ctx, int status) {
+    ctx.status(status).contentType("application/json")
+        .result("{\"error\":\"server_error\",\"message\":\"Injected server error " + status + " (sandbox fault).\"}");
+  }
+
   /** Stops background work (webhook senders, timers). Called once when the sandbox stops. */
   default void close() {}
 }

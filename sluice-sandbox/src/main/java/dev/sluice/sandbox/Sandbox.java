@@ -183,8 +183,8 @@ public final class Sandbox implements AutoCloseable {
         finishEarly(ctx, fault);
       }
       case SERVER_ERROR -> {
-        ctx.status(fault.status()).contentType("application/json")
-            .result(jsonError("Injected server error " + fault.status() + " (sandbox fault)."));
+        owner(path).ifPresentOrElse(p -> p.writeInjectedServerError(ctx, fault.status()), () -> ctx.status(fault.status())
+            .contentType("application/json").result(jsonError("Injected server error " + fault.status() + " (sandbox fault).")));
         finishEarly(ctx, fault);
       }
       case DROP_CONNECTION -> {

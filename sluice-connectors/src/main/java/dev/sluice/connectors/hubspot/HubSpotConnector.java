@@ -40,6 +40,7 @@ public final class HubSpotConnector implements SourceConnector, DestinationConne
   private final HubSpotStreamReader reader;
   private final HubSpotBatchWriter writer;
   private final java.util.concurrent.ConcurrentMap<String, List<String>> discovered = new java.util.concurrent.ConcurrentHashMap<>();
+  private final HubSpotReadAhead readAhead;
 
   /** Use {@link dev.sluice.connectors.ConnectorFactory}; public only across packages. */
   public HubSpotConnector(ConnectionConfig config, ConnectionLimits limits, RateLimitGate gate, HttpClient client, Clock clock) {
@@ -49,6 +50,7 @@ public final class HubSpotConnector implements SourceConnector, DestinationConne
     this.http = new HubSpotHttp(config, limits, gate, client, clock);
     this.reader = new HubSpotStreamReader(http, config.baseUrl().toString(), config.incrementalOverlap(), this::propertiesFor);
     this.writer = new HubSpotBatchWriter(http);
+    this.readAhead = new HubSpotReadAhead(config.name(), clock);
   }
 
   /**
@@ -139,11 +141,38 @@ public final class HubSpotConnector implements SourceConnector, DestinationConne
     return t;
   }
 
+  /**
+   * Reads one page. In full mode the next page (list call and association reads) is then read
+   * ahead in the background, taking its rate-limit permits like any request, and handed to the
+   * call for exactly that checkpoint; see {@link HubSpotReadAhead}.
+   */
   @Override
   public Page readPage(StreamRequest request) throws ConnectorException {
     HubSpotObjectType type = type(request.objectType());
     discoverProperties(type);
-    return reader.read(type, request);
+    if (request.mode() != dev.sluice.connectors.SyncMode.FULL) {
+      return reader.read(type, request);
+    }
+    Page page = request.checkpoint() == null ? null : readAhead.take(type.name(), request.checkpoint());
+    if (page == null) {
+      page = reader.read(type, request);
+    }
+    if (!page.streamDone() && page.nextCheckpoint() != null) {
+      StreamRequest next = request.resumeFrom(page.nextCheckpoint());
+      readAhead.start(type.name(), page.nextCheckpoint(),
+          cancelled -> reader.through(http.forReadAhead(HubSpotReadAhead.MAX_LIMITER_WAIT, cancelled)).read(type, next));
+    }
+    return page;
+  }
+
+  /** How many streams hold a page read ahead (tests). */
+  int pagesReadAhead() {
+    return readAhead.held();
+  }
+
+  /** How many read-aheads are still running (tests). */
+  int readAheadsRunning() {
+    return readAhead.running();
   }
 
   /** One search request with {@code limit=1}: HubSpot's {@code total} of matching records. */
@@ -222,6 +251,7 @@ public final class HubSpotConnector implements SourceConnector, DestinationConne
   @Override
   public void close() {
     // The HttpClient belongs to the factory and is shared by its connectors.
+    readAhead.close();
   }
 
   @Override

@@ -49,16 +49,27 @@ final class HubSpotStreamReader {
 
   private final HubSpotHttp http;
   /** Association pairs the portal rejected as undefined (e.g. "deals/tickets"); not asked again. */
-  private final Set<String> undefinedPairs = java.util.concurrent.ConcurrentHashMap.newKeySet();
+  private final Set<String> undefinedPairs;
   private final String baseUrl;
   private final Duration overlap;
   private final Function<HubSpotObjectType, List<String>> propertiesFor;
 
   HubSpotStreamReader(HubSpotHttp http, String baseUrl, Duration overlap, Function<HubSpotObjectType, List<String>> propertiesFor) {
+    this(http, baseUrl, overlap, propertiesFor, java.util.concurrent.ConcurrentHashMap.newKeySet());
+  }
+
+  private HubSpotStreamReader(HubSpotHttp http, String baseUrl, Duration overlap,
+      Function<HubSpotObjectType, List<String>> propertiesFor, Set<String> undefinedPairs) {
     this.http = http;
     this.baseUrl = baseUrl;
     this.overlap = overlap;
     this.propertiesFor = propertiesFor;
+    this.undefinedPairs = undefinedPairs;
+  }
+
+  /** The same reader sending through {@code other} (read-ahead); what it learns about the portal is shared. */
+  HubSpotStreamReader through(HubSpotHttp other) {
+    return new HubSpotStreamReader(other, baseUrl, overlap, propertiesFor, undefinedPairs);
   }
 
   /** Requests made while reading one page. */

@@ -25,6 +25,8 @@ final class HubSpotApi {
   static final int LIST_LIMIT_DEFAULT = 10;
   static final int LIST_LIMIT_MAX = 100;
   static final int BATCH_MAX_INPUTS = 100;
+  /** Associations returned per input of a v4 batch read before the result pages. */
+  static final int ASSOCIATIONS_PAGE = 500;
 
   private final HubSpotSandbox portal;
   private final SearchEngine search;
@@ -416,16 +418,31 @@ final class HubSpotApi {
           errors.add(e);
           continue;
         }
+        // At most ASSOCIATIONS_PAGE per input; the rest through the result's own paging cursor.
+        int start = 0;
+        String after = input.path("after").asText("");
+        if (!after.isEmpty()) {
+          try {
+            start = Math.max(0, Integer.parseInt(after));
+          } catch (NumberFormatException e) {
+            start = 0;
+          }
+        }
         ObjectNode res = NODES.objectNode();
         res.putObject("from").put("id", Long.toString(r.id));
         ArrayNode toArr = res.putArray("to");
-        for (long other : ids) {
+        int end = Math.min(ids.length, start + ASSOCIATIONS_PAGE);
+        for (int i = start; i < end; i++) {
           ObjectNode t = toArr.addObject();
-          t.put("toObjectId", other); // a JSON number, as real responses send it
+          t.put("toObjectId", ids[i]); // a JSON number, as real responses send it
           ObjectNode at = t.putArray("associationTypes").addObject();
           at.put("category", "HUBSPOT_DEFINED");
           at.put("typeId", kind.typeId());
           at.putNull("label");
+        }
+        if (end < ids.length) {
+          ObjectNode next = res.putObject("paging").putObject("next");
+          next.put("after", Integer.toString(end));
         }
         results.add(res);
       }

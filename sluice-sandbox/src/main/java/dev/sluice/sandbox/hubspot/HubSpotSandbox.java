@@ -84,6 +84,11 @@ public final class HubSpotSandbox implements PlatformSandbox {
   }
 
   @Override
+  public void writeInjectedServerError(Context ctx, int status) {
+    HubSpotApi.error(ctx, status, "INTERNAL_ERROR", "Injected server error " + status + " (sandbox fault).");
+  }
+
+  @Override
   public void close() {
     if (webhooks != null) webhooks.close();
   }

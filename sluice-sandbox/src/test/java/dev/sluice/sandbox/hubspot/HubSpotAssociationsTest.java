@@ -84,4 +84,21 @@ class HubSpotAssociationsTest {
     assertThat(hubspot.count(HubSpotObjectType.CONTACTS)).isEqualTo(1);
     assertThat(http.get("/crm/v3/objects/contacts/" + merged).json().get("id").asText()).isEqualTo(primary);
   }
+
+  @Test
+  void aResultWithManyAssociationsPagesOnItsOwn() throws Exception {
+    String contact = hubspot.createRecord(HubSpotObjectType.CONTACTS, Map.of("email", "many@x.com")).id();
+    for (int i = 0; i < 520; i++) {
+      String company = hubspot.createRecord(HubSpotObjectType.COMPANIES, Map.of("name", "C" + i)).id();
+      hubspot.associate(HubSpotObjectType.CONTACTS, contact, HubSpotObjectType.COMPANIES, company);
+    }
+    JsonNode first = http.post("/crm/v4/associations/contacts/companies/batch/read", "{\"inputs\":[{\"id\":\"" + contact + "\"}]}").json();
+    JsonNode result = first.get("results").get(0);
+    assertThat(result.get("to")).hasSize(500);
+    String after = result.get("paging").get("next").get("after").asText();
+    JsonNode second = http.post("/crm/v4/associations/contacts/companies/batch/read",
+        "{\"inputs\":[{\"id\":\"" + contact + "\",\"after\":\"" + after + "\"}]}").json();
+    assertThat(second.get("results").get(0).get("to")).hasSize(20);
+    assertThat(second.get("results").get(0).has("paging")).isFalse();
+  }
 }

@@ -70,6 +70,9 @@ class SandboxFaultsTest {
     Http.Response err = http.get("/crm/v3/objects/contacts");
     assertThat(err.status()).isEqualTo(503);
     assertThat(err.header("Content-Type")).startsWith("application/json");
+    assertThat(err.json().get("status").asText()).isEqualTo("error");
+    assertThat(err.json().has("correlationId")).isTrue();
+    assertThat(err.json().has("category")).isTrue();
     assertThat(sandbox.counters().serverErrorsServed()).isEqualTo(1);
 
     sandbox.faults().add(FaultRule.malformedBody(1.0).times(1));
