@@ -26,7 +26,7 @@ import java.util.UUID;
  */
 public final class JobWorker implements AutoCloseable {
   public static final int CONCURRENCY_DEFAULT = 32;
-  public static final int CLAIM_BATCH_SIZE_DEFAULT = 200;
+  public static final int CLAIM_BATCH_SIZE_DEFAULT = 500;
   public static final int COMPLETION_BATCH_SIZE_DEFAULT = 500;
   /** Zero: flush whatever has accumulated as soon as the previous flush is done. */
   public static final Duration COMPLETION_FLUSH_INTERVAL_DEFAULT = Duration.ZERO;

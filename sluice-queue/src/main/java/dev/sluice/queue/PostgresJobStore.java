@@ -27,7 +27,7 @@ final class PostgresJobStore implements JobStore {
   private final String schema;
   private final String channel;
   private final SqlResource enqueue, bulkEnqueue, notify, claim, lockKind, claimCapped, completeOk, completeOther,
-      heartbeat, progress, rescueStale, cleanFinished, find, list, retryJob, cancelJob, retryDead, cancelDead,
+      heartbeat, asyncCommit, progress, rescueStale, cleanFinished, find, list, retryJob, cancelJob, retryDead, cancelDead,
       statsCounts, statsOldestReady, kindConfigure, kindPause, kindShadow, shadowWaiting, kindList;
 
   PostgresJobStore(DataSource dataSource, String schema) {
@@ -44,6 +44,7 @@ final class PostgresJobStore implements JobStore {
     completeOk = SqlResource.load(o, "complete_ok.sql", schema);
     completeOther = SqlResource.load(o, "complete_other.sql", schema);
     heartbeat = SqlResource.load(o, "heartbeat.sql", schema);
+    asyncCommit = SqlResource.load(o, "async_commit.sql", schema);
     progress = SqlResource.load(o, "progress.sql", schema);
     rescueStale = SqlResource.load(o, "rescue_stale.sql", schema);
     cleanFinished = SqlResource.load(o, "clean_finished.sql", schema);
@@ -195,13 +196,44 @@ final class PostgresJobStore implements JobStore {
 
   @Override
   public List<Job> claim(List<String> kinds, int limit, String workerId, Instant now) throws SQLException {
-    try (Connection c = dataSource.getConnection(); PreparedStatement ps = claim.prepare(c)) {
-      if (!c.getAutoCommit()) c.setAutoCommit(true);
-      claim.set(ps, "now", ts(now));
-      claim.set(ps, "kinds", c.createArrayOf("text", kinds.toArray()));
-      claim.set(ps, "limit", limit);
-      claim.set(ps, "worker", workerId);
-      return readClaimed(ps, limit);
+    try (Connection c = dataSource.getConnection()) {
+      return inAsyncCommitTransaction(c, () -> {
+        try (PreparedStatement ps = claim.prepare(c)) {
+          claim.set(ps, "now", ts(now));
+          claim.set(ps, "kinds", c.createArrayOf("text", kinds.toArray()));
+          claim.set(ps, "limit", limit);
+          claim.set(ps, "worker", workerId);
+          return readClaimed(ps, limit);
+        }
+      });
+    }
+  }
+
+  /** Work done inside one transaction on a connection. */
+  @FunctionalInterface
+  private interface TransactionWork<T> {
+    T run() throws SQLException;
+  }
+
+  /**
+   * Runs {@code work} in one transaction whose commit does not wait for the WAL flush (see
+   * async_commit.sql for why that is safe for claims, heartbeats and completions, and never used
+   * for enqueues). The connection is handed back in autocommit mode, as pools expect.
+   */
+  private <T> T inAsyncCommitTransaction(Connection c, TransactionWork<T> work) throws SQLException {
+    c.setAutoCommit(false);
+    try {
+      try (PreparedStatement ps = asyncCommit.prepare(c)) {
+        ps.execute();
+      }
+      T result = work.run();
+      c.commit();
+      return result;
+    } catch (SQLException | RuntimeException e) {
+      c.rollback();
+      throw e;
+    } finally {
+      c.setAutoCommit(true);
     }
   }
 
@@ -210,6 +242,9 @@ final class PostgresJobStore implements JobStore {
     try (Connection c = dataSource.getConnection()) {
       c.setAutoCommit(false);
       try {
+        try (PreparedStatement ps = asyncCommit.prepare(c)) {
+          ps.execute();
+        }
         Integer maxRunning;
         Integer maxPerKey;
         try (PreparedStatement ps = lockKind.prepare(c)) {
@@ -268,50 +303,55 @@ final class PostgresJobStore implements JobStore {
       if (o.state() == JobState.COMPLETED) ok.add(o);
       else other.add(o);
     }
-    int changed = 0;
     try (Connection c = dataSource.getConnection()) {
-      if (!c.getAutoCommit()) c.setAutoCommit(true);
-      if (!ok.isEmpty()) {
-        Long[] ids = new Long[ok.size()];
-        Integer[] attempts = new Integer[ok.size()];
-        for (int i = 0; i < ids.length; i++) {
-          ids[i] = ok.get(i).id();
-          attempts[i] = ok.get(i).attempt();
-        }
-        try (PreparedStatement ps = completeOk.prepare(c)) {
-          completeOk.set(ps, "ids", c.createArrayOf("int8", ids));
-          completeOk.set(ps, "attempts", c.createArrayOf("int4", attempts));
-          completeOk.set(ps, "now", ts(now));
-          completeOk.set(ps, "worker", workerId);
-          changed += ps.executeUpdate();
-        }
+      // Both statements in one transaction: one commit per batch, and the batch lands whole.
+      return inAsyncCommitTransaction(c, () -> completeIn(c, ok, other, workerId, now));
+    }
+  }
+
+  private int completeIn(Connection c, List<Completion> ok, List<Completion> other, String workerId, Instant now)
+      throws SQLException {
+    int changed = 0;
+    if (!ok.isEmpty()) {
+      Long[] ids = new Long[ok.size()];
+      Integer[] attempts = new Integer[ok.size()];
+      for (int i = 0; i < ids.length; i++) {
+        ids[i] = ok.get(i).id();
+        attempts[i] = ok.get(i).attempt();
       }
-      if (!other.isEmpty()) {
-        int n = other.size();
-        Long[] ids = new Long[n], runAt = new Long[n];
-        Integer[] attempts = new Integer[n];
-        String[] states = new String[n], errors = new String[n], stacks = new String[n];
-        for (int i = 0; i < n; i++) {
-          Completion o = other.get(i);
-          if (!JobState.RUNNING.canMoveTo(o.state())) throw new IllegalArgumentException("running job cannot become " + o.state());
-          ids[i] = o.id();
-          attempts[i] = o.attempt();
-          states[i] = o.state().dbValue();
-          runAt[i] = o.runAt() == null ? now.toEpochMilli() : o.runAt().toEpochMilli();
-          errors[i] = o.error();
-          stacks[i] = o.stack();
-        }
-        try (PreparedStatement ps = completeOther.prepare(c)) {
-          completeOther.set(ps, "ids", c.createArrayOf("int8", ids));
-          completeOther.set(ps, "attempts", c.createArrayOf("int4", attempts));
-          completeOther.set(ps, "states", c.createArrayOf("text", states));
-          completeOther.set(ps, "run_at_ms", c.createArrayOf("int8", runAt));
-          completeOther.set(ps, "errors", c.createArrayOf("text", errors));
-          completeOther.set(ps, "stacks", c.createArrayOf("text", stacks));
-          completeOther.set(ps, "now", ts(now));
-          completeOther.set(ps, "worker", workerId);
-          changed += ps.executeUpdate();
-        }
+      try (PreparedStatement ps = completeOk.prepare(c)) {
+        completeOk.set(ps, "ids", c.createArrayOf("int8", ids));
+        completeOk.set(ps, "attempts", c.createArrayOf("int4", attempts));
+        completeOk.set(ps, "now", ts(now));
+        completeOk.set(ps, "worker", workerId);
+        changed += ps.executeUpdate();
+      }
+    }
+    if (!other.isEmpty()) {
+      int n = other.size();
+      Long[] ids = new Long[n], runAt = new Long[n];
+      Integer[] attempts = new Integer[n];
+      String[] states = new String[n], errors = new String[n], stacks = new String[n];
+      for (int i = 0; i < n; i++) {
+        Completion o = other.get(i);
+        if (!JobState.RUNNING.canMoveTo(o.state())) throw new IllegalArgumentException("running job cannot become " + o.state());
+        ids[i] = o.id();
+        attempts[i] = o.attempt();
+        states[i] = o.state().dbValue();
+        runAt[i] = o.runAt() == null ? now.toEpochMilli() : o.runAt().toEpochMilli();
+        errors[i] = o.error();
+        stacks[i] = o.stack();
+      }
+      try (PreparedStatement ps = completeOther.prepare(c)) {
+        completeOther.set(ps, "ids", c.createArrayOf("int8", ids));
+        completeOther.set(ps, "attempts", c.createArrayOf("int4", attempts));
+        completeOther.set(ps, "states", c.createArrayOf("text", states));
+        completeOther.set(ps, "run_at_ms", c.createArrayOf("int8", runAt));
+        completeOther.set(ps, "errors", c.createArrayOf("text", errors));
+        completeOther.set(ps, "stacks", c.createArrayOf("text", stacks));
+        completeOther.set(ps, "now", ts(now));
+        completeOther.set(ps, "worker", workerId);
+        changed += ps.executeUpdate();
       }
     }
     return changed;
@@ -320,14 +360,17 @@ final class PostgresJobStore implements JobStore {
   @Override
   public int heartbeat(long[] ids, String workerId, Instant now) throws SQLException {
     if (ids.length == 0) return 0;
-    try (Connection c = dataSource.getConnection(); PreparedStatement ps = heartbeat.prepare(c)) {
-      if (!c.getAutoCommit()) c.setAutoCommit(true);
-      Long[] boxed = new Long[ids.length];
-      for (int i = 0; i < ids.length; i++) boxed[i] = ids[i];
-      heartbeat.set(ps, "ids", c.createArrayOf("int8", boxed));
-      heartbeat.set(ps, "now", ts(now));
-      heartbeat.set(ps, "worker", workerId);
-      return ps.executeUpdate();
+    Long[] boxed = new Long[ids.length];
+    for (int i = 0; i < ids.length; i++) boxed[i] = ids[i];
+    try (Connection c = dataSource.getConnection()) {
+      return inAsyncCommitTransaction(c, () -> {
+        try (PreparedStatement ps = heartbeat.prepare(c)) {
+          heartbeat.set(ps, "ids", c.createArrayOf("int8", boxed));
+          heartbeat.set(ps, "now", ts(now));
+          heartbeat.set(ps, "worker", workerId);
+          return ps.executeUpdate();
+        }
+      });
     }
   }
 

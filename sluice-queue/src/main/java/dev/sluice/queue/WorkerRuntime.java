@@ -23,6 +23,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import javax.sql.DataSource;
@@ -32,8 +33,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The moving parts of a {@link JobWorker}: one claimer thread filling a local buffer, handler
- * virtual threads draining it, one completer thread batching outcomes, a listener thread for
+ * The moving parts of a {@link JobWorker}: claimer threads filling a local buffer, handler
+ * virtual threads draining it, completer threads batching outcomes, a listener thread for
  * NOTIFY, and a scheduler for heartbeats, policy refresh and maintenance.
  */
 final class WorkerRuntime {
@@ -44,6 +45,18 @@ final class WorkerRuntime {
   static final int MAX_STACK_CHARS = 8_000;
   /** Pause after a database error in a loop, so an outage does not spin. */
   static final Duration ERROR_BACKOFF = Duration.ofSeconds(1);
+  /**
+   * Claim transactions one worker keeps in flight at most. With one, handlers sit idle for a
+   * whole claim round trip whenever they drain the buffer faster than a claim returns; with two,
+   * one claim's round trip overlaps the other's rows being handled.
+   */
+  static final int CLAIMERS = 2;
+  /**
+   * Completion transactions one worker keeps in flight at most: while one batch waits for its
+   * commit the next one collects outcomes, so batches grow with the load instead of the
+   * completer falling behind one small batch at a time.
+   */
+  static final int COMPLETERS = 2;
 
   private final JobQueue queue;
   private final PostgresJobStore store;
@@ -53,6 +66,9 @@ final class WorkerRuntime {
   private final List<String> handledKinds;
   private final int claimBatchSize;
   private final int minClaim;
+  /** Below this many buffered jobs a claimer starts the next claim (half a batch). */
+  private final int lowWater;
+  private final long heartbeatIntervalNanos;
   private final int completionBatchSize;
   private final long flushIntervalNanos;
   private final Duration pollInterval;
@@ -63,23 +79,28 @@ final class WorkerRuntime {
   private final Semaphore slots;
   private final LinkedBlockingQueue<Job> buffer = new LinkedBlockingQueue<>();
   private final LinkedBlockingQueue<JobStore.Completion> outcomes = new LinkedBlockingQueue<>();
-  /** Jobs this worker holds in the database (id → attempt), heartbeated until their outcome is recorded. */
-  private final Map<Long, Integer> held = new ConcurrentHashMap<>();
+  /** Jobs this worker holds in the database, heartbeated (see {@link #heartbeat}) until their outcome is recorded. */
+  private final Map<Long, Held> held = new ConcurrentHashMap<>();
   private final AtomicLong recorded = new AtomicLong();
 
   private volatile boolean claiming = true;
   private volatile boolean handling = true;
   private volatile boolean completing = true;
-  private volatile boolean wakeRequested;
-  /** True while the claimer waits for handlers to free slots (not for new jobs). */
-  private volatile boolean waitingForSlots;
+  /**
+   * Counts wake-ups (a notification arrived, the buffer ran low, slots were freed). A claimer
+   * remembers the count before it looks for work and sleeps only while it is unchanged, so a
+   * wake-up that arrives during a claim is never lost and no claimer can swallow another's.
+   */
+  private final AtomicLong wakeups = new AtomicLong();
+  /** Claimers sleeping because the buffer is full enough or slots are short (not for lack of jobs). */
+  private final AtomicInteger claimersWaitingForRoom = new AtomicInteger();
   private volatile List<String> uncappedKinds;
   private volatile List<String> cappedKinds = List.of();
   private volatile Set<String> cappedKindSet = Set.of();
   private volatile Map<String, KindPolicy> policies = Map.of();
 
-  private Thread claimer;
-  private Thread completer;
+  private final List<Thread> claimers = new ArrayList<>();
+  private final List<Thread> completers = new ArrayList<>();
   private Thread listener;
   private final List<Thread> handlerThreads = new ArrayList<>();
   private ScheduledExecutorService scheduler;
@@ -100,6 +121,8 @@ final class WorkerRuntime {
     // Waiting for a quarter batch of free slots avoids many tiny claims under load; an idle
     // worker has all its slots free, so pickup latency does not suffer.
     this.minClaim = Math.max(1, Math.min(claimBatchSize, b.concurrency + prefetch) / 4);
+    this.lowWater = Math.max(1, claimBatchSize / 2);
+    this.heartbeatIntervalNanos = b.heartbeatInterval.toNanos();
     this.completionBatchSize = b.completionBatchSize;
     this.flushIntervalNanos = b.completionFlushInterval.toNanos();
     this.pollInterval = b.pollInterval;
@@ -107,6 +130,13 @@ final class WorkerRuntime {
     this.listenNotify = b.listenNotify;
     for (int i = 0; i < b.concurrency; i++) {
       handlerThreads.add(Thread.ofVirtual().name("sluice-handler-" + i).unstarted(this::handleLoop));
+    }
+    // All threads exist before any starts: wake() may run on any of them and walks the claimers.
+    for (int i = 0; i < CLAIMERS; i++) {
+      claimers.add(Thread.ofPlatform().daemon().name("sluice-claimer-" + i).unstarted(this::claimLoop));
+    }
+    for (int i = 0; i < COMPLETERS; i++) {
+      completers.add(Thread.ofPlatform().daemon().name("sluice-completer-" + i).unstarted(this::completeLoop));
     }
     refreshKinds();
     // Heartbeats get a thread of their own: a slow maintenance pass must never delay them into
@@ -128,9 +158,9 @@ final class WorkerRuntime {
   static WorkerRuntime start(JobWorker.Builder b) {
     WorkerRuntime r = new WorkerRuntime(b);
     r.handlerThreads.forEach(Thread::start);
-    r.completer = Thread.ofPlatform().daemon().name("sluice-completer").start(r::completeLoop);
+    r.completers.forEach(Thread::start);
     if (r.listenNotify) r.listener = Thread.ofPlatform().daemon().name("sluice-listener").start(r::listenLoop);
-    r.claimer = Thread.ofPlatform().daemon().name("sluice-claimer").start(r::claimLoop);
+    r.claimers.forEach(Thread::start);
     return r;
   }
 
@@ -152,45 +182,64 @@ final class WorkerRuntime {
 
   // --- claiming ---
 
-  /** Wakes the claimer (a notification arrived, or slots were freed). */
+  /** Wakes every claimer at once (a notification arrived, the buffer ran low, or slots were freed). */
   private void wake() {
-    wakeRequested = true;
-    Thread t = claimer;
-    if (t != null) LockSupport.unpark(t);
+    wakeups.incrementAndGet();
+    for (Thread t : claimers) LockSupport.unpark(t);
   }
 
-  /** Parks the claimer until woken or {@code timeout} passes. */
-  private void awaitWake(Duration timeout) {
+  /** Parks the calling claimer until a wake-up newer than {@code seen} or until {@code timeout} passes. */
+  private void awaitWake(long seen, Duration timeout) {
     long deadline = System.nanoTime() + timeout.toNanos();
-    while (!wakeRequested && claiming) {
+    while (wakeups.get() == seen && claiming) {
       long left = deadline - System.nanoTime();
       if (left <= 0) return;
       LockSupport.parkNanos(this, left);
     }
   }
 
+  /**
+   * How many jobs to claim now, 0 for none. The next claim starts as soon as the buffer falls
+   * below half a batch, before the handlers run dry, so its round trip overlaps their work;
+   * waiting for a quarter batch of free slots avoids many tiny claims under load, while an idle
+   * worker has all its slots free, so pickup latency does not suffer.
+   */
+  private int claimSize() {
+    if (buffer.size() >= lowWater) return 0;
+    int free = slots.availablePermits();
+    return free < minClaim ? 0 : Math.min(claimBatchSize, free);
+  }
+
   private void claimLoop() {
     while (claiming) {
-      int free = slots.availablePermits();
-      if (free < minClaim) {
-        wakeRequested = false;
-        waitingForSlots = true;
-        if (slots.availablePermits() < minClaim) awaitWake(pollInterval);
-        waitingForSlots = false;
+      long seen = wakeups.get();
+      int want = claimSize();
+      // Slots are reserved before the claim so two claimers in flight never hold more than the
+      // worker has room for; what the claim did not fill is given back afterwards.
+      if (want == 0 || !slots.tryAcquire(want)) {
+        claimersWaitingForRoom.incrementAndGet();
+        try {
+          if (claimSize() == 0) awaitWake(seen, pollInterval);
+        } finally {
+          claimersWaitingForRoom.decrementAndGet();
+        }
         continue;
       }
-      wakeRequested = false;
-      int want = Math.min(claimBatchSize, free);
-      int got;
+      int got = 0;
       try {
         got = claimInto(want);
       } catch (SQLException | RuntimeException e) {
         if (!claiming) break;
         log.warn("worker {}: claim failed, retrying in {}: {}", workerId, ERROR_BACKOFF, e.getMessage());
-        awaitWake(ERROR_BACKOFF);
+        slots.release(want);
+        awaitWake(seen, ERROR_BACKOFF);
         continue;
       }
-      if (got < want) awaitWake(pollInterval);
+      if (got < want) {
+        slots.release(want - got);
+        // Nothing more is runnable now: sleep until notified, or poll again.
+        awaitWake(seen, pollInterval);
+      }
     }
   }
 
@@ -208,13 +257,23 @@ final class WorkerRuntime {
     return got;
   }
 
+  /** Buffers claimed jobs; their slots were reserved by the claimer before the claim. */
   private int accept(List<Job> jobs) {
     if (jobs.isEmpty()) return 0;
-    // Never blocks for long: claims are sized to the free slots and only this thread acquires.
-    slots.acquireUninterruptibly(jobs.size());
-    for (Job j : jobs) held.put(j.id(), j.attempt());
+    long now = System.nanoTime();
+    for (Job j : jobs) held.put(j.id(), new Held(now));
     buffer.addAll(jobs);
     return jobs.size();
+  }
+
+  /** A job this worker holds in the database: when it was claimed and whether a handler started it. */
+  private static final class Held {
+    final long claimedNanos;
+    volatile boolean started;
+
+    Held(long claimedNanos) {
+      this.claimedNanos = claimedNanos;
+    }
   }
 
   private void refreshKinds() {
@@ -257,6 +316,11 @@ final class WorkerRuntime {
         continue;
       }
       if (job == null) continue;
+      // The buffer just shrank: a claimer waiting for it to run low starts the next claim now,
+      // while this and the other handlers still have buffered work.
+      if (claimersWaitingForRoom.get() > 0 && claimSize() > 0) wake();
+      Held h = held.get(job.id());
+      if (h != null) h.started = true;
       JobStore.Completion outcome;
       try {
         outcome = run(job);
@@ -264,7 +328,7 @@ final class WorkerRuntime {
         slots.release();
       }
       outcomes.add(outcome);
-      if (waitingForSlots && !wakeRequested && slots.availablePermits() >= minClaim) wake();
+      if (claimersWaitingForRoom.get() > 0 && claimSize() > 0) wake();
     }
   }
 
@@ -363,6 +427,7 @@ final class WorkerRuntime {
 
   // --- completing ---
 
+  /** Run by each of the {@link #COMPLETERS} threads; they take disjoint outcomes from the queue. */
   private void completeLoop() {
     List<JobStore.Completion> batch = new ArrayList<>(completionBatchSize);
     while ((completing || !outcomes.isEmpty() || !batch.isEmpty()) && !abandoned) {
@@ -418,9 +483,18 @@ final class WorkerRuntime {
 
   // --- heartbeats ---
 
+  /**
+   * Heartbeats the jobs a handler has started, and buffered ones only once they have waited a
+   * whole heartbeat interval (long handlers can keep them buffered up to the rescue timeout).
+   * Under load most buffered jobs start within milliseconds, so they are never written twice.
+   */
   private void heartbeat() {
     if (held.isEmpty()) return;
-    long[] ids = held.keySet().stream().mapToLong(Long::longValue).toArray();
+    long now = System.nanoTime();
+    long[] ids = held.entrySet().stream()
+        .filter(e -> e.getValue().started || now - e.getValue().claimedNanos >= heartbeatIntervalNanos)
+        .mapToLong(Map.Entry::getKey).toArray();
+    if (ids.length == 0) return;
     try {
       store.heartbeat(ids, workerId, clock.instant());
     } catch (SQLException e) {
@@ -465,8 +539,8 @@ final class WorkerRuntime {
     if (closed) return;
     closed = true;
     claiming = false;
-    LockSupport.unpark(claimer);
-    join(claimer, Duration.ofSeconds(10));
+    claimers.forEach(LockSupport::unpark);
+    for (Thread t : claimers) join(t, Duration.ofSeconds(10));
     // Give buffered jobs back: their attempt is returned and any worker may take them.
     List<Job> unstarted = new ArrayList<>();
     buffer.drainTo(unstarted);
@@ -479,7 +553,7 @@ final class WorkerRuntime {
     long deadline = System.nanoTime() + shutdownTimeout.toNanos();
     for (Thread t : handlerThreads) join(t, Duration.ofNanos(Math.max(1, deadline - System.nanoTime())));
     completing = false;
-    join(completer, Duration.ofSeconds(10));
+    for (Thread t : completers) join(t, Duration.ofSeconds(10));
     scheduler.shutdownNow();
     heartbeats.shutdownNow();
     if (listener != null) join(listener, Duration.ofSeconds(2));
@@ -492,12 +566,12 @@ final class WorkerRuntime {
     claiming = false;
     handling = false;
     completing = false;
-    LockSupport.unpark(claimer);
+    claimers.forEach(LockSupport::unpark);
     scheduler.shutdownNow();
     heartbeats.shutdownNow();
     outcomes.clear();
     buffer.clear();
-    if (completer != null) completer.interrupt();
+    completers.forEach(Thread::interrupt);
   }
 
   private static void join(Thread t, Duration timeout) {

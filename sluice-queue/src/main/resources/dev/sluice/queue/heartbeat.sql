@@ -1,3 +1,14 @@
-UPDATE ${schema}.job
+-- Heartbeat of a worker's started jobs. Rows locked by someone else are skipped, not waited for:
+-- the completer (or the rescuer) is finishing them, so they need no heartbeat, and never waiting
+-- means this statement cannot deadlock with a batched completion that locks the same rows in
+-- another order.
+WITH beat AS (
+  SELECT id
+  FROM ${schema}.job
+  WHERE id = ANY(:ids::bigint[]) AND state = 'running' AND worker_id = :worker
+  FOR UPDATE SKIP LOCKED
+)
+UPDATE ${schema}.job j
 SET heartbeat_at = :now
-WHERE id = ANY(:ids::bigint[]) AND state = 'running' AND worker_id = :worker
+FROM beat
+WHERE j.id = beat.id

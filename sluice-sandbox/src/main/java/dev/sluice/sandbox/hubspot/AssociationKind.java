@@ -17,6 +17,8 @@ record AssociationKind(HubSpotObjectType from, HubSpotObjectType to, int typeId)
       new AssociationKind(HubSpotObjectType.TICKETS, HubSpotObjectType.CONTACTS, 16),
       new AssociationKind(HubSpotObjectType.TICKETS, HubSpotObjectType.COMPANIES, 339),
       new AssociationKind(HubSpotObjectType.COMPANIES, HubSpotObjectType.TICKETS, 340),
+      new AssociationKind(HubSpotObjectType.DEALS, HubSpotObjectType.TICKETS, 27),
+      new AssociationKind(HubSpotObjectType.TICKETS, HubSpotObjectType.DEALS, 28),
       new AssociationKind(HubSpotObjectType.TASKS, HubSpotObjectType.CONTACTS, 204),
       new AssociationKind(HubSpotObjectType.CONTACTS, HubSpotObjectType.TASKS, 203),
       new AssociationKind(HubSpotObjectType.TASKS, HubSpotObjectType.COMPANIES, 192),

@@ -142,13 +142,62 @@ final class SandboxCommand implements Callable<Integer> {
     return 0;
   }
 
-  /** The other vendors' sandboxes, with their defaults. */
-  private static java.util.List<PlatformSandbox> otherPlatforms() {
+  // Options of the other vendors' sandboxes: each maps to one builder call; unset keeps the default.
+  @Option(names = "--salesforce-token", description = "Salesforce access token (default: a random one)")
+  String salesforceToken;
+
+  @Option(names = "--salesforce-daily-limit", description = "Salesforce rolling 24 h API allocation (default: 100000)")
+  Long salesforceDailyLimit;
+
+  @Option(names = "--salesforce-contacts", description = "Salesforce contacts to generate (default: 50)")
+  Integer salesforceContacts;
+
+  @Option(names = "--salesforce-outbound-url", description = "URL that receives Salesforce Outbound Messages (SOAP)")
+  java.net.URI salesforceOutboundUrl;
+
+  @Option(names = "--mailchimp-api-key", description = "Mailchimp API key with its data-centre suffix, e.g. 0123…-us21 (default: a random one)")
+  String mailchimpApiKey;
+
+  @Option(names = "--mailchimp-members", description = "members generated per Mailchimp list (default: 20)")
+  Integer mailchimpMembers;
+
+  @Option(names = "--mailchimp-webhook-url", description = "URL that receives Mailchimp webhooks (checked with a GET at start)")
+  java.net.URI mailchimpWebhookUrl;
+
+  @Option(names = "--segment-write-key", description = "Segment write key (default: a random one)")
+  String segmentWriteKey;
+
+  @Option(names = "--segment-rps", description = "Segment requests per second before 429 (default: 1000)")
+  Integer segmentRequestsPerSecond;
+
+  @Option(names = "--slack-bot-token", description = "Slack bot token, xoxb-… (default: a random one)")
+  String slackBotToken;
+
+  @Option(names = "--slack-webhook-secret", description = "secret path part of an incoming webhook posting to #general")
+  String slackWebhookSecret;
+
+  /** The other vendors' sandboxes, with the options given on the command line. */
+  private java.util.List<PlatformSandbox> otherPlatforms() {
+    SalesforceOptions.Builder salesforce = SalesforceOptions.builder().seed(seed);
+    if (salesforceToken != null) salesforce.accessToken(salesforceToken);
+    if (salesforceDailyLimit != null) salesforce.dailyApiAllocation(salesforceDailyLimit);
+    if (salesforceContacts != null) salesforce.contacts(salesforceContacts);
+    if (salesforceOutboundUrl != null) salesforce.outboundMessageUrl(salesforceOutboundUrl);
+    MailchimpOptions.Builder mailchimp = MailchimpOptions.builder().seed(seed);
+    if (mailchimpApiKey != null) mailchimp.apiKey(mailchimpApiKey);
+    if (mailchimpMembers != null) mailchimp.membersPerList(mailchimpMembers);
+    if (mailchimpWebhookUrl != null) mailchimp.webhookUrl(mailchimpWebhookUrl);
+    SegmentOptions.Builder segment = SegmentOptions.builder();
+    if (segmentWriteKey != null) segment.writeKey(segmentWriteKey);
+    if (segmentRequestsPerSecond != null) segment.requestsPerSecond(segmentRequestsPerSecond);
+    SlackOptions.Builder slack = SlackOptions.builder();
+    if (slackBotToken != null) slack.botToken(slackBotToken);
+    if (slackWebhookSecret != null) slack.webhook(slackWebhookSecret, "general");
     return java.util.List.of(
-        new SalesforceSandbox(SalesforceOptions.defaults()),
-        new MailchimpSandbox(MailchimpOptions.defaults()),
-        new SegmentSandbox(SegmentOptions.defaults()),
-        new SlackSandbox(SlackOptions.defaults()));
+        new SalesforceSandbox(salesforce.build()),
+        new MailchimpSandbox(mailchimp.build()),
+        new SegmentSandbox(segment.build()),
+        new SlackSandbox(slack.build()));
   }
 
   private static HubSpotTier tier(String name) {
