@@ -27,7 +27,7 @@ final class PostgresJobStore implements JobStore {
   private final String schema;
   private final String channel;
   private final SqlResource enqueue, bulkEnqueue, notify, claim, lockKind, claimCapped, completeOk, completeOther,
-      heartbeat, asyncCommit, progress, rescueStale, cleanFinished, find, list, retryJob, cancelJob, retryDead, cancelDead,
+      heartbeat, progress, rescueStale, cleanFinished, find, list, retryJob, cancelJob, retryDead, cancelDead,
       statsCounts, statsOldestReady, kindConfigure, kindPause, kindShadow, shadowWaiting, kindList;
 
   PostgresJobStore(DataSource dataSource, String schema) {
@@ -44,7 +44,6 @@ final class PostgresJobStore implements JobStore {
     completeOk = SqlResource.load(o, "complete_ok.sql", schema);
     completeOther = SqlResource.load(o, "complete_other.sql", schema);
     heartbeat = SqlResource.load(o, "heartbeat.sql", schema);
-    asyncCommit = SqlResource.load(o, "async_commit.sql", schema);
     progress = SqlResource.load(o, "progress.sql", schema);
     rescueStale = SqlResource.load(o, "rescue_stale.sql", schema);
     cleanFinished = SqlResource.load(o, "clean_finished.sql", schema);
@@ -196,44 +195,14 @@ final class PostgresJobStore implements JobStore {
 
   @Override
   public List<Job> claim(List<String> kinds, int limit, String workerId, Instant now) throws SQLException {
-    try (Connection c = dataSource.getConnection()) {
-      return inAsyncCommitTransaction(c, () -> {
-        try (PreparedStatement ps = claim.prepare(c)) {
-          claim.set(ps, "now", ts(now));
-          claim.set(ps, "kinds", c.createArrayOf("text", kinds.toArray()));
-          claim.set(ps, "limit", limit);
-          claim.set(ps, "worker", workerId);
-          return readClaimed(ps, limit);
-        }
-      });
-    }
-  }
-
-  /** Work done inside one transaction on a connection. */
-  @FunctionalInterface
-  private interface TransactionWork<T> {
-    T run() throws SQLException;
-  }
-
-  /**
-   * Runs {@code work} in one transaction whose commit does not wait for the WAL flush (see
-   * async_commit.sql for why that is safe for claims, heartbeats and completions, and never used
-   * for enqueues). The connection is handed back in autocommit mode, as pools expect.
-   */
-  private <T> T inAsyncCommitTransaction(Connection c, TransactionWork<T> work) throws SQLException {
-    c.setAutoCommit(false);
-    try {
-      try (PreparedStatement ps = asyncCommit.prepare(c)) {
-        ps.execute();
-      }
-      T result = work.run();
-      c.commit();
-      return result;
-    } catch (SQLException | RuntimeException e) {
-      c.rollback();
-      throw e;
-    } finally {
-      c.setAutoCommit(true);
+    // One autocommit statement, one round trip: claim.sql turns off the commit's WAL flush itself.
+    try (Connection c = dataSource.getConnection(); PreparedStatement ps = claim.prepare(c)) {
+      if (!c.getAutoCommit()) c.setAutoCommit(true);
+      claim.set(ps, "now", ts(now));
+      claim.set(ps, "kinds", c.createArrayOf("text", kinds.toArray()));
+      claim.set(ps, "limit", limit);
+      claim.set(ps, "worker", workerId);
+      return readClaimed(ps, limit);
     }
   }
 
@@ -242,9 +211,6 @@ final class PostgresJobStore implements JobStore {
     try (Connection c = dataSource.getConnection()) {
       c.setAutoCommit(false);
       try {
-        try (PreparedStatement ps = asyncCommit.prepare(c)) {
-          ps.execute();
-        }
         Integer maxRunning;
         Integer maxPerKey;
         try (PreparedStatement ps = lockKind.prepare(c)) {
@@ -304,8 +270,9 @@ final class PostgresJobStore implements JobStore {
       else other.add(o);
     }
     try (Connection c = dataSource.getConnection()) {
-      // Both statements in one transaction: one commit per batch, and the batch lands whole.
-      return inAsyncCommitTransaction(c, () -> completeIn(c, ok, other, workerId, now));
+      if (!c.getAutoCommit()) c.setAutoCommit(true);
+      // Autocommit, one round trip per statement; the statements turn off their commit's WAL flush.
+      return completeIn(c, ok, other, workerId, now);
     }
   }
 
@@ -362,15 +329,12 @@ final class PostgresJobStore implements JobStore {
     if (ids.length == 0) return 0;
     Long[] boxed = new Long[ids.length];
     for (int i = 0; i < ids.length; i++) boxed[i] = ids[i];
-    try (Connection c = dataSource.getConnection()) {
-      return inAsyncCommitTransaction(c, () -> {
-        try (PreparedStatement ps = heartbeat.prepare(c)) {
-          heartbeat.set(ps, "ids", c.createArrayOf("int8", boxed));
-          heartbeat.set(ps, "now", ts(now));
-          heartbeat.set(ps, "worker", workerId);
-          return ps.executeUpdate();
-        }
-      });
+    try (Connection c = dataSource.getConnection(); PreparedStatement ps = heartbeat.prepare(c)) {
+      if (!c.getAutoCommit()) c.setAutoCommit(true);
+      heartbeat.set(ps, "ids", c.createArrayOf("int8", boxed));
+      heartbeat.set(ps, "now", ts(now));
+      heartbeat.set(ps, "worker", workerId);
+      return ps.executeUpdate();
     }
   }
 

@@ -1,7 +1,10 @@
 -- Claim jobs of one capped kind while lock_kind.sql holds its row lock: never more than
 -- :max_running running in total, nor more than :max_per_key running per concurrency key.
 -- Only the first :window runnable rows are considered, which keeps the cost bounded.
-WITH running AS (
+-- async_commit: the commit does not wait for the WAL flush; see claim.sql for why that is safe.
+WITH async_commit AS MATERIALIZED (
+  SELECT set_config('synchronous_commit', 'off', true)
+), running AS (
   SELECT count(*) AS n FROM ${schema}.job WHERE kind = :kind AND state = 'running'
 ), running_per_key AS (
   SELECT concurrency_key, count(*) AS n
@@ -27,7 +30,7 @@ WITH running AS (
 )
 UPDATE ${schema}.job j
 SET state = 'running', attempt = j.attempt + 1, worker_id = :worker, started_at = :now, heartbeat_at = :now
-FROM chosen
+FROM chosen, async_commit
 WHERE j.id = chosen.id AND j.state IN ('ready', 'retryable')
 RETURNING j.id, j.kind, j.payload::text, j.priority, j.run_at, j.attempt, j.max_attempts,
           j.dedupe_key, j.concurrency_key, j.timeout_ms, j.created_at

@@ -2,7 +2,10 @@
 -- the completer (or the rescuer) is finishing them, so they need no heartbeat, and never waiting
 -- means this statement cannot deadlock with a batched completion that locks the same rows in
 -- another order.
-WITH beat AS (
+-- async_commit: the commit does not wait for the WAL flush; see claim.sql for why that is safe.
+WITH async_commit AS MATERIALIZED (
+  SELECT set_config('synchronous_commit', 'off', true)
+), beat AS (
   SELECT id
   FROM ${schema}.job
   WHERE id = ANY(:ids::bigint[]) AND state = 'running' AND worker_id = :worker
@@ -10,5 +13,5 @@ WITH beat AS (
 )
 UPDATE ${schema}.job j
 SET heartbeat_at = :now
-FROM beat
+FROM beat, async_commit
 WHERE j.id = beat.id
