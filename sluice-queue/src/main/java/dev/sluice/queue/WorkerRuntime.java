@@ -182,10 +182,20 @@ final class WorkerRuntime {
 
   // --- claiming ---
 
-  /** Wakes every claimer at once (a notification arrived, the buffer ran low, or slots were freed). */
+  /** Wakes every claimer at once (the buffer ran low, slots were freed, a capped kind has room). */
   private void wake() {
     wakeups.incrementAndGet();
     for (Thread t : claimers) LockSupport.unpark(t);
+  }
+
+  /**
+   * Wakes the first claimer only (a NOTIFY arrived). One claim is enough to find out what was
+   * enqueued, and on an idle queue a second claimer racing it only doubles the database work per
+   * pickup; if the claim fills the buffer, the handlers wake the others as it drains.
+   */
+  private void wakeFirst() {
+    wakeups.incrementAndGet();
+    LockSupport.unpark(claimers.get(0));
   }
 
   /** Parks the calling claimer until a wake-up newer than {@code seen} or until {@code timeout} passes. */
@@ -515,10 +525,10 @@ final class WorkerRuntime {
           s.execute("LISTEN " + store.channel());
         }
         PGConnection pg = c.unwrap(PGConnection.class);
-        wake(); // anything enqueued before LISTEN took effect
+        wakeFirst(); // anything enqueued before LISTEN took effect
         while (claiming) {
           PGNotification[] notes = pg.getNotifications(250);
-          if (notes != null && notes.length > 0) wake();
+          if (notes != null && notes.length > 0) wakeFirst();
         }
       } catch (SQLException | RuntimeException e) {
         if (!claiming) return;
