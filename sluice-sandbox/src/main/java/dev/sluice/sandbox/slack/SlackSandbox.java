@@ -1,5 +1,6 @@
 package dev.sluice.sandbox.slack;
 
+import dev.sluice.sandbox.PlatformClock;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;

@@ -1,4 +1,4 @@
-package dev.sluice.sandbox.segment;
+package dev.sluice.sandbox;
 
 import java.time.Clock;
 import java.time.Instant;
@@ -6,17 +6,18 @@ import java.time.ZoneId;
 import java.time.ZoneOffset;
 
 /**
- * The clock this platform reads: the one given in its options, or else the shared sandbox clock
+ * The clock a vendor platform of the sandbox reads: the one given in its options, or else the shared sandbox clock
  * once the sandbox attaches it (system UTC until then). Thread-safe.
  */
-final class PlatformClock extends Clock {
+public final class PlatformClock extends Clock {
   private volatile Clock delegate;
 
-  PlatformClock(Clock initial) {
+  public PlatformClock(Clock initial) {
     this.delegate = initial;
   }
 
-  void adopt(Clock shared) {
+  /** Switches to the shared sandbox clock; called when the sandbox attaches the platform. */
+  public void adopt(Clock shared) {
     this.delegate = shared;
   }
 
