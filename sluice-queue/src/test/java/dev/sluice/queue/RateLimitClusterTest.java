@@ -86,10 +86,12 @@ class RateLimitClusterTest {
       }
     }
     assertThat(recorded).hasSize(2 * GRANTS_PER_CHILD);
-    // both processes really competed: the grants interleave rather than run one after the other
+    // both processes really competed: their grants interleave rather than run one after the other.
+    // How often the lead changes hands depends on scheduling (a process whose poller just won tends
+    // to win the next refill too), so only the overlap itself is required, not a rate of alternation.
     int switches = 0;
     for (int i = 1; i < childOrder.size(); i++) if (!childOrder.get(i).equals(childOrder.get(i - 1))) switches++;
-    assertThat(switches).as("grants alternate between the processes").isGreaterThanOrEqualTo(10);
+    assertThat(switches).as("grants of the two processes interleave").isGreaterThanOrEqualTo(2);
 
     double extra = limit.refillTokens() * (maxDelayMicros / 1e6) / (limit.periodMicros() / 1e6);
     long allowed = LIMIT + (long) Math.floor(extra + 1e-9);
