@@ -10,15 +10,21 @@ import java.time.ZoneOffset;
  * once the sandbox attaches it (system UTC until then). Thread-safe.
  */
 public final class PlatformClock extends Clock {
+  private final boolean given;
   private volatile Clock delegate;
 
-  public PlatformClock(Clock initial) {
-    this.delegate = initial;
+  /** {@code given} is the clock from the platform's options, or null to follow the sandbox's. */
+  public PlatformClock(Clock given) {
+    this.given = given != null;
+    this.delegate = given != null ? given : Clock.systemUTC();
   }
 
-  /** Switches to the shared sandbox clock; called when the sandbox attaches the platform. */
+  /**
+   * Follows the shared sandbox clock from now on, unless the options named a clock of their own;
+   * called when the sandbox attaches the platform.
+   */
   public void adopt(Clock shared) {
-    this.delegate = shared;
+    if (!given) this.delegate = shared;
   }
 
   @Override

@@ -13,7 +13,6 @@ import io.javalin.http.Context;
 import io.javalin.http.Handler;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -56,7 +55,7 @@ public final class MailchimpSandbox implements PlatformSandbox {
 
   public MailchimpSandbox(MailchimpOptions options) {
     this.options = options;
-    this.clock = new PlatformClock(options.clock() != null ? options.clock() : Clock.systemUTC());
+    this.clock = new PlatformClock(options.clock());
     this.store = new MailchimpStore(clock, options.lists());
     if (options.clock() != null) {
       generateOnce();
@@ -89,9 +88,7 @@ public final class MailchimpSandbox implements PlatformSandbox {
 
   @Override
   public void attach(SandboxServices services) {
-    if (options.clock() == null) {
-      clock.adopt(services.clock());
-    }
+    clock.adopt(services.clock());
     this.services = services;
     generateOnce();
   }

@@ -11,7 +11,6 @@ import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.Handler;
 import java.net.URI;
-import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
@@ -58,7 +57,7 @@ public final class SalesforceSandbox implements PlatformSandbox {
 
   public SalesforceSandbox(SalesforceOptions options) {
     this.options = options;
-    this.clock = new PlatformClock(options.clock() != null ? options.clock() : Clock.systemUTC());
+    this.clock = new PlatformClock(options.clock());
     this.store = new SalesforceStore(clock);
     this.allocation = new ApiAllocation(clock, options.dailyApiAllocation());
     if (options.clock() != null) {
@@ -85,9 +84,7 @@ public final class SalesforceSandbox implements PlatformSandbox {
 
   @Override
   public void attach(SandboxServices services) {
-    if (options.clock() == null) {
-      clock.adopt(services.clock());
-    }
+    clock.adopt(services.clock());
     generateOnce();
   }
 

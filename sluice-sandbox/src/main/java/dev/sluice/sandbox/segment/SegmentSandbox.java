@@ -9,7 +9,6 @@ import dev.sluice.sandbox.SandboxServices;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import java.nio.charset.StandardCharsets;
-import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -56,7 +55,7 @@ public final class SegmentSandbox implements PlatformSandbox {
 
   public SegmentSandbox(SegmentOptions options) {
     this.options = options;
-    this.clock = new PlatformClock(options.clock() != null ? options.clock() : Clock.systemUTC());
+    this.clock = new PlatformClock(options.clock());
     this.limiter = new RequestRateLimiter(clock, options.requestsPerSecond());
   }
 
@@ -67,9 +66,7 @@ public final class SegmentSandbox implements PlatformSandbox {
 
   @Override
   public void attach(SandboxServices services) {
-    if (options.clock() == null) {
-      clock.adopt(services.clock());
-    }
+    clock.adopt(services.clock());
     this.services = services;
   }
 

@@ -9,7 +9,6 @@ import dev.sluice.sandbox.PlatformSandbox;
 import dev.sluice.sandbox.SandboxServices;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
-import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -53,7 +52,7 @@ public final class SlackSandbox implements PlatformSandbox {
 
   public SlackSandbox(SlackOptions options) {
     this.options = options;
-    this.clock = new PlatformClock(options.clock() != null ? options.clock() : Clock.systemUTC());
+    this.clock = new PlatformClock(options.clock());
     this.limiter = new ChannelRateLimiter(clock, options.messageInterval());
     options.channels().forEach(this::createChannel);
     options.webhooks().forEach(this::addWebhook);
@@ -66,9 +65,7 @@ public final class SlackSandbox implements PlatformSandbox {
 
   @Override
   public void attach(SandboxServices services) {
-    if (options.clock() == null) {
-      clock.adopt(services.clock());
-    }
+    clock.adopt(services.clock());
     this.services = services;
   }
 
