@@ -17,11 +17,15 @@ import java.util.Locale;
  * @param perTenSeconds        the tier's request budget per 10 s
  * @param lost                 sandbox records missing from the mirror
  * @param duplicates           mirror rows beyond one per sandbox record
- * @param peakRssMb            the JVM's peak resident memory (VmHWM); the sandbox runs in this JVM too
+ * @param peakRssMb            the bench JVM's peak resident memory (VmHWM): Sluice's queue, engine, connector and
+ *                             workers, plus the sandbox when it runs in process
+ * @param sandboxPeakRssMb     the sandbox child process's peak resident memory (VmHWM); NaN when it runs in process
+ * @param sandbox              where the sandbox ran: {@code child-process} or {@code in-process}
  * @param status               the run's final status
  */
 public record SyncBenchReport(long records, double seconds, long requests, long windowRequests, long responses429, int perTenSeconds,
-                              long lost, long duplicates, double peakRssMb, String status, String database, String tier,
+                              long lost, long duplicates, double peakRssMb, double sandboxPeakRssMb, String sandbox,
+                              String status, String database, String tier,
                               int workers, double[] loadAtStart, double[] loadAtEnd) {
   /** Targets from issue 4. */
   public static final double TARGET_RATIO = 0.95;
@@ -67,6 +71,8 @@ public record SyncBenchReport(long records, double seconds, long requests, long 
     o.put("lost", lost);
     o.put("duplicates", duplicates);
     number(o, "peak_rss_mb", peakRssMb, 1);
+    number(o, "sandbox_peak_rss_mb", sandboxPeakRssMb, 1);
+    o.put("sandbox", sandbox);
     o.put("tier", tier);
     o.put("requests_per_10s_allowed", perTenSeconds);
     o.put("workers", workers);
@@ -98,9 +104,14 @@ public record SyncBenchReport(long records, double seconds, long requests, long 
         records/s         %,.1f   (ceiling %,.1f for %,d 10-s-window requests -> ratio %.3f, target >= %.2f)
         requests          %,d   (429s: %,d = %.3f%%, target <= %.1f%%)
         lost/duplicates   %d / %d
-        peak RSS          %.0f MB (this JVM, sandbox included)
+        peak RSS          %s
         """, records, tier, perTenSeconds, workers, database, status, seconds, recordsPerSec(), ceilingRecordsPerSec(),
         requestsNeeded(), ratio(), TARGET_RATIO, requests, responses429, requests == 0 ? 0.0 : 100.0 * responses429 / requests,
-        TARGET_429_SHARE * 100, lost, duplicates, peakRssMb);
+        TARGET_429_SHARE * 100, lost, duplicates, rssLine());
+  }
+
+  private String rssLine() {
+    if ("in-process".equals(sandbox)) return String.format(Locale.ROOT, "%.0f MB (this JVM, sandbox included)", peakRssMb);
+    return String.format(Locale.ROOT, "%.0f MB Sluice (this JVM), %.0f MB sandbox (child process)", peakRssMb, sandboxPeakRssMb);
   }
 }

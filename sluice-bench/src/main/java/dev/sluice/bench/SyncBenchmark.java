@@ -7,10 +7,8 @@ import dev.sluice.connectors.SourceConnector;
 import dev.sluice.connectors.SyncMode;
 import dev.sluice.queue.JobQueue;
 import dev.sluice.queue.JobWorker;
-import dev.sluice.sandbox.Sandbox;
 import dev.sluice.sandbox.hubspot.HubSpotDataGenerator;
 import dev.sluice.sandbox.hubspot.HubSpotObjectType;
-import dev.sluice.sandbox.hubspot.HubSpotOptions;
 import dev.sluice.sandbox.hubspot.HubSpotTier;
 import dev.sluice.sync.SyncEngine;
 import dev.sluice.sync.SyncRequest;
@@ -23,17 +21,17 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.HashSet;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
  * {@code sluice bench sync}: a full contacts sync from the HubSpot sandbox at Professional limits
  * into a fresh database, through the real connector, queue and sync engine, timed from trigger to
- * the run's end; then the mirror is compared with the sandbox record by record.
+ * the run's end; then the mirror is compared with the sandbox record by record. The sandbox runs in
+ * a child JVM unless the options say otherwise, so this JVM's peak memory is Sluice's own.
  */
 public final class SyncBenchmark {
   static final String CONNECTION = "hubspot-bench";
@@ -53,14 +51,12 @@ public final class SyncBenchmark {
   public SyncBenchReport run() throws Exception {
     double[] loadAtStart = QueueBenchmark.loadAverage();
     HubSpotTier tier = HubSpotTier.PROFESSIONAL;
+    HubSpotDataGenerator.Spec spec = HubSpotDataGenerator.Spec.contacts(SEED, options.contacts());
     try (BenchServer server = BenchServer.open(options.databaseUrl(), options.home(), null);
          BenchDatabase db = server.createDatabase("sync");
-         Sandbox sandbox = Sandbox.builder().hubspot(HubSpotOptions.builder().tier(tier).build()).start()) {
+         BenchSandbox sandbox = startSandbox(tier, spec)) {
       progress.accept("database: " + server.description());
-      HubSpotDataGenerator.Result seeded = sandbox.hubspot().generate(HubSpotDataGenerator.Spec.contacts(SEED, options.contacts()));
-      progress.accept(String.format(Locale.ROOT, "sandbox: %,d contacts (and %,d companies, %,d associations) in %.1f s at %s",
-          options.contacts(), seeded.created().getOrDefault(HubSpotObjectType.COMPANIES, 0), seeded.associations(),
-          seeded.millis() / 1000.0, sandbox.baseUrl()));
+      progress.accept(sandbox.description());
 
       var ds = db.pool(options.workers() + 8);
       JobQueue queue = JobQueue.builder(ds).build();
@@ -69,15 +65,13 @@ public final class SyncBenchmark {
       engine.migrate();
       ConnectorFactory factory = new ConnectorFactory(QueueRateLimitGate.of(queue.rateLimits()), Clock.systemUTC());
       connector[0] = factory.source(ConnectionConfig.builder(CONNECTION, "hubspot")
-          .baseUrl(sandbox.baseUrl()).token(sandbox.hubspot().token(), "sandbox")
+          .baseUrl(sandbox.baseUrl()).token(sandbox.token(), "sandbox")
           .tier(tier.name().toLowerCase(Locale.ROOT)).objects(List.of(OBJECT)).build());
       JobWorker.Builder wb = queue.worker().concurrency(options.workers());
       engine.registerHandlers(wb);
       JobWorker worker = wb.start();
 
-      long requestsBefore = sandbox.counters().requests();
-      long windowBefore = windowRequests(sandbox.counters().requestsByEndpoint());
-      long tooManyBefore = sandbox.counters().tooManyRequestsServed();
+      BenchSandbox.Counters before = sandbox.counters();
       long started = System.nanoTime();
       SyncRun run;
       try {
@@ -88,32 +82,71 @@ public final class SyncBenchmark {
         connector[0].close();
       }
       double seconds = (System.nanoTime() - started) / 1e9;
-      long requests = sandbox.counters().requests() - requestsBefore;
-      long window = windowRequests(sandbox.counters().requestsByEndpoint()) - windowBefore;
-      long tooMany = sandbox.counters().tooManyRequestsServed() - tooManyBefore;
-      double peakRss = peakRssMb();
+      BenchSandbox.Counters served = sandbox.counters().minus(before);
+      // Both high-water marks before the check below: its id arrays are the bench's, not Sluice's.
+      double peakRss = peakRssMb(Path.of("/proc/self/status"));
+      double sandboxPeakRss = sandbox.peakRssMb();
 
-      Set<String> expected = new HashSet<>(sandbox.hubspot().ids(HubSpotObjectType.CONTACTS));
-      long rows = 0;
-      Set<String> mirrored = new HashSet<>();
-      try (Connection c = db.connect(); PreparedStatement s = c.prepareStatement(SqlResource.load("sync-mirror-ids.sql"))) {
-        s.setString(1, CONNECTION);
-        s.setString(2, OBJECT);
-        s.setFetchSize(10_000);
-        c.setAutoCommit(false);
-        try (ResultSet rs = s.executeQuery()) {
-          while (rs.next()) {
-            rows++;
-            mirrored.add(rs.getString(1));
-          }
-        }
+      long[] expected = sandbox.ids(HubSpotObjectType.CONTACTS);
+      Mirror mirror = mirrorIds(db);
+      long lost = 0;
+      for (long id : expected) {
+        if (Arrays.binarySearch(mirror.ids, id) < 0) lost++;
       }
-      long lost = expected.stream().filter(id -> !mirrored.contains(id)).count();
-      long matched = mirrored.stream().filter(expected::contains).count();
-      return new SyncBenchReport(expected.size(), seconds, requests, window, tooMany, tier.perTenSeconds(), lost, rows - matched,
-          peakRss, run.status().name().toLowerCase(Locale.ROOT), server.description(),
+      long matched = 0;
+      for (int i = 0; i < mirror.ids.length; i++) {
+        boolean first = i == 0 || mirror.ids[i] != mirror.ids[i - 1];
+        if (first && Arrays.binarySearch(expected, mirror.ids[i]) >= 0) matched++;
+      }
+      return new SyncBenchReport(expected.length, seconds, served.requests(), served.windowRequests(), served.tooManyRequests(),
+          tier.perTenSeconds(), lost, mirror.rows - matched, peakRss, sandboxPeakRss, sandbox.placement(),
+          run.status().name().toLowerCase(Locale.ROOT), server.description(),
           tier.name().toLowerCase(Locale.ROOT), options.workers(), loadAtStart, QueueBenchmark.loadAverage());
     }
+  }
+
+  private BenchSandbox startSandbox(HubSpotTier tier, HubSpotDataGenerator.Spec spec) throws IOException, InterruptedException {
+    if (!options.childSandbox()) return new BenchSandbox.InProcess(tier, spec);
+    // The same data as Spec.contacts(SEED, n) generates in process.
+    List<String> args = List.of("--port", "0", "--seed", Long.toString(spec.seed()),
+        "--hubspot-tier", tier.name().toLowerCase(Locale.ROOT),
+        "--hubspot-contacts", Integer.toString(spec.contacts()), "--hubspot-companies", Integer.toString(spec.companies()),
+        "--hubspot-deals", Integer.toString(spec.deals()), "--hubspot-tickets", Integer.toString(spec.tickets()),
+        "--hubspot-tasks", Integer.toString(spec.tasks()),
+        "--hubspot-custom-properties", Integer.toString(spec.customProperties()));
+    progress.accept(String.format(Locale.ROOT, "sandbox: starting a child process with %,d contacts", spec.contacts()));
+    return ChildSandbox.start(options.sandboxCommand(), args, options.home().resolve("bench").resolve("sync-sandbox.log"));
+  }
+
+  /** The mirror's ids, ascending (ids are HubSpot's decimal numbers; any other counts as a row matching nothing). */
+  private record Mirror(long rows, long[] ids) {}
+
+  private static Mirror mirrorIds(BenchDatabase db) throws Exception {
+    long rows = 0;
+    long[] ids = new long[1 << 16];
+    int n = 0;
+    try (Connection c = db.connect(); PreparedStatement s = c.prepareStatement(SqlResource.load("sync-mirror-ids.sql"))) {
+      s.setString(1, CONNECTION);
+      s.setString(2, OBJECT);
+      s.setFetchSize(10_000);
+      c.setAutoCommit(false);
+      try (ResultSet rs = s.executeQuery()) {
+        while (rs.next()) {
+          rows++;
+          long id;
+          try {
+            id = Long.parseLong(rs.getString(1));
+          } catch (NumberFormatException e) {
+            continue;
+          }
+          if (n == ids.length) ids = Arrays.copyOf(ids, n * 2);
+          ids[n++] = id;
+        }
+      }
+    }
+    long[] sorted = Arrays.copyOf(ids, n);
+    Arrays.sort(sorted);
+    return new Mirror(rows, sorted);
   }
 
   private SyncRun awaitEnd(SyncEngine engine, long runId) throws InterruptedException {
@@ -156,10 +189,10 @@ public final class SyncBenchmark {
     return n;
   }
 
-  /** VmHWM of this process, in MB; NaN where /proc is not there. */
-  static double peakRssMb() {
+  /** VmHWM from a {@code /proc/<pid>/status} file, in MB; NaN where /proc is not there. */
+  static double peakRssMb(Path procStatus) {
     try {
-      for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+      for (String line : Files.readAllLines(procStatus)) {
         if (line.startsWith("VmHWM:")) {
           return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024.0;
         }

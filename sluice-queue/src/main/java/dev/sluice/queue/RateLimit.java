@@ -16,7 +16,14 @@ import java.time.Duration;
  * {@link #slidingWindow(long, Duration)} for such APIs (HubSpot: 190 per rolling 10 s; a daily
  * quota: 625,000 per 24 h).
  *
- * <p>Instances are values: equal when their three numbers are equal; thread-safe.
+ * <p><b>Rolling windows.</b> {@link #rollingWindow(long, Duration)} is not a token bucket: it keeps
+ * the instants of its grants (an exact log, in the bucket's database row) and grants a permit when
+ * fewer than {@code limit} were granted in the window before it. It is the API's own rule, so it
+ * runs at the full limit, including a whole window's worth at once, where a token bucket must stay
+ * below it. Its {@code capacity} and {@code refillTokens} are both the limit and its refill period
+ * is the window.
+ *
+ * <p>Instances are values: equal when their kind and three numbers are equal; thread-safe.
  */
 public final class RateLimit {
   /**
@@ -26,11 +33,22 @@ public final class RateLimit {
    */
   public static final long DEFAULT_SLIDING_WINDOW_BURST_DIVISOR = 50;
 
+  /**
+   * Largest {@link #rollingWindow} limit: its log holds one entry per grant in the window, in the
+   * bucket's row (8 bytes each), rewritten by every grant.
+   */
+  public static final long MAX_ROLLING_LIMIT = 10_000;
+
   private final long capacity;
   private final long refillTokens;
   private final Duration refillPeriod;
+  private final boolean rolling;
 
   private RateLimit(long capacity, long refillTokens, Duration refillPeriod) {
+    this(capacity, refillTokens, refillPeriod, false);
+  }
+
+  private RateLimit(long capacity, long refillTokens, Duration refillPeriod, boolean rolling) {
     if (capacity < 1) {
       throw new IllegalArgumentException("rate limit capacity must be at least 1, got " + capacity);
     }
@@ -46,6 +64,7 @@ public final class RateLimit {
     this.capacity = capacity;
     this.refillTokens = refillTokens;
     this.refillPeriod = refillPeriod;
+    this.rolling = rolling;
   }
 
   /**
@@ -95,6 +114,29 @@ public final class RateLimit {
     return new RateLimit(burst, limit - burst, window);
   }
 
+  /**
+   * A rolling window: at most {@code limit} permits granted in any interval shorter than
+   * {@code window}, and exactly that many available whenever fewer were granted in the last
+   * {@code window}. The exact rule of APIs that count calls over a rolling window (HubSpot: 190
+   * per 10 s), so callers can use the whole limit; as with {@link #slidingWindow(long, Duration)},
+   * lengthen the window by the spread of the delay between grant and call.
+   *
+   * @throws IllegalArgumentException when {@code limit} is not between 1 and {@link #MAX_ROLLING_LIMIT}
+   *     (use {@link #slidingWindow(long, Duration)} for a daily quota)
+   */
+  public static RateLimit rollingWindow(long limit, Duration window) {
+    if (limit < 1 || limit > MAX_ROLLING_LIMIT) {
+      throw new IllegalArgumentException("a rolling-window limit must be between 1 and " + MAX_ROLLING_LIMIT
+          + " per window (use slidingWindow for larger quotas), got " + limit);
+    }
+    return new RateLimit(limit, limit, window, true);
+  }
+
+  /** True for a {@link #rollingWindow(long, Duration)}: a log of grants rather than a token bucket. */
+  public boolean rolling() {
+    return rolling;
+  }
+
   /** Most permits the bucket holds (the largest burst). */
   public long capacity() {
     return capacity;
@@ -120,6 +162,10 @@ public final class RateLimit {
    */
   public long maxPermitsIn(Duration window) {
     long windowMicros = window.toNanos() / 1_000;
+    if (rolling) {
+      // each stretch of the interval shorter than the window sees at most `capacity`
+      return capacity * (windowMicros / periodMicros() + 1);
+    }
     return capacity + (long) Math.floor((double) refillTokens * windowMicros / periodMicros());
   }
 
@@ -129,17 +175,21 @@ public final class RateLimit {
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof RateLimit r && r.capacity == capacity && r.refillTokens == refillTokens
+    return o instanceof RateLimit r && r.rolling == rolling && r.capacity == capacity && r.refillTokens == refillTokens
         && r.refillPeriod.equals(refillPeriod);
   }
 
   @Override
   public int hashCode() {
-    return Long.hashCode(capacity) * 31 * 31 + Long.hashCode(refillTokens) * 31 + refillPeriod.hashCode();
+    return (Long.hashCode(capacity) * 31 * 31 + Long.hashCode(refillTokens) * 31 + refillPeriod.hashCode()) * 2
+        + (rolling ? 1 : 0);
   }
 
   @Override
   public String toString() {
+    if (rolling) {
+      return "RateLimit[rolling window of " + refillPeriod + ", limit=" + capacity + "]";
+    }
     return "RateLimit[capacity=" + capacity + ", refill=" + refillTokens + " per " + refillPeriod + "]";
   }
 }

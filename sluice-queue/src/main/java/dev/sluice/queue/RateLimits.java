@@ -24,11 +24,11 @@ import java.util.concurrent.locks.ReentrantLock;
 import javax.sql.DataSource;
 
 /**
- * RateLimits are named token buckets kept in PostgreSQL (table {@code rate_limit}), so every process
- * on the database draws from the same buckets. A handler takes permits before it calls an API:
+ * RateLimits are named token buckets and rolling windows ({@link RateLimit}) kept in PostgreSQL
+ * (table {@code rate_limit}), so every process on the database draws from the same buckets. A handler takes permits before it calls an API:
  *
  * <pre>{@code
- * rateLimits.define("hubspot-main:10s", RateLimit.slidingWindow(190, Duration.ofSeconds(10)));
+ * rateLimits.define("hubspot-main:10s", RateLimit.rollingWindow(190, Duration.ofSeconds(10)));
  * rateLimits.define("hubspot-main:daily", RateLimit.slidingWindow(625_000, Duration.ofDays(1)));
  * rateLimits.acquire(List.of("hubspot-main:10s", "hubspot-main:daily"), 1, Duration.ofSeconds(30));
  * // ... call the API, then adapt to what it says is left:
@@ -169,7 +169,10 @@ public final class RateLimits {
               throw new IllegalArgumentException("rate limit '" + name + "' holds at most " + capacity
                   + " permit(s); cannot acquire " + permits + " at once");
             }
-            if (available < permits) {
+            long rollingWait = rs.getLong("wait_us");
+            if (!rs.wasNull()) {
+              waitMicros = Math.max(waitMicros, Math.max(1, rollingWait));
+            } else if (available < permits) {
               double micros = (permits - available) * rs.getLong("refill_period_us") / rs.getLong("refill_tokens");
               waitMicros = Math.max(waitMicros, Math.max(1, (long) Math.ceil(micros)));
             }
@@ -297,8 +300,11 @@ public final class RateLimits {
         List<RateLimitSnapshot> out = new ArrayList<>();
         try (ResultSet rs = ps.executeQuery()) {
           while (rs.next()) {
-            RateLimit limit = RateLimit.tokenBucket(rs.getLong("capacity"), rs.getLong("refill_tokens"),
-                Duration.of(rs.getLong("refill_period_us"), ChronoUnit.MICROS));
+            long windowMicros = rs.getLong("window_us");
+            RateLimit limit = rs.wasNull()
+                ? RateLimit.tokenBucket(rs.getLong("capacity"), rs.getLong("refill_tokens"),
+                    Duration.of(rs.getLong("refill_period_us"), ChronoUnit.MICROS))
+                : RateLimit.rollingWindow(rs.getLong("capacity"), Duration.of(windowMicros, ChronoUnit.MICROS));
             out.add(new RateLimitSnapshot(rs.getString("name"), limit, rs.getDouble("available"),
                 rs.getLong("granted_total"), rs.getObject("updated_at", OffsetDateTime.class).toInstant()));
           }
@@ -313,6 +319,7 @@ public final class RateLimits {
     sql.set(ps, "capacity", limit.capacity());
     sql.set(ps, "refill_tokens", limit.refillTokens());
     sql.set(ps, "refill_period_us", limit.periodMicros());
+    sql.set(ps, "window_us", limit.rolling() ? limit.periodMicros() : null);
     sql.set(ps, "now", timestamp(now()));
   }
 

@@ -1,13 +1,22 @@
 -- Lowers a bucket to what the API says is left: at most :remaining permits may be granted before
--- the API's window ends in :window_left_us, so tokens become at most
--- remaining - refill(window_left) (possibly negative: a debt the refill pays back before the next
--- grant). Never raises the tokens: the API's count may lag calls still in flight.
+-- the API's window ends in :window_left_us. Never raises it: the API's count may lag calls still
+-- in flight.
+--   token bucket: tokens become at most remaining - refill(window_left_us) (possibly negative: a
+--   debt the refill pays back before the next grant);
+--   rolling window: grants at the bucket's time are added until no more than :remaining are free
+--   (they leave the window a whole window from now, later than the API's own calls would: safe).
 UPDATE ${schema}.rate_limit r SET
-  tokens = LEAST(
-             LEAST(r.capacity::float8,
-                   r.tokens + GREATEST(0, (EXTRACT(EPOCH FROM (:now::timestamptz - r.refilled_at)) * 1000000)::bigint)::float8
-                              * r.refill_tokens / r.refill_period_us),
-             :remaining::float8 - :window_left_us::float8 * r.refill_tokens / r.refill_period_us),
+  tokens = CASE WHEN r.window_us IS NULL
+             THEN LEAST(${schema}.rate_limit_available(r, :now::timestamptz),
+                        :remaining::float8 - :window_left_us::float8 * r.refill_tokens / r.refill_period_us)
+             ELSE r.tokens END,
+  grants = CASE WHEN r.window_us IS NULL THEN NULL
+             ELSE ARRAY(SELECT g FROM unnest(r.grants) g
+                        WHERE g > (EXTRACT(EPOCH FROM GREATEST(r.refilled_at, :now::timestamptz)) * 1000000)::bigint - r.window_us
+                        ORDER BY g)
+                  || array_fill((EXTRACT(EPOCH FROM GREATEST(r.refilled_at, :now::timestamptz)) * 1000000)::bigint,
+                                ARRAY[GREATEST(0, floor(${schema}.rate_limit_available(r, :now::timestamptz) - :remaining::float8))::int])
+           END,
   refilled_at = GREATEST(r.refilled_at, :now::timestamptz),
   updated_at = :now
 WHERE r.name = :name

@@ -1,13 +1,18 @@
 -- Changes the configuration of an existing bucket (same rules as the conflict branch of
 -- rate_limit_define.sql); no row returned = no such bucket.
 UPDATE ${schema}.rate_limit r SET
-  tokens = LEAST(:capacity::float8,
-                 r.capacity::float8,
-                 r.tokens + GREATEST(0, (EXTRACT(EPOCH FROM (:now::timestamptz - r.refilled_at)) * 1000000)::bigint)::float8
-                            * r.refill_tokens / r.refill_period_us),
+  tokens = LEAST(:capacity::float8, ${schema}.rate_limit_available(r, :now::timestamptz)),
+  grants = CASE
+             WHEN :window_us::bigint IS NULL THEN NULL
+             WHEN r.window_us IS NOT NULL THEN r.grants
+             ELSE array_fill((EXTRACT(EPOCH FROM GREATEST(r.refilled_at, :now::timestamptz)) * 1000000)::bigint,
+                             ARRAY[LEAST(:capacity::bigint,
+                                         GREATEST(0, ceil(r.capacity - ${schema}.rate_limit_available(r, :now::timestamptz))))::int])
+           END,
   capacity = :capacity,
   refill_tokens = :refill_tokens,
   refill_period_us = :refill_period_us,
+  window_us = :window_us::bigint,
   refilled_at = GREATEST(r.refilled_at, :now::timestamptz),
   updated_at = :now
 WHERE r.name = :name

@@ -113,6 +113,91 @@ class RateLimitsTest {
     assertThat(slid).hasSizeGreaterThanOrEqualTo(3 * 187);
   }
 
+  @Test
+  void rollingWindowGrantsTheWholeLimitAtOnceAndNeverMoreInAnyWindow() {
+    Duration window = Duration.ofSeconds(10);
+    RateLimit rolling = RateLimit.rollingWindow(190, window);
+    String n = name("rolling");
+    limits.define(n, rolling);
+    for (int i = 0; i < 190; i++) {
+      assertThat(limits.tryAcquire(n, 1)).as("permit %d", i).isEmpty();
+    }
+    // the 191st waits exactly until the first grant leaves the window
+    assertThat(limits.tryAcquire(n, 1)).contains(window);
+    assertThat(limits.snapshot(n).available()).isEqualTo(0.0);
+
+    List<Instant> greedy = grantGreedily(rolling, Duration.ofSeconds(60));
+    assertThat(maxInAnyWindow(greedy, window)).isEqualTo(190);
+    // the whole limit is used: 190 per window, where slidingWindow keeps 3 per window as burst
+    assertThat(greedy).hasSize(6 * 190);
+    assertThat(rolling.maxPermitsIn(Duration.ofSeconds(9))).isEqualTo(190);
+  }
+
+  @Test
+  void rollingWindowWaitHintPointsAtTheGrantThatMustLeave() {
+    String n = name("rolling-wait");
+    limits.define(n, RateLimit.rollingWindow(5, Duration.ofSeconds(10)));
+    for (int i = 0; i < 5; i++) {
+      assertThat(limits.tryAcquire(n, 1)).isEmpty();
+      clock.advance(Duration.ofSeconds(1)); // grants at 0, 1, 2, 3, 4 s
+    }
+    // now 5 s: taking 3 needs the grants of 0, 1 and 2 s gone, at 12 s
+    assertThat(limits.tryAcquire(n, 3)).contains(Duration.ofSeconds(7));
+    clock.advance(Duration.ofSeconds(5)); // 10 s: the grant of 0 s left (window is (0 s, 10 s])
+    assertThat(limits.snapshot(n).available()).isEqualTo(1.0);
+    assertThat(limits.tryAcquire(n, 2)).contains(Duration.ofSeconds(1));
+    assertThat(limits.tryAcquire(n, 1)).isEmpty();
+    assertThat(limits.snapshot(n).grantedTotal()).isEqualTo(6);
+    assertThatThrownBy(() -> limits.tryAcquire(n, 6)).hasMessageContaining("holds at most 5");
+  }
+
+  @Test
+  void rollingWindowAcquireWithATokenBucketIsAllOrNothing() {
+    String tenSeconds = name("rolling-10s");
+    String daily = name("rolling-daily");
+    limits.define(tenSeconds, RateLimit.rollingWindow(10, Duration.ofSeconds(10)));
+    limits.define(daily, RateLimit.slidingWindow(12, Duration.ofDays(1)));
+    List<String> both = List.of(tenSeconds, daily);
+    // the daily bucket holds max(1, 12/50) = 1 at first: it decides
+    assertThat(limits.tryAcquire(both, 1)).isEmpty();
+    assertThat(limits.tryAcquire(both, 1)).isPresent();
+    assertThat(limits.snapshot(tenSeconds).available()).as("denied by the other bucket: nothing taken").isEqualTo(9.0);
+  }
+
+  @Test
+  void rollingWindowObserveLowersToWhatTheApiSaysIsLeft() {
+    String n = name("rolling-observe");
+    limits.define(n, RateLimit.rollingWindow(100, Duration.ofSeconds(10)));
+    assertThat(limits.tryAcquire(n, 10)).isEmpty();
+    limits.observe(n, 30, Duration.ZERO); // another client of the account used 60
+    assertThat(limits.snapshot(n).available()).isEqualTo(30.0);
+    limits.observe(n, 80, Duration.ZERO); // never raised
+    assertThat(limits.snapshot(n).available()).isEqualTo(30.0);
+    assertThat(limits.tryAcquire(n, 31)).contains(Duration.ofSeconds(10));
+    clock.advance(Duration.ofSeconds(10));
+    assertThat(limits.snapshot(n).available()).isEqualTo(100.0);
+  }
+
+  @Test
+  void redefiningKeepsWhatWasUsedAcrossKindsAndRestarts() {
+    String n = name("rolling-redefine");
+    limits.define(n, RateLimit.rollingWindow(10, Duration.ofSeconds(10)));
+    assertThat(limits.tryAcquire(n, 4)).isEmpty();
+    limits.define(n, RateLimit.rollingWindow(10, Duration.ofSeconds(10))); // a process restarts
+    assertThat(limits.snapshot(n).available()).isEqualTo(6.0);
+    assertThat(limits.snapshot(n).limit()).isEqualTo(RateLimit.rollingWindow(10, Duration.ofSeconds(10)));
+
+    limits.update(n, RateLimit.tokenBucket(10, 1, Duration.ofSeconds(1))); // log -> bucket: 4 used
+    assertThat(limits.snapshot(n).available()).isCloseTo(6.0, within(1e-9));
+    assertThat(limits.tryAcquire(n, 6)).isEmpty();
+    limits.define(n, RateLimit.rollingWindow(10, Duration.ofSeconds(10))); // bucket -> log: 10 used now
+    assertThat(limits.snapshot(n).available()).isEqualTo(0.0);
+    clock.advance(Duration.ofSeconds(10));
+    assertThat(limits.snapshot(n).available()).isEqualTo(10.0);
+    assertThatThrownBy(() -> RateLimit.rollingWindow(0, Duration.ofSeconds(1))).hasMessageContaining("between 1 and");
+    assertThatThrownBy(() -> RateLimit.rollingWindow(625_000, Duration.ofDays(1))).hasMessageContaining("slidingWindow");
+  }
+
   /** Takes permits one by one as soon as the bucket allows, jumping the clock by the wait hint. */
   private List<Instant> grantGreedily(RateLimit limit, Duration span) {
     String n = name("greedy");

@@ -73,10 +73,10 @@ final class InverseAssociations {
     List<String> ids = new ArrayList<>();
     List<String> assocs = new ArrayList<>();
     List<String> hashes = new ArrayList<>();
-    try (PreparedStatement ps = c.prepareStatement(store.sql.get("lock_association_targets"))) {
-      ps.setString(1, connection);
-      ps.setString(2, otherType);
-      ps.setArray(3, c.createArrayOf("text", byId.keySet().toArray()));
+    try (PreparedStatement ps = store.sql.prepareReplanned(c, "lock_association_targets")) {
+      ps.setArray(1, c.createArrayOf("text", byId.keySet().toArray()));
+      ps.setString(2, connection);
+      ps.setString(3, otherType);
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
           String id = rs.getString(1);
@@ -112,7 +112,7 @@ final class InverseAssociations {
     if (ids.isEmpty()) {
       return List.of();
     }
-    try (PreparedStatement ps = c.prepareStatement(store.sql.get("update_associations"))) {
+    try (PreparedStatement ps = store.sql.prepareReplanned(c, "update_associations")) {
       ps.setLong(1, runId);
       SyncStore.setInstant(ps, 2, now);
       ps.setArray(3, c.createArrayOf("text", ids.toArray()));

@@ -148,10 +148,10 @@ final class MirrorWriter {
   private Map<String, Prior> prior(Connection c, String connection, String objectType, List<String> ids)
       throws SQLException {
     Map<String, Prior> out = new HashMap<>();
-    try (PreparedStatement ps = c.prepareStatement(store.sql.get("select_mirror_rows"))) {
-      ps.setString(1, connection);
-      ps.setString(2, objectType);
-      ps.setArray(3, c.createArrayOf("text", ids.toArray()));
+    try (PreparedStatement ps = store.sql.prepareReplanned(c, "select_mirror_rows")) {
+      ps.setArray(1, c.createArrayOf("text", ids.toArray()));
+      ps.setString(2, connection);
+      ps.setString(3, objectType);
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
           Map<String, String> props;

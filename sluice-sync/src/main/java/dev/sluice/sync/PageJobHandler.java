@@ -46,6 +46,7 @@ final class PageJobHandler implements JobHandler {
   private final Function<String, SourceConnector> connections;
   private final Clock clock;
   private final PageJobs pageJobs;
+  private final MirrorStatistics mirrorStatistics;
 
   PageJobHandler(DataSource ds, SyncStore store, Function<String, SourceConnector> connections, Clock clock,
       PageJobs pageJobs) {
@@ -56,6 +57,7 @@ final class PageJobHandler implements JobHandler {
     this.connections = connections;
     this.clock = clock;
     this.pageJobs = pageJobs;
+    this.mirrorStatistics = new MirrorStatistics(ds, store.sql);
   }
 
   /** Enqueues page jobs inside the caller's transaction. */
@@ -123,7 +125,7 @@ final class PageJobHandler implements JobHandler {
     }
     for (int attempt = 1; ; attempt++) {
       try {
-        commit(job, run, page);
+        mirrorStatistics.inserted(commit(job, run, page));
         return;
       } catch (SQLException e) {
         boolean conflict = "40P01".equals(e.getSQLState()) || "40001".equals(e.getSQLState());
@@ -226,7 +228,8 @@ final class PageJobHandler implements JobHandler {
     }
   }
 
-  private void commit(PageJob job, RunRow run, Page page) throws SQLException {
+  /** Commits the page; returns how many mirror rows it created (0 when the job was stale). */
+  private long commit(PageJob job, RunRow run, Page page) throws SQLException {
     Instant now = clock.instant();
     try (Connection c = ds.getConnection()) {
       c.setAutoCommit(false);
@@ -235,7 +238,7 @@ final class PageJobHandler implements JobHandler {
         if (locked.isEmpty() || stale(locked.get(), job)) {
           // another worker committed this page meanwhile (a rescued job), or the run was cancelled
           c.rollback();
-          return;
+          return 0;
         }
         MirrorWriter.Result result = mirror.upsert(c, run.connection(), job.stream(), job.run(), page.records(), now);
         RunTransaction t = RunTransaction.open(c, store, job.run(), now, List.of(locked.get()));
@@ -267,6 +270,7 @@ final class PageJobHandler implements JobHandler {
         }
         t.finish();
         c.commit();
+        return k.created();
       } catch (SQLException | RuntimeException e) {
         c.rollback();
         throw e;

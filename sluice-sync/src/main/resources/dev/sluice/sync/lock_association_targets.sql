@@ -1,6 +1,11 @@
--- Rows on the other side of changed associations, locked in key order (fewer deadlocks between streams).
-SELECT external_id, properties::text, associations::text, archived, source_updated_at
-FROM ${schema}.record
-WHERE connection = ? AND object_type = ? AND external_id = ANY(?)
-ORDER BY external_id
-FOR UPDATE
+-- Rows on the other side of changed associations, locked in key order (fewer deadlocks between
+-- streams); one unique-key lookup per id, planned at every execution (see select_mirror_rows.sql).
+SELECT r.external_id, r.properties::text, r.associations::text, r.archived, r.source_updated_at
+FROM (SELECT DISTINCT unnest(?::text[]) AS external_id ORDER BY 1) u
+CROSS JOIN LATERAL (
+  SELECT * FROM ${schema}.record t
+  WHERE t.connection = ? AND t.object_type = ? AND t.external_id = u.external_id
+  LIMIT 1
+  FOR UPDATE
+) r
+ORDER BY r.external_id

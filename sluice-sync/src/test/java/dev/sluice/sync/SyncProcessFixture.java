@@ -22,12 +22,8 @@ import javax.sql.DataSource;
  * that {@link SandboxSyncTest} kills: a queue, HubSpot connectors pointed at the sandbox, the engine.
  */
 final class SyncProcessFixture implements AutoCloseable {
-  /**
-   * The streams the sandbox tests sync. Deals and tickets join once the sandbox defines the
-   * deal↔ticket association the HubSpot connector reads (today the sandbox answers 400 for it; see
-   * /work/notes/sync-to-connectors-and-sandbox.md); contacts and companies cover every engine path.
-   */
-  static final List<String> OBJECTS = List.of("contacts", "companies");
+  /** The streams the sandbox tests sync: every CRM object type the HubSpot connector reads. */
+  static final List<String> OBJECTS = List.of("contacts", "companies", "deals", "tickets");
   /** Test settings: quick retries, a short heartbeat timeout so a killed worker's page is rescued in seconds. */
   static final SyncSettings SETTINGS = SyncSettings.DEFAULTS.withRetry(Duration.ofMillis(50), Duration.ofSeconds(1))
       .withPageMaxAttempts(10).withPageTimeout(Duration.ofSeconds(5));

@@ -142,7 +142,7 @@ public final class HubSpotConnector implements SourceConnector, DestinationConne
   }
 
   /**
-   * Reads one page. In full mode the next page (list call and association reads) is then read
+   * Reads one page. In full mode the next pages (list call and association reads) are then read
    * ahead in the background, taking its rate-limit permits like any request, and handed to the
    * call for exactly that checkpoint; see {@link HubSpotReadAhead}.
    */
@@ -158,14 +158,16 @@ public final class HubSpotConnector implements SourceConnector, DestinationConne
       page = reader.read(type, request);
     }
     if (!page.streamDone() && page.nextCheckpoint() != null) {
-      StreamRequest next = request.resumeFrom(page.nextCheckpoint());
-      readAhead.start(type.name(), page.nextCheckpoint(),
-          cancelled -> reader.through(http.forReadAhead(HubSpotReadAhead.MAX_LIMITER_WAIT, cancelled)).read(type, next));
+      readAhead.start(type.name(), page.nextCheckpoint(), checkpoint -> {
+        StreamRequest ahead = request.resumeFrom(checkpoint);
+        return (cancelled, nextKnown) ->
+            reader.through(http.forReadAhead(HubSpotReadAhead.MAX_LIMITER_WAIT, cancelled)).read(type, ahead, nextKnown);
+      });
     }
     return page;
   }
 
-  /** How many streams hold a page read ahead (tests). */
+  /** How many pages are held read ahead, all streams together (tests). */
   int pagesReadAhead() {
     return readAhead.held();
   }

@@ -87,6 +87,14 @@ final class HubSpotStreamReader {
   }
 
   Page read(HubSpotObjectType type, StreamRequest req) throws ConnectorException {
+    return read(type, req, next -> { });
+  }
+
+  /**
+   * Reads one page; in the list phases {@code nextKnown} gets the next page's checkpoint as soon as
+   * the list call has answered, before the association reads (so the read-ahead can go on).
+   */
+  Page read(HubSpotObjectType type, StreamRequest req, java.util.function.Consumer<String> nextKnown) throws ConnectorException {
     Long since = req.mode() == SyncMode.INCREMENTAL && req.incrementalSince() != null
         ? req.incrementalSince().minus(overlap).toEpochMilli() : null;
     HubSpotCheckpoint cp;
@@ -107,8 +115,8 @@ final class HubSpotStreamReader {
     String position = position(type, cp);
     try {
       return switch (cp.phase()) {
-        case ACTIVE -> active(type, cp, tally, position);
-        case ARCHIVED -> archived(type, cp, since, tally, position);
+        case ACTIVE -> active(type, cp, tally, position, nextKnown);
+        case ARCHIVED -> archived(type, cp, since, tally, position, nextKnown);
         case SEARCH -> search(type, cp, tally, position);
         case SEARCH_TIE -> searchTie(type, cp, tally, position);
       };
@@ -133,16 +141,21 @@ final class HubSpotStreamReader {
     return total != null && total.canConvertToLong() ? java.util.OptionalLong.of(total.asLong()) : java.util.OptionalLong.empty();
   }
 
-  private Page active(HubSpotObjectType type, HubSpotCheckpoint cp, Tally tally, String position) throws ConnectorException {
+  private Page active(HubSpotObjectType type, HubSpotCheckpoint cp, Tally tally, String position,
+      java.util.function.Consumer<String> nextKnown) throws ConnectorException {
     ListPage lp = list(type, cp.after(), false, tally, position);
+    nextKnown.accept((lp.after() != null ? HubSpotCheckpoint.active(lp.after()) : HubSpotCheckpoint.archived(null)).toJson());
     List<SourceRecord> records = withAssociations(type, lp.records(), tally, position);
     HubSpotCheckpoint next = lp.after() != null ? HubSpotCheckpoint.active(lp.after()) : HubSpotCheckpoint.archived(null);
     return new Page(records, next.toJson(), false, tally.requests(), position);
   }
 
-  private Page archived(HubSpotObjectType type, HubSpotCheckpoint cp, Long since, Tally tally, String position)
-      throws ConnectorException {
+  private Page archived(HubSpotObjectType type, HubSpotCheckpoint cp, Long since, Tally tally, String position,
+      java.util.function.Consumer<String> nextKnown) throws ConnectorException {
     ListPage lp = list(type, cp.after(), true, tally, position);
+    if (lp.after() != null) {
+      nextKnown.accept(HubSpotCheckpoint.archived(lp.after()).toJson());
+    }
     List<SourceRecord> records = new ArrayList<>();
     for (HubSpotRecords.RawRecord r : lp.records()) {
       Instant changed = r.archivedAt() != null ? r.archivedAt() : r.updatedAt();

@@ -65,7 +65,9 @@ class HubSpotConnectorTest {
     portal.sandbox.journal().clear();
     try (SourceConnector c = portal.factory.source(config)) {
       Page p = c.readPage(StreamRequest.full("contacts"));
-      List<RecordedRequest> lists = portal.sandbox.journal().matching(r -> r.path().equals("/crm/v3/objects/contacts"));
+      // the first page's chunk requests (the read-ahead of the next page, with after=, may run meanwhile)
+      List<RecordedRequest> lists = portal.sandbox.journal().matching(r -> r.path().equals("/crm/v3/objects/contacts")
+          && !r.query().contains("after="));
       assertThat(lists.size()).isGreaterThan(1);
       assertThat(lists).allSatisfy(r -> assertThat(portal.sandbox.baseUrl().length() + r.path().length() + 1 + r.query().length())
           .isLessThanOrEqualTo(HubSpotStreamReader.MAX_URL_LENGTH));

@@ -70,6 +70,7 @@ final class HubSpotAdminRoutes {
       o.put("millis", r.millis());
       return o;
     }, 200));
+    app.get(P + "/ids/{type}", this::ids);
     app.get(P + "/webhooks", ctx -> HubSpotApi.send(ctx, 200, webhooksJson()));
     app.put(P + "/webhooks", ctx -> guarded(ctx, () -> {
       JsonNode b = body(ctx);
@@ -108,6 +109,29 @@ final class HubSpotAdminRoutes {
       portal.setSearchIndexLag(Duration.ofMillis(ms));
       return HubSpotApi.NODES.objectNode().put("millis", ms);
     }, 200));
+  }
+
+  /**
+   * Every id of a type, ascending, one decimal per line ({@code text/plain}); {@code ?archived=true}
+   * for the archived ones. Compact and streamed, so a million ids cost the client no JSON tree and
+   * the sandbox one {@code long[]} copy taken under the read lock.
+   */
+  private void ids(Context ctx) throws java.io.IOException {
+    HubSpotObjectType type = HubSpotObjectType.fromPath(ctx.pathParam("type"));
+    if (type == null) {
+      HubSpotApi.error(ctx, 404, "OBJECT_NOT_FOUND", "unknown object type " + ctx.pathParam("type"));
+      return;
+    }
+    long[] ids = portal.idsSnapshot(type, "true".equalsIgnoreCase(ctx.queryParam("archived")));
+    ctx.status(200).contentType("text/plain; charset=utf-8");
+    ctx.header("X-Sandbox-Count", Integer.toString(ids.length));
+    java.io.Writer out = new java.io.BufferedWriter(
+        new java.io.OutputStreamWriter(ctx.outputStream(), java.nio.charset.StandardCharsets.US_ASCII), 1 << 16);
+    for (long id : ids) {
+      out.write(Long.toString(id));
+      out.write('\n');
+    }
+    out.flush();
   }
 
   private interface Action {

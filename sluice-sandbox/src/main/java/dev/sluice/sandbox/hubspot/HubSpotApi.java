@@ -48,6 +48,8 @@ final class HubSpotApi {
     app.post("/crm/v4/associations/{from}/{to}/batch/read", this::associationsBatchRead);
     app.put("/crm/v4/objects/{from}/{id}/associations/default/{to}/{toId}", this::associateDefault);
     app.get("/crm/v4/objects/{from}/{id}/associations/{to}", this::associationsOfOne);
+    app.get("/crm/v3/properties/{type}", this::properties);
+    app.get("/crm/v3/properties/{type}/{name}", this::property);
     app.delete("/crm/v4/objects/{from}/{id}/associations/{to}/{toId}", this::dissociate);
   }
 
@@ -115,6 +117,40 @@ final class HubSpotApi {
       body.put("policyName", policy);
     }
     send(ctx, 429, body);
+  }
+
+  // ---- v3 properties ----
+
+  /**
+   * Read all properties. The sandbox has no archived properties, so {@code archived=true} lists
+   * none; HubSpot does not page this list.
+   */
+  private void properties(Context ctx) {
+    HubSpotObjectType type = type(ctx, "type");
+    if (type == null) return;
+    boolean archived = "true".equalsIgnoreCase(ctx.queryParam("archived"));
+    List<HubSpotProperties.Definition> defs = archived ? List.of()
+        : portal.read(() -> HubSpotProperties.all(portal.store().table(type)));
+    ObjectNode body = NODES.objectNode();
+    ArrayNode results = body.putArray("results");
+    for (int i = 0; i < defs.size(); i++) results.add(HubSpotProperties.json(defs.get(i), i));
+    send(ctx, 200, body);
+  }
+
+  private void property(Context ctx) {
+    HubSpotObjectType type = type(ctx, "type");
+    if (type == null) return;
+    String name = ctx.pathParam("name");
+    boolean archived = "true".equalsIgnoreCase(ctx.queryParam("archived"));
+    List<HubSpotProperties.Definition> defs = archived ? List.of()
+        : portal.read(() -> HubSpotProperties.all(portal.store().table(type)));
+    for (int i = 0; i < defs.size(); i++) {
+      if (defs.get(i).name().equals(name)) {
+        send(ctx, 200, HubSpotProperties.json(defs.get(i), i));
+        return;
+      }
+    }
+    error(ctx, 404, "OBJECT_NOT_FOUND", "Property " + name + " does not exist");
   }
 
   // ---- v3 objects ----

@@ -266,6 +266,18 @@ public final class HubSpotSandbox implements PlatformSandbox {
     return read(() -> store.table(type).live.keySet().stream().map(String::valueOf).toList());
   }
 
+  /** Ids of the live (or archived) records of a type, ascending; one array, no boxing. */
+  long[] idsSnapshot(HubSpotObjectType type, boolean archived) {
+    return read(() -> {
+      PortalStore.Table t = store.table(type);
+      java.util.NavigableMap<Long, PortalStore.Rec> map = archived ? t.archived : t.live;
+      long[] out = new long[map.size()];
+      int i = 0;
+      for (Long id : map.keySet()) out[i++] = id;
+      return out;
+    });
+  }
+
   /** Generates data into the portal (no webhook events), deterministically from the spec's seed. */
   public HubSpotDataGenerator.Result generate(HubSpotDataGenerator.Spec spec) {
     PortalStore s = store();

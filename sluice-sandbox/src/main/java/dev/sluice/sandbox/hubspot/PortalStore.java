@@ -82,12 +82,16 @@ final class PortalStore {
     final HashMap<Long, Long> mergedInto = new HashMap<>();
     private final Map<String, Integer> propertyIndex = new ConcurrentHashMap<>();
     private final List<String> propertyNames = new ArrayList<>();
+    /** When each slot was first written (the {@code createdAt} of a property the portal did not define). */
+    private final List<Long> propertyFirstSeen = new ArrayList<>();
+    private final Clock clock;
     /** Lower-cased value → id, built the first time a property is used as a unique key. */
     private final Map<String, HashMap<String, Long>> uniqueIndexes = new HashMap<>();
     long nextId = 1;
 
-    Table(HubSpotObjectType type) {
+    Table(HubSpotObjectType type, Clock clock) {
       this.type = type;
+      this.clock = clock;
     }
 
     /** The slot of a stored property, or -1 if no record ever had it. */
@@ -102,12 +106,18 @@ final class PortalStore {
       if (i != null) return i;
       int n = propertyNames.size();
       propertyNames.add(name);
+      propertyFirstSeen.add(clock.millis());
       propertyIndex.put(name, n);
       return n;
     }
 
     List<String> propertyNames() {
       return List.copyOf(propertyNames);
+    }
+
+    /** When a stored property was first written; read lock held. */
+    long propertyFirstSeen(int slot) {
+      return propertyFirstSeen.get(slot);
     }
 
     long newId() {
@@ -119,7 +129,7 @@ final class PortalStore {
   PortalStore(Clock clock, long indexLagMillis) {
     this.clock = clock;
     this.indexLagMillis = indexLagMillis;
-    for (HubSpotObjectType t : HubSpotObjectType.values()) tables.put(t, new Table(t));
+    for (HubSpotObjectType t : HubSpotObjectType.values()) tables.put(t, new Table(t, clock));
   }
 
   Table table(HubSpotObjectType type) {

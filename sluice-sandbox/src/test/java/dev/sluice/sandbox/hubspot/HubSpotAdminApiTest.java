@@ -63,4 +63,23 @@ class HubSpotAdminApiTest {
     assertThat(described.get("admin_url").asText()).isEqualTo(sandbox.adminUrl());
     assertThat(admin.get("/hubspot").json().get("counts").get("contacts").asInt()).isEqualTo(300);
   }
+
+  @Test
+  void idsListsLiveAndArchivedIdsOnePerLineAscending() throws Exception {
+    admin.post("/hubspot/generate", "{\"seed\":5,\"contacts\":250,\"companies\":3}");
+    String archived = sandbox.hubspot().ids(HubSpotObjectType.CONTACTS).get(7);
+    sandbox.hubspot().archiveRecord(HubSpotObjectType.CONTACTS, archived);
+
+    Http.Response live = admin.get("/hubspot/ids/contacts");
+    assertThat(live.status()).isEqualTo(200);
+    assertThat(live.header("Content-Type")).startsWith("text/plain");
+    java.util.List<String> lines = live.text().lines().toList();
+    assertThat(lines).isEqualTo(sandbox.hubspot().ids(HubSpotObjectType.CONTACTS)).hasSize(249).doesNotContain(archived);
+    assertThat(lines.stream().map(Long::parseLong).toList()).isSorted();
+    assertThat(live.header("X-Sandbox-Count")).isEqualTo("249");
+    assertThat(admin.get("/hubspot/ids/contacts?archived=true").text().lines().toList()).containsExactly(archived);
+    assertThat(admin.get("/hubspot/ids/0-2").text().lines().count()).isEqualTo(3);
+    assertThat(admin.get("/hubspot/ids/deals").text()).isEmpty();
+    assertThat(admin.get("/hubspot/ids/widgets").status()).isEqualTo(404);
+  }
 }

@@ -128,13 +128,23 @@ public final class BenchCommand implements Runnable {
         description = "PostgreSQL to sync into (a fresh database is created there); default $SLUICE_DATABASE_URL, else the embedded server")
     String databaseUrl;
 
+    @Option(names = "--sandbox", paramLabel = "child|in-process", defaultValue = "child",
+        description = "where the HubSpot sandbox runs: a child JVM started from this jar, so peak_rss_mb is Sluice's own "
+            + "and sandbox_peak_rss_mb the sandbox's (default), or in-process (this JVM holds both)")
+    String sandbox;
+
     @Option(names = "--json", description = "print one JSON object on stdout instead of the table")
     boolean json;
 
     @Override
     public Integer call() throws Exception {
       LogLevels.quiet();
-      SyncBenchOptions options = new SyncBenchOptions(contacts, workers, databaseUrl(databaseUrl), home());
+      java.util.List<String> sandboxCommand = switch (sandbox.trim().toLowerCase(java.util.Locale.ROOT)) {
+        case "child", "child-process" -> dev.sluice.bench.SluiceLauncher.forMainClass(SluiceCommand.class);
+        case "in-process" -> null;
+        default -> throw new IllegalArgumentException("--sandbox must be child or in-process, got " + sandbox);
+      };
+      SyncBenchOptions options = new SyncBenchOptions(contacts, workers, databaseUrl(databaseUrl), home(), sandboxCommand);
       PrintStream out = System.out;
       SyncBenchReport report = withStdoutOnStderr(
           () -> new SyncBenchmark(options, line -> System.err.println("bench: " + line)).run());

@@ -1,0 +1,2 @@
+-- Fresh planner statistics for the mirror (see MirrorStatistics): a sample of the table, not a scan.
+ANALYZE ${schema}.record
