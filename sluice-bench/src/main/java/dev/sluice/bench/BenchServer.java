@@ -7,6 +7,8 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Properties;
 import java.util.UUID;
@@ -51,7 +53,26 @@ final class BenchServer implements AutoCloseable {
       return new BenchServer(null, target.url(), target.user(), target.password(), synchronousCommit);
     }
     PostgresSource source = PostgresSource.embedded(home.resolve("bench").resolve("pgdata"), 2);
-    return new BenchServer(source, source.jdbcUrl(), source.user(), source.password(), synchronousCommit);
+    BenchServer server = new BenchServer(source, source.jdbcUrl(), source.user(), source.password(), synchronousCommit);
+    server.dropLeftovers();
+    return server;
+  }
+
+  /**
+   * Drops the databases a killed bench left on the embedded server (never on an external one, which
+   * other benches may be using right now): a million-contact mirror is gigabytes.
+   */
+  private void dropLeftovers() {
+    List<String> names = new ArrayList<>();
+    try (Connection c = connect(adminUrl); Statement s = c.createStatement();
+         ResultSet rs = s.executeQuery(SqlResource.load("leftover-databases.sql"))) {
+      while (rs.next()) {
+        names.add(rs.getString(1));
+      }
+    } catch (SQLException e) {
+      throw new IllegalStateException("cannot list the bench databases at " + adminUrl + ": " + e.getMessage(), e);
+    }
+    names.forEach(this::dropDatabase);
   }
 
   private ServerCpu cpu;

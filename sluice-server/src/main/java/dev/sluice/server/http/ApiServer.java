@@ -10,6 +10,7 @@ import dev.sluice.server.config.SluiceConfig;
 import dev.sluice.sync.SyncEngine;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
+import io.javalin.http.Handler;
 import io.javalin.http.HttpResponseException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -25,7 +26,8 @@ import org.slf4j.LoggerFactory;
  * Sluice's HTTP API (see {@code docs/http-api.md} and {@code GET /openapi.yaml}): sync runs, their
  * events (JSON or server-sent events), queue statistics, health and Prometheus metrics. Every
  * {@code /v1/} call needs {@code Authorization: Bearer <api token>}; {@code /healthz},
- * {@code /metrics} and {@code /openapi.yaml} are open.
+ * {@code /metrics}, {@code /openapi.yaml} and the static dashboard ({@code /dashboard}, which calls
+ * the API from the browser with the token the operator enters) are open.
  *
  * <p>Errors are always {@code {"error":"<reason>"}} with a 4xx status for bad input and 500 for a
  * fault of ours (logged with its stack trace, never sent to the client).
@@ -61,6 +63,9 @@ public final class ApiServer implements AutoCloseable {
     ConnectionRoutes connections = new ConnectionRoutes(config, json);
     MetricsEndpoint metrics = new MetricsEndpoint(engine, queue, dataSource, json);
     byte[] openapi = resource("/openapi.yaml");
+    byte[] dashboardHtml = resource("/dashboard/index.html");
+    byte[] dashboardJs = resource("/dashboard/app.js");
+    byte[] dashboardCss = resource("/dashboard/style.css");
 
     Javalin app = Javalin.create(cfg -> {
       cfg.showJavalinBanner = false;
@@ -72,6 +77,15 @@ public final class ApiServer implements AutoCloseable {
     });
 
     app.before("/v1/*", auth::check);
+    Handler dashboardHeaders = ctx -> {
+      // The page builds its DOM from API data with textContent only; the policy is a second wall.
+      ctx.header("Content-Security-Policy", "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+          + "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'");
+      ctx.header("Referrer-Policy", "no-referrer");
+      ctx.header("X-Content-Type-Options", "nosniff");
+    };
+    app.before("/dashboard", dashboardHeaders);
+    app.before("/dashboard/*", dashboardHeaders);
 
     app.get("/healthz", metrics::health);
     app.get("/metrics", metrics::scrape);
@@ -99,6 +113,14 @@ public final class ApiServer implements AutoCloseable {
     app.get("/v1/jobs/dead", jobs::dead);
     app.post("/v1/jobs/dead/retry", jobs::retryDead);
     app.post("/v1/jobs/{id}/retry", jobs::retry);
+    app.get("/v1/rate-limits", jobs::rateLimits);
+
+    // The dashboard: static files that call the /v1 API from the browser with the token the
+    // operator types in, so the page itself needs no auth and holds no data.
+    app.get("/", ctx -> ctx.redirect("/dashboard"));
+    app.get("/dashboard", ctx -> ctx.contentType("text/html; charset=utf-8").header("Cache-Control", "no-store").result(dashboardHtml));
+    app.get("/dashboard/app.js", ctx -> ctx.contentType("text/javascript; charset=utf-8").header("Cache-Control", "no-store").result(dashboardJs));
+    app.get("/dashboard/style.css", ctx -> ctx.contentType("text/css; charset=utf-8").header("Cache-Control", "no-store").result(dashboardCss));
 
     app.exception(ApiError.class, (e, ctx) -> error(ctx, json, e.status(), e.getMessage()));
     app.exception(HttpResponseException.class, (e, ctx) -> error(ctx, json, e.getStatus(), e.getMessage()));

@@ -8,10 +8,12 @@ import dev.sluice.queue.JobFilter;
 import dev.sluice.queue.JobQueue;
 import dev.sluice.queue.JobState;
 import dev.sluice.queue.QueueStats;
+import dev.sluice.queue.RateLimit;
+import dev.sluice.queue.RateLimitSnapshot;
 import io.javalin.http.Context;
 import java.util.Map;
 
-/** Handlers of {@code /v1/jobs}: queue statistics and retrying dead jobs. */
+/** Handlers of {@code /v1/jobs} (queue statistics, retrying dead jobs) and {@code /v1/rate-limits}. */
 final class QueueRoutes {
   private final JobQueue queue;
   private final ObjectMapper json;
@@ -78,5 +80,29 @@ final class QueueRoutes {
     }
     Job after = queue.find(id).orElseThrow();
     ApiServer.send(ctx, json, 200, json.createObjectNode().put("job_id", id).put("state", after.state().dbValue()));
+  }
+
+  /**
+   * {@code GET /v1/rate-limits}: every rate-limit bucket with its configuration and what it could
+   * grant now, read from PostgreSQL so any process shows the cluster's buckets.
+   */
+  void rateLimits(Context ctx) {
+    ObjectNode body = json.createObjectNode();
+    ArrayNode buckets = body.putArray("rate_limits");
+    for (RateLimitSnapshot s : queue.rateLimits().list()) {
+      RateLimit limit = s.limit();
+      ObjectNode n = buckets.addObject();
+      n.put("name", s.name());
+      n.put("kind", limit.rolling() ? "rolling" : "token_bucket");
+      n.put("capacity", limit.capacity());
+      // Fractions of a permit accrue continuously; two decimals are enough to draw a gauge.
+      n.put("available", Math.round(s.available() * 100.0) / 100.0);
+      n.put("refill_tokens", limit.refillTokens());
+      n.put("refill_period_ms", limit.refillPeriod().toMillis());
+      if (limit.rolling()) n.put("window_ms", limit.refillPeriod().toMillis()); else n.putNull("window_ms");
+      n.put("granted_total", s.grantedTotal());
+      n.put("updated_at", s.updatedAt() == null ? null : s.updatedAt().toString());
+    }
+    ApiServer.send(ctx, json, 200, body);
   }
 }
