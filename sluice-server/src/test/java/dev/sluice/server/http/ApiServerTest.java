@@ -16,6 +16,7 @@ import dev.sluice.server.runtime.SluiceRuntime;
 import dev.sluice.sync.SyncEngine;
 import java.io.IOException;
 import java.net.URI;
+import dev.sluice.server.http.ApiCalls.Answer;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -77,17 +78,8 @@ class ApiServerTest {
     if (db != null) db.close();
   }
 
-  record Answer(int status, JsonNode body, HttpResponse<String> raw) {}
-
   static Answer call(String method, String path, String body, String token) throws IOException, InterruptedException {
-    HttpRequest.Builder b = HttpRequest.newBuilder(server.url().resolve(path)).timeout(Duration.ofSeconds(20));
-    if (token != null) b.header("Authorization", "Bearer " + token);
-    b.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
-    if (body != null) b.header("Content-Type", "application/json");
-    HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
-    JsonNode json = null;
-    if (r.headers().firstValue("Content-Type").orElse("").startsWith("application/json")) json = JSON.readTree(r.body());
-    return new Answer(r.statusCode(), json, r);
+    return ApiCalls.call(server.url(), method, path, body, token);
   }
 
   static Answer call(String method, String path, String body) throws IOException, InterruptedException {

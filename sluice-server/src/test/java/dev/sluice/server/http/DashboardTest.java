@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.sluice.postgres.TestDatabase;
 import dev.sluice.queue.JobState;
 import dev.sluice.queue.JobWorker;
@@ -20,6 +19,7 @@ import dev.sluice.server.runtime.SluiceRuntime;
 import dev.sluice.sync.SyncEngine;
 import java.io.IOException;
 import java.net.URI;
+import dev.sluice.server.http.ApiCalls.Answer;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -44,7 +44,6 @@ import org.junit.jupiter.api.Test;
 class DashboardTest {
   private static final String TOKEN = "dashboard-test-token-0123456789";
   private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
-  private static final ObjectMapper JSON = new ObjectMapper();
   // Markup in a job error: must reach the page as text, never as an element.
   private static final String HOSTILE_ERROR = "<img id=\"injected\" src=x onerror=\"document.title='pwned'\">boom";
 
@@ -109,17 +108,8 @@ class DashboardTest {
     if (db != null) db.close();
   }
 
-  record Answer(int status, JsonNode body, HttpResponse<String> raw) {}
-
   static Answer call(String method, String path, String body, String token) throws IOException, InterruptedException {
-    HttpRequest.Builder b = HttpRequest.newBuilder(server.url().resolve(path)).timeout(Duration.ofSeconds(20));
-    if (token != null) b.header("Authorization", "Bearer " + token);
-    b.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
-    if (body != null) b.header("Content-Type", "application/json");
-    HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
-    JsonNode json = null;
-    if (r.headers().firstValue("Content-Type").orElse("").startsWith("application/json")) json = JSON.readTree(r.body());
-    return new Answer(r.statusCode(), json, r);
+    return ApiCalls.call(server.url(), method, path, body, token);
   }
 
   @Test
