@@ -13,8 +13,8 @@ import java.time.Duration;
  * it, and never goes below zero by granting. This is why {@link #of(long, Duration)} is the wrong
  * tool for an API that counts calls over a <em>rolling</em> window: {@code of(190, 10 s)} starts
  * full and refills 19/s, so it lets 380 calls through in the first 10 seconds. Use
- * {@link #slidingWindow(long, Duration)} for such APIs (HubSpot: 190 per rolling 10 s; a daily
- * quota: 625,000 per 24 h).
+ * {@link #rollingWindow(long, Duration)} or {@link #slidingWindow(long, Duration)} for such APIs
+ * (HubSpot: 190 per rolling 10 s).
  *
  * <p><b>Rolling windows.</b> {@link #rollingWindow(long, Duration)} is not a token bucket: it keeps
  * the instants of its grants (an exact log, in the bucket's database row) and grants a permit when
@@ -122,12 +122,12 @@ public final class RateLimit {
    * lengthen the window by the spread of the delay between grant and call.
    *
    * @throws IllegalArgumentException when {@code limit} is not between 1 and {@link #MAX_ROLLING_LIMIT}
-   *     (use {@link #slidingWindow(long, Duration)} for a daily quota)
+   *     (a daily quota is a token bucket, see {@link RateLimits#observe})
    */
   public static RateLimit rollingWindow(long limit, Duration window) {
     if (limit < 1 || limit > MAX_ROLLING_LIMIT) {
       throw new IllegalArgumentException("a rolling-window limit must be between 1 and " + MAX_ROLLING_LIMIT
-          + " per window (use slidingWindow for larger quotas), got " + limit);
+          + " per window (use a token bucket, of or slidingWindow, for a larger quota), got " + limit);
     }
     return new RateLimit(limit, limit, window, true);
   }

@@ -25,11 +25,12 @@ import javax.sql.DataSource;
 
 /**
  * RateLimits are named token buckets and rolling windows ({@link RateLimit}) kept in PostgreSQL
- * (table {@code rate_limit}), so every process on the database draws from the same buckets. A handler takes permits before it calls an API:
+ * (table {@code rate_limit}), so every process on the database draws from the same buckets. A
+ * handler takes permits before it calls an API:
  *
  * <pre>{@code
  * rateLimits.define("hubspot-main:10s", RateLimit.rollingWindow(190, Duration.ofSeconds(10)));
- * rateLimits.define("hubspot-main:daily", RateLimit.slidingWindow(625_000, Duration.ofDays(1)));
+ * rateLimits.define("hubspot-main:daily", RateLimit.of(625_000, Duration.ofDays(1)));
  * rateLimits.acquire(List.of("hubspot-main:10s", "hubspot-main:daily"), 1, Duration.ofSeconds(30));
  * // ... call the API, then adapt to what it says is left:
  * rateLimits.observe("hubspot-main:daily", dailyRemaining, untilMidnight);

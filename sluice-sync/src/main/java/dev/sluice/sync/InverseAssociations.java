@@ -73,7 +73,7 @@ final class InverseAssociations {
     List<String> ids = new ArrayList<>();
     List<String> assocs = new ArrayList<>();
     List<String> hashes = new ArrayList<>();
-    try (PreparedStatement ps = store.sql.prepareReplanned(c, "lock_association_targets")) {
+    try (PreparedStatement ps = c.prepareStatement(store.sql.get("lock_association_targets"))) {
       ps.setArray(1, c.createArrayOf("text", byId.keySet().toArray()));
       ps.setString(2, connection);
       ps.setString(3, otherType);
@@ -112,7 +112,7 @@ final class InverseAssociations {
     if (ids.isEmpty()) {
       return List.of();
     }
-    try (PreparedStatement ps = store.sql.prepareReplanned(c, "update_associations")) {
+    try (PreparedStatement ps = c.prepareStatement(store.sql.get("update_associations"))) {
       ps.setLong(1, runId);
       SyncStore.setInstant(ps, 2, now);
       ps.setArray(3, c.createArrayOf("text", ids.toArray()));

@@ -1,10 +1,12 @@
 package dev.sluice.sync;
 
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import javax.sql.DataSource;
@@ -15,27 +17,33 @@ import org.slf4j.LoggerFactory;
  * Keeps PostgreSQL's statistics of {@code record} in step with a mirror that grows by thousands of
  * rows a second during a first sync.
  *
- * <p>Why: the planner sizes each object type's rows from those statistics. While they say a
- * (connection, object type) has next to no rows — a new mirror, or a new connection in an old one —
- * the index on (connection, object_type, source_updated_at) looks as good as the key for a per-id
- * lookup, and a plan that walks every row of the object type per id makes each page cost time in
- * proportion to the mirror. Autovacuum would analyze the table, but only after a minute or more,
- * by which time such a sync has slowed to a crawl. So this analyzes the table itself, in the
- * background, whenever this process has inserted {@link #GROWTH} of the rows the statistics
- * know of (at least {@link #MIN_INSERTS}): a few analyses per tenfold growth, each a sample of
- * the table, never in a page's transaction.
+ * <p>Why: the planner sizes each (connection, object type)'s rows from those statistics. While
+ * they say one has next to no rows — a new mirror, a new connection or a new object type in an old
+ * one — the index on (connection, object_type, source_updated_at) looks as good as the key for a
+ * per-id lookup, and a plan that walks every row of the object type per id makes each page cost
+ * time in proportion to the mirror. Autovacuum would analyze the table, but only after a minute or
+ * more, and only once the whole table grew by a tenth, by which time such a sync has slowed to a
+ * crawl. So this analyzes the table itself, in the background and never in a page's transaction,
+ * whenever this process has inserted, for one (connection, object type), {@link #GROWTH} more rows
+ * than it had at the last analysis (at least {@link #MIN_INSERTS}): a few analyses per tenfold
+ * growth, each a sample of the table.
  */
 final class MirrorStatistics {
   private static final Logger log = LoggerFactory.getLogger(MirrorStatistics.class);
   static final long MIN_INSERTS = 1_000;
   static final double GROWTH = 0.25;
 
+  /** Rows this process inserted for one (connection, object type). */
+  private static final class Growth {
+    final AtomicLong sinceAnalysis = new AtomicLong();
+    /** Inserted before the last analysis; written only by the analyzing thread. */
+    volatile long analyzed;
+  }
+
   private final DataSource ds;
   private final SqlStatements sql;
   private final long minInserts;
-  private final AtomicLong insertedSinceAnalyze = new AtomicLong();
-  /** Rows the statistics know of; -1 until read from pg_class. */
-  private volatile long rowsKnown = -1;
+  private final ConcurrentMap<String, Growth> byObjectType = new ConcurrentHashMap<>();
   private final AtomicBoolean analyzing = new AtomicBoolean();
   private final AtomicLong analyses = new AtomicLong();
 
@@ -50,14 +58,13 @@ final class MirrorStatistics {
   }
 
   /** Called after a page committed {@code inserted} new mirror rows; may start an analysis. */
-  void inserted(long inserted) {
+  void inserted(String connection, String objectType, long inserted) {
     if (inserted <= 0) {
       return;
     }
-    long since = insertedSinceAnalyze.addAndGet(inserted);
-    long known = rowsKnown;
-    long threshold = Math.max(minInserts, (long) (Math.max(known, 0) * GROWTH));
-    if (since >= threshold && analyzing.compareAndSet(false, true)) {
+    Growth g = byObjectType.computeIfAbsent(connection + '\u0000' + objectType, k -> new Growth());
+    long since = g.sinceAnalysis.addAndGet(inserted);
+    if (since >= Math.max(minInserts, (long) (g.analyzed * GROWTH)) && analyzing.compareAndSet(false, true)) {
       Thread.ofVirtual().name("sluice-mirror-analyze").start(this::analyze);
     }
   }
@@ -70,37 +77,26 @@ final class MirrorStatistics {
   private void analyze() {
     try {
       long started = System.nanoTime();
-      long before = insertedSinceAnalyze.get();
-      try (Connection c = ds.getConnection()) {
+      // What the analysis will have seen: every row inserted so far, of every object type.
+      Map<Growth, Long> seen = new HashMap<>();
+      byObjectType.values().forEach(g -> seen.put(g, g.sinceAnalysis.get()));
+      try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
         if (!c.getAutoCommit()) {
           c.setAutoCommit(true);
         }
-        if (rowsKnown < 0) {
-          rowsKnown = reltuples(c);
-          if (before < Math.max(minInserts, (long) (rowsKnown * GROWTH))) {
-            return; // the statistics were fresher than this process knew
-          }
-        }
-        try (Statement s = c.createStatement()) {
-          s.execute(sql.get("analyze_record"));
-        }
-        rowsKnown = reltuples(c);
+        s.execute(sql.get("analyze_record"));
       }
-      insertedSinceAnalyze.addAndGet(-before);
+      seen.forEach((g, n) -> {
+        g.sinceAnalysis.addAndGet(-n);
+        g.analyzed += n;
+      });
       analyses.incrementAndGet();
-      log.debug("analyzed the mirror: {} rows, {} ms", rowsKnown, (System.nanoTime() - started) / 1_000_000);
+      log.debug("analyzed the mirror in {} ms", (System.nanoTime() - started) / 1_000_000);
     } catch (SQLException | RuntimeException e) {
       // Only the planner's estimates suffer; autovacuum still analyzes the table in time.
       log.warn("could not analyze the mirror table: {}", e.getMessage());
     } finally {
       analyzing.set(false);
-    }
-  }
-
-  private long reltuples(Connection c) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement(sql.get("record_reltuples"));
-         ResultSet rs = ps.executeQuery()) {
-      return rs.next() ? Math.max(0, rs.getLong(1)) : 0;
     }
   }
 }

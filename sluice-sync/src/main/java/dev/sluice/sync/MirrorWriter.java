@@ -148,7 +148,7 @@ final class MirrorWriter {
   private Map<String, Prior> prior(Connection c, String connection, String objectType, List<String> ids)
       throws SQLException {
     Map<String, Prior> out = new HashMap<>();
-    try (PreparedStatement ps = store.sql.prepareReplanned(c, "select_mirror_rows")) {
+    try (PreparedStatement ps = c.prepareStatement(store.sql.get("select_mirror_rows"))) {
       ps.setArray(1, c.createArrayOf("text", ids.toArray()));
       ps.setString(2, connection);
       ps.setString(3, objectType);

@@ -125,7 +125,7 @@ final class PageJobHandler implements JobHandler {
     }
     for (int attempt = 1; ; attempt++) {
       try {
-        mirrorStatistics.inserted(commit(job, run, page));
+        mirrorStatistics.inserted(run.connection(), job.stream(), commit(job, run, page));
         return;
       } catch (SQLException e) {
         boolean conflict = "40P01".equals(e.getSQLState()) || "40001".equals(e.getSQLState());

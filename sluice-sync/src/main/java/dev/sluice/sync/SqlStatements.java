@@ -20,7 +20,7 @@ final class SqlStatements {
       "lock_streams", "lock_stream", "select_stream", "update_stream", "update_run", "select_events",
       "select_mirror_rows", "upsert_records", "insert_record_changes", "select_mirror_row",
       "select_record_changes", "lock_association_targets", "update_associations",
-      "find_stalled_streams", "analyze_record", "record_reltuples"};
+      "find_stalled_streams", "analyze_record"};
 
   private final Map<String, String> byName = new HashMap<>();
 
@@ -45,21 +45,6 @@ final class SqlStatements {
           + "starting with a letter or _: '" + schema + "'");
     }
     return schema;
-  }
-
-  /**
-   * Prepares {@code name} so that PostgreSQL plans every execution for the table as it is then.
-   * For the mirror's per-id lookups: pgjdbc turns a statement run often into a server-side one
-   * whose generic plan PostgreSQL then keeps, and a plan made while {@code record} was empty (the
-   * first pages of the first sync) may scan the whole table for every id, because a scan of an
-   * empty table costs nothing; nothing re-plans it until the next ANALYZE. Planning each execution
-   * costs well under a millisecond.
-   */
-  java.sql.PreparedStatement prepareReplanned(java.sql.Connection c, String name) throws java.sql.SQLException {
-    java.sql.PreparedStatement ps = c.prepareStatement(get(name));
-    // 0: never a named server-side statement, so never a cached generic plan
-    ps.unwrap(org.postgresql.PGStatement.class).setPrepareThreshold(0);
-    return ps;
   }
 
   String get(String name) {

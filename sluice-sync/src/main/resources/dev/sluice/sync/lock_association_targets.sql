@@ -1,5 +1,5 @@
 -- Rows on the other side of changed associations, locked in key order (fewer deadlocks between
--- streams); one unique-key lookup per id, planned at every execution (see select_mirror_rows.sql).
+-- streams); one unique-key lookup per id (see select_mirror_rows.sql).
 SELECT r.external_id, r.properties::text, r.associations::text, r.archived, r.source_updated_at
 FROM (SELECT DISTINCT unnest(?::text[]) AS external_id ORDER BY 1) u
 CROSS JOIN LATERAL (

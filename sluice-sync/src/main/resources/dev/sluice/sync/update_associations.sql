@@ -1,7 +1,7 @@
 -- New association lists for rows locked earlier in this transaction (lock_association_targets.sql),
 -- so their ctid cannot change under us: each id is found by its own unique-key lookup and its row
--- by ctid, planned at every execution (see select_mirror_rows.sql). A plain join on external_id is
--- planned without statistics as a scan of every row of the object type.
+-- by ctid (see select_mirror_rows.sql); a plain join on external_id can be planned as a scan of
+-- every row of the object type.
 UPDATE ${schema}.record AS r
 SET associations = u.associations::jsonb, content_hash = u.content_hash, last_changed_run = ?, synced_at = ?
 FROM unnest(?::text[], ?::text[], ?::text[]) AS u(external_id, associations, content_hash)

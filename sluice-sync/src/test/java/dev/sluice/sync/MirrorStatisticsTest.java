@@ -47,47 +47,61 @@ class MirrorStatisticsTest {
           + "FROM generate_series(1, 20000) g");
     }
     MirrorStatistics stats = new MirrorStatistics(db.dataSource(), sql);
-    stats.inserted(999); // below the minimum: nothing to do
+    stats.inserted("hubspot-main", "contacts", 999); // below the minimum: nothing to do
     assertThat(stats.analyses()).isZero();
-    stats.inserted(19_001);
+    stats.inserted("hubspot-main", "contacts", 19_001);
     await().atMost(Duration.ofSeconds(60)).until(() -> stats.analyses() == 1);
     assertThat(reltuples()).isBetween(19_000L, 21_000L);
 
-    List<String> plan = explainLookup(List.of("17", "4242", "19999"));
+    List<String> plan = explainLookup("contacts", List.of("17", "4242", "19999"));
     assertThat(String.join("\n", plan)).as("plan of select_mirror_rows")
         .contains("record_key")
         .containsPattern("Index Cond: .*external_id")
         .doesNotContain("Seq Scan");
 
-    // the next analysis waits for a quarter of what the statistics know
-    stats.inserted(4_000);
+    // the next analysis waits for a quarter more of the object type
+    stats.inserted("hubspot-main", "contacts", 4_000);
     assertThat(stats.analyses()).isEqualTo(1);
+
+    // a new object type in a big mirror: its first thousand rows are enough, whatever the table's size
+    try (Connection c = db.dataSource().getConnection(); Statement s = c.createStatement()) {
+      s.execute("INSERT INTO sluice.record (connection, object_type, external_id, properties, associations, archived, "
+          + "source_updated_at, content_hash, first_seen_run, last_changed_run, synced_at) "
+          + "SELECT 'hubspot-main', 'deals', g::text, '{}', '{}', false, now(), md5(g::text), 1, 1, now() "
+          + "FROM generate_series(1, 1000) g");
+    }
+    stats.inserted("hubspot-main", "deals", 1_000);
+    await().atMost(Duration.ofSeconds(60)).until(() -> stats.analyses() == 2);
+    assertThat(String.join("\n", explainLookup("deals", List.of("5", "900")))).as("plan of select_mirror_rows for deals")
+        .contains("record_key")
+        .containsPattern("Index Cond: .*external_id")
+        .doesNotContain("Seq Scan");
   }
 
   @Test
   void nothingHappensForPagesThatInsertNothing() {
     MirrorStatistics stats = new MirrorStatistics(db.dataSource(), sql, 1);
-    stats.inserted(0);
-    stats.inserted(-3);
+    stats.inserted("hubspot-main", "contacts", 0);
+    stats.inserted("hubspot-main", "contacts", -3);
     assertThat(stats.analyses()).isZero();
   }
 
   private static long reltuples() throws Exception {
     try (Connection c = db.dataSource().getConnection();
-         PreparedStatement ps = c.prepareStatement(sql.get("record_reltuples"));
+         PreparedStatement ps = c.prepareStatement("SELECT reltuples::bigint FROM pg_class WHERE oid = 'sluice.record'::regclass");
          ResultSet rs = ps.executeQuery()) {
       rs.next();
       return rs.getLong(1);
     }
   }
 
-  private static List<String> explainLookup(List<String> ids) throws Exception {
+  private static List<String> explainLookup(String objectType, List<String> ids) throws Exception {
     List<String> lines = new ArrayList<>();
     try (Connection c = db.dataSource().getConnection();
          PreparedStatement ps = c.prepareStatement("EXPLAIN " + sql.get("select_mirror_rows"))) {
       ps.setArray(1, c.createArrayOf("text", ids.toArray()));
       ps.setString(2, "hubspot-main");
-      ps.setString(3, "contacts");
+      ps.setString(3, objectType);
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
           lines.add(rs.getString(1));

@@ -56,13 +56,11 @@ final class HubSpotReadAhead implements AutoCloseable {
 
   /** One page being read, or read, ahead. */
   private static final class Pending {
-    final String checkpoint;
     final Instant startedAt;
     final CompletableFuture<Page> page = new CompletableFuture<>();
     volatile boolean cancelled;
 
-    Pending(String checkpoint, Instant startedAt) {
-      this.checkpoint = checkpoint;
+    Pending(Instant startedAt) {
       this.startedAt = startedAt;
     }
   }
@@ -118,7 +116,7 @@ final class HubSpotReadAhead implements AutoCloseable {
     }
     dropUnusable(stream);
     Key key = new Key(stream, checkpoint);
-    Pending fresh = new Pending(checkpoint, clock.instant());
+    Pending fresh = new Pending(clock.instant());
     Pending kept = held.compute(key, (k, current) ->
         current != null && !stale(current) && !current.page.isCompletedExceptionally() ? current : fresh);
     if (kept != fresh) {

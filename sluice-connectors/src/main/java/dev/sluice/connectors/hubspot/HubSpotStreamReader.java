@@ -19,6 +19,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
@@ -94,7 +95,7 @@ final class HubSpotStreamReader {
    * Reads one page; in the list phases {@code nextKnown} gets the next page's checkpoint as soon as
    * the list call has answered, before the association reads (so the read-ahead can go on).
    */
-  Page read(HubSpotObjectType type, StreamRequest req, java.util.function.Consumer<String> nextKnown) throws ConnectorException {
+  Page read(HubSpotObjectType type, StreamRequest req, Consumer<String> nextKnown) throws ConnectorException {
     Long since = req.mode() == SyncMode.INCREMENTAL && req.incrementalSince() != null
         ? req.incrementalSince().minus(overlap).toEpochMilli() : null;
     HubSpotCheckpoint cp;
@@ -142,16 +143,16 @@ final class HubSpotStreamReader {
   }
 
   private Page active(HubSpotObjectType type, HubSpotCheckpoint cp, Tally tally, String position,
-      java.util.function.Consumer<String> nextKnown) throws ConnectorException {
+      Consumer<String> nextKnown) throws ConnectorException {
     ListPage lp = list(type, cp.after(), false, tally, position);
-    nextKnown.accept((lp.after() != null ? HubSpotCheckpoint.active(lp.after()) : HubSpotCheckpoint.archived(null)).toJson());
+    String next = (lp.after() != null ? HubSpotCheckpoint.active(lp.after()) : HubSpotCheckpoint.archived(null)).toJson();
+    nextKnown.accept(next);
     List<SourceRecord> records = withAssociations(type, lp.records(), tally, position);
-    HubSpotCheckpoint next = lp.after() != null ? HubSpotCheckpoint.active(lp.after()) : HubSpotCheckpoint.archived(null);
-    return new Page(records, next.toJson(), false, tally.requests(), position);
+    return new Page(records, next, false, tally.requests(), position);
   }
 
   private Page archived(HubSpotObjectType type, HubSpotCheckpoint cp, Long since, Tally tally, String position,
-      java.util.function.Consumer<String> nextKnown) throws ConnectorException {
+      Consumer<String> nextKnown) throws ConnectorException {
     ListPage lp = list(type, cp.after(), true, tally, position);
     if (lp.after() != null) {
       nextKnown.accept(HubSpotCheckpoint.archived(lp.after()).toJson());
