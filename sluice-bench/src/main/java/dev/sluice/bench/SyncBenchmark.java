@@ -7,6 +7,7 @@ import dev.sluice.connectors.SourceConnector;
 import dev.sluice.connectors.SyncMode;
 import dev.sluice.queue.JobQueue;
 import dev.sluice.queue.JobWorker;
+import dev.sluice.queue.ratelimit.RateLimits;
 import dev.sluice.sandbox.hubspot.HubSpotDataGenerator;
 import dev.sluice.sandbox.hubspot.HubSpotObjectType;
 import dev.sluice.sandbox.hubspot.HubSpotTier;
@@ -63,7 +64,7 @@ public final class SyncBenchmark {
       SourceConnector[] connector = new SourceConnector[1];
       SyncEngine engine = new SyncEngine(queue, ds, "sluice", name -> CONNECTION.equals(name) ? connector[0] : null, Clock.systemUTC());
       engine.migrate();
-      ConnectorFactory factory = new ConnectorFactory(QueueRateLimitGate.of(queue.rateLimits()), Clock.systemUTC());
+      ConnectorFactory factory = new ConnectorFactory(QueueRateLimitGate.of(new RateLimits(queue.dataSource(), queue.schema(), queue.clock())), Clock.systemUTC());
       connector[0] = factory.source(ConnectionConfig.builder(CONNECTION, "hubspot")
           .baseUrl(sandbox.baseUrl()).token(sandbox.token(), "sandbox")
           .tier(tier.name().toLowerCase(Locale.ROOT)).objects(List.of(OBJECT)).build());

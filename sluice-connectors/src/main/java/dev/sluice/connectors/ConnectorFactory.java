@@ -32,7 +32,7 @@ public final class ConnectorFactory {
   }
 
   /** A factory whose connectors share the queue's Postgres-backed rate limits (the production setup). */
-  public ConnectorFactory(dev.sluice.queue.RateLimits rateLimits, Clock clock) {
+  public ConnectorFactory(dev.sluice.queue.ratelimit.RateLimits rateLimits, Clock clock) {
     this(QueueRateLimitGate.of(rateLimits), clock);
   }
 

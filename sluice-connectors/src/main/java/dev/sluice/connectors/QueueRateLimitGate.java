@@ -1,8 +1,8 @@
 package dev.sluice.connectors;
 
-import dev.sluice.queue.RateLimit;
-import dev.sluice.queue.RateLimitTimeoutException;
-import dev.sluice.queue.RateLimits;
+import dev.sluice.queue.ratelimit.RateLimit;
+import dev.sluice.queue.ratelimit.RateLimitTimeoutException;
+import dev.sluice.queue.ratelimit.RateLimits;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -28,7 +28,7 @@ public final class QueueRateLimitGate implements RateLimitGate {
     this.limits = Objects.requireNonNull(limits, "limits");
   }
 
-  /** A gate over {@code limits} (e.g. {@code jobQueue.rateLimits()}). */
+  /** A gate over {@code limits} (e.g. {@code new RateLimits(dataSource, schema, clock)}). */
   public static QueueRateLimitGate of(RateLimits limits) {
     return new QueueRateLimitGate(limits);
   }

@@ -2,7 +2,7 @@ package dev.sluice.connectors;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.sluice.queue.RateLimit;
+import dev.sluice.queue.ratelimit.RateLimit;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 

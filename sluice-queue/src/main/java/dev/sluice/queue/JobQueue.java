@@ -1,5 +1,7 @@
 package dev.sluice.queue;
 
+import dev.sluice.queue.schema.QueueSchema;
+import dev.sluice.queue.schema.SqlResource;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Clock;
@@ -9,7 +11,6 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import javax.sql.DataSource;
-import org.flywaydb.core.Flyway;
 
 /**
  * JobQueue is the entry point of the durable PostgreSQL job queue: enqueue, per-kind policy,
@@ -30,8 +31,6 @@ public final class JobQueue {
   private final StaleJobRescuer rescuer;
   private final FinishedJobCleaner cleaner;
   private final NotifyDebouncer debouncer;
-  private volatile RateLimits rateLimits;
-  private volatile CronScheduler cron;
 
   private JobQueue(Builder b) {
     this.dataSource = b.dataSource;
@@ -50,17 +49,9 @@ public final class JobQueue {
   /** Creates or upgrades the queue's tables in its schema (Flyway; idempotent, safe to race). */
   public JobQueue migrate() {
     try {
-      Flyway.configure(JobQueue.class.getClassLoader())
-          .dataSource(dataSource)
-          .schemas(schema)
-          .defaultSchema(schema)
-          .createSchemas(true)
-          .table("flyway_schema_history")
-          .locations("classpath:dev/sluice/queue/migration")
-          .load()
-          .migrate();
-    } catch (RuntimeException e) {
-      throw new JobQueueException("migrating the queue schema '" + schema + "' failed: " + e.getMessage(), e);
+      QueueSchema.migrate(dataSource, schema);
+    } catch (IllegalStateException e) {
+      throw new JobQueueException(e.getMessage(), e.getCause());
     }
     return this;
   }
@@ -297,33 +288,6 @@ public final class JobQueue {
     } catch (SQLException e) {
       throw failure("read queue stats", e);
     }
-  }
-
-  /** Named rate limits shared by every process using this schema. */
-  public RateLimits rateLimits() {
-    RateLimits r = rateLimits;
-    if (r == null) {
-      synchronized (this) {
-        if (rateLimits == null) rateLimits = new RateLimits(dataSource, schema, clock);
-        r = rateLimits;
-      }
-    }
-    return r;
-  }
-
-  /**
-   * Cron schedules that fire once per tick across all processes. The same instance every call;
-   * call {@code start()} on it in processes that should fire ticks.
-   */
-  public CronScheduler cron() {
-    CronScheduler c = cron;
-    if (c == null) {
-      synchronized (this) {
-        if (cron == null) cron = new CronScheduler(this, dataSource, schema, clock);
-        c = cron;
-      }
-    }
-    return c;
   }
 
   // --- accessors ---

@@ -1,5 +1,6 @@
 package dev.sluice.queue;
 
+import dev.sluice.queue.schema.SqlResource;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;

@@ -16,7 +16,7 @@ import java.util.concurrent.TimeUnit;
  * A child JVM running a test main class on this JVM's class path, so that cluster tests use real
  * separate processes. The child reads commands from stdin; closing stdin asks it to stop.
  */
-final class ChildJvm implements AutoCloseable {
+public final class ChildJvm implements AutoCloseable {
   private final Process process;
   private final Writer stdin;
   private final BufferedReader stdout;
@@ -27,7 +27,7 @@ final class ChildJvm implements AutoCloseable {
     this.stdout = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
   }
 
-  static ChildJvm start(Class<?> main, String... args) throws IOException {
+  public static ChildJvm start(Class<?> main, String... args) throws IOException {
     String java = ProcessHandle.current().info().command().orElse("java");
     List<String> cmd = new ArrayList<>(List.of(java, "-Xmx192m", "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"), main.getName()));
     cmd.addAll(List.of(args));
@@ -36,7 +36,7 @@ final class ChildJvm implements AutoCloseable {
     return new ChildJvm(p);
   }
 
-  long pid() {
+  public long pid() {
     return process.pid();
   }
 
@@ -44,7 +44,7 @@ final class ChildJvm implements AutoCloseable {
    * Blocks until the child prints a protocol line ({@code @word}) and returns the word, or null at
    * the end of its output; log lines in between are skipped.
    */
-  String readLine() throws IOException {
+  public String readLine() throws IOException {
     String line;
     while ((line = stdout.readLine()) != null) {
       if (line.startsWith("@")) return line.substring(1);
@@ -52,13 +52,13 @@ final class ChildJvm implements AutoCloseable {
     return null;
   }
 
-  void send(String line) throws IOException {
+  public void send(String line) throws IOException {
     stdin.write(line + "\n");
     stdin.flush();
   }
 
   /** Closes stdin (the child's cue to stop gracefully) and waits for the exit code. */
-  int stop() throws Exception {
+  public int stop() throws Exception {
     try {
       stdin.close();
     } catch (IOException ignored) {
@@ -72,12 +72,12 @@ final class ChildJvm implements AutoCloseable {
   }
 
   /** SIGKILL: no shutdown hooks, no flush, as with kill -9. */
-  void kill() throws InterruptedException {
+  public void kill() throws InterruptedException {
     process.destroyForcibly();
     process.waitFor(30, TimeUnit.SECONDS);
   }
 
-  boolean isAlive() {
+  public boolean isAlive() {
     return process.isAlive();
   }
 

@@ -9,6 +9,7 @@ import dev.sluice.connectors.RateLimitSpec;
 import dev.sluice.connectors.SourceConnector;
 import dev.sluice.queue.JobQueue;
 import dev.sluice.queue.JobWorker;
+import dev.sluice.queue.ratelimit.RateLimits;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
@@ -41,7 +42,7 @@ final class SyncProcessFixture implements AutoCloseable {
     this.engine = new SyncEngine(queue, ds, "sluice", connectors::get, Clock.systemUTC(), settings);
     // the connectors define their rate-limit buckets in the queue's tables: migrate first
     engine.migrate();
-    this.factory = new ConnectorFactory(QueueRateLimitGate.of(queue.rateLimits()), Clock.systemUTC());
+    this.factory = new ConnectorFactory(QueueRateLimitGate.of(new RateLimits(ds, "sluice", Clock.systemUTC())), Clock.systemUTC());
     tokens.forEach((name, token) -> connectors.put(name, factory.source(config(name, sandboxUrl, token, properties))));
   }
 

@@ -90,7 +90,7 @@ class HubSpotReadAheadTest {
     portal.factory.source(config).close(); // defines the connection's buckets in the shared limiter
     portal.archive("contacts", 4);
     client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-    gate = new WatchedGate(QueueRateLimitGate.of(portal.queue.rateLimits()));
+    gate = new WatchedGate(QueueRateLimitGate.of(portal.rateLimits));
   }
 
   @AfterAll

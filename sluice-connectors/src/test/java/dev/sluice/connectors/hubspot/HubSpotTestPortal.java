@@ -6,6 +6,7 @@ import dev.sluice.connectors.RateLimitSpec;
 import dev.sluice.connectors.SourceRecord;
 import dev.sluice.postgres.TestDatabase;
 import dev.sluice.queue.JobQueue;
+import dev.sluice.queue.ratelimit.RateLimits;
 import dev.sluice.sandbox.ManualClock;
 import dev.sluice.sandbox.Sandbox;
 import dev.sluice.sandbox.hubspot.HubSpotDataGenerator;
@@ -32,6 +33,7 @@ final class HubSpotTestPortal implements AutoCloseable {
 
   final TestDatabase db;
   final JobQueue queue;
+  final RateLimits rateLimits;
   final ManualClock clock = new ManualClock(Instant.parse("2026-06-01T12:00:00Z"));
   /** The clock the sandbox runs on: {@link #clock} unless the portal was started on real time. */
   final Clock sandboxClock;
@@ -53,7 +55,8 @@ final class HubSpotTestPortal implements AutoCloseable {
       sandbox.hubspot().generate(data);
     }
     // The buckets run on real time: the limiter must refill while the sandbox's clock stands still.
-    factory = new ConnectorFactory(queue.rateLimits(), Clock.systemUTC());
+    rateLimits = new RateLimits(queue.dataSource(), queue.schema(), queue.clock());
+    factory = new ConnectorFactory(rateLimits, Clock.systemUTC());
   }
 
   /** Sandbox limits far above what a test uses, so only the limits under test apply. */

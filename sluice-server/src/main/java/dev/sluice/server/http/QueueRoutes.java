@@ -8,18 +8,21 @@ import dev.sluice.queue.JobFilter;
 import dev.sluice.queue.JobQueue;
 import dev.sluice.queue.JobState;
 import dev.sluice.queue.QueueStats;
-import dev.sluice.queue.RateLimit;
-import dev.sluice.queue.RateLimitSnapshot;
+import dev.sluice.queue.ratelimit.RateLimit;
+import dev.sluice.queue.ratelimit.RateLimitSnapshot;
+import dev.sluice.queue.ratelimit.RateLimits;
 import io.javalin.http.Context;
 import java.util.Map;
 
 /** Handlers of {@code /v1/jobs} (queue statistics, retrying dead jobs) and {@code /v1/rate-limits}. */
 final class QueueRoutes {
   private final JobQueue queue;
+  private final RateLimits rateLimits;
   private final ObjectMapper json;
 
   QueueRoutes(JobQueue queue, ObjectMapper json) {
     this.queue = queue;
+    this.rateLimits = new RateLimits(queue.dataSource(), queue.schema(), queue.clock());
     this.json = json;
   }
 
@@ -89,7 +92,7 @@ final class QueueRoutes {
   void rateLimits(Context ctx) {
     ObjectNode body = json.createObjectNode();
     ArrayNode buckets = body.putArray("rate_limits");
-    for (RateLimitSnapshot s : queue.rateLimits().list()) {
+    for (RateLimitSnapshot s : rateLimits.list()) {
       RateLimit limit = s.limit();
       ObjectNode n = buckets.addObject();
       n.put("name", s.name());

@@ -3,22 +3,23 @@ package dev.sluice.server.runtime;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sluice.connectors.ConnectionConfig;
-import dev.sluice.connectors.SyncMode;
-import dev.sluice.queue.CronSchedule;
-import dev.sluice.queue.JobContext;
-import dev.sluice.queue.NewJob;
-import dev.sluice.queue.PermanentJobFailure;
-import dev.sluice.server.config.ConfigException;
-import dev.sluice.sync.SyncRequest;
-import dev.sluice.sync.SyncRun;
 import dev.sluice.connectors.ConnectorFactory;
 import dev.sluice.connectors.SourceConnector;
+import dev.sluice.connectors.SyncMode;
 import dev.sluice.postgres.PostgresSource;
+import dev.sluice.queue.JobContext;
 import dev.sluice.queue.JobQueue;
 import dev.sluice.queue.JobWorker;
-import dev.sluice.queue.RateLimits;
+import dev.sluice.queue.NewJob;
+import dev.sluice.queue.PermanentJobFailure;
+import dev.sluice.queue.cron.CronSchedule;
+import dev.sluice.queue.cron.CronScheduler;
+import dev.sluice.queue.ratelimit.RateLimits;
+import dev.sluice.server.config.ConfigException;
 import dev.sluice.server.config.SluiceConfig;
 import dev.sluice.sync.SyncEngine;
+import dev.sluice.sync.SyncRequest;
+import dev.sluice.sync.SyncRun;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Map;
@@ -50,6 +51,7 @@ public final class SluiceRuntime implements AutoCloseable {
   private final JobQueue queue;
   private final SyncEngine engine;
   private final RateLimits rateLimits;
+  private final CronScheduler cron;
   private final ConnectorFactory connectorFactory;
   private final Map<String, SourceConnector> connectors = new ConcurrentHashMap<>();
   private volatile JobWorker worker;
@@ -62,6 +64,7 @@ public final class SluiceRuntime implements AutoCloseable {
     this.dataSource = dataSource;
     this.queue = JobQueue.builder(dataSource).schema(SCHEMA).clock(clock).build();
     this.rateLimits = new RateLimits(dataSource, SCHEMA, clock);
+    this.cron = new CronScheduler(queue, dataSource, SCHEMA, clock);
     this.connectorFactory = new ConnectorFactory(rateLimits, clock);
     this.engine = new SyncEngine(queue, dataSource, SCHEMA, this::connector, clock);
   }
@@ -115,24 +118,24 @@ public final class SluiceRuntime implements AutoCloseable {
       if (c.cron() == null) continue;
       ObjectNode payload = JSON.createObjectNode().put("connection", c.name());
       try {
-        queue.cron().schedule(SCHEDULE_PREFIX + c.name(), c.cron(), NewJob.of(SCHEDULED_SYNC_KIND, payload.toString()));
+        cron.schedule(SCHEDULE_PREFIX + c.name(), c.cron(), NewJob.of(SCHEDULED_SYNC_KIND, payload.toString()));
       } catch (IllegalArgumentException e) {
         throw new ConfigException("connections." + c.name() + ".cron", e.getMessage());
       }
       any = true;
     }
-    for (CronSchedule s : queue.cron().list()) {
+    for (CronSchedule s : cron.list()) {
       String name = s.name();
       if (name.startsWith(SCHEDULE_PREFIX)) {
         ConnectionConfig c = config.connections().get(name.substring(SCHEDULE_PREFIX.length()));
         if (c == null || c.cron() == null) {
-          queue.cron().unschedule(name);
+          cron.unschedule(name);
           log.info("cron schedule {} removed: its connection has no cron in the config any more", name);
         }
       }
     }
     if (any) {
-      queue.cron().start();
+      cron.start();
       cronStarted = true;
     }
   }
@@ -171,6 +174,11 @@ public final class SluiceRuntime implements AutoCloseable {
     return engine;
   }
 
+  /** The cron schedules of this database (connections' incremental syncs among them). */
+  public CronScheduler cron() {
+    return cron;
+  }
+
   /** The shared rate-limit buckets (the connections' budgets). */
   public RateLimits rateLimits() {
     return rateLimits;
@@ -183,7 +191,7 @@ public final class SluiceRuntime implements AutoCloseable {
 
   @Override
   public void close() {
-    if (cronStarted) queue.cron().close();
+    if (cronStarted) cron.close();
     JobWorker w = worker;
     if (w != null) {
       try {

@@ -8,18 +8,18 @@ import dev.sluice.postgres.TestDatabase;
 import dev.sluice.queue.JobState;
 import dev.sluice.queue.JobWorker;
 import dev.sluice.queue.NewJob;
-import dev.sluice.queue.RateLimitSnapshot;
+import dev.sluice.queue.ratelimit.RateLimitSnapshot;
 import dev.sluice.sandbox.Sandbox;
 import dev.sluice.sandbox.hubspot.HubSpotObjectType;
 import dev.sluice.sandbox.hubspot.HubSpotOptions;
 import dev.sluice.sandbox.hubspot.HubSpotTier;
 import dev.sluice.server.config.Secret;
 import dev.sluice.server.config.SluiceConfig;
+import dev.sluice.server.http.ApiCalls.Answer;
 import dev.sluice.server.runtime.SluiceRuntime;
 import dev.sluice.sync.SyncEngine;
 import java.io.IOException;
 import java.net.URI;
-import dev.sluice.server.http.ApiCalls.Answer;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -114,7 +114,7 @@ class DashboardTest {
 
   @Test
   void rateLimitsListsTheConnectionsBuckets() throws Exception {
-    List<RateLimitSnapshot> expected = runtime.queue().rateLimits().list();
+    List<RateLimitSnapshot> expected = runtime.rateLimits().list();
     assertThat(expected).isNotEmpty();
     Answer a = call("GET", "/v1/rate-limits", null, TOKEN);
     assertThat(a.status()).isEqualTo(200);
@@ -174,7 +174,7 @@ class DashboardTest {
     assertThat(dom).contains("&lt;img id=\"injected\"").doesNotContain("<img id=\"injected\"");
     assertThat(dom).doesNotContain("<title>pwned</title>");
     // Rate-limit gauges, one per bucket.
-    for (RateLimitSnapshot s : runtime.queue().rateLimits().list()) {
+    for (RateLimitSnapshot s : runtime.rateLimits().list()) {
       assertThat(dom).contains("data-bucket=\"" + s.name() + "\"");
     }
     // The token is not shown back.

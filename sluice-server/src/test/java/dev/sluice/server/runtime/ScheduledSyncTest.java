@@ -5,7 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.sluice.connectors.SyncMode;
 import dev.sluice.postgres.TestDatabase;
-import dev.sluice.queue.CronSchedule;
+import dev.sluice.queue.cron.CronSchedule;
 import dev.sluice.sandbox.ManualClock;
 import dev.sluice.sandbox.Sandbox;
 import dev.sluice.sandbox.hubspot.HubSpotObjectType;
@@ -60,12 +60,12 @@ class ScheduledSyncTest {
     ManualClock clock = new ManualClock(start);
     try (SluiceRuntime runtime = SluiceRuntime.on(config("    cron: \"*/5 * * * *\""), db.dataSource(), clock)) {
       runtime.startWorkers(2);
-      List<CronSchedule> schedules = runtime.queue().cron().list();
+      List<CronSchedule> schedules = runtime.cron().list();
       assertThat(schedules).extracting(CronSchedule::name).contains("sync:crm");
       assertThat(runtime.engine().list(RunFilter.all().withConnection("crm"))).isEmpty();
 
       clock.advance(Duration.ofMinutes(5));
-      runtime.queue().cron().tick(clock.instant());
+      runtime.cron().tick(clock.instant());
       SyncRun run = await().atMost(Duration.ofSeconds(60)).until(
           () -> runtime.engine().list(RunFilter.all().withConnection("crm")), runs -> !runs.isEmpty()).get(0);
       assertThat(run.mode()).isEqualTo(SyncMode.INCREMENTAL);
@@ -77,7 +77,7 @@ class ScheduledSyncTest {
     // The same database with the cron key removed: the stale schedule is dropped at start.
     try (SluiceRuntime runtime = SluiceRuntime.on(config(""), db.dataSource(), new ManualClock(start))) {
       runtime.startWorkers(1);
-      assertThat(runtime.queue().cron().list()).extracting(CronSchedule::name).doesNotContain("sync:crm");
+      assertThat(runtime.cron().list()).extracting(CronSchedule::name).doesNotContain("sync:crm");
     }
   }
 }

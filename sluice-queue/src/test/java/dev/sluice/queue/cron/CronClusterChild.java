@@ -1,7 +1,8 @@
-package dev.sluice.queue;
+package dev.sluice.queue.cron;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import dev.sluice.queue.JobQueue;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;

@@ -1,4 +1,4 @@
-package dev.sluice.queue;
+package dev.sluice.queue.ratelimit;
 
 import java.time.Duration;
 

@@ -1,5 +1,6 @@
-package dev.sluice.queue;
+package dev.sluice.queue.cron;
 
+import dev.sluice.queue.NewJob;
 import java.time.Instant;
 import java.time.ZoneId;
 

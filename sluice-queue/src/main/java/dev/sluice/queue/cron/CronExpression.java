@@ -1,4 +1,4 @@
-package dev.sluice.queue;
+package dev.sluice.queue.cron;
 
 import com.cronutils.model.Cron;
 import com.cronutils.model.CronType;

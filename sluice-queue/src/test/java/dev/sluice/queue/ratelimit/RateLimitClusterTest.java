@@ -1,8 +1,9 @@
-package dev.sluice.queue;
+package dev.sluice.queue.ratelimit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sluice.postgres.TestDatabase;
+import dev.sluice.queue.schema.QueueSchema;
 import java.io.File;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -47,7 +48,7 @@ class RateLimitClusterTest {
   @BeforeAll
   static void createDatabase() throws Exception {
     db = TestDatabase.create("rate_limit_cluster");
-    JobQueue.builder(db.dataSource()).schema(SCHEMA).build().migrate();
+    QueueSchema.migrate(db.dataSource(), SCHEMA);
     try (Connection c = db.dataSource().getConnection(); Statement s = c.createStatement()) {
       s.execute("CREATE TABLE rate_limit_grant_log (child int NOT NULL, asked_at timestamptz NOT NULL, recorded_at timestamptz NOT NULL)");
       s.execute("CREATE TABLE rate_limit_child_ready (child int PRIMARY KEY)");

@@ -1,8 +1,10 @@
-package dev.sluice.queue;
+package dev.sluice.queue.cron;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sluice.postgres.TestDatabase;
+import dev.sluice.queue.JobQueue;
+import dev.sluice.queue.NewJob;
 import java.io.File;
 import java.nio.file.Files;
 import java.sql.Connection;

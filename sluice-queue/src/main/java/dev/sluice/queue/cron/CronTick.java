@@ -1,5 +1,6 @@
-package dev.sluice.queue;
+package dev.sluice.queue.cron;
 
+import dev.sluice.queue.EnqueueResult;
 import java.time.Instant;
 
 /**

@@ -1,10 +1,12 @@
-package dev.sluice.queue;
+package dev.sluice.queue.ratelimit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import dev.sluice.postgres.TestDatabase;
+import dev.sluice.queue.MutableClock;
+import dev.sluice.queue.schema.QueueSchema;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -29,7 +31,7 @@ class RateLimitsTest {
   @BeforeAll
   static void createDatabase() {
     db = TestDatabase.create("rate_limits");
-    JobQueue.builder(db.dataSource()).schema(SCHEMA).build().migrate();
+    QueueSchema.migrate(db.dataSource(), SCHEMA);
   }
 
   @AfterAll

@@ -1,4 +1,4 @@
-package dev.sluice.queue;
+package dev.sluice.queue.schema;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -16,8 +16,10 @@ import java.util.regex.Pattern;
  * One named SQL statement loaded from a {@code .sql} resource next to the class that runs it.
  * {@code ${schema}} becomes the queue's (validated, quoted) schema; {@code :name} markers become
  * JDBC parameters bound by name, so values are never concatenated into SQL.
+ *
+ * <p>Shared by the queue's packages (jobs, cron, rate limits); not part of their API.
  */
-final class SqlResource {
+public final class SqlResource {
   private static final Pattern SCHEMA_NAME = Pattern.compile("[a-z_][a-z0-9_]{0,62}");
 
   private final String name;
@@ -30,8 +32,8 @@ final class SqlResource {
     this.positions = positions;
   }
 
-  /** Loads {@code dev/sluice/queue/<file>} for {@code schema}. */
-  static SqlResource load(Class<?> owner, String file, String schema) {
+  /** Loads {@code <owner's package path>/<file>} for {@code schema}. */
+  public static SqlResource load(Class<?> owner, String file, String schema) {
     String path = owner.getPackageName().replace('.', '/') + "/" + file;
     try (InputStream in = owner.getClassLoader().getResourceAsStream(path)) {
       if (in == null) throw new IllegalStateException("missing SQL resource " + path);
@@ -42,7 +44,8 @@ final class SqlResource {
     }
   }
 
-  static String checkSchema(String schema) {
+  /** {@code schema} when it is a valid unquoted schema name; otherwise IllegalArgumentException. */
+  public static String checkSchema(String schema) {
     if (schema == null || !SCHEMA_NAME.matcher(schema).matches()) {
       throw new IllegalArgumentException("schema name must be lower-case letters, digits and _ (max 63), starting with a letter or _: '" + schema + "'");
     }
@@ -88,12 +91,12 @@ final class SqlResource {
     return new SqlResource(name, out.toString().strip(), Map.copyOf(positions));
   }
 
-  PreparedStatement prepare(Connection c) throws SQLException {
+  public PreparedStatement prepare(Connection c) throws SQLException {
     return c.prepareStatement(jdbcSql);
   }
 
   /** Binds {@code value} to every occurrence of {@code :param}; null binds SQL NULL. */
-  void set(PreparedStatement ps, String param, Object value) throws SQLException {
+  public void set(PreparedStatement ps, String param, Object value) throws SQLException {
     List<Integer> at = positions.get(param);
     if (at == null) throw new IllegalArgumentException(name + " has no parameter :" + param);
     for (int p : at) {
@@ -102,11 +105,11 @@ final class SqlResource {
     }
   }
 
-  String name() {
+  public String name() {
     return name;
   }
 
-  String sql() {
+  public String sql() {
     return jdbcSql;
   }
 }

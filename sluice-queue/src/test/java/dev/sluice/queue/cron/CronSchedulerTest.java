@@ -1,9 +1,13 @@
-package dev.sluice.queue;
+package dev.sluice.queue.cron;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.sluice.postgres.TestDatabase;
+import dev.sluice.queue.Job;
+import dev.sluice.queue.JobQueue;
+import dev.sluice.queue.MutableClock;
+import dev.sluice.queue.NewJob;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;

@@ -1,5 +1,6 @@
-package dev.sluice.queue;
+package dev.sluice.queue.ratelimit;
 
+import dev.sluice.queue.schema.SqlResource;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -364,7 +365,7 @@ public final class RateLimits {
       if (!c.getAutoCommit()) c.setAutoCommit(true);
       return work.run(c);
     } catch (SQLException e) {
-      throw new JobQueueException("rate limit " + operation + " of " + name + " failed: " + e.getMessage(), e);
+      throw new RateLimitException("rate limit " + operation + " of " + name + " failed: " + e.getMessage(), e);
     }
   }
 }

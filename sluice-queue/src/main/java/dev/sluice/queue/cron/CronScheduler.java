@@ -1,9 +1,14 @@
-package dev.sluice.queue;
+package dev.sluice.queue.cron;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.sluice.queue.EnqueueResult;
+import dev.sluice.queue.JobQueue;
+import dev.sluice.queue.JobQueueException;
+import dev.sluice.queue.NewJob;
+import dev.sluice.queue.schema.SqlResource;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -33,7 +38,7 @@ import org.slf4j.LoggerFactory;
  * job per tick across all processes:
  *
  * <pre>{@code
- * queue.cron().schedule("incremental-hubspot", "0,15,30,45 * * * *", NewJob.of("sync-trigger", json));
+ * new CronScheduler(queue, dataSource, schema, clock).schedule("incremental-hubspot", "0,15,30,45 * * * *", NewJob.of("sync-trigger", json));
  * }</pre>
  *
  * <p>Every process runs one scheduler loop ({@link #start()}); each pass ({@link #tick(Instant)})
