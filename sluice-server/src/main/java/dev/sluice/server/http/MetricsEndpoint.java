@@ -1,7 +1,6 @@
 package dev.sluice.server.http;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sluice.queue.JobQueue;
 import dev.sluice.queue.JobState;
 import dev.sluice.queue.QueueStats;
@@ -73,14 +72,14 @@ final class MetricsEndpoint {
   }
 
   void health(Context ctx) {
-    ObjectNode body = json.createObjectNode();
     try (Connection c = dataSource.getConnection()) {
-      boolean ok = c.isValid(2);
-      body.put("status", ok ? "ok" : "degraded").put("database", ok ? "ok" : "not answering");
-      ApiServer.send(ctx, json, ok ? 200 : 503, body);
+      if (c.isValid(2)) {
+        ApiServer.send(ctx, json, 200, json.createObjectNode().put("status", "ok").put("database", "ok"));
+      } else {
+        ApiServer.error(ctx, json, 503, "the database is not answering");
+      }
     } catch (SQLException e) {
-      body.put("status", "degraded").put("database", "unreachable");
-      ApiServer.send(ctx, json, 503, body);
+      ApiServer.error(ctx, json, 503, "the database is unreachable");
     }
   }
 }
