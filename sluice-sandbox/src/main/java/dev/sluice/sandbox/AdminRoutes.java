@@ -2,7 +2,7 @@ package dev.sluice.sandbox;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.javalin.Javalin;
+import io.javalin.router.JavalinDefaultRoutingApi;
 import io.javalin.http.Context;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -24,7 +24,7 @@ final class AdminRoutes {
     this.sandbox = sandbox;
   }
 
-  void register(Javalin app) {
+  void register(JavalinDefaultRoutingApi app) {
     app.get("/_admin", ctx -> send(ctx, 200, sandbox.describe()));
     app.get("/_admin/counters", ctx -> send(ctx, 200, sandbox.counters().snapshot()));
     app.post("/_admin/counters/reset", ctx -> {

@@ -1,6 +1,6 @@
 package dev.sluice.sandbox;
 
-import io.javalin.Javalin;
+import io.javalin.router.JavalinDefaultRoutingApi;
 import java.util.Map;
 
 /**
@@ -14,7 +14,7 @@ public interface PlatformSandbox {
   String name();
 
   /** Registers this platform's routes on the shared server. */
-  void routes(Javalin app);
+  void routes(JavalinDefaultRoutingApi app);
 
   /**
    * What a client needs to talk to this platform, for the {@code --json} ready line:

@@ -3,7 +3,9 @@ package dev.sluice.sandbox;
 import dev.sluice.sandbox.hubspot.HubSpotOptions;
 import dev.sluice.sandbox.hubspot.HubSpotSandbox;
 import io.javalin.Javalin;
+import io.javalin.compression.CompressionStrategy;
 import io.javalin.http.Context;
+import io.javalin.router.JavalinDefaultRoutingApi;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -12,7 +14,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
-import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.ee10.servlet.ServletContextRequest;
 
 /**
  * A running sandbox: one HTTP server on 127.0.0.1 serving every configured vendor API
@@ -46,7 +48,7 @@ public final class Sandbox implements AutoCloseable {
   private final FaultInjector faults;
   private final RequestJournal journal;
   private final SandboxCounters counters;
-  private final String baseUrl;
+  private volatile String baseUrl = "http://127.0.0.1:0";
 
   private Sandbox(Builder b) {
     this.platforms = List.copyOf(b.platforms);
@@ -54,15 +56,21 @@ public final class Sandbox implements AutoCloseable {
     this.faults = new FaultInjector(b.seed);
     this.journal = new RequestJournal(b.journalCapacity);
     this.counters = new SandboxCounters();
-    SandboxServices services = new SandboxServices(clock, counters, ctx -> finishEarly(ctx, ctx.attribute(FAULT)));
+    SandboxServices services = new SandboxServices(clock, counters, ctx -> finishEarly(ctx, ctx.attribute(FAULT)), () -> baseUrl);
     this.app = Javalin.create(cfg -> {
-      cfg.showJavalinBanner = false;
-      cfg.useVirtualThreads = true;
+      cfg.startup.showJavalinBanner = false;
+      cfg.concurrency.useVirtualThreads = true;
       cfg.http.maxRequestSize = 50_000_000L;
-      cfg.http.disableCompression();
+      cfg.http.compressionStrategy = CompressionStrategy.NONE;
       cfg.router.ignoreTrailingSlashes = true;
-      cfg.jetty.defaultHost = "127.0.0.1";
+      cfg.jetty.host = "127.0.0.1";
+      routes(cfg.routes, services);
     });
+    app.start("127.0.0.1", b.port);
+    this.baseUrl = "http://127.0.0.1:" + app.port();
+  }
+
+  private void routes(JavalinDefaultRoutingApi app, SandboxServices services) {
     app.before(this::beforeEveryRequest);
     app.after(this::afterEveryRequest);
     app.exception(Exception.class, (e, ctx) -> {
@@ -89,8 +97,6 @@ public final class Sandbox implements AutoCloseable {
       p.attach(services);
       p.routes(app);
     }
-    app.start("127.0.0.1", b.port);
-    this.baseUrl = "http://127.0.0.1:" + app.port();
   }
 
   /** A builder with port 0 (a free port), the system clock and seed 0. */
@@ -192,7 +198,7 @@ public final class Sandbox implements AutoCloseable {
         counters.recordDroppedConnection();
         ctx.skipRemainingHandlers();
         // Close the socket under Jetty: the client gets EOF / reset instead of any answer.
-        Request.getBaseRequest(ctx.req()).getHttpChannel().getEndPoint().close();
+        ServletContextRequest.getServletContextRequest(ctx.req()).getConnectionMetaData().getConnection().getEndPoint().close();
       }
     }
   }
@@ -224,7 +230,8 @@ public final class Sandbox implements AutoCloseable {
   private static String endpointClass(Context ctx) {
     String route;
     try {
-      route = ctx.endpointHandlerPath();
+      var endpoint = ctx.endpoints().lastHttpEndpoint();
+      route = endpoint == null ? null : endpoint.path;
     } catch (RuntimeException e) {
       route = null;
     }

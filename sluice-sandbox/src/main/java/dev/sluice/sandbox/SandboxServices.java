@@ -11,11 +11,19 @@ public final class SandboxServices {
   private final Clock clock;
   private final SandboxCounters counters;
   private final java.util.function.Consumer<io.javalin.http.Context> answeredEarly;
+  private final java.util.function.Supplier<String> baseUrl;
 
-  SandboxServices(Clock clock, SandboxCounters counters, java.util.function.Consumer<io.javalin.http.Context> answeredEarly) {
+  SandboxServices(Clock clock, SandboxCounters counters, java.util.function.Consumer<io.javalin.http.Context> answeredEarly,
+      java.util.function.Supplier<String> baseUrl) {
     this.clock = clock;
     this.counters = counters;
     this.answeredEarly = answeredEarly;
+    this.baseUrl = baseUrl;
+  }
+
+  /** The shared server's {@code http://127.0.0.1:PORT} once it listens ({@code …:0} before). */
+  public String baseUrl() {
+    return baseUrl.get();
   }
 
   /**

@@ -3,7 +3,7 @@ package dev.sluice.sandbox.hubspot;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.javalin.Javalin;
+import io.javalin.router.JavalinDefaultRoutingApi;
 import io.javalin.http.Context;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -24,7 +24,7 @@ final class HubSpotAdminRoutes {
     this.portal = portal;
   }
 
-  void register(Javalin app) {
+  void register(JavalinDefaultRoutingApi app) {
     app.get(P, ctx -> {
       ObjectNode o = HubSpotApi.JSON.valueToTree(portal.describe(HubSpotApi.baseUrl(ctx)));
       ObjectNode counts = o.putObject("counts");

@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.javalin.Javalin;
+import io.javalin.router.JavalinDefaultRoutingApi;
 import io.javalin.http.Context;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -36,7 +36,7 @@ final class HubSpotApi {
     this.search = new SearchEngine(portal);
   }
 
-  void register(Javalin app) {
+  void register(JavalinDefaultRoutingApi app) {
     app.before("/crm/*", this::authorizeAndLimit);
     app.get("/crm/v3/objects/{type}", this::list);
     app.post("/crm/v3/objects/{type}", this::create);

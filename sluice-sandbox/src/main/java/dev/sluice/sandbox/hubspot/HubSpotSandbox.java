@@ -2,7 +2,7 @@ package dev.sluice.sandbox.hubspot;
 
 import dev.sluice.sandbox.PlatformSandbox;
 import dev.sluice.sandbox.SandboxServices;
-import io.javalin.Javalin;
+import io.javalin.router.JavalinDefaultRoutingApi;
 import io.javalin.http.Context;
 import java.time.Clock;
 import java.time.Duration;
@@ -53,7 +53,7 @@ public final class HubSpotSandbox implements PlatformSandbox {
   }
 
   @Override
-  public void routes(Javalin app) {
+  public void routes(JavalinDefaultRoutingApi app) {
     new HubSpotApi(this).register(app);
     new HubSpotAdminRoutes(this).register(app);
   }

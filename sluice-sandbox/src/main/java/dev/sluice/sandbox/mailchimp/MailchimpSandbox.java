@@ -8,7 +8,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sluice.sandbox.PlatformSandbox;
 import dev.sluice.sandbox.SandboxServices;
-import io.javalin.Javalin;
+import io.javalin.router.JavalinDefaultRoutingApi;
 import io.javalin.http.Context;
 import io.javalin.http.Handler;
 import java.net.URI;
@@ -128,7 +128,7 @@ public final class MailchimpSandbox implements PlatformSandbox {
   }
 
   @Override
-  public void routes(Javalin app) {
+  public void routes(JavalinDefaultRoutingApi app) {
     generateOnce();
     app.get(API_PREFIX + "/ping", api(ctx -> json(ctx, 200, JSON.createObjectNode().put("health_status", "Everything's Chimpy!"))));
     app.get(API_PREFIX + "/lists", api(this::getLists));

@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sluice.sandbox.PlatformSandbox;
 import dev.sluice.sandbox.SandboxServices;
-import io.javalin.Javalin;
+import io.javalin.router.JavalinDefaultRoutingApi;
 import io.javalin.http.Context;
 import io.javalin.http.Handler;
 import java.net.URI;
@@ -53,7 +53,7 @@ public final class SalesforceSandbox implements PlatformSandbox {
   private final AtomicLong invalidSessions = new AtomicLong();
   /** Set by {@link #describe}; until then derived from the server's port. */
   private volatile String serverBaseUrl;
-  private volatile Javalin app;
+  private volatile SandboxServices services;
 
   public SalesforceSandbox(SalesforceOptions options) {
     this.options = options;
@@ -84,6 +84,7 @@ public final class SalesforceSandbox implements PlatformSandbox {
 
   @Override
   public void attach(SandboxServices services) {
+    this.services = services;
     clock.adopt(services.clock());
     generateOnce();
   }
@@ -118,9 +119,8 @@ public final class SalesforceSandbox implements PlatformSandbox {
   }
 
   @Override
-  public void routes(Javalin app) {
+  public void routes(JavalinDefaultRoutingApi app) {
     generateOnce();
-    this.app = app;
     // "Every response carries Sforce-Limit-Info", also answers of unknown API paths.
     app.after(API_PREFIX + "/*", ctx -> {
       if (ctx.res().getHeader("Sforce-Limit-Info") == null) {
@@ -745,8 +745,8 @@ public final class SalesforceSandbox implements PlatformSandbox {
     if (url != null) {
       return url;
     }
-    Javalin a = app;
-    return "http://127.0.0.1:" + (a == null ? 0 : a.port());
+    SandboxServices s = services;
+    return s == null ? "http://127.0.0.1:0" : s.baseUrl();
   }
 
   private static String stripSlash(String url) {

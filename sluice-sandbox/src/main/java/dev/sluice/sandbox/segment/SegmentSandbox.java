@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.sluice.sandbox.PlatformSandbox;
 import dev.sluice.sandbox.SandboxServices;
-import io.javalin.Javalin;
+import io.javalin.router.JavalinDefaultRoutingApi;
 import io.javalin.http.Context;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -92,7 +92,7 @@ public final class SegmentSandbox implements PlatformSandbox {
   }
 
   @Override
-  public void routes(Javalin app) {
+  public void routes(JavalinDefaultRoutingApi app) {
     for (String type : TYPES) {
       app.post(API_PREFIX + "/" + type, ctx -> receive(ctx, type));
     }

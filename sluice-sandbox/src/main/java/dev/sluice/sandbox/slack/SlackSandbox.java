@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sluice.sandbox.PlatformSandbox;
 import dev.sluice.sandbox.SandboxServices;
-import io.javalin.Javalin;
+import io.javalin.router.JavalinDefaultRoutingApi;
 import io.javalin.http.Context;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -106,7 +106,7 @@ public final class SlackSandbox implements PlatformSandbox {
   }
 
   @Override
-  public void routes(Javalin app) {
+  public void routes(JavalinDefaultRoutingApi app) {
     app.post(API_PREFIX + "/chat.postMessage", this::postMessage);
     app.post(WEBHOOK_PREFIX + "/{team}/{bot}/{secret}", this::incomingWebhook);
     app.get("/_admin/slack/messages", ctx -> ctx.json(messagesJson(ctx.queryParam("channel"))));

@@ -12,6 +12,7 @@ import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.Handler;
 import io.javalin.http.HttpResponseException;
+import io.javalin.router.JavalinDefaultRoutingApi;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -67,80 +68,80 @@ public final class ApiServer implements AutoCloseable {
     byte[] dashboardJs = resource("/dashboard/app.js");
     byte[] dashboardCss = resource("/dashboard/style.css");
 
-    Javalin app = Javalin.create(cfg -> {
-      cfg.showJavalinBanner = false;
-      cfg.useVirtualThreads = true;
+    Javalin server = Javalin.create(cfg -> {
+      cfg.startup.showJavalinBanner = false;
+      cfg.concurrency.useVirtualThreads = true;
       cfg.router.ignoreTrailingSlashes = true;
       cfg.http.prefer405over404 = true;
       cfg.requestLogger.http((ctx, ms) -> requestLog.info("method={} path={} status={} ms={} remote={}",
           ctx.method(), ctx.path(), ctx.statusCode(), String.format("%.1f", ms), ctx.ip()));
+      JavalinDefaultRoutingApi app = cfg.routes;
+      app.before("/v1/*", auth::check);
+      Handler dashboardHeaders = ctx -> {
+        // The page builds its DOM from API data with textContent only; the policy is a second wall.
+        ctx.header("Content-Security-Policy", "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+            + "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'");
+        ctx.header("Referrer-Policy", "no-referrer");
+        ctx.header("X-Content-Type-Options", "nosniff");
+      };
+      app.before("/dashboard", dashboardHeaders);
+      app.before("/dashboard/*", dashboardHeaders);
+
+      app.get("/healthz", metrics::health);
+      app.get("/metrics", metrics::scrape);
+      app.get("/openapi.yaml", ctx -> ctx.contentType("application/yaml").result(openapi));
+
+      app.post("/v1/sync-runs", runs::trigger);
+      app.get("/v1/sync-runs", runs::list);
+      app.get("/v1/sync-runs/{id}", runs::show);
+      app.post("/v1/sync-runs/{id}/cancel", runs::cancel);
+      app.post("/v1/sync-runs/{id}/resume", runs::resume);
+      app.get("/v1/sync-runs/{id}/events", ctx -> {
+        long id = SyncRunRoutes.runId(ctx);
+        String accept = ctx.header("Accept");
+        if (accept != null && accept.contains("text/event-stream")) {
+          events.stream(ctx, id);
+        } else {
+          runs.events(ctx, id);
+        }
+      });
+      app.get("/v1/records/{connection}/{type}/{id}", runs::explain);
+
+      app.get("/v1/connections", connections::list);
+
+      app.get("/v1/jobs/stats", jobs::stats);
+      app.get("/v1/jobs/dead", jobs::dead);
+      app.post("/v1/jobs/dead/retry", jobs::retryDead);
+      app.post("/v1/jobs/{id}/retry", jobs::retry);
+      app.get("/v1/rate-limits", jobs::rateLimits);
+
+      // The dashboard: static files that call the /v1 API from the browser with the token the
+      // operator types in, so the page itself needs no auth and holds no data.
+      app.get("/", ctx -> ctx.redirect("/dashboard"));
+      app.get("/dashboard", ctx -> ctx.contentType("text/html; charset=utf-8").header("Cache-Control", "no-store").result(dashboardHtml));
+      app.get("/dashboard/app.js", ctx -> ctx.contentType("text/javascript; charset=utf-8").header("Cache-Control", "no-store").result(dashboardJs));
+      app.get("/dashboard/style.css", ctx -> ctx.contentType("text/css; charset=utf-8").header("Cache-Control", "no-store").result(dashboardCss));
+
+      app.exception(ApiError.class, (e, ctx) -> error(ctx, json, e.status(), e.getMessage()));
+      app.exception(HttpResponseException.class, (e, ctx) -> error(ctx, json, e.getStatus(), e.getMessage()));
+      app.exception(Exception.class, (e, ctx) -> {
+        log.error("unexpected error on {} {}", ctx.method(), ctx.path(), e);
+        error(ctx, json, 500, "internal error (see the server log)");
+      });
+      app.error(404, ctx -> {
+        if (ctx.resultInputStream() == null) error(ctx, json, 404, "no such endpoint: " + ctx.method() + " " + ctx.path());
+      });
+      app.error(405, ctx -> {
+        if (ctx.resultInputStream() == null) error(ctx, json, 405, "method " + ctx.method() + " is not allowed on " + ctx.path());
+      });
     });
 
-    app.before("/v1/*", auth::check);
-    Handler dashboardHeaders = ctx -> {
-      // The page builds its DOM from API data with textContent only; the policy is a second wall.
-      ctx.header("Content-Security-Policy", "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-          + "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'");
-      ctx.header("Referrer-Policy", "no-referrer");
-      ctx.header("X-Content-Type-Options", "nosniff");
-    };
-    app.before("/dashboard", dashboardHeaders);
-    app.before("/dashboard/*", dashboardHeaders);
-
-    app.get("/healthz", metrics::health);
-    app.get("/metrics", metrics::scrape);
-    app.get("/openapi.yaml", ctx -> ctx.contentType("application/yaml").result(openapi));
-
-    app.post("/v1/sync-runs", runs::trigger);
-    app.get("/v1/sync-runs", runs::list);
-    app.get("/v1/sync-runs/{id}", runs::show);
-    app.post("/v1/sync-runs/{id}/cancel", runs::cancel);
-    app.post("/v1/sync-runs/{id}/resume", runs::resume);
-    app.get("/v1/sync-runs/{id}/events", ctx -> {
-      long id = SyncRunRoutes.runId(ctx);
-      String accept = ctx.header("Accept");
-      if (accept != null && accept.contains("text/event-stream")) {
-        events.stream(ctx, id);
-      } else {
-        runs.events(ctx, id);
-      }
-    });
-    app.get("/v1/records/{connection}/{type}/{id}", runs::explain);
-
-    app.get("/v1/connections", connections::list);
-
-    app.get("/v1/jobs/stats", jobs::stats);
-    app.get("/v1/jobs/dead", jobs::dead);
-    app.post("/v1/jobs/dead/retry", jobs::retryDead);
-    app.post("/v1/jobs/{id}/retry", jobs::retry);
-    app.get("/v1/rate-limits", jobs::rateLimits);
-
-    // The dashboard: static files that call the /v1 API from the browser with the token the
-    // operator types in, so the page itself needs no auth and holds no data.
-    app.get("/", ctx -> ctx.redirect("/dashboard"));
-    app.get("/dashboard", ctx -> ctx.contentType("text/html; charset=utf-8").header("Cache-Control", "no-store").result(dashboardHtml));
-    app.get("/dashboard/app.js", ctx -> ctx.contentType("text/javascript; charset=utf-8").header("Cache-Control", "no-store").result(dashboardJs));
-    app.get("/dashboard/style.css", ctx -> ctx.contentType("text/css; charset=utf-8").header("Cache-Control", "no-store").result(dashboardCss));
-
-    app.exception(ApiError.class, (e, ctx) -> error(ctx, json, e.status(), e.getMessage()));
-    app.exception(HttpResponseException.class, (e, ctx) -> error(ctx, json, e.getStatus(), e.getMessage()));
-    app.exception(Exception.class, (e, ctx) -> {
-      log.error("unexpected error on {} {}", ctx.method(), ctx.path(), e);
-      error(ctx, json, 500, "internal error (see the server log)");
-    });
-    app.error(404, ctx -> {
-      if (ctx.resultInputStream() == null) error(ctx, json, 404, "no such endpoint: " + ctx.method() + " " + ctx.path());
-    });
-    app.error(405, ctx -> {
-      if (ctx.resultInputStream() == null) error(ctx, json, 405, "method " + ctx.method() + " is not allowed on " + ctx.path());
-    });
-
-    app.start(settings.host(), settings.port());
-    int port = app.port();
+    server.start(settings.host(), settings.port());
+    int port = server.port();
     String host = settings.host().equals("0.0.0.0") || settings.host().equals("::") ? "127.0.0.1" : settings.host();
     URI url = URI.create("http://" + host + ":" + port);
     log.info("HTTP API listening on {}", url);
-    return new ApiServer(app, url);
+    return new ApiServer(server, url);
   }
 
   /** Where the API answers, e.g. {@code http://127.0.0.1:8080}. */
