@@ -17,7 +17,8 @@ import java.util.regex.Pattern;
  * {@code ${schema}} becomes the queue's (validated, quoted) schema; {@code :name} markers become
  * JDBC parameters bound by name, so values are never concatenated into SQL.
  *
- * <p>Shared by the queue's packages (jobs, cron, rate limits); not part of their API.
+ * <p>Shared by the queue's packages (jobs, cron, rate limits) and by the modules built on the queue
+ * ({@code sluice-inbound}), so they load SQL the same way; not part of the queue's job API.
  */
 public final class SqlResource {
   private static final Pattern SCHEMA_NAME = Pattern.compile("[a-z_][a-z0-9_]{0,62}");

@@ -1,0 +1,254 @@
+package dev.sluice.inbound;
+
+import dev.sluice.postgres.GroupCommitter;
+import dev.sluice.queue.JobQueue;
+import dev.sluice.queue.NewJob;
+import dev.sluice.queue.schema.SqlResource;
+import java.sql.Array;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Writes a batch of deliveries in the group committer's transaction: claims their provider ids in
+ * the dedupe memory, stores the requests that carried anything new with their new events, enqueues
+ * one event job per new event and notes the records the mirror must refresh. A fixed number of
+ * statements per batch, whatever its size.
+ */
+final class EventWriter implements GroupCommitter.BatchWriter<Delivery, Delivery.Stored> {
+  private final JobQueue queue;
+  private final Clock clock;
+  private final MirrorNotes mirror;
+  private final SqlResource claim;
+  private final SqlResource nextIds;
+  private final SqlResource insertRequests;
+  private final SqlResource insertEvents;
+
+  EventWriter(JobQueue queue, String schema, Clock clock, MirrorNotes mirror) {
+    this.queue = queue;
+    this.clock = clock;
+    this.mirror = mirror;
+    this.claim = SqlResource.load(EventWriter.class, "dedupe_claim.sql", schema);
+    this.nextIds = SqlResource.load(EventWriter.class, "next_ids.sql", schema);
+    this.insertRequests = SqlResource.load(EventWriter.class, "insert_requests.sql", schema);
+    this.insertEvents = SqlResource.load(EventWriter.class, "insert_events.sql", schema);
+  }
+
+  private static String key(String source, String connection, String providerId) {
+    return source + '\u0000' + connection + '\u0000' + providerId;
+  }
+
+  @Override
+  public List<Delivery.Stored> write(Connection c, List<Delivery> batch) throws SQLException {
+    var now = clock.instant().atOffset(ZoneOffset.UTC);
+    Set<String> fresh = claim(c, batch, now);
+    // which events of which delivery are new: the first occurrence of a freshly claimed key
+    List<List<NewEvent>> newEvents = new ArrayList<>(batch.size());
+    int requests = 0;
+    int events = 0;
+    for (Delivery d : batch) {
+      List<NewEvent> mine = new ArrayList<>();
+      for (NewEvent e : d.events()) {
+        if (fresh.remove(key(d.sender().wireName(), d.connection(), e.providerEventId()))) mine.add(e);
+      }
+      newEvents.add(mine);
+      if (!mine.isEmpty()) {
+        requests++;
+        events += mine.size();
+      }
+    }
+    List<Delivery.Stored> out = new ArrayList<>(batch.size());
+    if (events == 0) {
+      for (Delivery d : batch) out.add(new Delivery.Stored(List.of(), d.events().size()));
+      return out;
+    }
+    long[][] ids = nextIds(c, requests, events);
+    int ri = 0;
+    int ei = 0;
+    RequestRows req = new RequestRows(requests);
+    EventRows ev = new EventRows(events);
+    List<NewJob> jobs = new ArrayList<>(events);
+    MirrorNotes.Batch notes = mirror.batch();
+    for (int i = 0; i < batch.size(); i++) {
+      Delivery d = batch.get(i);
+      List<NewEvent> mine = newEvents.get(i);
+      if (mine.isEmpty()) {
+        out.add(new Delivery.Stored(List.of(), d.events().size()));
+        continue;
+      }
+      long requestId = ids[0][ri++];
+      req.add(requestId, d, mine.size());
+      List<Long> stored = new ArrayList<>(mine.size());
+      for (NewEvent e : mine) {
+        long eventId = ids[1][ei++];
+        ev.add(eventId, requestId, d, e);
+        stored.add(eventId);
+        jobs.add(NewJob.of(InboundEvents.EVENT_JOB_KIND, "{\"event_id\":" + eventId + "}"));
+        notes.note(d, e, eventId);
+      }
+      out.add(new Delivery.Stored(stored, d.events().size() - mine.size()));
+    }
+    req.insert(c, insertRequests);
+    ev.insert(c, insertEvents);
+    enqueue(queue, c, jobs);
+    notes.flush(c, now);
+    return out;
+  }
+
+  private Set<String> claim(Connection c, List<Delivery> batch, java.time.OffsetDateTime now) throws SQLException {
+    List<String> sources = new ArrayList<>();
+    List<String> connections = new ArrayList<>();
+    List<String> providerIds = new ArrayList<>();
+    for (Delivery d : batch) {
+      for (NewEvent e : d.events()) {
+        sources.add(d.sender().wireName());
+        connections.add(d.connection());
+        providerIds.add(e.providerEventId());
+      }
+    }
+    Set<String> fresh = new HashSet<>();
+    try (PreparedStatement ps = claim.prepare(c)) {
+      claim.set(ps, "sources", text(c, sources));
+      claim.set(ps, "connections", text(c, connections));
+      claim.set(ps, "provider_event_ids", text(c, providerIds));
+      claim.set(ps, "now", now);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) fresh.add(key(rs.getString(1), rs.getString(2), rs.getString(3)));
+      }
+    }
+    return fresh;
+  }
+
+  private long[][] nextIds(Connection c, int requests, int events) throws SQLException {
+    try (PreparedStatement ps = nextIds.prepare(c)) {
+      nextIds.set(ps, "requests", requests);
+      nextIds.set(ps, "events", events);
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        return new long[][] {longs(rs.getArray(1)), longs(rs.getArray(2))};
+      }
+    }
+  }
+
+  private static long[] longs(Array a) throws SQLException {
+    Long[] boxed = (Long[]) a.getArray();
+    long[] out = new long[boxed.length];
+    for (int i = 0; i < boxed.length; i++) out[i] = boxed[i];
+    return out;
+  }
+
+  /**
+   * Enqueues in the caller's transaction; a database failure stays a {@link SQLException}, so the
+   * group committer retries the batch's requests one by one instead of failing them all.
+   */
+  static void enqueue(JobQueue queue, Connection c, List<NewJob> jobs) throws SQLException {
+    try {
+      queue.bulkEnqueue(c, jobs);
+    } catch (RuntimeException e) {
+      if (e.getCause() instanceof SQLException sql) throw sql;
+      throw e;
+    }
+  }
+
+  static Array text(Connection c, List<String> values) throws SQLException {
+    return c.createArrayOf("text", values.toArray());
+  }
+
+  /** Column arrays for insert_requests.sql. */
+  private static final class RequestRows {
+    final List<Long> ids;
+    final List<String> sources, connections, receivedAt, headers, bodies, verifications;
+    final List<Integer> counts;
+
+    RequestRows(int n) {
+      ids = new ArrayList<>(n);
+      sources = new ArrayList<>(n);
+      connections = new ArrayList<>(n);
+      receivedAt = new ArrayList<>(n);
+      headers = new ArrayList<>(n);
+      bodies = new ArrayList<>(n);
+      verifications = new ArrayList<>(n);
+      counts = new ArrayList<>(n);
+    }
+
+    void add(long id, Delivery d, int events) {
+      ids.add(id);
+      sources.add(d.sender().wireName());
+      connections.add(d.connection());
+      receivedAt.add(d.receivedAt().toString());
+      headers.add(d.headersJson());
+      bodies.add(Base64.getEncoder().encodeToString(d.body()));
+      verifications.add(d.verification());
+      counts.add(events);
+    }
+
+    void insert(Connection c, SqlResource sql) throws SQLException {
+      try (PreparedStatement ps = sql.prepare(c)) {
+        sql.set(ps, "ids", c.createArrayOf("int8", ids.toArray()));
+        sql.set(ps, "sources", text(c, sources));
+        sql.set(ps, "connections", text(c, connections));
+        sql.set(ps, "received_at", text(c, receivedAt));
+        sql.set(ps, "headers", text(c, headers));
+        sql.set(ps, "bodies", text(c, bodies));
+        sql.set(ps, "verifications", text(c, verifications));
+        sql.set(ps, "event_counts", c.createArrayOf("int4", counts.toArray()));
+        ps.executeUpdate();
+      }
+    }
+  }
+
+  /** Column arrays for insert_events.sql. */
+  private static final class EventRows {
+    final List<Long> ids = new ArrayList<>();
+    final List<Long> requestIds = new ArrayList<>();
+    final List<String> sources = new ArrayList<>(), connections = new ArrayList<>(), providerIds = new ArrayList<>(),
+        types = new ArrayList<>(), objectTypes = new ArrayList<>(), objectIds = new ArrayList<>(),
+        propertyNames = new ArrayList<>(), propertyValues = new ArrayList<>(), occurredAt = new ArrayList<>(),
+        receivedAt = new ArrayList<>(), payloads = new ArrayList<>();
+
+    EventRows(int n) {}
+
+    void add(long id, long requestId, Delivery d, NewEvent e) {
+      ids.add(id);
+      requestIds.add(requestId);
+      sources.add(d.sender().wireName());
+      connections.add(d.connection());
+      providerIds.add(e.providerEventId());
+      types.add(e.type());
+      objectTypes.add(e.objectType());
+      objectIds.add(e.objectId());
+      propertyNames.add(e.propertyName());
+      propertyValues.add(e.propertyValue());
+      occurredAt.add(e.occurredAt() == null ? null : e.occurredAt().toString());
+      receivedAt.add(d.receivedAt().toString());
+      payloads.add(InboundJson.write(e.payload()));
+    }
+
+    void insert(Connection c, SqlResource sql) throws SQLException {
+      try (PreparedStatement ps = sql.prepare(c)) {
+        sql.set(ps, "ids", c.createArrayOf("int8", ids.toArray()));
+        sql.set(ps, "request_ids", c.createArrayOf("int8", requestIds.toArray()));
+        sql.set(ps, "sources", text(c, sources));
+        sql.set(ps, "connections", text(c, connections));
+        sql.set(ps, "provider_event_ids", text(c, providerIds));
+        sql.set(ps, "types", text(c, types));
+        sql.set(ps, "object_types", text(c, objectTypes));
+        sql.set(ps, "object_ids", text(c, objectIds));
+        sql.set(ps, "property_names", text(c, propertyNames));
+        sql.set(ps, "property_values", text(c, propertyValues));
+        sql.set(ps, "occurred_at", text(c, occurredAt));
+        sql.set(ps, "received_at", text(c, receivedAt));
+        sql.set(ps, "payloads", text(c, payloads));
+        ps.executeUpdate();
+      }
+    }
+  }
+}

@@ -1,0 +1,19 @@
+package dev.sluice.inbound;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.time.Instant;
+
+/**
+ * One normalized event parsed from a request, before it is stored.
+ *
+ * @param providerEventId the sender's id for the event (the dedupe key)
+ * @param type e.g. {@code contact.propertyChange}, {@code Contact.outboundMessage}, {@code subscribe}
+ * @param objectType e.g. {@code contacts}; null when the event names no record
+ * @param objectId the record's id at the sender; null when none
+ * @param propertyName the changed property, when the event says
+ * @param propertyValue its new value, when the event says
+ * @param occurredAt when it happened at the sender, when the event says
+ * @param payload the event's own JSON
+ */
+record NewEvent(String providerEventId, String type, String objectType, String objectId, String propertyName,
+    String propertyValue, Instant occurredAt, JsonNode payload) {}
