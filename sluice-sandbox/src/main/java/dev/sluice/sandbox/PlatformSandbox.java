@@ -54,6 +54,28 @@ public interface PlatformSandbox {
         .result("{\"error\":\"server_error\",\"message\":\"Injected server error " + status + " (sandbox fault).\"}");
   }
 
+  /**
+   * Called as soon as a request for a path this platform owns arrives, before injected faults (a
+   * slow fault included) and handlers. A platform that limits requests in flight (Mailchimp) takes a
+   * slot here; when none is free it writes its answer and returns false, and nothing else runs.
+   * Every arrival is matched by one {@link #depart} call.
+   */
+  default boolean arrive(io.javalin.http.Context ctx) {
+    return true;
+  }
+
+  /** Called once per {@link #arrive} when the request's answer is final (faults and dropped connections too). */
+  default void depart(io.javalin.http.Context ctx) {}
+
+  /**
+   * Writes this platform's own answer for a path it owns that no route serves (status 404 or 405
+   * already set; a platform may change it, as Slack answers 200 {@code unknown_method}). The default
+   * is the shared JSON error body.
+   */
+  default void writeUnknownEndpoint(io.javalin.http.Context ctx) {
+    ctx.contentType("application/json").result(Sandbox.jsonError("Unknown endpoint: " + ctx.method() + " " + ctx.path()));
+  }
+
   /** Stops background work (webhook senders, timers). Called once when the sandbox stops. */
   default void close() {}
 }

@@ -41,6 +41,7 @@ public final class Sandbox implements AutoCloseable {
 
   private static final String RECORDED = "sluice.sandbox.recorded";
   private static final String FAULT = "sluice.sandbox.fault";
+  private static final String ARRIVED = "sluice.sandbox.arrived";
 
   private final Javalin app;
   private final List<PlatformSandbox> platforms;
@@ -75,9 +76,13 @@ public final class Sandbox implements AutoCloseable {
     app.after(this::afterEveryRequest);
     app.exception(Exception.class, (e, ctx) -> {
       if (e instanceof io.javalin.http.HttpResponseException r) {
-        // Unknown paths and methods: still JSON, like the vendors answer.
-        ctx.status(r.getStatus()).contentType("application/json").result(jsonError(
-            r.getStatus() == 404 ? "Unknown endpoint: " + ctx.method() + " " + ctx.path() : r.getMessage()));
+        // Unknown paths and methods: in the owning vendor's shape, else still JSON.
+        ctx.status(r.getStatus());
+        if (r.getStatus() == 404 || r.getStatus() == 405) {
+          unknownEndpoint(ctx);
+        } else {
+          ctx.contentType("application/json").result(jsonError(r.getMessage()));
+        }
         return;
       }
       // A bug in a platform must still answer JSON, never Jetty's HTML page.
@@ -87,8 +92,8 @@ public final class Sandbox implements AutoCloseable {
     for (int status : new int[] {404, 405}) {
       app.error(status, ctx -> {
         String type = ctx.res().getContentType();
-        if (type == null || !type.startsWith("application/json")) {
-          ctx.contentType("application/json").result(jsonError("Unknown endpoint: " + ctx.method() + " " + ctx.path()));
+        if (type == null || !type.startsWith("application/json") || noRouteMatched(ctx)) {
+          unknownEndpoint(ctx);
         }
       });
     }
@@ -177,6 +182,14 @@ public final class Sandbox implements AutoCloseable {
   private void beforeEveryRequest(Context ctx) throws InterruptedException {
     String path = ctx.path();
     if (path.startsWith(ADMIN_PREFIX)) return;
+    PlatformSandbox arrivedAt = owner(path).orElse(null);
+    if (arrivedAt != null) {
+      ctx.attribute(ARRIVED, arrivedAt);
+      if (!arrivedAt.arrive(ctx)) {
+        finishEarly(ctx, null);
+        return;
+      }
+    }
     FaultRule fault = faults.pick(path);
     if (fault == null) return;
     ctx.attribute(FAULT, fault);
@@ -223,6 +236,22 @@ public final class Sandbox implements AutoCloseable {
     if (!ctx.path().startsWith(ADMIN_PREFIX)) record(ctx, ctx.statusCode(), fault);
   }
 
+  /** True when no route served the request (the framework's own 404/405), false when a handler answered it. */
+  private static boolean noRouteMatched(Context ctx) {
+    String route;
+    try {
+      route = ctx.endpointHandlerPath();
+    } catch (RuntimeException e) {
+      return true;
+    }
+    return route == null || route.isEmpty() || route.equals("*");
+  }
+
+  private void unknownEndpoint(Context ctx) {
+    owner(ctx.path()).ifPresentOrElse(p -> p.writeUnknownEndpoint(ctx), () -> ctx.contentType("application/json")
+        .result(jsonError("Unknown endpoint: " + ctx.method() + " " + ctx.path())));
+  }
+
   private java.util.Optional<PlatformSandbox> owner(String path) {
     return platforms.stream().filter(p -> p.ownsPath(path)).findFirst();
   }
@@ -241,6 +270,11 @@ public final class Sandbox implements AutoCloseable {
 
   private void record(Context ctx, int status, FaultRule fault) {
     ctx.attribute(RECORDED, Boolean.TRUE);
+    PlatformSandbox arrivedAt = ctx.attribute(ARRIVED);
+    if (arrivedAt != null) {
+      ctx.attribute(ARRIVED, null);
+      arrivedAt.depart(ctx);
+    }
     Map<String, List<String>> headers = new LinkedHashMap<>();
     var names = ctx.req().getHeaderNames();
     while (names.hasMoreElements()) {

@@ -25,10 +25,12 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The Salesforce REST API (v65.0) over Account, Contact, Lead and Opportunity: SOQL queries with
- * {@code nextRecordsUrl} paging, sObject Collections create and upsert, single upsert, bearer auth,
- * the rolling 24-hour request allocation with {@code Sforce-Limit-Info}, and Outbound Messages.
- * Routes live under {@value #API_PREFIX}; admin routes under {@code /_admin/salesforce/}.
+ * The Salesforce REST API (every version from v31.0 to v65.0) over Account, Contact, Lead and
+ * Opportunity: SOQL query/queryAll with {@code nextRecordsUrl} paging, date literals and parent
+ * fields; create, retrieve, update, delete and upsert of one record; sObject Collections; describe;
+ * getUpdated/getDeleted; bearer auth, the rolling 24-hour request allocation with
+ * {@code Sforce-Limit-Info}, and Outbound Messages. {@code base_url} is {@value #API_PREFIX};
+ * admin routes under {@code /_admin/salesforce/}.
  * Thread-safe.
  */
 public final class SalesforceSandbox implements PlatformSandbox {
@@ -39,14 +41,15 @@ public final class SalesforceSandbox implements PlatformSandbox {
   public static final int MAX_COLLECTION_RECORDS = 200;
 
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final Pattern LOCATOR = Pattern.compile("(01g[0-9A-Za-z]{15})-(\\d{1,9})");
-  private static final Pattern BATCH_SIZE = Pattern.compile("batchSize=(\\d+)");
+  /** Every served version's routes: {@code /services/data/v31.0} … {@code v65.0} (see {@link SalesforceWire}). */
+  private static final String VERSIONED_PREFIX = "/services/data/{version}";
 
   private final SalesforceOptions options;
   private final PlatformClock clock;
   private final SalesforceStore store;
   private final ApiAllocation allocation;
-  private final QueryCursors cursors = new QueryCursors();
+  private final SalesforceRestReads reads;
+  private final SalesforceRestWrites writes;
   private final OutboundMessenger outbound;
   private final AtomicLong limitExceeded = new AtomicLong();
   private final java.util.concurrent.atomic.AtomicBoolean generated = new java.util.concurrent.atomic.AtomicBoolean();
@@ -63,6 +66,8 @@ public final class SalesforceSandbox implements PlatformSandbox {
     if (options.clock() != null) {
       generateOnce();
     }
+    this.reads = new SalesforceRestReads(store, new QueryCursors(), options, clock);
+    this.writes = new SalesforceRestWrites(store);
     this.outbound = new OutboundMessenger(store, options, this::serverBaseUrl);
     store.onChange(outbound::recordChanged);
   }
@@ -94,6 +99,16 @@ public final class SalesforceSandbox implements PlatformSandbox {
     return path.startsWith("/services/data");
   }
 
+  /** Unknown resources answer Salesforce's {@code [{"errorCode":"NOT_FOUND",…}]}, not a framework page. */
+  @Override
+  public void writeUnknownEndpoint(Context ctx) {
+    try {
+      error(ctx, SalesforceWire.notFound());
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
   /** Salesforce signals a spent allocation with 403 {@code REQUEST_LIMIT_EXCEEDED}, not 429. */
   @Override
   public void writeInjectedRateLimit(Context ctx) {
@@ -122,20 +137,36 @@ public final class SalesforceSandbox implements PlatformSandbox {
   public void routes(JavalinDefaultRoutingApi app) {
     generateOnce();
     // "Every response carries Sforce-Limit-Info", also answers of unknown API paths.
-    app.after(API_PREFIX + "/*", ctx -> {
+    app.after("/services/data/*", ctx -> {
       if (ctx.res().getHeader("Sforce-Limit-Info") == null) {
         ctx.header("Sforce-Limit-Info", allocation.header());
       }
     });
-    app.get("/services/data", ctx -> ctx.contentType("application/json").result(JSON.writeValueAsString(List.of(
-        Map.of("label", "Winter '26", "url", API_PREFIX, "version", "65.0")))));
-    app.get(API_PREFIX + "/query", api(this::query));
-    app.get(API_PREFIX + "/query/{locator}", api(this::nextPage));
-    app.post(API_PREFIX + "/composite/sobjects", api(this::collectionCreate));
-    app.patch(API_PREFIX + "/composite/sobjects/{object}/{field}", api(this::collectionUpsert));
-    app.patch(API_PREFIX + "/sobjects/{object}/{field}/{value}", api(this::singleUpsert));
-    app.get(API_PREFIX + "/sobjects/{object}/{id}", api(this::retrieve));
-    app.get(API_PREFIX + "/limits", api(this::limits));
+    app.get("/services/data", ctx -> ctx.contentType("application/json").result(JSON.writeValueAsString(
+        SalesforceWire.versions())));
+    String v = VERSIONED_PREFIX;
+    app.get(v, api(ctx -> json(ctx, 200, resources(ctx))));
+    app.get(v + "/query", api(ctx -> reads.query(ctx, false)));
+    app.get(v + "/query/{locator}", api(ctx -> reads.nextPage(ctx, false)));
+    app.get(v + "/queryAll", api(ctx -> reads.query(ctx, true)));
+    app.get(v + "/queryAll/{locator}", api(ctx -> reads.nextPage(ctx, true)));
+    app.get(v + "/sobjects", api(ctx -> json(ctx, 200, SalesforceDescribe.global(SalesforceWire.prefix(ctx)))));
+    app.get(v + "/sobjects/{object}", api(ctx ->
+        json(ctx, 200, SalesforceDescribe.basicInfo(SalesforceWire.pathSchema(ctx), SalesforceWire.prefix(ctx)))));
+    app.post(v + "/sobjects/{object}", api(writes::create));
+    // describe, deleted/ and updated/ share the {id} position; the handler tells them apart.
+    app.get(v + "/sobjects/{object}/{id}", api(this::sobjectGet));
+    app.patch(v + "/sobjects/{object}/{id}", api(writes::update));
+    app.delete(v + "/sobjects/{object}/{id}", api(writes::delete));
+    app.get(v + "/sobjects/{object}/{field}/{value}", api(reads::retrieveByExternalId));
+    app.patch(v + "/sobjects/{object}/{field}/{value}", api(ctx -> writes.upsertOne(ctx, SalesforceWire.version(ctx))));
+    app.post(v + "/composite/sobjects", api(writes::createMany));
+    app.patch(v + "/composite/sobjects", api(writes::updateMany));
+    app.delete(v + "/composite/sobjects", api(writes::deleteMany));
+    app.get(v + "/composite/sobjects/{object}", api(ctx -> reads.retrieveMany(ctx, true)));
+    app.post(v + "/composite/sobjects/{object}", api(ctx -> reads.retrieveMany(ctx, false)));
+    app.patch(v + "/composite/sobjects/{object}/{field}", api(writes::upsertMany));
+    app.get(v + "/limits", api(this::limits));
 
     app.get("/_admin/salesforce/records/{object}", this::adminList);
     app.post("/_admin/salesforce/records/{object}", this::adminCreate);
@@ -244,9 +275,15 @@ public final class SalesforceSandbox implements PlatformSandbox {
     void handle(Context ctx) throws Exception;
   }
 
-  /** Auth, the allocation and the limit header around every API route; errors as JSON arrays. */
+  /** Version check, auth, the allocation and the limit header around every API route; errors as JSON arrays. */
   private Handler api(ApiHandler inner) {
     return ctx -> {
+      try {
+        SalesforceWire.version(ctx);
+      } catch (SalesforceApiException e) {
+        error(ctx, e);
+        return;
+      }
       String auth = ctx.header("Authorization");
       String token = null;
       if (auth != null) {
@@ -281,199 +318,23 @@ public final class SalesforceSandbox implements PlatformSandbox {
     };
   }
 
-  private void query(Context ctx) throws Exception {
-    SoqlQuery q = SoqlParser.parse(ctx.queryParam("q"));
-    List<SObjectRecord> rows = new ArrayList<>();
-    for (SObjectRecord r : store.scan(q.object().name)) {
-      if (q.where() == null || q.where().test(r)) {
-        rows.add(r);
-      }
+  private void sobjectGet(Context ctx) throws Exception {
+    switch (ctx.pathParam("id")) {
+      case "describe" -> json(ctx, 200, SalesforceDescribe.describe(SalesforceWire.pathSchema(ctx), SalesforceWire.prefix(ctx)));
+      case "deleted" -> reads.deleted(ctx);
+      case "updated" -> reads.updated(ctx);
+      default -> reads.retrieve(ctx);
     }
-    Comparator<SObjectRecord> order = q.comparator();
-    if (order != null) {
-      rows.sort(order);
-    }
-    int from = q.offset() == null ? 0 : Math.min(q.offset(), rows.size());
-    int to = q.limit() == null ? rows.size() : Math.min(rows.size(), from + q.limit());
-    rows = new ArrayList<>(rows.subList(from, to));
-    if (q.countOnly()) {
-      ObjectNode body = JSON.createObjectNode();
-      body.put("totalSize", rows.size());
-      body.put("done", true);
-      body.putArray("records");
-      json(ctx, 200, body);
-      return;
-    }
-    int pageSize = options.queryPageSize();
-    String queryOptions = ctx.header("Sforce-Query-Options");
-    if (queryOptions != null) {
-      Matcher m = BATCH_SIZE.matcher(queryOptions);
-      if (m.find()) {
-        // Salesforce honours batchSize between 200 and 2,000 as a hint.
-        pageSize = Math.max(200, Math.min(pageSize, Integer.parseInt(m.group(1))));
-      }
-    }
-    QueryCursors.Cursor cursor = new QueryCursors.Cursor(q, rows, pageSize);
-    String locator = rows.size() > pageSize ? cursors.open(cursor) : null;
-    page(ctx, cursor, locator, 0);
   }
 
-  private void nextPage(Context ctx) throws Exception {
-    Matcher m = LOCATOR.matcher(ctx.pathParam("locator"));
-    QueryCursors.Cursor cursor = m.matches() ? cursors.get(m.group(1)) : null;
-    if (cursor == null) {
-      throw new SalesforceApiException(400, "INVALID_QUERY_LOCATOR", "invalid query locator");
-    }
-    int offset = Integer.parseInt(m.group(2));
-    if (offset >= cursor.rows().size()) {
-      throw new SalesforceApiException(400, "INVALID_QUERY_LOCATOR", "invalid query locator");
-    }
-    page(ctx, cursor, m.group(1), offset);
-  }
-
-  private void page(Context ctx, QueryCursors.Cursor cursor, String locator, int offset) throws Exception {
-    List<SObjectRecord> rows = cursor.rows();
-    int end = Math.min(rows.size(), offset + cursor.pageSize());
+  /** {@code GET /services/data/vNN.0}: the resources of a version. */
+  private static ObjectNode resources(Context ctx) {
     ObjectNode body = JSON.createObjectNode();
-    body.put("totalSize", rows.size());
-    body.put("done", end >= rows.size());
-    if (end < rows.size()) {
-      body.put("nextRecordsUrl", API_PREFIX + "/query/" + locator + "-" + end);
+    String p = SalesforceWire.prefix(ctx);
+    for (String r : List.of("sobjects", "query", "queryAll", "composite", "limits")) {
+      body.put(r, p + "/" + r);
     }
-    var records = body.putArray("records");
-    for (SObjectRecord r : rows.subList(offset, end)) {
-      records.add(recordJson(r, cursor.query().select()));
-    }
-    json(ctx, 200, body);
-  }
-
-  private void collectionCreate(Context ctx) throws Exception {
-    JsonNode body = JSON.readTree(ctx.body());
-    JsonNode records = collectionRecords(body);
-    List<SalesforceStore.WriteRequest> requests = new ArrayList<>();
-    List<SalesforceStore.WriteOutcome> early = new ArrayList<>();
-    for (JsonNode r : records) {
-      String type = r.path("attributes").path("type").asText(null);
-      SObjectSchema s = SObjectSchema.of(type);
-      if (s == null) {
-        early.add(SalesforceStore.WriteOutcome.failed("INVALID_TYPE",
-            type == null ? "Each record needs attributes.type" : "sObject type '" + type + "' is not supported.", List.of()));
-        requests.add(null);
-      } else {
-        early.add(null);
-        requests.add(new SalesforceStore.WriteRequest(s, null, null, r));
-      }
-    }
-    json(ctx, 200, collectionResults(requests, early, body.path("allOrNone").asBoolean(false)));
-  }
-
-  private void collectionUpsert(Context ctx) throws Exception {
-    SObjectSchema s = pathSchema(ctx);
-    String extField = ctx.pathParam("field");
-    if (s.field(extField) == null) {
-      throw new SalesforceApiException(404, "NOT_FOUND",
-          "Provided external ID field does not exist or is not accessible: " + extField);
-    }
-    JsonNode body = JSON.readTree(ctx.body());
-    JsonNode records = collectionRecords(body);
-    List<SalesforceStore.WriteRequest> requests = new ArrayList<>();
-    List<SalesforceStore.WriteOutcome> early = new ArrayList<>();
-    for (JsonNode r : records) {
-      String type = r.path("attributes").path("type").asText(null);
-      if (type != null && !type.equalsIgnoreCase(s.name)) {
-        early.add(SalesforceStore.WriteOutcome.failed("INVALID_TYPE",
-            "All records must be of the type in the URL: " + s.name, List.of()));
-        requests.add(null);
-        continue;
-      }
-      JsonNode ext = fieldIgnoringCase(r, extField);
-      early.add(null);
-      requests.add(new SalesforceStore.WriteRequest(s, extField,
-          ext == null || ext.isNull() ? null : ext.asText(), r));
-    }
-    json(ctx, 200, collectionResults(requests, early, body.path("allOrNone").asBoolean(false)));
-  }
-
-  private JsonNode collectionRecords(JsonNode body) {
-    JsonNode records = body.path("records");
-    if (!records.isArray()) {
-      throw new SalesforceApiException(400, "JSON_PARSER_ERROR", "The request body needs a \"records\" array");
-    }
-    if (records.size() > MAX_COLLECTION_RECORDS) {
-      throw new SalesforceApiException(400, "EXCEEDED_ID_LIMIT",
-          "record limit reached. cannot submit more than " + MAX_COLLECTION_RECORDS + " records into this call");
-    }
-    return records;
-  }
-
-  private com.fasterxml.jackson.databind.node.ArrayNode collectionResults(
-      List<SalesforceStore.WriteRequest> requests, List<SalesforceStore.WriteOutcome> early, boolean allOrNone) {
-    List<SalesforceStore.WriteRequest> valid = new ArrayList<>();
-    for (SalesforceStore.WriteRequest r : requests) {
-      if (r != null) {
-        valid.add(r);
-      }
-    }
-    boolean anyEarly = early.stream().anyMatch(e -> e != null);
-    List<SalesforceStore.WriteOutcome> applied =
-        allOrNone && anyEarly ? rolledBack(valid.size()) : store.write(valid, allOrNone);
-    var out = JSON.createArrayNode();
-    int next = 0;
-    for (int i = 0; i < requests.size(); i++) {
-      SalesforceStore.WriteOutcome o = early.get(i) != null ? early.get(i) : applied.get(next++);
-      if (!o.matches().isEmpty()) {
-        o = SalesforceStore.WriteOutcome.failed("DUPLICATE_EXTERNAL_ID",
-            "Multiple records found with the same external id: " + String.join(", ", o.matches()), List.of());
-      }
-      out.add(resultJson(o));
-    }
-    return out;
-  }
-
-  private static List<SalesforceStore.WriteOutcome> rolledBack(int n) {
-    List<SalesforceStore.WriteOutcome> out = new ArrayList<>();
-    for (int i = 0; i < n; i++) {
-      out.add(SalesforceStore.WriteOutcome.failed("ALL_OR_NONE_OPERATION_ROLLED_BACK",
-          "Record rolled back because not all records were valid and the request was using AllOrNone header",
-          List.of()));
-    }
-    return out;
-  }
-
-  private void singleUpsert(Context ctx) throws Exception {
-    SObjectSchema s = pathSchema(ctx);
-    String extField = ctx.pathParam("field");
-    if (s.field(extField) == null) {
-      throw new SalesforceApiException(404, "NOT_FOUND",
-          "Provided external ID field does not exist or is not accessible: " + extField);
-    }
-    JsonNode body = JSON.readTree(ctx.body().isBlank() ? "{}" : ctx.body());
-    SalesforceStore.WriteOutcome o = store.write(List.of(
-        new SalesforceStore.WriteRequest(s, extField, ctx.pathParam("value"), body)), false).get(0);
-    if (!o.matches().isEmpty()) {
-      var urls = JSON.createArrayNode();
-      o.matches().forEach(id -> urls.add(API_PREFIX + "/sobjects/" + s.name + "/" + id));
-      json(ctx, 300, urls);
-      return;
-    }
-    if (!o.success()) {
-      @SuppressWarnings("unchecked")
-      Map<String, Object> e = o.errors().get(0);
-      String code = (String) e.get("statusCode");
-      @SuppressWarnings("unchecked")
-      List<String> fields = (List<String>) e.get("fields");
-      throw new SalesforceApiException(code.equals("NOT_FOUND") ? 404 : 400, code, (String) e.get("message"), fields);
-    }
-    json(ctx, o.created() ? 201 : 200, resultJson(o));
-  }
-
-  private void retrieve(Context ctx) throws Exception {
-    SObjectSchema s = pathSchema(ctx);
-    String id = store.resolveId(s.name, ctx.pathParam("id"));
-    if (id == null) {
-      throw new SalesforceApiException(404, "NOT_FOUND", "The requested resource does not exist");
-    }
-    json(ctx, 200, recordJson(store.get(s.name, id), s.fields()));
+    return body;
   }
 
   private void limits(Context ctx) throws Exception {
@@ -548,7 +409,7 @@ public final class SalesforceSandbox implements PlatformSandbox {
       return;
     }
     String id = store.resolveId(s.name, ctx.pathParam("id"));
-    if (id == null || !store.delete(s, id)) {
+    if (id == null || store.delete(s, id) != SalesforceStore.DeleteOutcome.DELETED) {
       adminError(ctx, 404, "no " + s.name + " with id " + ctx.pathParam("id"));
       return;
     }
@@ -670,58 +531,15 @@ public final class SalesforceSandbox implements PlatformSandbox {
   // ---- wire shapes ----
 
   private static ObjectNode recordJson(SObjectRecord r, List<SObjectSchema.Field> fields) {
-    ObjectNode node = JSON.createObjectNode();
-    ObjectNode attributes = node.putObject("attributes");
-    attributes.put("type", r.type());
-    attributes.put("url", API_PREFIX + "/sobjects/" + r.type() + "/" + r.id());
-    for (SObjectSchema.Field f : fields) {
-      node.set(f.name(), JSON.valueToTree(SObjectSchema.toJson(r.get(f.name()))));
-    }
-    return node;
-  }
-
-  private static ObjectNode resultJson(SalesforceStore.WriteOutcome o) {
-    ObjectNode node = JSON.createObjectNode();
-    if (o.success()) {
-      node.put("id", o.id());
-      node.put("success", true);
-      node.putArray("errors");
-      node.put("created", o.created());
-    } else {
-      node.put("success", false);
-      node.set("errors", JSON.valueToTree(o.errors()));
-    }
-    return node;
+    return SalesforceWire.recordJson(r, fields, API_PREFIX);
   }
 
   private static void error(Context ctx, SalesforceApiException e) throws JsonProcessingException {
-    Map<String, Object> body = new LinkedHashMap<>();
-    body.put("message", e.getMessage());
-    body.put("errorCode", e.errorCode);
-    body.put("fields", e.fields);
-    ctx.status(e.status).contentType("application/json;charset=UTF-8").result(JSON.writeValueAsString(List.of(body)));
+    SalesforceWire.error(ctx, e);
   }
 
   private static void json(Context ctx, int status, JsonNode body) throws JsonProcessingException {
-    ctx.status(status).contentType("application/json;charset=UTF-8").result(JSON.writeValueAsString(body));
-  }
-
-  private static JsonNode fieldIgnoringCase(JsonNode record, String field) {
-    for (var it = record.fieldNames(); it.hasNext(); ) {
-      String name = it.next();
-      if (name.equalsIgnoreCase(field)) {
-        return record.get(name);
-      }
-    }
-    return null;
-  }
-
-  private static SObjectSchema pathSchema(Context ctx) {
-    SObjectSchema s = SObjectSchema.of(ctx.pathParam("object"));
-    if (s == null) {
-      throw new SalesforceApiException(404, "NOT_FOUND", "The requested resource does not exist");
-    }
-    return s;
+    SalesforceWire.json(ctx, status, body);
   }
 
   private static SObjectSchema schema(String type) {

@@ -43,8 +43,15 @@ final class SalesforceStore {
   /** One requested write: create (extField null) or upsert by {@code extField = extValue}. */
   record WriteRequest(SObjectSchema type, String extField, String extValue, JsonNode fields) {}
 
+  /** A deleted record (in the recycle bin): its last values with {@code IsDeleted = true}, and when it went. */
+  record Tombstone(SObjectRecord record, Instant deletedDate) {}
+
+  /** What {@link #delete} found. */
+  enum DeleteOutcome { DELETED, ALREADY_DELETED, NOT_FOUND }
+
   private final Clock clock;
   private final Map<String, ConcurrentSkipListMap<String, SObjectRecord>> records = new HashMap<>();
+  private final Map<String, ConcurrentSkipListMap<String, Tombstone>> deleted = new HashMap<>();
   private final Map<String, SalesforceIds> ids = new HashMap<>();
   /** type name → lower-case External_Id__c → record id. Guarded by {@link #lock}. */
   private final Map<String, Map<String, String>> externalIds = new HashMap<>();
@@ -55,6 +62,7 @@ final class SalesforceStore {
     this.clock = clock;
     for (SObjectSchema s : SObjectSchema.TYPES.values()) {
       records.put(s.name, new ConcurrentSkipListMap<>());
+      deleted.put(s.name, new ConcurrentSkipListMap<>());
       ids.put(s.name, new SalesforceIds(s.keyPrefix));
       externalIds.put(s.name, new HashMap<>());
     }
@@ -76,6 +84,46 @@ final class SalesforceStore {
     return records.get(type).size();
   }
 
+  /** Live and deleted records (these with {@code IsDeleted = true}) in id order, as queryAll sees them. */
+  List<SObjectRecord> scanAll(String type) {
+    List<SObjectRecord> all = new ArrayList<>(records.get(type).values());
+    deleted.get(type).values().forEach(t -> all.add(t.record()));
+    all.sort(java.util.Comparator.comparing(SObjectRecord::id));
+    return all;
+  }
+
+  /** Records deleted within {@code [start, end]}, in deletion order. */
+  List<Tombstone> deletedBetween(String type, Instant start, Instant end) {
+    List<Tombstone> out = new ArrayList<>();
+    for (Tombstone t : deleted.get(type).values()) {
+      if (!t.deletedDate().isBefore(start) && !t.deletedDate().isAfter(end)) {
+        out.add(t);
+      }
+    }
+    out.sort(java.util.Comparator.comparing(Tombstone::deletedDate));
+    return out;
+  }
+
+  /** Ids of live records created or changed within {@code [start, end]}, in id order. */
+  List<String> updatedBetween(String type, Instant start, Instant end) {
+    List<String> out = new ArrayList<>();
+    for (SObjectRecord r : records.get(type).values()) {
+      Instant modified = (Instant) r.get("LastModifiedDate");
+      if (modified != null && !modified.isBefore(start) && !modified.isAfter(end)) {
+        out.add(r.id());
+      }
+    }
+    return out;
+  }
+
+  /** Whether {@code id} (15 or 18 characters) names a deleted record of {@code type}. */
+  boolean isDeleted(String type, String id) {
+    if (id != null && id.length() == 15) {
+      id = id + SalesforceIds.caseSafeSuffix(id);
+    }
+    return id != null && deleted.get(type).containsKey(id);
+  }
+
   /** Inserts generated records as they are (fields already typed and timestamped); no events. */
   SObjectRecord insertGenerated(SObjectSchema type, Map<String, Object> fields) {
     lock.lock();
@@ -83,6 +131,7 @@ final class SalesforceStore {
       String id = ids.get(type.name).nextId();
       Map<String, Object> values = new LinkedHashMap<>();
       values.put("Id", id);
+      values.put(SObjectSchema.IS_DELETED, false);
       values.putAll(fields);
       SObjectRecord r = new SObjectRecord(type.name, id, values);
       records.get(type.name).put(id, r);
@@ -138,14 +187,27 @@ final class SalesforceStore {
     return write(List.of(new WriteRequest(type, "Id", id, fields)), false).get(0);
   }
 
-  boolean delete(SObjectSchema type, String id) {
+  /** Moves a record to the recycle bin: queryAll and {@code /deleted} still see it. */
+  DeleteOutcome delete(SObjectSchema type, String id) {
     lock.lock();
     try {
-      SObjectRecord gone = records.get(type.name).remove(id);
-      if (gone != null && gone.get(SObjectSchema.EXTERNAL_ID) != null) {
+      if (isDeleted(type.name, id)) {
+        return DeleteOutcome.ALREADY_DELETED;
+      }
+      String resolved = resolveId(type.name, id);
+      SObjectRecord gone = resolved == null ? null : records.get(type.name).remove(resolved);
+      if (gone == null) {
+        return DeleteOutcome.NOT_FOUND;
+      }
+      if (gone.get(SObjectSchema.EXTERNAL_ID) != null) {
         externalIds.get(type.name).remove(lower(gone.get(SObjectSchema.EXTERNAL_ID).toString()));
       }
-      return gone != null;
+      Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
+      Map<String, Object> values = new LinkedHashMap<>(gone.fields());
+      values.put(SObjectSchema.IS_DELETED, true);
+      values.put("LastModifiedDate", now);
+      deleted.get(type.name).put(gone.id(), new Tombstone(new SObjectRecord(type.name, gone.id(), values), now));
+      return DeleteOutcome.DELETED;
     } finally {
       lock.unlock();
     }
@@ -161,6 +223,9 @@ final class SalesforceStore {
       if (ext == null) {
         return WriteOutcome.failed("INVALID_FIELD",
             "Provided external ID field does not exist or is not accessible: " + req.extField(), List.of());
+      }
+      if (ext.name().equals("Id") && isDeleted(type.name, req.extValue())) {
+        return WriteOutcome.failed("ENTITY_IS_DELETED", "entity is deleted", List.of());
       }
       if (req.extValue() == null || req.extValue().isEmpty()) {
         return WriteOutcome.failed("MISSING_ARGUMENT", ext.name() + " not specified", List.of(ext.name()));
@@ -212,6 +277,7 @@ final class SalesforceStore {
       merged.put("CreatedDate", now);
     }
     merged.put("Id", id);
+    merged.put(SObjectSchema.IS_DELETED, false);
     merged.put("LastModifiedDate", now);
     SObjectRecord after = new SObjectRecord(type.name, id, merged);
     SObjectRecord before = records.get(type.name).put(id, after);
@@ -240,7 +306,8 @@ final class SalesforceStore {
     }
   }
 
-  private List<String> find(SObjectSchema type, Field field, String value) {
+  /** Ids of live records whose {@code field} equals {@code value} (case-insensitive). */
+  List<String> find(SObjectSchema type, Field field, String value) {
     if (field.name().equals("Id")) {
       String id = resolveId(type.name, value);
       return id == null ? List.of() : List.of(id);

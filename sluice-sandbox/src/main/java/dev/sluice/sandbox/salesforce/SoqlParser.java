@@ -48,19 +48,23 @@ final class SoqlParser {
 
   private final String source;
   private final List<Token> tokens;
+  private final Instant now;
   private int pos;
   private SObjectSchema object;
+  private boolean joinsParents;
 
-  private SoqlParser(String source) {
+  private SoqlParser(String source, Instant now) {
     this.source = source;
+    this.now = now;
     this.tokens = tokenize(source);
   }
 
-  static SoqlQuery parse(String soql) {
+  /** Parses {@code soql}; date literals such as {@code TODAY} are resolved against {@code now} (UTC). */
+  static SoqlQuery parse(String soql, Instant now) {
     if (soql == null || soql.isBlank()) {
       throw SalesforceApiException.malformed("A query string (q) is required.");
     }
-    return new SoqlParser(soql).query();
+    return new SoqlParser(soql, now).query();
   }
 
   private SoqlQuery query() {
@@ -146,7 +150,8 @@ final class SoqlParser {
     if (end.kind != Kind.EOF) {
       throw unexpected(end);
     }
-    return new SoqlQuery(object, List.copyOf(select), where, List.copyOf(orderBy), limit, offset, countOnly);
+    return new SoqlQuery(object, List.copyOf(select), where, List.copyOf(orderBy), limit, offset, countOnly,
+        joinsParents);
   }
 
   private Condition orExpr() {
@@ -232,6 +237,14 @@ final class SoqlParser {
       return new Literal(null);
     }
     FieldType type = f.type();
+    if ((type == FieldType.DATE || type == FieldType.DATETIME) && t.kind == Kind.WORD) {
+      SoqlDateLiteral range = SoqlDateLiteral.resolve(t.text, now);
+      if (range == null) {
+        throw SalesforceApiException.malformed("\n" + source + "\nERROR at Row:1:Column:" + (t.column + 1)
+            + "\nunexpected token: '" + t.text + "'");
+      }
+      return new Literal(range);
+    }
     if (f.isText()) {
       if (t.kind != Kind.STRING) {
         throw typeMismatch(f, "string and should be enclosed in quotes");
@@ -308,9 +321,7 @@ final class SoqlParser {
       throw unexpected(t);
     }
     if (t.text.contains(".")) {
-      throw new SalesforceApiException(400, "INVALID_FIELD",
-          "Relationship field '" + t.text + "' is not supported by the sandbox; select plain fields of "
-              + object.name);
+      return parentField(t.text);
     }
     Field f = object.field(t.text);
     if (f == null) {
@@ -320,6 +331,32 @@ final class SoqlParser {
               + "your WSDL or the describe call for the appropriate names.");
     }
     return f;
+  }
+
+  /**
+   * A parent relationship field ({@code Account.Name} on Contact or Opportunity), as a field named
+   * {@code Relationship.Field} that {@link SalesforceRestReads#joinParents} fills in before filtering.
+   */
+  private Field parentField(String path) {
+    String[] parts = path.split("\\.");
+    Field lookup = parts.length == 2 ? object.relationship(parts[0]) : null;
+    if (lookup == null) {
+      throw new SalesforceApiException(400, "INVALID_FIELD",
+          "Didn't understand relationship '" + path.substring(0, path.lastIndexOf('.')) + "' in field path. "
+              + "If you are attempting to use a custom relationship, be sure to append the '__r' after the custom "
+              + "relationship name. Please reference your WSDL or the describe call for the appropriate names.");
+    }
+    SObjectSchema parent = SObjectSchema.of(lookup.referenceTo());
+    Field target = parent.field(parts[1]);
+    if (target == null) {
+      throw new SalesforceApiException(400, "INVALID_FIELD",
+          "No such column '" + parts[1] + "' on entity '" + parent.name + "'. If you are attempting to use a "
+              + "custom field, be sure to append the '__c' after the custom field name. Please reference "
+              + "your WSDL or the describe call for the appropriate names.");
+    }
+    joinsParents = true;
+    return new Field(lookup.relationshipName() + "." + target.name(), target.type(), true, false, target.length(),
+        false, false, target.picklist(), target.referenceTo(), null);
   }
 
   private int nonNegativeInt() {
@@ -439,6 +476,12 @@ final class SoqlParser {
         int start = i;
         while (i < n && (Character.isLetterOrDigit(s.charAt(i)) || s.charAt(i) == '_' || s.charAt(i) == '.')) {
           i++;
+        }
+        if (i + 1 < n && s.charAt(i) == ':' && Character.isDigit(s.charAt(i + 1))) {
+          i++; // a date literal with a count, e.g. LAST_N_DAYS:30
+          while (i < n && Character.isDigit(s.charAt(i))) {
+            i++;
+          }
         }
         out.add(new Token(Kind.WORD, s.substring(start, i), start));
       } else {

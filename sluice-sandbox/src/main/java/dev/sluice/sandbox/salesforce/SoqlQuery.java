@@ -14,9 +14,12 @@ import java.util.regex.Pattern;
  * resolved every field against the object's schema and checked literal types.
  */
 record SoqlQuery(SObjectSchema object, List<SObjectSchema.Field> select, Condition where,
-                 List<OrderItem> orderBy, Integer limit, Integer offset, boolean countOnly) {
+                 List<OrderItem> orderBy, Integer limit, Integer offset, boolean countOnly, boolean joinsParents) {
 
-  /** A typed literal: String, BigDecimal, Instant, LocalDate, Boolean, or null for {@code null}. */
+  /**
+   * A typed literal: String, BigDecimal, Instant, LocalDate, Boolean, a {@link SoqlDateLiteral}
+   * ({@code TODAY}, {@code LAST_N_DAYS:7} …), or null for {@code null}.
+   */
   record Literal(Object value) {}
 
   sealed interface Condition permits And, Or, Not, Comparison, In, Like {
@@ -56,6 +59,17 @@ record SoqlQuery(SObjectSchema object, List<SObjectSchema.Field> select, Conditi
           default -> false;
         };
       }
+      if (lit instanceof SoqlDateLiteral range) {
+        int p = range.position(value);
+        return switch (op) {
+          case EQ -> p == 0;
+          case NE -> p != 0;
+          case LT -> p < 0;
+          case LE -> p <= 0;
+          case GT -> p > 0;
+          case GE -> p >= 0;
+        };
+      }
       int c = compareValues(value, lit);
       return switch (op) {
         case EQ -> c == 0;
@@ -73,7 +87,10 @@ record SoqlQuery(SObjectSchema object, List<SObjectSchema.Field> select, Conditi
       Object value = r.get(field.name());
       boolean found = false;
       for (Literal l : values) {
-        if (l.value() == null ? value == null : value != null && compareValues(value, l.value()) == 0) {
+        boolean equal = l.value() instanceof SoqlDateLiteral range
+            ? value != null && range.position(value) == 0
+            : l.value() == null ? value == null : value != null && compareValues(value, l.value()) == 0;
+        if (equal) {
           found = true;
           break;
         }

@@ -294,6 +294,23 @@ class SalesforceSandboxTest {
   }
 
   @Test
+  void olderVersionsAnswerAnUpsertUpdateWith204AndTheirOwnUrls() throws Exception {
+    start(SalesforceOptions.builder().counts(0, 0, 0, 0));
+    String v45 = server.baseUrl() + "/services/data/v45.0";
+    base = v45;
+    HttpResponse<String> created = send("PATCH", "/sobjects/Contact/External_Id__c/OLD-1", Map.of("LastName", "Old"));
+    assertThat(created.statusCode()).isEqualTo(201);
+    HttpResponse<String> updated = send("PATCH", "/sobjects/Contact/External_Id__c/OLD-1", Map.of("Title", "CTO"));
+    assertThat(updated.statusCode()).isEqualTo(204);
+    assertThat(updated.body()).isEmpty();
+    HttpResponse<String> q = send("GET", "/query?q=SELECT+Id+FROM+Contact", null);
+    assertThat(JSON.readTree(q.body()).at("/records/0/attributes/url").asText()).startsWith("/services/data/v45.0/sobjects/Contact/003");
+    HttpResponse<String> unknown = send("POST", "/sobjects/Contact/" + JSON.readTree(created.body()).get("id").asText() + "/x/y", Map.of());
+    assertThat(unknown.statusCode()).isEqualTo(404);
+    assertThat(JSON.readTree(unknown.body()).get(0).get("errorCode").asText()).isEqualTo("NOT_FOUND");
+  }
+
+  @Test
   void sameSeedAndClockGiveTheSameData() {
     SalesforceOptions o = SalesforceOptions.builder().counts(5, 60, 10, 8).seed(7).clock(clock).build();
     SalesforceSandbox a = new SalesforceSandbox(o);
