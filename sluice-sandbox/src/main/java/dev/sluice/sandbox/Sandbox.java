@@ -240,7 +240,8 @@ public final class Sandbox implements AutoCloseable {
   private static boolean noRouteMatched(Context ctx) {
     String route;
     try {
-      route = ctx.endpointHandlerPath();
+      var endpoint = ctx.endpoints().lastHttpEndpoint();
+      route = endpoint == null ? null : endpoint.path;
     } catch (RuntimeException e) {
       return true;
     }

@@ -39,6 +39,7 @@ public final class MailchimpSandbox implements PlatformSandbox {
   public static final String API_PREFIX = "/3.0";
   public static final int MAX_BATCH_MEMBERS = 500;
   static final String PROBLEM_TYPE = "https://mailchimp.com/developer/marketing/docs/errors/";
+  private static final String SLOT = "sluice.mailchimp.slot";
 
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final DateTimeFormatter TIMESTAMP =
@@ -109,6 +110,32 @@ public final class MailchimpSandbox implements PlatformSandbox {
     return path.startsWith(API_PREFIX + "/");
   }
 
+  /** A request holds one of the account's connection slots from its arrival until its answer. */
+  @Override
+  public boolean arrive(Context ctx) {
+    if (!connections.tryAcquire()) {
+      tooManyRequests.incrementAndGet();
+      writeInjectedRateLimit(ctx);
+      return false;
+    }
+    ctx.attribute(SLOT, Boolean.TRUE);
+    return true;
+  }
+
+  @Override
+  public void depart(Context ctx) {
+    if (ctx.attribute(SLOT) != null) {
+      ctx.attribute(SLOT, null);
+      connections.release();
+    }
+  }
+
+  /** Paths under {@code /3.0} that no route serves: Mailchimp's 404 problem, not a framework page. */
+  @Override
+  public void writeUnknownEndpoint(Context ctx) {
+    problem(ctx, MailchimpProblem.notFound());
+  }
+
   @Override
   public void writeInjectedRateLimit(Context ctx) {
     problem(ctx, new MailchimpProblem(429, "Too Many Requests",
@@ -138,6 +165,8 @@ public final class MailchimpSandbox implements PlatformSandbox {
     app.get(API_PREFIX + "/lists/{list}/members/{hash}", api(this::getMember));
     app.put(API_PREFIX + "/lists/{list}/members/{hash}", api(ctx -> writeMember(ctx, true)));
     app.patch(API_PREFIX + "/lists/{list}/members/{hash}", api(ctx -> writeMember(ctx, false)));
+    app.post(API_PREFIX + "/lists/{list}/members", api(this::addMember));
+    app.delete(API_PREFIX + "/lists/{list}/members/{hash}", api(this::archiveMember));
     app.get(API_PREFIX + "/lists/{list}/webhooks", api(this::getWebhooks));
     app.post(API_PREFIX + "/lists/{list}/webhooks", api(this::createWebhook));
     app.delete(API_PREFIX + "/lists/{list}/webhooks/{id}", api(ctx -> {
@@ -250,26 +279,29 @@ public final class MailchimpSandbox implements PlatformSandbox {
     void handle(Context ctx) throws Exception;
   }
 
-  /** Connection slot, auth and problem+json around every API route. */
+  /**
+   * Auth, problem+json and partial responses ({@code fields}, {@code exclude_fields}) around every
+   * API route; the connection slot is held since {@link #arrive}.
+   */
   private Handler api(ApiHandler inner) {
     return ctx -> {
-      if (!connections.tryAcquire()) {
-        tooManyRequests.incrementAndGet();
-        writeInjectedRateLimit(ctx);
-        return;
-      }
       try {
         options.inFlightHook().run();
         authenticate(ctx.header("Authorization"));
         inner.handle(ctx);
+        String fields = ctx.queryParam("fields");
+        String exclude = ctx.queryParam("exclude_fields");
+        if ((fields != null || exclude != null) && ctx.statusCode() == 200 && ctx.result() != null) {
+          JsonNode body = JSON.readTree(ctx.result());
+          MailchimpFields.apply(body, fields, exclude);
+          json(ctx, 200, body);
+        }
       } catch (MailchimpProblem p) {
         problem(ctx, p);
         keepNotFound(ctx);
       } catch (JsonProcessingException e) {
         problem(ctx, new MailchimpProblem(400, "JSON Parse Error",
             "We encountered an unspecified JSON parsing error: " + e.getOriginalMessage()));
-      } finally {
-        connections.release();
       }
     };
   }
@@ -310,9 +342,11 @@ public final class MailchimpSandbox implements PlatformSandbox {
     int offset = intParam(ctx, "offset", 0);
     String status = ctx.queryParam("status");
     Instant since = instantParam(ctx, "since_last_changed");
+    Instant before = instantParam(ctx, "before_last_changed");
     List<MailchimpMember> all = store.members(listId).stream()
         .filter(m -> status == null || m.status().equals(status))
         .filter(m -> since == null || !m.lastChanged().isBefore(since))
+        .filter(m -> before == null || m.lastChanged().isBefore(before))
         .toList();
     ObjectNode out = JSON.createObjectNode();
     ArrayNode members = out.putArray("members");
@@ -356,6 +390,34 @@ public final class MailchimpSandbox implements PlatformSandbox {
     MailchimpStore.Change c = store.upsert(listId, hash, w, true);
     webhooks.memberChanged(c, "api");
     json(ctx, 200, memberJson(c.after()));
+  }
+
+  /** {@code POST /lists/{id}/members}: adds a member; an existing one is 400 "Member Exists". */
+  private void addMember(Context ctx) throws Exception {
+    String listId = ctx.pathParam("list");
+    store.list(listId);
+    JsonNode body = JSON.readTree(ctx.body());
+    if (body == null || !body.isObject()) {
+      throw new MailchimpProblem(400, "JSON Parse Error", "The request body must be a JSON object.");
+    }
+    MailchimpStore.MemberWrite w = memberWrite(body);
+    if (w.status() == null) {
+      throw MailchimpProblem.invalid("status", "This value should not be blank.");
+    }
+    MailchimpMember existing = w.email() == null ? null
+        : store.list(listId).members.get(subscriberHash(w.email().trim()));
+    // An archived contact is added back; any other existing one is "Member Exists".
+    boolean readd = existing != null && existing.status().equals(MailchimpStore.ARCHIVED);
+    MailchimpStore.Change c = store.upsert(listId, null, w, readd);
+    webhooks.memberChanged(c, "api");
+    json(ctx, 200, memberJson(c.after()));
+  }
+
+  /** {@code DELETE /lists/{id}/members/{hash}}: archives the member (204); it stays readable. */
+  private void archiveMember(Context ctx) {
+    String hash = ctx.pathParam("hash");
+    store.archive(ctx.pathParam("list"), hash.contains("@") ? subscriberHash(hash) : hash);
+    ctx.status(204);
   }
 
   private void batchSubscribe(Context ctx) throws Exception {

@@ -24,6 +24,8 @@ import java.util.regex.Pattern;
  * immutable snapshots in concurrent maps; the writes to one list are serialized on that list.
  */
 final class MailchimpStore {
+  /** The status of an archived member; set only by archiving (DELETE), never written directly. */
+  static final String ARCHIVED = "archived";
   static final Set<String> STATUSES = Set.of("subscribed", "unsubscribed", "cleaned", "pending", "transactional");
   private static final Pattern EMAIL = Pattern.compile("[^@\\s]+@[^@\\s]+\\.[A-Za-z]{2,}");
 
@@ -131,6 +133,22 @@ final class MailchimpStore {
           list.members.remove(existing.id());
         }
       }
+      list.members.put(hash, after);
+      return new Change(existing, after);
+    }
+  }
+
+  /** Archives a member (status {@code archived}, kept in the list); 404 problem when there is none. */
+  Change archive(String listId, String hash) {
+    MailingList list = list(listId);
+    synchronized (list) {
+      MailchimpMember existing = list.members.get(hash);
+      if (existing == null) {
+        throw MailchimpProblem.notFound();
+      }
+      MailchimpMember after = new MailchimpMember(list.id, hash, existing.emailAddress(), existing.uniqueEmailId(),
+          existing.webId(), existing.emailType(), ARCHIVED, existing.mergeFields(), existing.timestampSignup(),
+          clock.instant().truncatedTo(ChronoUnit.SECONDS));
       list.members.put(hash, after);
       return new Change(existing, after);
     }
