@@ -238,14 +238,19 @@ public final class Sandbox implements AutoCloseable {
 
   /** True when no route served the request (the framework's own 404/405), false when a handler answered it. */
   private static boolean noRouteMatched(Context ctx) {
+    return matchedRoute(ctx) == null;
+  }
+
+  /** The path pattern of the route that served the request, or null when none did. */
+  private static String matchedRoute(Context ctx) {
     String route;
     try {
       var endpoint = ctx.endpoints().lastHttpEndpoint();
       route = endpoint == null ? null : endpoint.path;
     } catch (RuntimeException e) {
-      return true;
+      return null;
     }
-    return route == null || route.isEmpty() || route.equals("*");
+    return route == null || route.isEmpty() || route.equals("*") ? null : route;
   }
 
   private void unknownEndpoint(Context ctx) {
@@ -258,15 +263,8 @@ public final class Sandbox implements AutoCloseable {
   }
 
   private static String endpointClass(Context ctx) {
-    String route;
-    try {
-      var endpoint = ctx.endpoints().lastHttpEndpoint();
-      route = endpoint == null ? null : endpoint.path;
-    } catch (RuntimeException e) {
-      route = null;
-    }
-    if (route == null || route.isEmpty() || route.equals("*")) route = ctx.path();
-    return ctx.method().name() + " " + route;
+    String route = matchedRoute(ctx);
+    return ctx.method().name() + " " + (route == null ? ctx.path() : route);
   }
 
   private void record(Context ctx, int status, FaultRule fault) {

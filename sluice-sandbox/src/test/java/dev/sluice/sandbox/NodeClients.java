@@ -1,5 +1,7 @@
 package dev.sluice.sandbox;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
@@ -27,8 +29,25 @@ public final class NodeClients {
 
   private NodeClients() {}
 
-  /** Runs {@code clients/<script>} with {@code env} added to the environment and returns its JSON report. */
-  public static JsonNode run(String script, Map<String, String> env, long timeoutSeconds) throws Exception {
+  /** What a script's steps returned or threw (see {@code clients/report.mjs}). */
+  public record Report(JsonNode steps) {
+    /** The value of a step that must have succeeded. */
+    public JsonNode ok(String step) {
+      JsonNode s = steps.path(step);
+      assertThat(s.path("ok").asBoolean()).as(step + ": " + s).isTrue();
+      return s.path("value");
+    }
+
+    /** The error of a step that must have failed: {@code status}, {@code errorCode}, {@code title}, {@code message}. */
+    public JsonNode failed(String step) {
+      JsonNode s = steps.path(step);
+      assertThat(s.path("ok").asBoolean()).as(step + " should fail: " + s).isFalse();
+      return s;
+    }
+  }
+
+  /** Runs {@code clients/<script>} with {@code env} added to the environment and returns its report. */
+  public static Report run(String script, Map<String, String> env, long timeoutSeconds) throws Exception {
     ensureInstalled();
     Path out = Files.createTempFile("node-client", ".out");
     try {
@@ -45,7 +64,7 @@ public final class NodeClients {
       if (p.exitValue() != 0 || !last.startsWith("{")) {
         throw new AssertionError("node " + script + " exited " + p.exitValue() + ":\n" + String.join("\n", lines));
       }
-      return JSON.readTree(last);
+      return new Report(JSON.readTree(last));
     } finally {
       Files.deleteIfExists(out);
     }

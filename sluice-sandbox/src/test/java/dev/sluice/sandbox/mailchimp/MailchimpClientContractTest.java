@@ -26,7 +26,7 @@ class MailchimpClientContractTest {
   private static final Instant NOW = Instant.parse("2026-03-11T15:00:00Z");
   private static Sandbox server;
   private static MailchimpSandbox sandbox;
-  private static JsonNode report;
+  private static NodeClients.Report report;
   private static Instant since;
   private static Instant before;
 
@@ -58,23 +58,11 @@ class MailchimpClientContractTest {
     }
   }
 
-  private static JsonNode ok(String step) {
-    JsonNode s = report.path(step);
-    assertThat(s.path("ok").asBoolean()).as(step + ": " + s).isTrue();
-    return s.path("value");
-  }
-
-  private static JsonNode failed(String step) {
-    JsonNode s = report.path(step);
-    assertThat(s.path("ok").asBoolean()).as(step + " should fail: " + s).isFalse();
-    return s;
-  }
-
   @Test
   void theEleventhSimultaneousRequestIs429WithMailchimpsProblem() {
     List<JsonNode> refused = new ArrayList<>();
     int served = 0;
-    for (JsonNode r : ok("concurrent")) {
+    for (JsonNode r : report.ok("concurrent")) {
       if (r.isInt()) {
         served++;
       } else {
@@ -92,27 +80,27 @@ class MailchimpClientContractTest {
 
   @Test
   void addThenArchiveAMember() {
-    assertThat(ok("ping").path("health_status").asText()).isEqualTo("Everything's Chimpy!");
-    assertThat(ok("add").path("status").asText()).isEqualTo("subscribed");
-    JsonNode exists = failed("addAgain");
+    assertThat(report.ok("ping").path("health_status").asText()).isEqualTo("Everything's Chimpy!");
+    assertThat(report.ok("add").path("status").asText()).isEqualTo("subscribed");
+    JsonNode exists = report.failed("addAgain");
     assertThat(exists.path("status").asInt()).isEqualTo(400);
     assertThat(exists.path("title").asText()).isEqualTo("Member Exists");
-    assertThat(ok("archive").isNull()).isTrue();
-    assertThat(ok("readArchived").asText()).isEqualTo("archived");
-    assertThat(ok("readdArchived").asText()).isEqualTo("pending");
-    assertThat(failed("archiveUnknown").path("status").asInt()).isEqualTo(404);
+    assertThat(report.ok("archive").isNull()).isTrue();
+    assertThat(report.ok("readArchived").asText()).isEqualTo("archived");
+    assertThat(report.ok("readdArchived").asText()).isEqualTo("pending");
+    assertThat(report.failed("archiveUnknown").path("status").asInt()).isEqualTo(404);
   }
 
   @Test
   void unknownEndpointsAnswerMailchimpsProblem() {
-    JsonNode unknown = failed("unknownEndpoint");
+    JsonNode unknown = report.failed("unknownEndpoint");
     assertThat(unknown.path("status").asInt()).isEqualTo(404);
     assertThat(unknown.path("title").asText()).isEqualTo("Resource Not Found");
   }
 
   @Test
   void fieldsRestrictTheAnswer() {
-    JsonNode page = ok("fields");
+    JsonNode page = report.ok("fields");
     List<String> top = new ArrayList<>();
     page.fieldNames().forEachRemaining(top::add);
     assertThat(top).containsExactlyInAnyOrder("members", "total_items");
@@ -121,13 +109,13 @@ class MailchimpClientContractTest {
       m.fieldNames().forEachRemaining(names::add);
       assertThat(names).containsExactlyInAnyOrder("email_address", "status");
     });
-    assertThat(ok("excludeFields")).extracting(JsonNode::asText)
+    assertThat(report.ok("excludeFields")).extracting(JsonNode::asText)
         .contains("email_address", "status").doesNotContain("merge_fields", "_links");
   }
 
   @Test
   void beforeLastChangedAndSinceLastChangedBoundTheWindow() {
-    JsonNode window = ok("window");
+    JsonNode window = report.ok("window");
     assertThat(window).hasSize(1);
     assertThat(Instant.parse(window.get(0).asText().replace("+00:00", "Z"))).isEqualTo(since);
   }

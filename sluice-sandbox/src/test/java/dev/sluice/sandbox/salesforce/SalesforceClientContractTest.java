@@ -28,7 +28,7 @@ class SalesforceClientContractTest {
   private static final Instant NOW = Instant.parse("2026-03-11T15:00:00Z");
   private static Sandbox server;
   private static SalesforceSandbox sandbox;
-  private static JsonNode report;
+  private static NodeClients.Report report;
 
   @BeforeAll
   static void driveWithJsforce() throws Exception {
@@ -45,23 +45,11 @@ class SalesforceClientContractTest {
     }
   }
 
-  private static JsonNode ok(String step) {
-    JsonNode s = report.path(step);
-    assertThat(s.path("ok").asBoolean()).as(step + ": " + s).isTrue();
-    return s.path("value");
-  }
-
-  private static JsonNode failed(String step) {
-    JsonNode s = report.path(step);
-    assertThat(s.path("ok").asBoolean()).as(step + " should fail: " + s).isFalse();
-    return s;
-  }
-
   @Test
   void servesJsforcesDefaultVersionAndDescribesFieldsForMappingValidation() {
-    assertThat(ok("version").asText()).isEqualTo("50.0");
-    assertThat(ok("describeGlobal")).extracting(JsonNode::asText).contains("Account", "Contact", "Lead", "Opportunity");
-    JsonNode d = ok("describeContact");
+    assertThat(report.ok("version").asText()).isEqualTo("50.0");
+    assertThat(report.ok("describeGlobal")).extracting(JsonNode::asText).contains("Account", "Contact", "Lead", "Opportunity");
+    JsonNode d = report.ok("describeContact");
     assertThat(d.at("/Id/type").asText()).isEqualTo("id");
     assertThat(d.at("/Id/idLookup").asBoolean()).isTrue();
     assertThat(d.at("/Email/idLookup").asBoolean()).isTrue();
@@ -80,58 +68,58 @@ class SalesforceClientContractTest {
 
   @Test
   void createRetrieveUpdateOneAndManyThroughTheClient() {
-    String id = ok("create").path("id").asText();
+    String id = report.ok("create").path("id").asText();
     assertThat(id).startsWith("003").hasSize(18);
-    assertThat(ok("retrieve").path("LastName").asText()).isEqualTo("Contract");
-    assertThat(ok("retrieve").path("IsDeleted").asBoolean(true)).isFalse();
-    assertThat(ok("update").path("success").asBoolean()).isTrue();
+    assertThat(report.ok("retrieve").path("LastName").asText()).isEqualTo("Contract");
+    assertThat(report.ok("retrieve").path("IsDeleted").asBoolean(true)).isFalse();
+    assertThat(report.ok("update").path("success").asBoolean()).isTrue();
     assertThat(sandbox.record("Contact", id).orElseThrow().get("Title")).isEqualTo("Buyer");
-    assertThat(ok("createMany")).hasSize(2).allSatisfy(r -> assertThat(r.path("success").asBoolean()).isTrue());
-    assertThat(ok("updateMany")).hasSize(2).allSatisfy(r -> assertThat(r.path("success").asBoolean()).isTrue());
-    JsonNode many = ok("retrieveMany");
+    assertThat(report.ok("createMany")).hasSize(2).allSatisfy(r -> assertThat(r.path("success").asBoolean()).isTrue());
+    assertThat(report.ok("updateMany")).hasSize(2).allSatisfy(r -> assertThat(r.path("success").asBoolean()).isTrue());
+    JsonNode many = report.ok("retrieveMany");
     assertThat(many.get(0).path("Id").asText()).isEqualTo(id);
     assertThat(many.get(1).path("Title").asText()).isEqualTo("Title 0");
   }
 
   @Test
   void upsertsOnlyByExternalIdOrIdLookupFields() {
-    assertThat(ok("upsertCreate").path("created").asBoolean()).isTrue();
+    assertThat(report.ok("upsertCreate").path("created").asBoolean()).isTrue();
     // jsforce's default 50.0 is past 46.0: an update answers 200 with created=false.
-    assertThat(ok("upsertUpdate").path("created").asBoolean(true)).isFalse();
-    assertThat(ok("upsertByEmail").path("success").asBoolean()).isTrue();
-    JsonNode byLastName = failed("upsertByLastName");
+    assertThat(report.ok("upsertUpdate").path("created").asBoolean(true)).isFalse();
+    assertThat(report.ok("upsertByEmail").path("success").asBoolean()).isTrue();
+    JsonNode byLastName = report.failed("upsertByLastName");
     assertThat(byLastName.path("errorCode").asText()).isEqualTo("INVALID_FIELD");
     assertThat(byLastName.path("message").asText()).contains("is not an External ID or indexed field for Contact");
     List<Boolean> created = new ArrayList<>();
-    ok("upsertMany").forEach(r -> created.add(r.path("created").asBoolean()));
+    report.ok("upsertMany").forEach(r -> created.add(r.path("created").asBoolean()));
     assertThat(created).containsExactly(true, false);
   }
 
   @Test
   void soqlDateLiteralsAndParentRelationshipFields() {
-    JsonNode rows = ok("queryDateLiteralAndParent");
+    JsonNode rows = report.ok("queryDateLiteralAndParent");
     assertThat(rows).hasSize(1);
     assertThat(rows.get(0).path("Account").isNull()).isTrue();
-    JsonNode parents = ok("queryParentFilter");
+    JsonNode parents = report.ok("queryParentFilter");
     assertThat(parents).isNotEmpty().allSatisfy(n -> assertThat(n.asText()).isNotBlank());
   }
 
   @Test
   void deleteGoesToTheRecycleBinSeenByQueryAllAndGetDeleted() {
-    String deletedId = ok("createMany").get(1).path("id").asText();
-    assertThat(ok("destroy").path("success").asBoolean()).isTrue();
-    assertThat(failed("destroyAgain").path("errorCode").asText()).isEqualTo("ENTITY_IS_DELETED");
-    assertThat(ok("queryAfterDelete").asInt()).isZero();
-    assertThat(ok("queryAll")).extracting(JsonNode::asBoolean).containsExactly(true);
-    assertThat(ok("deleted")).extracting(JsonNode::asText).containsExactly(deletedId);
-    assertThat(ok("updated")).extracting(JsonNode::asText)
-        .contains(ok("create").path("id").asText()).doesNotContain(deletedId);
+    String deletedId = report.ok("createMany").get(1).path("id").asText();
+    assertThat(report.ok("destroy").path("success").asBoolean()).isTrue();
+    assertThat(report.failed("destroyAgain").path("errorCode").asText()).isEqualTo("ENTITY_IS_DELETED");
+    assertThat(report.ok("queryAfterDelete").asInt()).isZero();
+    assertThat(report.ok("queryAll")).extracting(JsonNode::asBoolean).containsExactly(true);
+    assertThat(report.ok("deleted")).extracting(JsonNode::asText).containsExactly(deletedId);
+    assertThat(report.ok("updated")).extracting(JsonNode::asText)
+        .contains(report.ok("create").path("id").asText()).doesNotContain(deletedId);
   }
 
   @Test
   void unknownResourcesAnswerSalesforcesErrorArray() {
-    assertThat(failed("unknownResource").path("errorCode").asText()).isEqualTo("NOT_FOUND");
-    assertThat(failed("unknownObject").path("errorCode").asText()).isEqualTo("NOT_FOUND");
+    assertThat(report.failed("unknownResource").path("errorCode").asText()).isEqualTo("NOT_FOUND");
+    assertThat(report.failed("unknownObject").path("errorCode").asText()).isEqualTo("NOT_FOUND");
   }
 
   @Test
