@@ -366,14 +366,19 @@ final class WorkerRuntime {
   static String errorText(Throwable t) {
     String text = t instanceof PermanentJobFailure ? String.valueOf(t.getMessage())
         : t.getClass().getName() + (t.getMessage() == null ? "" : ": " + t.getMessage());
-    return text.length() > MAX_ERROR_CHARS ? text.substring(0, MAX_ERROR_CHARS) : text;
+    return storable(text.length() > MAX_ERROR_CHARS ? text.substring(0, MAX_ERROR_CHARS) : text);
   }
 
   static String stackText(Throwable t) {
     StringWriter w = new StringWriter();
     t.printStackTrace(new PrintWriter(w));
     String s = w.toString();
-    return s.length() > MAX_STACK_CHARS ? s.substring(0, MAX_STACK_CHARS) : s;
+    return storable(s.length() > MAX_STACK_CHARS ? s.substring(0, MAX_STACK_CHARS) : s);
+  }
+
+  /** PostgreSQL text cannot hold U+0000 (an error message quoting a vendor's body may): U+FFFD instead. */
+  private static String storable(String text) {
+    return text.replace('\0', '\uFFFD');
   }
 
   private final class Context implements JobContext {

@@ -69,7 +69,8 @@ final class MirrorWriter {
     Map<String, Row> rows = new LinkedHashMap<>();
     long failed = 0;
     long archived = 0;
-    for (SourceRecord r : records) {
+    for (SourceRecord raw : records) {
+      SourceRecord r = NulBytes.replace(raw);
       if (r.externalId().isBlank() || !objectType.equals(r.objectType())) {
         failed++;
         continue;

@@ -78,6 +78,30 @@ final class PageJobHandler implements JobHandler {
     } catch (IllegalArgumentException e) {
       throw new PermanentJobFailure(e.getMessage());
     }
+    try {
+      handle(ctx, job);
+    } catch (JobSnooze | PermanentJobFailure e) {
+      throw e;
+    } catch (Exception e) {
+      if (ctx.job().attempt() < ctx.job().maxAttempts()) {
+        throw e;
+      }
+      // The last attempt failed in a way the connector did not classify (a database error, a bug):
+      // fail the stream now, or its run would stay active until the sweeper finds the dead job.
+      String reason = NulBytes.replace(e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage()))
+          + " at page " + (job.page() + 1) + "; gave up after " + ctx.job().attempt() + " attempts";
+      try {
+        failStream(job, reason);
+      } catch (SQLException | RuntimeException f) {
+        // the database itself is failing: the sweeper fails the stream once the job is dead
+        e.addSuppressed(f);
+        log.warn("run {} {} page {}: could not mark the stream failed: {}", job.run(), job.stream(), job.page(), f.getMessage());
+      }
+      throw new PermanentJobFailure(reason, e);
+    }
+  }
+
+  private void handle(JobContext ctx, PageJob job) throws Exception {
     RunRow run;
     StreamState stream;
     try (Connection c = ds.getConnection()) {
@@ -117,11 +141,11 @@ final class PageJobHandler implements JobHandler {
     try {
       page = connector.readPage(request);
     } catch (ConnectorException e) {
-      throw onFailure(ctx, job, stream, e.kind(), e.getMessage(), e.retryAfter(), e);
+      throw onFailure(ctx, job, stream, e.kind(), NulBytes.replace(e.getMessage()), e.retryAfter(), e);
     } catch (RuntimeException e) {
       // a connector bug or an unclassified I/O problem: treat as transient, the attempt limit bounds it
       String msg = e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
-      throw onFailure(ctx, job, stream, ConnectorException.Kind.RETRYABLE, msg, null, e);
+      throw onFailure(ctx, job, stream, ConnectorException.Kind.RETRYABLE, NulBytes.replace(msg), null, e);
     }
     for (int attempt = 1; ; attempt++) {
       try {

@@ -18,8 +18,8 @@ import javax.sql.DataSource;
  * worker, or one an operator cancelled.
  */
 final class StalledStreamSweeper {
-  /** How often a server should sweep. */
-  static final Duration SWEEP_INTERVAL_DEFAULT = Duration.ofSeconds(30);
+  /** How often a server sweeps (the queue cron's finest interval). */
+  static final Duration SWEEP_INTERVAL_DEFAULT = Duration.ofMinutes(1);
 
   private final DataSource ds;
   private final SyncStore store;

@@ -9,6 +9,7 @@ import dev.sluice.queue.JobWorker;
 import dev.sluice.queue.KindPolicy;
 import dev.sluice.queue.NewJob;
 import dev.sluice.queue.RetryPolicy;
+import dev.sluice.queue.cron.CronScheduler;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -65,6 +66,12 @@ public final class SyncEngine {
   private final StalledStreamSweeper sweeper;
   /** How often a server should call {@link #sweepStalledStreams()}. */
   public static final java.time.Duration SWEEP_INTERVAL_DEFAULT = StalledStreamSweeper.SWEEP_INTERVAL_DEFAULT;
+  /** Queue job kind that runs one {@link #sweepStalledStreams()}; enqueued by {@link #SWEEP_SCHEDULE}. */
+  public static final String SWEEP_JOB_KIND = "sync-sweep";
+  /** Name of the queue's cron schedule that enqueues a sweep job ({@link #scheduleSweeps()}). */
+  public static final String SWEEP_SCHEDULE = "sluice:sweep-stalled-streams";
+  /** Every minute: the queue's cron has minutes as its finest unit. */
+  static final String SWEEP_CRON = "* * * * *";
 
   /** An engine with {@link SyncSettings#DEFAULTS}. */
   public SyncEngine(JobQueue queue, DataSource ds, String schema, Function<String, SourceConnector> connections,
@@ -117,11 +124,26 @@ public final class SyncEngine {
         .maxRunningPerKey(1)
         .timeout(settings.pageTimeout())
         .build());
+    queue.configureKind(SWEEP_JOB_KIND, KindPolicy.builder()
+        .retry(RetryPolicy.exponential(settings.retryBase(), settings.retryMax()).maxAttempts(3))
+        .maxRunning(1)
+        .build());
   }
 
-  /** Registers the page job handler on a worker being built. */
+  /** Registers the page job and sweep job handlers on a worker being built. */
   public void registerHandlers(JobWorker.Builder worker) {
     worker.handle(PAGE_JOB_KIND, handler);
+    worker.handle(SWEEP_JOB_KIND, ctx -> sweepStalledStreams());
+  }
+
+  /**
+   * Declares the cron schedule {@link #SWEEP_SCHEDULE} on {@code cron} (a scheduler of this engine's
+   * queue): every {@link #SWEEP_INTERVAL_DEFAULT} one {@link #SWEEP_JOB_KIND} job, once across all
+   * processes, runs {@link #sweepStalledStreams()} on whichever worker claims it. Idempotent; call it
+   * from every process that runs workers, and run the cron loop ({@code cron.start()}) there.
+   */
+  public void scheduleSweeps(CronScheduler cron) {
+    cron.schedule(SWEEP_SCHEDULE, SWEEP_CRON, NewJob.of(SWEEP_JOB_KIND, "{}"));
   }
 
   /**
@@ -395,8 +417,9 @@ public final class SyncEngine {
 
   /**
    * Fails streams whose page job can no longer run (dead after its worker died on the last attempt,
-   * or cancelled by an operator), so their runs finish and can be resumed. Call it every
-   * {@link #SWEEP_INTERVAL_DEFAULT} from one place (it is safe from several). Returns how many failed.
+   * or cancelled by an operator), so their runs finish and can be resumed. {@link #scheduleSweeps()}
+   * runs it every {@link #SWEEP_INTERVAL_DEFAULT} (it is safe from several processes at once).
+   * Returns how many failed.
    */
   public int sweepStalledStreams() {
     try {

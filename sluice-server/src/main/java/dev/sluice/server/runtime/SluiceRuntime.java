@@ -109,11 +109,12 @@ public final class SluiceRuntime implements AutoCloseable {
 
   /**
    * Stores one cron schedule per connection with {@code cron:} (and drops the schedules of
-   * connections that no longer have one), then runs the queue's scheduler loop in this process.
-   * Every process does this; the queue fires each tick once across all of them.
+   * connections that no longer have one) and the sync engine's stalled-stream sweep, then runs the
+   * queue's scheduler loop in this process. Every process does this; the queue fires each tick once
+   * across all of them.
    */
   private void scheduleIncrementalSyncs() {
-    boolean any = false;
+    engine.scheduleSweeps(cron);
     for (ConnectionConfig c : config.connections().values()) {
       if (c.cron() == null) continue;
       ObjectNode payload = JSON.createObjectNode().put("connection", c.name());
@@ -122,7 +123,6 @@ public final class SluiceRuntime implements AutoCloseable {
       } catch (IllegalArgumentException e) {
         throw new ConfigException("connections." + c.name() + ".cron", e.getMessage());
       }
-      any = true;
     }
     for (CronSchedule s : cron.list()) {
       String name = s.name();
@@ -134,10 +134,8 @@ public final class SluiceRuntime implements AutoCloseable {
         }
       }
     }
-    if (any) {
-      cron.start();
-      cronStarted = true;
-    }
+    cron.start();
+    cronStarted = true;
   }
 
   private void startScheduledSync(JobContext ctx) {

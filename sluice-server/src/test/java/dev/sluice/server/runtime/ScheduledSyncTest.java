@@ -12,6 +12,7 @@ import dev.sluice.sandbox.hubspot.HubSpotObjectType;
 import dev.sluice.sandbox.hubspot.HubSpotOptions;
 import dev.sluice.server.config.SluiceConfig;
 import dev.sluice.sync.RunFilter;
+import dev.sluice.sync.SyncEngine;
 import dev.sluice.sync.SyncRun;
 import java.time.Duration;
 import java.time.Instant;
@@ -21,7 +22,10 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** {@code cron:} on a connection: the schedule is stored, fires an incremental run, and is dropped with the config key. */
+/**
+ * {@code cron:} on a connection: the schedule is stored, fires an incremental run, and is dropped with
+ * the config key; the stalled-stream sweep is scheduled either way.
+ */
 class ScheduledSyncTest {
   static TestDatabase db;
   static Sandbox sandbox;
@@ -61,7 +65,8 @@ class ScheduledSyncTest {
     try (SluiceRuntime runtime = SluiceRuntime.on(config("    cron: \"*/5 * * * *\""), db.dataSource(), clock)) {
       runtime.startWorkers(2);
       List<CronSchedule> schedules = runtime.cron().list();
-      assertThat(schedules).extracting(CronSchedule::name).contains("sync:crm");
+      // the stalled-stream sweep is scheduled by every process that runs workers (serve, worker)
+      assertThat(schedules).extracting(CronSchedule::name).contains("sync:crm", SyncEngine.SWEEP_SCHEDULE);
       assertThat(runtime.engine().list(RunFilter.all().withConnection("crm"))).isEmpty();
 
       clock.advance(Duration.ofMinutes(5));
@@ -77,7 +82,8 @@ class ScheduledSyncTest {
     // The same database with the cron key removed: the stale schedule is dropped at start.
     try (SluiceRuntime runtime = SluiceRuntime.on(config(""), db.dataSource(), new ManualClock(start))) {
       runtime.startWorkers(1);
-      assertThat(runtime.cron().list()).extracting(CronSchedule::name).doesNotContain("sync:crm");
+      assertThat(runtime.cron().list()).extracting(CronSchedule::name)
+          .doesNotContain("sync:crm").contains(SyncEngine.SWEEP_SCHEDULE);
     }
   }
 }
