@@ -10,8 +10,10 @@ import java.util.Objects;
  * @param requestsPerSecond requests accepted per second before 429 (Segment: 1,000 per workspace)
  * @param clock the clock of the rate-limit window; null (the default) reads the shared sandbox
  *     clock, or the system clock when the platform runs on its own
+ * @param strictWriteKey false (the default) answers a wrong or missing write key 200 and drops the
+ *     events, as Segment's tracking API does; true answers 401 instead (a sandbox convenience)
  */
-public record SegmentOptions(String writeKey, int requestsPerSecond, Clock clock) {
+public record SegmentOptions(String writeKey, int requestsPerSecond, Clock clock, boolean strictWriteKey) {
   public static final String DEFAULT_WRITE_KEY = "sandboxSegmentWriteKey0000000001";
   public static final int DEFAULT_REQUESTS_PER_SECOND = 1_000;
 
@@ -34,13 +36,15 @@ public record SegmentOptions(String writeKey, int requestsPerSecond, Clock clock
     private String writeKey = DEFAULT_WRITE_KEY;
     private int requestsPerSecond = DEFAULT_REQUESTS_PER_SECOND;
     private Clock clock;
+    private boolean strictWriteKey;
 
     public Builder writeKey(String v) { writeKey = v; return this; }
+    public Builder strictWriteKey(boolean v) { strictWriteKey = v; return this; }
     public Builder requestsPerSecond(int v) { requestsPerSecond = v; return this; }
     public Builder clock(Clock v) { clock = v; return this; }
 
     public SegmentOptions build() {
-      return new SegmentOptions(writeKey, requestsPerSecond, clock);
+      return new SegmentOptions(writeKey, requestsPerSecond, clock, strictWriteKey);
     }
   }
 }

@@ -26,8 +26,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * alias) and {@code /v1/batch}, Basic auth with the write key, the size limits (32 KB per event,
  * 500 KB and 2,500 events per batch, else 400), {@code messageId} dedupe and a per-second request
  * limit answered with 429 and {@code Retry-After}. Like Segment, a well-formed request is answered
- * 200 {@code {"success":true}} even when an event in it is dropped (no userId/anonymousId, a track
- * without {@code event}); dropped events are counted with their reason. Thread-safe.
+ * 200 {@code {"success":true}} even when events in it are dropped (a wrong write key, no
+ * userId/anonymousId, a track without {@code event}); dropped events are kept with their reason and
+ * listed by the admin API. Thread-safe.
  */
 public final class SegmentSandbox implements PlatformSandbox {
 
@@ -46,7 +47,7 @@ public final class SegmentSandbox implements PlatformSandbox {
   private final RequestRateLimiter limiter;
   private final ConcurrentLinkedQueue<SegmentEvent> events = new ConcurrentLinkedQueue<>();
   private final Set<String> seenMessageIds = ConcurrentHashMap.newKeySet();
-  private final ConcurrentLinkedQueue<String> dropReasons = new ConcurrentLinkedQueue<>();
+  private final ConcurrentLinkedQueue<SegmentDrop> drops = new ConcurrentLinkedQueue<>();
   private final AtomicLong duplicates = new AtomicLong();
   private final AtomicLong rateLimited = new AtomicLong();
   private final AtomicLong rejectedRequests = new AtomicLong();
@@ -104,6 +105,7 @@ public final class SegmentSandbox implements PlatformSandbox {
       ctx.status(204);
     });
     app.get("/_admin/segment/stats", ctx -> ctx.json(stats()));
+    app.get("/_admin/segment/dropped", ctx -> ctx.json(droppedJson()));
   }
 
   // ---- Java accessors ----
@@ -126,9 +128,14 @@ public final class SegmentSandbox implements PlatformSandbox {
     return duplicates.get();
   }
 
-  /** Events dropped inside an accepted request, with the reason of each. */
+  /** Events dropped inside an accepted request, as {@code where: reason}. */
   public List<String> droppedEventReasons() {
-    return List.copyOf(dropReasons);
+    return drops.stream().map(d -> d.where() + ": " + d.reason()).toList();
+  }
+
+  /** Events dropped inside an accepted request, in arrival order. */
+  public List<SegmentDrop> droppedEvents() {
+    return List.copyOf(drops);
   }
 
   /** 429 answers served. */
@@ -145,7 +152,7 @@ public final class SegmentSandbox implements PlatformSandbox {
   public void clear() {
     events.clear();
     seenMessageIds.clear();
-    dropReasons.clear();
+    drops.clear();
     duplicates.set(0);
     rateLimited.set(0);
     rejectedRequests.set(0);
@@ -178,9 +185,14 @@ public final class SegmentSandbox implements PlatformSandbox {
       reject(ctx, 400, "request body must be a JSON object");
       return;
     }
+    String dropAll = null;
     if (!authorized(ctx.header("Authorization"), body)) {
-      reject(ctx, 401, "invalid or missing write key");
-      return;
+      if (options.strictWriteKey()) {
+        reject(ctx, 401, "invalid or missing write key");
+        return;
+      }
+      // Segment answers 200 and drops the events later: a connector must not count on a 401.
+      dropAll = "invalid write key";
     }
     List<JsonNode> batch = new ArrayList<>();
     List<String> types = new ArrayList<>();
@@ -214,7 +226,12 @@ public final class SegmentSandbox implements PlatformSandbox {
     }
     Instant now = clock.instant();
     for (int i = 0; i < batch.size(); i++) {
-      accept(types.get(i), batch.get(i), now, singleType == null ? "batch[" + i + "]" : singleType);
+      String where = singleType == null ? "batch[" + i + "]" : singleType;
+      if (dropAll != null) {
+        drop(dropAll, where, types.get(i), batch.get(i), now);
+      } else {
+        accept(types.get(i), batch.get(i), now, where);
+      }
     }
     ctx.status(200).contentType("application/json").result(SUCCESS);
   }
@@ -239,7 +256,7 @@ public final class SegmentSandbox implements PlatformSandbox {
       drop = "messageId must be shorter than " + MAX_MESSAGE_ID_LENGTH + " characters";
     }
     if (drop != null) {
-      dropReasons.add(where + ": " + drop);
+      drop(drop, where, type, e, now);
       return;
     }
     if (messageId == null) {
@@ -252,6 +269,10 @@ public final class SegmentSandbox implements PlatformSandbox {
       return;
     }
     events.add(new SegmentEvent(type, userId, anonymousId, idText(e.get("event")), messageId, e.deepCopy(), now));
+  }
+
+  private void drop(String reason, String where, String type, JsonNode e, Instant now) {
+    drops.add(new SegmentDrop(reason, where, type, idText(e.get("messageId")), idText(e.get("userId")), now));
   }
 
   private boolean authorized(String header, JsonNode body) {
@@ -316,11 +337,26 @@ public final class SegmentSandbox implements PlatformSandbox {
     return out;
   }
 
+  private List<Map<String, Object>> droppedJson() {
+    List<Map<String, Object>> out = new ArrayList<>();
+    for (SegmentDrop d : drops) {
+      Map<String, Object> j = new LinkedHashMap<>();
+      j.put("reason", d.reason());
+      j.put("where", d.where());
+      j.put("type", d.type());
+      j.put("messageId", d.messageId());
+      j.put("userId", d.userId());
+      j.put("received_at", d.receivedAt().toString());
+      out.add(j);
+    }
+    return out;
+  }
+
   private Map<String, Object> stats() {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("events", events.size());
     m.put("duplicates", duplicates.get());
-    m.put("dropped", dropReasons.size());
+    m.put("dropped", drops.size());
     m.put("rate_limited", rateLimited.get());
     m.put("rejected_requests", rejectedRequests.get());
     return m;

@@ -83,8 +83,25 @@ class SegmentSandboxTest {
   }
 
   @Test
-  void wrongWriteKeyIsRefused() throws Exception {
+  void wrongWriteKeyIsAnswered200AndDroppedAsSegmentDoes() throws Exception {
     start(SegmentOptions.builder());
+    HttpResponse<String> r = post("/identify", "{\"userId\":\"u\",\"messageId\":\"m-1\"}", "wrong");
+    assertThat(r.statusCode()).isEqualTo(200);
+    assertThat(r.body()).isEqualTo("{\"success\":true}");
+    assertThat(sandbox.events()).isEmpty();
+    assertThat(sandbox.droppedEvents()).singleElement().satisfies(d -> {
+      assertThat(d.reason()).isEqualTo("invalid write key");
+      assertThat(d.messageId()).isEqualTo("m-1");
+      assertThat(d.userId()).isEqualTo("u");
+    });
+    HttpResponse<String> admin = http.send(HttpRequest.newBuilder(URI.create(server.adminUrl() + "/segment/dropped")).build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertThat(JSON.readTree(admin.body()).get(0).get("reason").asText()).isEqualTo("invalid write key");
+  }
+
+  @Test
+  void strictWriteKeyRefusesAWrongKeyWith401() throws Exception {
+    start(SegmentOptions.builder().strictWriteKey(true));
     HttpResponse<String> r = post("/identify", "{\"userId\":\"u\"}", "wrong");
     assertThat(r.statusCode()).isEqualTo(401);
     assertThat(JSON.readTree(r.body()).get("success").asBoolean()).isFalse();
