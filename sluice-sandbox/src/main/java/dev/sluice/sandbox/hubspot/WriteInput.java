@@ -63,7 +63,23 @@ record WriteInput(
       if (ts == null || ts.isBlank()) return "Property values were not valid: hs_timestamp is required to create a task";
       if (!isTimestamp(ts)) return "Property values were not valid: hs_timestamp '" + ts + "' is neither an ISO-8601 instant nor epoch milliseconds";
     }
+    if (type == HubSpotObjectType.CONTACTS) {
+      String email = properties.get("email");
+      if (email != null && !email.isEmpty() && !isEmail(email)) {
+        return "Property values were not valid: Email address " + email + " is invalid";
+      }
+    }
     return null;
+  }
+
+  /** HubSpot refuses addresses whose local part is not a dot-atom (leading, trailing or doubled dots) or has no domain dot. */
+  static boolean isEmail(String s) {
+    int at = s.lastIndexOf('@');
+    if (at <= 0 || at == s.length() - 1) return false;
+    String local = s.substring(0, at);
+    String domain = s.substring(at + 1);
+    return !local.startsWith(".") && !local.endsWith(".") && !local.contains("..") && domain.contains(".")
+        && !domain.startsWith(".") && !domain.endsWith(".") && !domain.contains("..") && s.chars().noneMatch(Character::isWhitespace);
   }
 
   static boolean isTimestamp(String s) {

@@ -1,0 +1,16 @@
+-- One statement claims a batch for a drainer: waiting leads of its connection, and leads whose
+-- sending lease ran out (their drainer died). Each is leased until :lease_until.
+WITH picked AS (
+  SELECT id FROM ${schema}.leads
+  WHERE destination = :destination
+    AND state IN ('received', 'retrying', 'sending')
+    AND available_at <= :now
+  ORDER BY available_at, id
+  LIMIT :limit
+  FOR UPDATE SKIP LOCKED
+)
+UPDATE ${schema}.leads l
+SET state = 'sending', available_at = :lease_until, updated_at = :now
+FROM picked
+WHERE l.id = picked.id AND l.state IN ('received', 'retrying', 'sending')
+RETURNING l.id, l.source, l.email, l.fields::text, l.version, l.attempts

@@ -1,0 +1,1 @@
+SELECT source, state, count(*) FROM ${schema}.leads GROUP BY source, state ORDER BY source, state

@@ -1,0 +1,11 @@
+-- The CRM took these leads. A lead whose fields changed while it was being sent goes back to the
+-- drain to send the newer version; only the drainer's own lease (state sending) is finished.
+UPDATE ${schema}.leads l
+SET state        = CASE WHEN l.version = t.v THEN 'sent' ELSE 'received' END,
+    crm_id       = t.crm,
+    last_error   = NULL,
+    sent_at      = :now,
+    updated_at   = :now,
+    available_at = :now
+FROM unnest(:ids::bigint[], :versions::int[], :crm_ids::text[]) AS t(id, v, crm)
+WHERE l.id = t.id AND l.state = 'sending'
