@@ -3,7 +3,7 @@ package dev.sluice.leads;
 import dev.sluice.connectors.DestinationConnector;
 import dev.sluice.leads.SubmissionCheck.Submission;
 import dev.sluice.postgres.GroupCommitter;
-import dev.sluice.postgres.SqlResource;
+import dev.sluice.queue.schema.SqlResource;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;

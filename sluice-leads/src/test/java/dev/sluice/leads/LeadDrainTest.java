@@ -11,6 +11,7 @@ import dev.sluice.connectors.DestinationConnector;
 import dev.sluice.connectors.RateLimitSpec;
 import dev.sluice.postgres.TestDatabase;
 import dev.sluice.queue.JobQueue;
+import dev.sluice.queue.ratelimit.RateLimits;
 import dev.sluice.sandbox.FaultRule;
 import dev.sluice.sandbox.RecordedRequest;
 import dev.sluice.sandbox.Sandbox;
@@ -52,7 +53,7 @@ class LeadDrainTest {
         .limit("10s", RateLimitSpec.of(1_000_000, Duration.ofSeconds(10)))
         .limit("daily", RateLimitSpec.of(100_000_000, Duration.ofDays(1)))
         .build();
-    connector = new ConnectorFactory(queue.rateLimits(), Clock.systemUTC()).destination(config);
+    connector = new ConnectorFactory(new RateLimits(queue.dataSource(), queue.schema(), queue.clock()), Clock.systemUTC()).destination(config);
     intake = LeadIntake.builder(db.dataSource()).schema("public").sources(List.of(web)).build();
     intake.migrate();
     drain = intake.startDrain(Map.of("hubspot-leads", connector), LeadDrain.Settings.defaults().withRetryBase(Duration.ofMillis(20)));

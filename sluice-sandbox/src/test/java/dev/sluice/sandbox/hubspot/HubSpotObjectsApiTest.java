@@ -145,6 +145,19 @@ class HubSpotObjectsApiTest {
   }
 
   @Test
+  void anUpsertCreatingAContactWithAnInvalidEmailFailsAloneWithAValidationError() throws Exception {
+    Http.Response r = http.post("/crm/v3/objects/contacts/batch/upsert",
+        "{\"inputs\":[{\"idProperty\":\"email\",\"id\":\"ann..b@example.com\",\"properties\":{},\"objectWriteTraceId\":\"bad\"},"
+            + "{\"idProperty\":\"email\",\"id\":\"fine.person@example.com\",\"properties\":{},\"objectWriteTraceId\":\"ok\"}]}");
+    assertThat(r.status()).isEqualTo(207);
+    assertThat(r.json().get("results").size()).isEqualTo(1);
+    JsonNode error = r.json().get("errors").get(0);
+    assertThat(error.get("category").asText()).isEqualTo("VALIDATION_ERROR");
+    assertThat(error.get("message").asText()).contains("ann..b@example.com is invalid");
+    assertThat(error.get("context").get("objectWriteTraceId").get(0).asText()).isEqualTo("bad");
+  }
+
+  @Test
   void batchErrorsCarryTheTraceIdAndTooManyInputsIs400() throws Exception {
     Http.Response r = http.post("/crm/v3/objects/contacts/batch/update",
         "{\"inputs\":[{\"id\":\"424242\",\"properties\":{\"firstname\":\"B\"},\"objectWriteTraceId\":\"t2\"}]}");

@@ -34,7 +34,7 @@ import java.util.regex.Pattern;
 final class ConfigParser {
   private static final Pattern ENV_REFERENCE = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?}");
   private static final Pattern CONNECTION_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,62}");
-  private static final Set<String> TOP_KEYS = Set.of("connections", "server", "workers", "database");
+  private static final Set<String> TOP_KEYS = Set.of("connections", "server", "workers", "database", "leads");
   private static final Set<String> CONNECTION_KEYS =
       Set.of("platform", "base_url", "token", "tier", "limits", "objects", "properties", "cron");
   /** {@code limits:} keys and the window each one counts over. */
@@ -131,8 +131,10 @@ final class ConfigParser {
       if (fromEnv != null && !fromEnv.isBlank()) dbUrl = Optional.of(fromEnv);
     }
 
+    SluiceConfig.LeadSettings leads = new LeadsConfigParser(this).parse(root.get("leads"), connections);
+
     return new SluiceConfig(connections, new SluiceConfig.ServerSettings(host, port, apiToken),
-        new SluiceConfig.WorkerSettings(concurrency), dbUrl, source);
+        new SluiceConfig.WorkerSettings(concurrency), dbUrl, source, leads);
   }
 
   private ConnectionConfig connection(String name, JsonNode node) {
@@ -232,7 +234,7 @@ final class ConfigParser {
     return names;
   }
 
-  private static URI url(String value, String path) {
+  static URI url(String value, String path) {
     try {
       URI uri = new URI(value);
       if (!"http".equals(uri.getScheme()) && !"https".equals(uri.getScheme()) || uri.getHost() == null) {
@@ -246,7 +248,7 @@ final class ConfigParser {
 
   // --- tree walking with paths ---
 
-  private static void requireObject(JsonNode node, String path) {
+  static void requireObject(JsonNode node, String path) {
     if (!node.isObject()) throw new ConfigException(path, "expected a mapping (key: value lines), got " + describe(node));
   }
 
@@ -257,7 +259,7 @@ final class ConfigParser {
     return n;
   }
 
-  private static void checkKeys(JsonNode node, String path, Set<String> known) {
+  static void checkKeys(JsonNode node, String path, Set<String> known) {
     for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
       String k = it.next();
       if (!known.contains(k)) {
@@ -271,7 +273,7 @@ final class ConfigParser {
     return optionalString(node, path, key).orElseThrow(() -> new ConfigException(path + "." + key, "missing"));
   }
 
-  private Optional<String> optionalString(JsonNode node, String path, String key) {
+  Optional<String> optionalString(JsonNode node, String path, String key) {
     JsonNode n = node.get(key);
     if (n == null || n.isNull()) return Optional.empty();
     if (!n.isValueNode() || n.isBinary()) throw new ConfigException(path + "." + key, "expected a text value, got " + describe(n));
@@ -279,7 +281,7 @@ final class ConfigParser {
     return resolved.isEmpty() ? Optional.empty() : Optional.of(resolved);
   }
 
-  private Optional<Secret> optionalSecret(JsonNode node, String path, String key, String connection) {
+  Optional<Secret> optionalSecret(JsonNode node, String path, String key, String connection) {
     JsonNode n = node.get(key);
     if (n == null || n.isNull()) return Optional.empty();
     if (!n.isTextual()) throw new ConfigException(path + "." + key, "expected a text value such as ${SOME_VARIABLE}, got a "
@@ -299,7 +301,7 @@ final class ConfigParser {
     return Optional.of(Secret.of(value, source));
   }
 
-  private Optional<Integer> optionalInt(JsonNode node, String path, String key, int min, int max) {
+  Optional<Integer> optionalInt(JsonNode node, String path, String key, int min, int max) {
     JsonNode n = node.get(key);
     if (n == null || n.isNull()) return Optional.empty();
     String p = path + "." + key;
@@ -320,7 +322,7 @@ final class ConfigParser {
     return Optional.of((int) v);
   }
 
-  private List<String> stringList(JsonNode n, String path) {
+  List<String> stringList(JsonNode n, String path) {
     List<String> out = new ArrayList<>();
     if (n.isTextual()) {
       // "contacts, deals" is accepted as a short form of [contacts, deals].

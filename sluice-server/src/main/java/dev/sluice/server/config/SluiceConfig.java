@@ -19,13 +19,15 @@ import java.util.Optional;
  * @param workers the in-process workers
  * @param database the database URL, empty for the embedded PostgreSQL
  * @param source the file read, or empty when none
+ * @param leads the lead intake's sources and drain settings
  */
 public record SluiceConfig(
     Map<String, ConnectionConfig> connections,
     ServerSettings server,
     WorkerSettings workers,
     Optional<String> database,
-    Optional<Path> source) {
+    Optional<Path> source,
+    LeadSettings leads) {
 
   /** Environment variable naming the config file. */
   public static final String CONFIG_ENV = "SLUICE_CONFIG";
@@ -52,6 +54,20 @@ public record SluiceConfig(
   public record WorkerSettings(int concurrency) {
     /** Handlers run at once per process when the config names no number. */
     public static final int DEFAULT_CONCURRENCY = 8;
+  }
+
+  /**
+   * The {@code leads:} section: lead sources (each with its intake key) and drainers per connection.
+   */
+  public record LeadSettings(java.util.List<dev.sluice.leads.LeadSource> sources, int drainersPerConnection) {
+    public LeadSettings {
+      sources = java.util.List.copyOf(sources);
+    }
+
+    /** No lead sources. */
+    public static LeadSettings none() {
+      return new LeadSettings(java.util.List.of(), dev.sluice.leads.LeadDrain.Settings.DEFAULT_DRAINERS);
+    }
   }
 
   /** The connection called {@code name}, or a clear error listing the configured ones. */

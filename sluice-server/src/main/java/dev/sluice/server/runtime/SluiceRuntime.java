@@ -3,6 +3,10 @@ package dev.sluice.server.runtime;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sluice.connectors.ConnectionConfig;
+import dev.sluice.connectors.DestinationConnector;
+import dev.sluice.leads.LeadDrain;
+import dev.sluice.leads.LeadIntake;
+import dev.sluice.leads.LeadSource;
 import dev.sluice.connectors.ConnectorFactory;
 import dev.sluice.connectors.SourceConnector;
 import dev.sluice.connectors.SyncMode;
@@ -54,6 +58,8 @@ public final class SluiceRuntime implements AutoCloseable {
   private final CronScheduler cron;
   private final ConnectorFactory connectorFactory;
   private final Map<String, SourceConnector> connectors = new ConcurrentHashMap<>();
+  private final LeadIntake leads;
+  private final Map<String, DestinationConnector> leadDestinations = new ConcurrentHashMap<>();
   private volatile JobWorker worker;
   private volatile boolean cronStarted;
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -67,6 +73,14 @@ public final class SluiceRuntime implements AutoCloseable {
     this.cron = new CronScheduler(queue, dataSource, SCHEMA, clock);
     this.connectorFactory = new ConnectorFactory(rateLimits, clock);
     this.engine = new SyncEngine(queue, dataSource, SCHEMA, this::connector, clock);
+    this.leads = LeadIntake.builder(dataSource).schema(SCHEMA).clock(clock).sources(config.leads().sources()).build();
+  }
+
+  /** Connections the lead intake needs beyond the workers': its committers and the drainers. */
+  static int leadPoolShare(SluiceConfig config) {
+    if (config.leads().sources().isEmpty()) return 0;
+    long destinations = config.leads().sources().stream().map(LeadSource::destination).filter(java.util.Objects::nonNull).distinct().count();
+    return dev.sluice.postgres.GroupCommitter.DEFAULT_COMMITTERS + (int) destinations * config.leads().drainersPerConnection();
   }
 
   /**
@@ -75,7 +89,7 @@ public final class SluiceRuntime implements AutoCloseable {
    */
   public static SluiceRuntime open(SluiceConfig config, Map<String, String> env, int poolSize) {
     Path home = Path.of(env.getOrDefault(HOME_ENV, ".sluice"));
-    PostgresSource db = PostgresSource.open(config.database().orElse(null), home, poolSize);
+    PostgresSource db = PostgresSource.open(config.database().orElse(null), home, poolSize + leadPoolShare(config));
     try {
       return migrated(new SluiceRuntime(config, db, db.dataSource(), Clock.systemUTC()));
     } catch (RuntimeException e) {
@@ -92,6 +106,7 @@ public final class SluiceRuntime implements AutoCloseable {
   private static SluiceRuntime migrated(SluiceRuntime rt) {
     rt.queue.migrate();
     rt.engine.migrate();
+    rt.leads.migrate();
     return rt;
   }
 
@@ -103,6 +118,7 @@ public final class SluiceRuntime implements AutoCloseable {
     builder.handle(SCHEDULED_SYNC_KIND, this::startScheduledSync);
     worker = builder.start();
     scheduleIncrementalSyncs();
+    startLeadDrain();
     log.info("workers started, concurrency={}", concurrency);
     return worker;
   }
@@ -136,6 +152,17 @@ public final class SluiceRuntime implements AutoCloseable {
     }
     cron.start();
     cronStarted = true;
+  }
+
+  /** Drains stored leads into every connection a lead source names, in this process. */
+  private void startLeadDrain() {
+    for (LeadSource s : config.leads().sources()) {
+      if (s.destination() != null) leadDestinations.computeIfAbsent(s.destination(), d -> connectorFactory.destination(config.connection(d)));
+    }
+    if (!leadDestinations.isEmpty()) {
+      leads.startDrain(Map.copyOf(leadDestinations), LeadDrain.Settings.defaults().withDrainers(config.leads().drainersPerConnection()));
+      log.info("lead drain started for {}", leadDestinations.keySet());
+    }
   }
 
   private void startScheduledSync(JobContext ctx) {
@@ -177,6 +204,11 @@ public final class SluiceRuntime implements AutoCloseable {
     return cron;
   }
 
+  /** The lead intake (sources from the config) and, once workers started, its drain. */
+  public LeadIntake leads() {
+    return leads;
+  }
+
   /** The shared rate-limit buckets (the connections' budgets). */
   public RateLimits rateLimits() {
     return rateLimits;
@@ -198,6 +230,8 @@ public final class SluiceRuntime implements AutoCloseable {
         log.warn("workers did not stop cleanly: {}", e.getMessage());
       }
     }
+    leads.close();
+    leadDestinations.values().forEach(DestinationConnector::close);
     connectors.values().forEach(c -> {
       try {
         c.close();
