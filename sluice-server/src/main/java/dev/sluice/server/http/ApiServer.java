@@ -117,7 +117,7 @@ public final class ApiServer implements AutoCloseable {
 
       // The dashboard: static files that call the /v1 API from the browser with the token the
       // operator types in, so the page itself needs no auth and holds no data.
-      app.get("/", ctx -> ctx.redirect("/dashboard"));
+      app.get("/", ctx -> ctx.status(302).header("Location", "/dashboard")); // no body: openapi.yaml describes none
       app.get("/dashboard", ctx -> ctx.contentType("text/html; charset=utf-8").header("Cache-Control", "no-store").result(dashboardHtml));
       app.get("/dashboard/app.js", ctx -> ctx.contentType("text/javascript; charset=utf-8").header("Cache-Control", "no-store").result(dashboardJs));
       app.get("/dashboard/style.css", ctx -> ctx.contentType("text/css; charset=utf-8").header("Cache-Control", "no-store").result(dashboardCss));

@@ -131,7 +131,8 @@ class ApiServerTest {
     assertThat(call("GET", "/v1/jobs/stats", null, "").status()).isEqualTo(401);
     // open endpoints
     assertThat(call("GET", "/healthz", null, null).status()).isEqualTo(200);
-    assertThat(call("GET", "/openapi.yaml", null, null).raw().body()).contains("/v1/sync-runs");
+    assertThat(call("GET", "/openapi.yaml", null, null).raw().body()).as("the served document is the one the tests check against")
+        .isEqualTo(ApiContract.document());
   }
 
   @Test
@@ -225,6 +226,7 @@ class ApiServerTest {
       // the stream ends by itself after the run finished: the server closes it after its "end" event
       s.forEach(lines::add);
     }
+    ApiContract.check(req, null, r, String.join("\n", lines));
     assertThat(lines).contains("event: run-created", "event: run-finished", "event: end");
     assertThat(lines.stream().filter(l -> l.startsWith("id: ")).count()).isGreaterThanOrEqualTo(3);
     String endData = lines.get(lines.indexOf("event: end") + 1);
@@ -237,9 +239,11 @@ class ApiServerTest {
         .header("Authorization", "Bearer " + TOKEN).header("Accept", "text/event-stream")
         .header("Last-Event-ID", String.valueOf(resumeAfter)).timeout(Duration.ofSeconds(30)).build();
     List<String> rest;
-    try (Stream<String> s = http.send(again, HttpResponse.BodyHandlers.ofLines()).body()) {
+    HttpResponse<Stream<String>> r2 = http.send(again, HttpResponse.BodyHandlers.ofLines());
+    try (Stream<String> s = r2.body()) {
       rest = s.toList();
     }
+    ApiContract.check(again, null, r2, String.join("\n", rest));
     assertThat(rest.stream().filter(l -> l.startsWith("id: ")).toList()).containsExactly("id: " + ids.get(ids.size() - 1));
     assertThat(rest).contains("event: end");
   }

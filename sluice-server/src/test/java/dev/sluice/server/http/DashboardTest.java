@@ -148,11 +148,12 @@ class DashboardTest {
     assertThat(page.raw().headers().firstValue("Content-Type").orElse("")).startsWith("text/html");
     assertThat(page.raw().headers().firstValue("Content-Security-Policy").orElse("")).contains("script-src 'self'");
     assertThat(page.raw().body()).contains("/dashboard/app.js").doesNotContain("http://").doesNotContain("https://");
+    assertThat(page.raw().body()).as("the dashboard links the API's description").contains("href=\"/openapi.yaml\"");
     assertThat(call("GET", "/dashboard/app.js", null, null).raw().headers().firstValue("Content-Type").orElse("")).startsWith("text/javascript");
     assertThat(call("GET", "/dashboard/style.css", null, null).status()).isEqualTo(200);
-    HttpResponse<String> root = http.send(HttpRequest.newBuilder(server.url().resolve("/")).build(), HttpResponse.BodyHandlers.ofString());
-    assertThat(root.statusCode()).isBetween(301, 308);
-    assertThat(root.headers().firstValue("Location")).contains("/dashboard");
+    Answer root = call("GET", "/", null, null);
+    assertThat(root.status()).isBetween(301, 308);
+    assertThat(root.header("Location")).contains("/dashboard");
   }
 
   @Test
