@@ -18,6 +18,8 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
@@ -39,10 +41,12 @@ public final class ApiServer implements AutoCloseable {
 
   private final Javalin app;
   private final URI url;
+  private final List<String> routes;
 
-  private ApiServer(Javalin app, URI url) {
+  private ApiServer(Javalin app, URI url, List<String> routes) {
     this.app = app;
     this.url = url;
+    this.routes = List.copyOf(routes);
   }
 
   /** What the server needs; {@code port} 0 picks a free port. */
@@ -68,7 +72,12 @@ public final class ApiServer implements AutoCloseable {
     byte[] dashboardJs = resource("/dashboard/app.js");
     byte[] dashboardCss = resource("/dashboard/style.css");
 
+    List<String> routes = new ArrayList<>();
     Javalin server = Javalin.create(cfg -> {
+      // Every HTTP route as it is added, for the test that compares them with openapi.yaml.
+      cfg.events.handlerAdded(h -> {
+        if (h.getHttpMethod().isHttpMethod()) routes.add(h.getHttpMethod().name() + " " + h.getPath());
+      });
       cfg.startup.showJavalinBanner = false;
       cfg.concurrency.useVirtualThreads = true;
       cfg.router.ignoreTrailingSlashes = true;
@@ -141,12 +150,20 @@ public final class ApiServer implements AutoCloseable {
     String host = settings.host().equals("0.0.0.0") || settings.host().equals("::") ? "127.0.0.1" : settings.host();
     URI url = URI.create("http://" + host + ":" + port);
     log.info("HTTP API listening on {}", url);
-    return new ApiServer(server, url);
+    return new ApiServer(server, url, routes);
   }
 
   /** Where the API answers, e.g. {@code http://127.0.0.1:8080}. */
   public URI url() {
     return url;
+  }
+
+  /**
+   * Every HTTP route the server registered, as {@code METHOD /path/{param}} in registration order
+   * ({@code ApiRoutesMatchDocumentTest} holds them equal to the paths and methods of {@code openapi.yaml}).
+   */
+  List<String> routes() {
+    return routes;
   }
 
   /** The bound port. */
