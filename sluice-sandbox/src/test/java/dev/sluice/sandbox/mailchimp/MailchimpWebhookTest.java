@@ -87,7 +87,7 @@ class MailchimpWebhookTest {
     assertThat(gets.get()).isEqualTo(1);
 
     sandbox.upsertMember(LIST, "a@b.com", "subscribed", Map.of("FNAME", "A"));
-    await().atMost(Duration.ofSeconds(10)).until(() -> posts.size() == 1);
+    await().atMost(Duration.ofSeconds(30)).until(() -> posts.size() == 1);
     MailchimpMember m = sandbox.member(LIST, "a@b.com").orElseThrow();
     assertThat(posts.peek()).isEqualTo("type=subscribe&fired_at=2026-03-26+21%3A35%3A57&data[id]=" + m.uniqueEmailId()
         + "&data[list_id]=" + LIST + "&data[email]=a@b.com&data[email_type]=html&data[merges][EMAIL]=a@b.com"
@@ -98,7 +98,7 @@ class MailchimpWebhookTest {
     HttpResponse<String> edit = admin("PUT", "/_admin/mailchimp/lists/" + LIST + "/members/a@b.com",
         Map.of("merge_fields", Map.of("FNAME", "Zoë Ann")));
     assertThat(edit.statusCode()).as(edit.body()).isEqualTo(200);
-    await().atMost(Duration.ofSeconds(10)).until(() -> posts.size() == 2);
+    await().atMost(Duration.ofSeconds(30)).until(() -> posts.size() == 2);
     String profile = posts.toArray(new String[0])[1];
     Map<String, String> fields = decode(profile);
     assertThat(fields.keySet()).containsExactly("type", "fired_at", "data[id]", "data[list_id]", "data[email]",
@@ -107,7 +107,7 @@ class MailchimpWebhookTest {
         .containsEntry("data[merges][FNAME]", "Zoë Ann");
 
     sandbox.upsertMember(LIST, "a@b.com", "unsubscribed", null);
-    await().atMost(Duration.ofSeconds(10)).until(() -> posts.size() == 3);
+    await().atMost(Duration.ofSeconds(30)).until(() -> posts.size() == 3);
     Map<String, String> unsub = decode(posts.toArray(new String[0])[2]);
     assertThat(unsub).containsEntry("type", "unsubscribe").containsEntry("data[action]", "unsub")
         .containsEntry("data[reason]", "manual");
@@ -133,7 +133,7 @@ class MailchimpWebhookTest {
         .PUT(HttpRequest.BodyPublishers.ofString("{\"email_address\":\"c@d.com\",\"status_if_new\":\"subscribed\"}")).build(),
         HttpResponse.BodyHandlers.ofString());
     assertThat(put.statusCode()).isEqualTo(200);
-    await().atMost(Duration.ofSeconds(10)).until(() -> posts.size() == 1);
+    await().atMost(Duration.ofSeconds(30)).until(() -> posts.size() == 1);
     assertThat(decode(posts.peek())).containsEntry("type", "subscribe").containsEntry("data[email]", "c@d.com");
   }
 
@@ -143,14 +143,14 @@ class MailchimpWebhookTest {
     sandbox.addWebhook(LIST, URI.create(receiverUrl));
     MailchimpMember moved = sandbox.changeEmail(LIST, "pending@example.com", "moved@example.com");
     assertThat(moved.id()).isEqualTo(MailchimpSandbox.subscriberHash("moved@example.com"));
-    await().atMost(Duration.ofSeconds(10)).until(() -> posts.size() == 1);
+    await().atMost(Duration.ofSeconds(30)).until(() -> posts.size() == 1);
     Map<String, String> upemail = decode(posts.peek());
     assertThat(upemail.keySet()).containsExactly("type", "fired_at", "data[list_id]", "data[new_id]", "data[new_email]",
         "data[old_email]");
     assertThat(upemail).containsEntry("type", "upemail").containsEntry("data[new_email]", "moved@example.com")
         .containsEntry("data[old_email]", "pending@example.com");
     sandbox.upsertMember(LIST, "moved@example.com", "cleaned", null);
-    await().atMost(Duration.ofSeconds(10)).until(() -> posts.size() == 2);
+    await().atMost(Duration.ofSeconds(30)).until(() -> posts.size() == 2);
     assertThat(decode(posts.toArray(new String[0])[1])).containsEntry("type", "cleaned")
         .containsEntry("data[reason]", "hard").containsEntry("data[email]", "moved@example.com");
     assertThat(sandbox.member(LIST, "pending@example.com")).isEmpty();
@@ -161,7 +161,7 @@ class MailchimpWebhookTest {
     refusePosts.set(2);
     sandbox.addWebhook(LIST, URI.create(receiverUrl));
     sandbox.upsertMember(LIST, "r@example.com", "subscribed", Map.of());
-    await().atMost(Duration.ofSeconds(10)).until(() -> sandbox.webhookDeliveries().size() == 1);
+    await().atMost(Duration.ofSeconds(30)).until(() -> sandbox.webhookDeliveries().size() == 1);
     assertThat(posts).hasSize(3);
     assertThat(sandbox.webhookDeliveries().get(0).attempts()).isEqualTo(3);
     assertThat(sandbox.pendingWebhookDeliveries()).isZero();
