@@ -18,6 +18,10 @@ import org.slf4j.LoggerFactory;
  * or, when none is configured, an embedded server whose data is kept under {@code .sluice/pgdata}
  * across restarts. Closing it closes the pool and stops the embedded server, if any.
  *
+ * <p>The embedded server is locked down ({@link EmbeddedServer}): binaries, socket and a generated
+ * password (mode 0600) in a private {@code postgres/} directory beside the data, scram-sha-256 for
+ * every connection.
+ *
  * <p>The embedded server runs with {@code fsync} and {@code synchronous_commit} on, as an external
  * PostgreSQL does by default: a commit Sluice acknowledges survives a crash of the server or the host.
  *
@@ -34,13 +38,16 @@ public final class PostgresSource implements AutoCloseable {
   private final String jdbcUrl;
   private final String user;
   private final String password;
+  private final Path passwordFile;
 
-  private PostgresSource(HikariDataSource pool, EmbeddedPostgres embedded, String jdbcUrl, String user, String password) {
+  private PostgresSource(HikariDataSource pool, EmbeddedPostgres embedded, String jdbcUrl, String user, String password,
+      Path passwordFile) {
     this.pool = pool;
     this.embedded = embedded;
     this.jdbcUrl = jdbcUrl;
     this.user = user;
     this.password = password;
+    this.passwordFile = passwordFile;
   }
 
   /**
@@ -51,7 +58,7 @@ public final class PostgresSource implements AutoCloseable {
     if (databaseUrl != null && !databaseUrl.isBlank()) {
       JdbcTarget target = JdbcTarget.parse(databaseUrl);
       return new PostgresSource(pool(target.url(), target.user(), target.password(), poolSize), null,
-          target.url(), target.user(), target.password());
+          target.url(), target.user(), target.password(), null);
     }
     return embedded(dataHome.resolve("pgdata"), poolSize);
   }
@@ -61,19 +68,11 @@ public final class PostgresSource implements AutoCloseable {
     try {
       Files.createDirectories(dataDir.getParent());
       log.info("starting embedded PostgreSQL, data in {}", dataDir.toAbsolutePath());
-      EmbeddedPostgres pg = EmbeddedPostgres.builder()
-          .setDataDirectory(dataDir)
-          .setCleanDataDirectory(false)
-          .setServerConfig("max_connections", "300")
-          .setServerConfig("shared_buffers", "256MB")
-          // the library starts the server with fsync off (-F) and synchronous_commit off: an
-          // acknowledged commit must survive a crash, so both go back to PostgreSQL's own defaults
-          .setServerConfig("fsync", "on")
-          .setServerConfig("synchronous_commit", "on")
-          .setPGStartupWait(java.time.Duration.ofSeconds(60))
-          .start();
-      String url = pg.getJdbcUrl("postgres", "postgres");
-      return new PostgresSource(pool(url, "postgres", null, poolSize), pg, url, "postgres", null);
+      EmbeddedServer.Started started = EmbeddedServer.start(dataDir);
+      EmbeddedPostgres pg = started.postgres();
+      String url = pg.getJdbcUrl(EmbeddedServer.SUPERUSER, "postgres");
+      return new PostgresSource(pool(url, EmbeddedServer.SUPERUSER, started.password(), poolSize), pg, url,
+          EmbeddedServer.SUPERUSER, started.password(), started.passwordFile());
     } catch (IOException e) {
       throw new IllegalStateException("could not start the embedded PostgreSQL in " + dataDir + ": " + e.getMessage(), e);
     }
@@ -108,6 +107,24 @@ public final class PostgresSource implements AutoCloseable {
   /** The password, or null when the server needs none. Never log it. */
   public String password() {
     return password;
+  }
+
+  /**
+   * A shell command running {@code psql} with {@code sql} against this database, its password read
+   * from the embedded server's password file (mode 0600) so that the command shows no secret;
+   * against an external server, PGPASSWORD is left for the operator to set.
+   */
+  public String psqlCommand(String sql) {
+    URI uri = URI.create(jdbcUrl.substring("jdbc:".length()));
+    String host = uri.getHost() == null || uri.getHost().equals("localhost") ? "127.0.0.1" : uri.getHost();
+    String db = uri.getPath() == null || uri.getPath().length() <= 1 ? "postgres" : uri.getPath().substring(1);
+    String prefix = passwordFile == null ? "" : "PGPASSWORD=\"$(cat " + shellQuote(passwordFile.toString()) + ")\" ";
+    return prefix + "psql -h " + host + " -p " + (uri.getPort() == -1 ? 5432 : uri.getPort()) + " -U " + shellQuote(user)
+        + " -d " + shellQuote(db) + " -c " + shellQuote(sql);
+  }
+
+  private static String shellQuote(String s) {
+    return s.matches("[A-Za-z0-9/._=:@-]+") ? s : "'" + s.replace("'", "'\\''") + "'";
   }
 
   /** True when this process started the server itself. */

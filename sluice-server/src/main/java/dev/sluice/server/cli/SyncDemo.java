@@ -19,7 +19,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
-import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -176,11 +175,11 @@ final class SyncDemo {
       out.printf(Locale.ROOT, "  demo duration     %s%n", RunProgress.duration(Duration.between(begin, Instant.now())));
       out.println("  result            " + (ok ? "every check passed" : "SOME CHECKS FAILED (see above)"));
       out.println();
-      String pgPort = URI.create(pg.jdbcUrl().substring("jdbc:".length())).getPort() + "";
       out.println("Where to look" + (options.keepRunning() ? " (running until Ctrl-C):" : " (rerun with --keep-running to keep everything up):"));
       out.println("  curl -H 'Authorization: Bearer " + apiToken.reveal() + "' " + server.url() + "/v1/sync-runs/" + incId);
       out.println("  curl -N -H 'Accept: text/event-stream' -H 'Authorization: Bearer " + apiToken.reveal() + "' " + server.url() + "/v1/sync-runs/" + fullId + "/events");
-      out.println("  psql -h 127.0.0.1 -p " + pgPort + " -U postgres -c 'select * from sluice.hubspot_contacts limit 5'");
+      out.println("  " + server.url() + "/dashboard#token=" + apiToken.reveal() + "   (the dashboard; the fragment never leaves the browser)");
+      out.println("  " + pg.psqlCommand("select * from sluice.hubspot_contacts limit 5"));
       out.println("  " + server.url() + "/metrics   " + server.url() + "/openapi.yaml");
       out.flush();
 
