@@ -27,7 +27,10 @@ import java.util.Objects;
  *     connector's default properties
  * @param cron optional cron expression for scheduled incremental syncs
  * @param incrementalOverlap how far before {@code incrementalSince} an incremental read starts, to
- *     cover the search index lag (default 2 minutes)
+ *     cover the search index lag and clock skew (default 2 minutes)
+ * @param searchIndexSettle how long after a run starts the platform's change feed (HubSpot: the search
+ *     index) is known to hold every change made before it; an incremental stream waits for it before
+ *     it completes. Null = the platform's default from the {@link RateLimitRegistry}.
  */
 public record ConnectionConfig(
     String name,
@@ -40,7 +43,8 @@ public record ConnectionConfig(
     List<String> objects,
     Map<String, List<String>> properties,
     String cron,
-    Duration incrementalOverlap) {
+    Duration incrementalOverlap,
+    Duration searchIndexSettle) {
 
   /** The search index lag HubSpot documents as "a short delay", with margin. */
   public static final Duration DEFAULT_INCREMENTAL_OVERLAP = Duration.ofMinutes(2);
@@ -92,6 +96,9 @@ public record ConnectionConfig(
     if (incrementalOverlap.isNegative()) {
       throw new IllegalArgumentException("connection '" + name + "': incremental overlap must not be negative");
     }
+    if (searchIndexSettle != null && searchIndexSettle.isNegative()) {
+      throw new IllegalArgumentException("connection '" + name + "': search index settle time must not be negative");
+    }
   }
 
   /** Starts a config for connection {@code name} on {@code platform}. */
@@ -111,6 +118,7 @@ public record ConnectionConfig(
     b.properties = properties;
     b.cron = cron;
     b.incrementalOverlap = incrementalOverlap;
+    b.searchIndexSettle = searchIndexSettle;
     return b;
   }
 
@@ -119,7 +127,8 @@ public record ConnectionConfig(
     return "ConnectionConfig[name=" + name + ", platform=" + platform + ", baseUrl=" + baseUrl
         + ", token=***" + (tokenSource == null ? "" : " (from " + tokenSource + ")")
         + ", tier=" + tier + ", limitOverrides=" + limitOverrides + ", objects=" + objects
-        + ", properties=" + properties + ", cron=" + cron + ", incrementalOverlap=" + incrementalOverlap + "]";
+        + ", properties=" + properties + ", cron=" + cron + ", incrementalOverlap=" + incrementalOverlap
+        + ", searchIndexSettle=" + searchIndexSettle + "]";
   }
 
   /** Builds a {@link ConnectionConfig}; validation happens in {@link #build()}. */
@@ -135,6 +144,7 @@ public record ConnectionConfig(
     private Map<String, List<String>> properties = Map.of();
     private String cron;
     private Duration incrementalOverlap;
+    private Duration searchIndexSettle;
 
     private Builder(String name, String platform) {
       this.name = name;
@@ -206,10 +216,16 @@ public record ConnectionConfig(
       return this;
     }
 
+    /** Null = the platform's default (see {@link RateLimitRegistry#searchIndexSettle}). */
+    public Builder searchIndexSettle(Duration settle) {
+      this.searchIndexSettle = settle;
+      return this;
+    }
+
     /** @throws IllegalArgumentException with a one-line reason for a missing or bad value */
     public ConnectionConfig build() {
       return new ConnectionConfig(name, platform, baseUrl, token, tokenSource, tier, limitOverrides, objects,
-          properties, cron, incrementalOverlap);
+          properties, cron, incrementalOverlap, searchIndexSettle);
     }
   }
 }

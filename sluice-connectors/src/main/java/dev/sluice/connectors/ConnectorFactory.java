@@ -57,6 +57,11 @@ public final class ConnectorFactory {
     return registry.limitsFor(config.platform(), config.tier(), config.limitOverrides());
   }
 
+  /** The connection's search index settle time: its own, else the platform's default from the registry. */
+  public Duration searchIndexSettle(ConnectionConfig config) {
+    return config.searchIndexSettle() != null ? config.searchIndexSettle() : registry.searchIndexSettle(config.platform());
+  }
+
   /**
    * Checks a config without building anything: platform, tier and objects are known.
    *
@@ -103,6 +108,6 @@ public final class ConnectorFactory {
     validate(config);
     ConnectionLimits limits = limits(config);
     limits.buckets().forEach((cls, spec) -> gate.define(ConnectionLimits.bucketName(config.name(), cls), spec));
-    return new HubSpotConnector(config, limits, gate, http, clock);
+    return new HubSpotConnector(config, limits, gate, http, clock, searchIndexSettle(config));
   }
 }

@@ -102,6 +102,24 @@ public final class RateLimitRegistry {
     return new ConnectionLimits(platform, t, p.path("version").asInt(), buckets, endpoints);
   }
 
+  /**
+   * How long after a write the platform's change feed (HubSpot: the search index) is taken to hold
+   * it, from the registry's {@code search_index_settle}; zero for a platform without one (its
+   * change feed is read directly) and for an unknown platform.
+   */
+  public Duration searchIndexSettle(String platform) {
+    JsonNode p = platform == null ? null : platforms.get(platform.toLowerCase(Locale.ROOT));
+    JsonNode settle = p == null ? null : p.path("search_index_settle").path("duration");
+    if (settle == null || settle.isMissingNode()) {
+      return Duration.ZERO;
+    }
+    try {
+      return Duration.parse(settle.asText());
+    } catch (DateTimeParseException e) {
+      throw new IllegalStateException("bad search_index_settle for " + platform + ": " + settle.asText(), e);
+    }
+  }
+
   private JsonNode platformNode(String platform) {
     JsonNode p = platform == null ? null : platforms.get(platform.toLowerCase(Locale.ROOT));
     if (p == null) {

@@ -17,6 +17,13 @@ import java.util.List;
  *   <li>Each call makes a bounded number of HTTP requests and waits for the rate limiter at most a
  *       couple of seconds; a longer wait is thrown as {@link ConnectorException.Kind#RATE_LIMITED}
  *       so the caller can snooze instead of holding a worker.
+ *   <li>An incremental read whose request names the run's start ({@link StreamRequest#runStartedAt()})
+ *       holds, once {@link Page#streamDone()}, every change the source made before that instant:
+ *       every record modified (or created) before it is returned in a version at least that recent.
+ *       A connector whose change feed lags the writes (a search index) asks the caller to wait with
+ *       {@link #waitBeforeReading} and reads again; it never makes the caller hold a thread for it.
+ *       A change made after the run started is in this read or in the next one (which starts from
+ *       this run's start, minus the connector's overlap).
  * </ul>
  *
  * <p>Implementations are thread-safe: several streams of one connection may be read at once, and
@@ -42,6 +49,16 @@ public interface SourceConnector extends AutoCloseable {
    *     it did not write
    */
   Page readPage(StreamRequest request) throws ConnectorException;
+
+  /**
+   * How long the caller must wait before reading the page at {@code request}: zero normally;
+   * positive while the source's change feed (e.g. HubSpot's search index) may still be missing
+   * changes made before the run started. The caller comes back with the same request after the
+   * wait (a job snooze: no thread held, no attempt spent). Costs no request.
+   */
+  default java.time.Duration waitBeforeReading(StreamRequest request) {
+    return java.time.Duration.ZERO;
+  }
 
   /**
    * How many records a stream run starting with {@code first} will roughly return (active records;

@@ -14,12 +14,22 @@ import java.util.Objects;
  *     stream started (the connector subtracts its own overlap for index lag). Null means "no
  *     previous run": the stream is read in full. Ignored for {@link SyncMode#FULL}. Must stay the
  *     same for every page of one stream run.
+ * @param runStartedAt for {@link SyncMode#INCREMENTAL}: when the run reading this stream started.
+ *     A connector whose change feed lags the source's writes (HubSpot's search index) reads until
+ *     every change made before this instant is in the stream, waiting for the lag to pass (see
+ *     {@link SourceConnector#waitBeforeReading}). Null: no such guarantee is asked for. Must stay
+ *     the same for every page of one stream run.
  */
-public record StreamRequest(String objectType, SyncMode mode, String checkpoint, Instant incrementalSince) {
+public record StreamRequest(String objectType, SyncMode mode, String checkpoint, Instant incrementalSince, Instant runStartedAt) {
 
   public StreamRequest {
     Objects.requireNonNull(objectType, "objectType");
     Objects.requireNonNull(mode, "mode");
+  }
+
+  /** A request without a run start (no wait for the change feed to settle). */
+  public StreamRequest(String objectType, SyncMode mode, String checkpoint, Instant incrementalSince) {
+    this(objectType, mode, checkpoint, incrementalSince, null);
   }
 
   /** The first page of a full read. */
@@ -32,8 +42,16 @@ public record StreamRequest(String objectType, SyncMode mode, String checkpoint,
     return new StreamRequest(objectType, SyncMode.INCREMENTAL, null, since);
   }
 
+  /**
+   * The same request for a run that started at {@code startedAt}: the read then holds every change
+   * the source made before that instant.
+   */
+  public StreamRequest startedAt(Instant startedAt) {
+    return new StreamRequest(objectType, mode, checkpoint, incrementalSince, startedAt);
+  }
+
   /** The same stream continued from {@code nextCheckpoint}. */
   public StreamRequest resumeFrom(String nextCheckpoint) {
-    return new StreamRequest(objectType, mode, nextCheckpoint, incrementalSince);
+    return new StreamRequest(objectType, mode, nextCheckpoint, incrementalSince, runStartedAt);
   }
 }

@@ -53,6 +53,17 @@ public abstract class SourceConnectorContract {
   /** The connection's incremental overlap. */
   protected abstract Duration overlap();
 
+  /**
+   * Makes the source's change feed lag its writes by {@code lag} (HubSpot: the search index sees a
+   * write that long after it; Salesforce {@code SystemModstamp} and Mailchimp {@code last_changed}
+   * queries: whatever delay their source can show); {@code Duration.ZERO} restores it. A source
+   * whose feed cannot lag ignores it.
+   */
+  protected abstract void lagChanges(Duration lag);
+
+  /** The connection's settle time: how long after a write its change feed is taken to hold it (zero: at once). */
+  protected abstract Duration settle();
+
   /** Every page of one stream run, following checkpoints. */
   protected static List<Page> readAll(SourceConnector c, StreamRequest first) throws ConnectorException {
     List<Page> pages = new ArrayList<>();
@@ -174,6 +185,93 @@ public abstract class SourceConnectorContract {
       }
       assertThat(active).isEqualTo(expectedActive);
       assertThat(archived).containsAll(archivedNow);
+    }
+  }
+
+  /**
+   * The incremental guarantee (issue 16): once a read that knows its run's start is done, it holds
+   * every change the source made before the run started, in a version at least that recent, even
+   * when the change feed lags the writes by almost the settle time and the run starts inside that
+   * lag. The connector waits only through {@link SourceConnector#waitBeforeReading} (the caller's
+   * snooze), at most the settle time. A change made during the read is in this read or in the next.
+   */
+  @Test
+  void aCompletedIncrementalReadHoldsEveryChangeMadeBeforeTheRunStarted() throws Exception {
+    String type = objectTypes().get(0);
+    Duration settle = settle();
+    elapse(overlap().plus(settle).plusSeconds(1));
+    Instant since = sourceNow();
+    elapse(Duration.ofSeconds(1));
+    lagChanges(settle.isZero() ? Duration.ZERO : settle.minusMillis(Math.max(1, settle.toMillis() / 5)));
+    try {
+      Set<String> before = new HashSet<>(touch(type, 5));
+      elapse(Duration.ofMillis(3));
+      before.addAll(touch(type, 3));
+      elapse(Duration.ofMillis(1));
+      Instant runStart = sourceNow();
+      Map<String, SourceRecord> read = new LinkedHashMap<>();
+      Set<String> during = Set.of();
+      Duration waited = Duration.ZERO;
+      try (SourceConnector c = newConnector()) {
+        StreamRequest req = StreamRequest.incremental(type, since).startedAt(runStart);
+        for (int page = 0; ; page++) {
+          Duration wait = c.waitBeforeReading(req);
+          if (wait.isPositive()) {
+            waited = waited.plus(wait);
+            elapse(wait);
+            assertThat(c.waitBeforeReading(req)).as("the wait is over").isZero();
+          }
+          Page p = c.readPage(req);
+          p.records().forEach(r -> read.put(r.externalId(), r));
+          if (page == 0) {
+            elapse(Duration.ofMillis(1));
+            during = touch(type, 2);
+          }
+          if (p.streamDone()) {
+            break;
+          }
+          assertThat(page).as("pages").isLessThan(10_000);
+          req = req.resumeFrom(p.nextCheckpoint());
+        }
+      }
+      for (String id : before) {
+        assertThat(read).as("the change to %s made before the run started", id).containsKey(id);
+        assertThat(normal(read.get(id))).as("record %s", id).isEqualTo(normal(expected(type, id)));
+      }
+      assertThat(waited).as("waited for the change feed").isLessThanOrEqualTo(settle);
+      if (!settle.isZero()) {
+        assertThat(waited).as("a run inside the lag waits for it").isPositive();
+      }
+      Set<String> missed = new HashSet<>();
+      for (String id : during) {
+        SourceRecord r = read.get(id);
+        if (r == null || !normal(r).equals(normal(expected(type, id)))) {
+          missed.add(id);
+        }
+      }
+      // The next run starts from this one's start: what this read missed, it reads.
+      elapse(settle.plusSeconds(1));
+      Map<String, SourceRecord> next = new LinkedHashMap<>();
+      try (SourceConnector c = newConnector()) {
+        StreamRequest req = StreamRequest.incremental(type, runStart).startedAt(sourceNow());
+        while (true) {
+          Duration wait = c.waitBeforeReading(req);
+          assertThat(wait).isLessThanOrEqualTo(settle);
+          elapse(wait);
+          Page p = c.readPage(req);
+          p.records().forEach(r -> next.put(r.externalId(), r));
+          if (p.streamDone()) {
+            break;
+          }
+          req = req.resumeFrom(p.nextCheckpoint());
+        }
+      }
+      for (String id : missed) {
+        assertThat(next).as("the change to %s made during the run, in the next run", id).containsKey(id);
+        assertThat(normal(next.get(id))).isEqualTo(normal(expected(type, id)));
+      }
+    } finally {
+      lagChanges(Duration.ZERO);
     }
   }
 

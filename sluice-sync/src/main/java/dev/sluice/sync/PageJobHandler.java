@@ -36,6 +36,8 @@ final class PageJobHandler implements JobHandler {
   private static final Logger log = LoggerFactory.getLogger(PageJobHandler.class);
   /** Wait used when a rate-limited connector gives no hint. */
   static final Duration DEFAULT_SNOOZE = Duration.ofSeconds(1);
+  /** The {@code cause} of a snooze that waits for the source's search index (absent: the rate limit). */
+  static final String SEARCH_INDEX = "search-index";
 
   private final DataSource ds;
   private final SyncStore store;
@@ -136,7 +138,20 @@ final class PageJobHandler implements JobHandler {
       }
     }
     Instant since = run.mode() == SyncMode.INCREMENTAL ? stream.incrementalSince() : null;
-    StreamRequest request = new StreamRequest(job.stream(), run.mode(), stream.checkpoint(), since);
+    // An incremental run holds every change made before it was created (the connector waits for its
+    // change feed to settle past that instant, see SourceConnector#waitBeforeReading).
+    Instant runStart = run.mode() == SyncMode.INCREMENTAL ? run.createdAt() : null;
+    StreamRequest request = new StreamRequest(job.stream(), run.mode(), stream.checkpoint(), since, runStart);
+    Duration settle;
+    try {
+      settle = connector.waitBeforeReading(request);
+    } catch (RuntimeException e) {
+      String msg = e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
+      throw onFailure(ctx, job, stream, ConnectorException.Kind.RETRYABLE, NulBytes.replace(msg), null, e);
+    }
+    if (settle.isPositive()) {
+      throw waitForIndex(job, settle);
+    }
     Page page;
     try {
       page = connector.readPage(request);
@@ -220,6 +235,17 @@ final class PageJobHandler implements JobHandler {
         return cause;
       }
     }
+  }
+
+  /**
+   * Snoozes the page job until the source's search index has settled: no thread held, no attempt
+   * spent; the run's phase says what it waits for.
+   */
+  private JobSnooze waitForIndex(PageJob job, Duration wait) throws SQLException {
+    ObjectNode p = Json.object().put("wait_ms", wait.toMillis()).put("reason", "waiting for the search index")
+        .put("cause", SEARCH_INDEX).put("page", job.page());
+    inStream(job, (t, s) -> t.append(job.stream(), SyncEventType.SNOOZE, p));
+    return new JobSnooze(wait);
   }
 
   private void failStream(PageJob job, String reason) throws SQLException {

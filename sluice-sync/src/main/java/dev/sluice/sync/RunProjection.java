@@ -49,7 +49,9 @@ final class RunProjection {
       case STREAM_STARTED -> stream + ": reading";
       case PAGE_COMMITTED -> stream + ": page " + (p.path("page").asLong() + 1) + " committed";
       case RETRY -> stream + ": retrying after: " + p.path("reason").asText("");
-      case SNOOZE -> stream + ": waiting " + Duration.ofMillis(p.path("wait_ms").asLong()).toMillis() + " ms for the rate limit";
+      case SNOOZE -> PageJobHandler.SEARCH_INDEX.equals(p.path("cause").asText())
+          ? stream + ": waiting for the search index (" + p.path("wait_ms").asLong() + " ms)"
+          : stream + ": waiting " + Duration.ofMillis(p.path("wait_ms").asLong()).toMillis() + " ms for the rate limit";
       case STREAM_FINISHED -> stream + ": finished";
       case STREAM_FAILED -> stream + ": failed";
       case STREAM_CANCELLED -> stream + ": cancelled";

@@ -12,7 +12,11 @@ public enum SyncEventType {
   PAGE_COMMITTED,
   /** A page failed with a retryable error; the queue retries it. Payload: {@code attempt}, {@code max_attempts}, {@code reason}. */
   RETRY,
-  /** The source is rate limiting; the page job comes back later without spending an attempt. Payload: {@code wait_ms}, {@code reason}. */
+  /**
+   * The page job comes back later without spending an attempt: the source is rate limiting, or (payload
+   * {@code cause: "search-index"}) its search index may still miss changes made before the run started.
+   * Payload: {@code wait_ms}, {@code reason}, {@code cause} (search index only).
+   */
   SNOOZE,
   /** A stream read its last page. Payload: {@code pages}. */
   STREAM_FINISHED,

@@ -450,16 +450,7 @@ class SandboxSyncTest {
    * explicitly, as a user's sluice.yaml may, so the mirror must hold every property.
    */
   Map<String, List<String>> portalProperties() {
-    Map<String, List<String>> out = new TreeMap<>();
-    for (String objectType : SyncProcessFixture.OBJECTS) {
-      HubSpotObjectType type = HubSpotObjectType.valueOf(objectType.toUpperCase(Locale.ROOT));
-      Set<String> names = new java.util.TreeSet<>();
-      for (String id : sandbox.hubspot().ids(type)) {
-        names.addAll(sandbox.hubspot().record(type, id).orElseThrow().properties().keySet());
-      }
-      out.put(objectType, List.copyOf(names));
-    }
-    return out;
+    return MirrorCheck.portalProperties(sandbox);
   }
 
   long mirrorCount(String objectType) throws Exception {
@@ -474,82 +465,11 @@ class SandboxSyncTest {
     }
   }
 
-  record MirrorRow(Map<String, String> properties, Map<String, List<String>> associations, boolean archived) {}
-
-  Map<String, MirrorRow> mirror(String objectType) throws Exception {
-    Map<String, MirrorRow> out = new HashMap<>();
-    try (Connection c = db.connect(); PreparedStatement ps = c.prepareStatement(
-        "SELECT external_id, properties::text, associations::text, archived FROM sluice.record "
-            + "WHERE connection = ? AND object_type = ?")) {
-      ps.setString(1, CONNECTION);
-      ps.setString(2, objectType);
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          Map<String, String> props = Json.MAPPER.readValue(rs.getString(2), new TypeReference<Map<String, String>>() {});
-          props.values().removeIf(v -> v == null);
-          out.put(rs.getString(1), new MirrorRow(new TreeMap<>(props),
-              Json.MAPPER.readValue(rs.getString(3), new TypeReference<Map<String, List<String>>>() {}),
-              rs.getBoolean(4)));
-        }
-      }
-    }
-    return out;
+  Map<String, MirrorCheck.MirrorRow> mirror(String objectType) throws Exception {
+    return new MirrorCheck(db, sandbox, fx, CONNECTION).mirror(objectType);
   }
 
-  /** Every live and archived record of the portal, property, association and archived flag, and nothing else. */
   void assertMirrorEqualsSandbox() throws Exception {
-    for (String objectType : SyncProcessFixture.OBJECTS) {
-      HubSpotObjectType type = HubSpotObjectType.valueOf(objectType.toUpperCase(Locale.ROOT));
-      Map<String, MirrorRow> mirror = mirror(objectType);
-      Set<String> live = Set.copyOf(sandbox.hubspot().ids(type));
-      Set<String> mirroredLive = mirror.entrySet().stream().filter(e -> !e.getValue().archived())
-          .map(Map.Entry::getKey).collect(Collectors.toSet());
-      assertThat(mirroredLive).as("live %s", objectType).isEqualTo(live);
-      List<String> archived = mirror.entrySet().stream().filter(e -> e.getValue().archived())
-          .map(Map.Entry::getKey).toList();
-      assertThat(archived).as("archived %s", objectType).hasSize(sandbox.hubspot().archivedCount(type));
-      // the engine must store exactly what the connector reads; that the connector reads every
-      // property the portal holds is checked after all records (a connector/sandbox matter)
-      Set<String> read = Set.copyOf(((HubSpotConnector) fx.connectors.get(CONNECTION)).properties(objectType));
-      Set<String> unread = new java.util.TreeSet<>();
-      for (String id : archived) {
-        HubSpotRecord r = sandbox.hubspot().record(type, id).orElseThrow();
-        assertThat(r.archived()).as("%s %s archived", objectType, id).isTrue();
-        // HubSpot lists an archived record's properties but not its associations
-        assertThat(mirror.get(id).properties()).as("properties of archived %s %s", objectType, id)
-            .isEqualTo(expectedProperties(r, read));
-        assertThat(mirror.get(id).associations()).as("associations of archived %s %s", objectType, id).isEmpty();
-        unread.addAll(r.properties().keySet());
-      }
-      for (String id : live) {
-        HubSpotRecord r = sandbox.hubspot().record(type, id).orElseThrow();
-        MirrorRow m = mirror.get(id);
-        assertThat(m.properties()).as("properties of %s %s", objectType, id).isEqualTo(expectedProperties(r, read));
-        unread.addAll(r.properties().keySet());
-        Map<String, List<String>> expectedAssoc = new LinkedHashMap<>();
-        r.associations().forEach((t, ids) -> {
-          if (ASSOCIATED.contains(t.plural()) && !t.plural().equals(objectType) && !ids.isEmpty()) {
-            expectedAssoc.put(t.plural(), ids.stream().sorted(SandboxSyncTest::compareIds).toList());
-          }
-        });
-        Map<String, List<String>> actualAssoc = new LinkedHashMap<>();
-        m.associations().forEach((t, ids) -> actualAssoc.put(t, ids.stream().sorted(SandboxSyncTest::compareIds).toList()));
-        assertThat(actualAssoc).as("associations of %s %s", objectType, id).isEqualTo(expectedAssoc);
-      }
-      unread.removeAll(read);
-      assertThat(unread).as("properties of %s in the portal that the connector does not read", objectType).isEmpty();
-    }
-  }
-
-  /** A sandbox record's properties with a value, of those the connector reads. */
-  static Map<String, String> expectedProperties(HubSpotRecord r, Set<String> read) {
-    Map<String, String> out = new TreeMap<>(r.properties());
-    out.values().removeIf(v -> v == null);
-    out.keySet().retainAll(read);
-    return out;
-  }
-
-  static int compareIds(String a, String b) {
-    return a.length() != b.length() ? Integer.compare(a.length(), b.length()) : a.compareTo(b);
+    new MirrorCheck(db, sandbox, fx, CONNECTION).assertMirrorEqualsSandbox();
   }
 }

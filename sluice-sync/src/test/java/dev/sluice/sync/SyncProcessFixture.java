@@ -25,6 +25,8 @@ import javax.sql.DataSource;
 final class SyncProcessFixture implements AutoCloseable {
   /** The streams the sandbox tests sync: every CRM object type the HubSpot connector reads. */
   static final List<String> OBJECTS = List.of("contacts", "companies", "deals", "tickets");
+  /** Shorter than HubSpot's default, so incremental runs in tests wait about a second for the search index. */
+  static final Duration SEARCH_INDEX_SETTLE = Duration.ofMillis(1200);
   /** Test settings: quick retries, a short heartbeat timeout so a killed worker's page is rescued in seconds. */
   static final SyncSettings SETTINGS = SyncSettings.DEFAULTS.withRetry(Duration.ofMillis(50), Duration.ofSeconds(1))
       .withPageMaxAttempts(10).withPageTimeout(Duration.ofSeconds(5));
@@ -52,7 +54,7 @@ final class SyncProcessFixture implements AutoCloseable {
         Map.of("10s", RateLimitSpec.of(20_000, Duration.ofSeconds(10)),
             "search", RateLimitSpec.of(200, Duration.ofSeconds(1)),
             "daily", RateLimitSpec.of(50_000_000, Duration.ofDays(1))),
-        OBJECTS, properties, null, Duration.ofSeconds(30));
+        OBJECTS, properties, null, Duration.ofSeconds(30), SEARCH_INDEX_SETTLE);
   }
 
   JobWorker startWorker(int concurrency) {

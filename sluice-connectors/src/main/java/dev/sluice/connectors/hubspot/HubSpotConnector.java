@@ -43,12 +43,14 @@ public final class HubSpotConnector implements SourceConnector, DestinationConne
   private final HubSpotReadAhead readAhead;
 
   /** Use {@link dev.sluice.connectors.ConnectorFactory}; public only across packages. */
-  public HubSpotConnector(ConnectionConfig config, ConnectionLimits limits, RateLimitGate gate, HttpClient client, Clock clock) {
+  public HubSpotConnector(ConnectionConfig config, ConnectionLimits limits, RateLimitGate gate, HttpClient client, Clock clock,
+      java.time.Duration searchIndexSettle) {
     validate(config);
     this.config = config;
     this.objectTypes = config.objects().isEmpty() ? HubSpotObjectType.ALL : config.objects();
     this.http = new HubSpotHttp(config, limits, gate, client, clock);
-    this.reader = new HubSpotStreamReader(http, config.baseUrl().toString(), config.incrementalOverlap(), this::propertiesFor);
+    this.reader = new HubSpotStreamReader(http, config.baseUrl().toString(), config.incrementalOverlap(), searchIndexSettle, clock,
+        this::propertiesFor);
     this.writer = new HubSpotBatchWriter(http);
     this.readAhead = new HubSpotReadAhead(config.name(), clock);
   }
@@ -165,6 +167,16 @@ public final class HubSpotConnector implements SourceConnector, DestinationConne
       });
     }
     return page;
+  }
+
+  /**
+   * Positive while an incremental stream waits for HubSpot's search index to hold every change made
+   * before its run started (between two search passes); see {@link HubSpotStreamReader}.
+   */
+  @Override
+  public java.time.Duration waitBeforeReading(StreamRequest request) {
+    type(request.objectType());
+    return reader.waitBeforeReading(request);
   }
 
   /** How many pages are held read ahead, all streams together (tests). */

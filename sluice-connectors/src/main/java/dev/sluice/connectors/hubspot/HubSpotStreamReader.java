@@ -10,6 +10,7 @@ import dev.sluice.connectors.StreamRequest;
 import dev.sluice.connectors.SyncMode;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -34,6 +35,15 @@ import java.util.function.Function;
  * would. When a whole page shares one timestamp the reader walks that timestamp by {@code
  * hs_object_id} (phase {@code search_tie}) before moving on with {@code lastmod > anchor}. Every
  * query has exactly one sort, so this is correct even where the server honours only one.
+ *
+ * <p>HubSpot's search index lags its writes. When the request names its run's start S and the
+ * connection has a settle time L, the search runs in passes: a pass that began before S + L may
+ * have missed changes made before S, so it is followed by phase {@code settle} (the caller waits
+ * until S + L, see {@link #waitBeforeReading}) and another pass from the last last-modified time
+ * seen before S, or from S − L if that is earlier (a change before S that a pass beginning after S
+ * could not see yet was modified after S − L). The read goes on to the archived records once a
+ * pass that began after S + L has found nothing new modified before S (for the first pass: once
+ * it began after S + L).
  */
 final class HubSpotStreamReader {
 
@@ -53,24 +63,62 @@ final class HubSpotStreamReader {
   private final Set<String> undefinedPairs;
   private final String baseUrl;
   private final Duration overlap;
+  /** How long after a write the search index is taken to hold it (zero: read in one pass). */
+  private final Duration settle;
+  private final Clock clock;
   private final Function<HubSpotObjectType, List<String>> propertiesFor;
 
-  HubSpotStreamReader(HubSpotHttp http, String baseUrl, Duration overlap, Function<HubSpotObjectType, List<String>> propertiesFor) {
-    this(http, baseUrl, overlap, propertiesFor, java.util.concurrent.ConcurrentHashMap.newKeySet());
+  HubSpotStreamReader(HubSpotHttp http, String baseUrl, Duration overlap, Duration settle, Clock clock,
+      Function<HubSpotObjectType, List<String>> propertiesFor) {
+    this(http, baseUrl, overlap, settle, clock, propertiesFor, java.util.concurrent.ConcurrentHashMap.newKeySet());
   }
 
-  private HubSpotStreamReader(HubSpotHttp http, String baseUrl, Duration overlap,
+  private HubSpotStreamReader(HubSpotHttp http, String baseUrl, Duration overlap, Duration settle, Clock clock,
       Function<HubSpotObjectType, List<String>> propertiesFor, Set<String> undefinedPairs) {
     this.http = http;
     this.baseUrl = baseUrl;
     this.overlap = overlap;
+    this.settle = settle;
+    this.clock = clock;
     this.propertiesFor = propertiesFor;
     this.undefinedPairs = undefinedPairs;
   }
 
   /** The same reader sending through {@code other} (read-ahead); what it learns about the portal is shared. */
   HubSpotStreamReader through(HubSpotHttp other) {
-    return new HubSpotStreamReader(other, baseUrl, overlap, propertiesFor, undefinedPairs);
+    return new HubSpotStreamReader(other, baseUrl, overlap, settle, clock, propertiesFor, undefinedPairs);
+  }
+
+  /**
+   * Where an incremental read starts: the previous run's start minus the overlap, or minus the
+   * settle time if that is longer (the previous run only guaranteed changes older than that).
+   */
+  private Long floor(StreamRequest req) {
+    if (req.mode() != SyncMode.INCREMENTAL || req.incrementalSince() == null) {
+      return null;
+    }
+    Duration back = overlap.compareTo(settle) >= 0 ? overlap : settle;
+    return req.incrementalSince().minus(back).toEpochMilli();
+  }
+
+  /** The read waits for the index to settle: an incremental read that knows its run's start, with a settle time. */
+  private boolean settles(StreamRequest req) {
+    return floor(req) != null && req.runStartedAt() != null && !settle.isZero();
+  }
+
+  /** How long until the index holds every change made before the run started (zero when it does). */
+  private Duration unsettledFor(StreamRequest req) {
+    Duration left = Duration.between(clock.instant(), req.runStartedAt().plus(settle));
+    return left.isNegative() ? Duration.ZERO : left;
+  }
+
+  /** See {@link dev.sluice.connectors.SourceConnector#waitBeforeReading}: only a settle checkpoint waits. */
+  Duration waitBeforeReading(StreamRequest req) {
+    if (!settles(req) || req.checkpoint() == null) {
+      return Duration.ZERO;
+    }
+    HubSpotCheckpoint cp = HubSpotCheckpoint.parse(req.checkpoint());
+    return cp.phase() == HubSpotCheckpoint.Phase.SETTLE ? unsettledFor(req) : Duration.ZERO;
   }
 
   /** Requests made while reading one page. */
@@ -96,14 +144,16 @@ final class HubSpotStreamReader {
    * the list call has answered, before the association reads (so the read-ahead can go on).
    */
   Page read(HubSpotObjectType type, StreamRequest req, Consumer<String> nextKnown) throws ConnectorException {
-    Long since = req.mode() == SyncMode.INCREMENTAL && req.incrementalSince() != null
-        ? req.incrementalSince().minus(overlap).toEpochMilli() : null;
+    Long since = floor(req);
     HubSpotCheckpoint cp;
     if (req.checkpoint() == null) {
-      cp = since == null ? HubSpotCheckpoint.active(null) : HubSpotCheckpoint.search(since, false, List.of());
+      // The first pass is settled when it begins after the index has caught up with the run's start.
+      HubSpotCheckpoint.Pass first = settles(req) ? new HubSpotCheckpoint.Pass(0, unsettledFor(req).isZero(), null, null) : null;
+      cp = since == null ? HubSpotCheckpoint.active(null) : HubSpotCheckpoint.search(since, false, List.of(), first);
     } else {
       cp = HubSpotCheckpoint.parse(req.checkpoint());
-      boolean searchPhase = cp.phase() == HubSpotCheckpoint.Phase.SEARCH || cp.phase() == HubSpotCheckpoint.Phase.SEARCH_TIE;
+      boolean searchPhase = cp.phase() == HubSpotCheckpoint.Phase.SEARCH || cp.phase() == HubSpotCheckpoint.Phase.SEARCH_TIE
+          || cp.phase() == HubSpotCheckpoint.Phase.SETTLE;
       if (searchPhase && since == null) {
         throw new IllegalArgumentException("checkpoint " + req.checkpoint() + " belongs to an incremental read; "
             + "resume it with mode INCREMENTAL and the same incrementalSince");
@@ -118,8 +168,9 @@ final class HubSpotStreamReader {
       return switch (cp.phase()) {
         case ACTIVE -> active(type, cp, tally, position, nextKnown);
         case ARCHIVED -> archived(type, cp, since, tally, position, nextKnown);
-        case SEARCH -> search(type, cp, tally, position);
-        case SEARCH_TIE -> searchTie(type, cp, tally, position);
+        case SEARCH -> search(type, cp, req, tally, position);
+        case SEARCH_TIE -> searchTie(type, cp, req, tally, position);
+        case SETTLE -> settled(type, cp, req, tally, position);
       };
     } catch (HubSpotRecords.ShapeException e) {
       throw ConnectorException.malformed("HubSpot answer at " + position + " is malformed: " + e.getMessage(), e);
@@ -131,8 +182,8 @@ final class HubSpotStreamReader {
     body.putArray("properties").add("hs_object_id");
     body.put("limit", 1);
     String position = type.name() + " count";
-    if (first.mode() == SyncMode.INCREMENTAL && first.incrementalSince() != null) {
-      long since = first.incrementalSince().minus(overlap).toEpochMilli();
+    if (floor(first) != null) {
+      long since = floor(first);
       body.putArray("filterGroups").addObject().putArray("filters").addObject()
           .put("propertyName", type.lastModifiedProperty()).put("operator", "GTE").put("value", Long.toString(since));
       position += " since " + Instant.ofEpochMilli(since);
@@ -172,7 +223,58 @@ final class HubSpotStreamReader {
     return new Page(records, HubSpotCheckpoint.archived(lp.after()).toJson(), false, tally.requests(), position);
   }
 
-  private Page search(HubSpotObjectType type, HubSpotCheckpoint cp, Tally tally, String position) throws ConnectorException {
+  /** A settle checkpoint: once the index has settled, the next pass's first search. */
+  private Page settled(HubSpotObjectType type, HubSpotCheckpoint cp, StreamRequest req, Tally tally, String position)
+      throws ConnectorException {
+    if (!settles(req)) {
+      throw new IllegalArgumentException("checkpoint " + req.checkpoint() + " waits for the search index; resume it with the run's "
+          + "start (StreamRequest.runStartedAt) it was read with");
+    }
+    Duration left = unsettledFor(req);
+    if (!left.isZero()) {
+      // The caller should have asked waitBeforeReading; nothing was sent.
+      throw ConnectorException.rateLimited("waiting " + left.toMillis() + " ms for the search index to settle", left, 0);
+    }
+    HubSpotCheckpoint.Pass pass = cp.passOrFirst();
+    HubSpotCheckpoint search = HubSpotCheckpoint.search(cp.anchor(), false, List.of(),
+        new HubSpotCheckpoint.Pass(pass.number(), true, pass.horizon(), null));
+    return search(type, search, req, tally, position);
+  }
+
+  /** The pass {@code pass} after it also returned {@code raw}. */
+  private static HubSpotCheckpoint.Pass saw(HubSpotCheckpoint.Pass pass, HubSpotObjectType type, List<HubSpotRecords.RawRecord> raw,
+      StreamRequest req) {
+    if (pass == null) {
+      return null;
+    }
+    long start = req.runStartedAt().toEpochMilli();
+    for (HubSpotRecords.RawRecord r : raw) {
+      pass = pass.saw(lastModified(type, r), start);
+    }
+    return pass;
+  }
+
+  /**
+   * Where a read goes when a search pass has ended: to the archived records once the pass proves
+   * that the index held every change made before the run started, else to another pass after the
+   * index has settled.
+   */
+  private HubSpotCheckpoint afterPass(HubSpotCheckpoint.Pass pass, StreamRequest req) {
+    if (pass == null || !settles(req)) {
+      return HubSpotCheckpoint.archived(null);
+    }
+    boolean complete = pass.number() == 0 ? pass.settled() : pass.settled() && !pass.foundNew();
+    if (complete) {
+      return HubSpotCheckpoint.archived(null);
+    }
+    Long horizon = pass.reached();
+    long start = req.runStartedAt().toEpochMilli();
+    long from = Math.min(horizon == null ? Long.MAX_VALUE : horizon, start - settle.toMillis());
+    return HubSpotCheckpoint.settle(Math.max(floor(req), from), new HubSpotCheckpoint.Pass(pass.number() + 1, true, horizon, null));
+  }
+
+  private Page search(HubSpotObjectType type, HubSpotCheckpoint cp, StreamRequest req, Tally tally, String position)
+      throws ConnectorException {
     String lm = type.lastModifiedProperty();
     ObjectNode body = searchBody(type);
     body.putArray("filterGroups").addObject().putArray("filters").addObject()
@@ -182,9 +284,10 @@ final class HubSpotStreamReader {
     List<HubSpotRecords.RawRecord> raw = page.records();
     Set<String> seen = cp.strict() ? Set.of() : new LinkedHashSet<>(cp.seen());
     List<HubSpotRecords.RawRecord> fresh = raw.stream().filter(r -> !seen.contains(r.id())).toList();
+    HubSpotCheckpoint.Pass pass = saw(cp.pass(), type, raw, req);
     HubSpotCheckpoint next;
     if (!page.more()) {
-      next = HubSpotCheckpoint.archived(null);
+      next = afterPass(pass, req);
     } else {
       long last = lastModified(type, raw.get(raw.size() - 1));
       boolean allAtAnchor = raw.stream().allMatch(r -> lastModified(type, r) == cp.anchor());
@@ -192,7 +295,7 @@ final class HubSpotStreamReader {
         // A full page at one timestamp: more may share it than fit a page. Walk them by id.
         Set<String> union = new LinkedHashSet<>(seen);
         raw.forEach(r -> union.add(r.id()));
-        next = HubSpotCheckpoint.searchTie(cp.anchor(), null, new ArrayList<>(union));
+        next = HubSpotCheckpoint.searchTie(cp.anchor(), null, new ArrayList<>(union), pass);
       } else {
         List<String> atLast = new ArrayList<>();
         if (last == cp.anchor() && !cp.strict()) {
@@ -203,14 +306,15 @@ final class HubSpotStreamReader {
             atLast.add(r.id());
           }
         }
-        next = HubSpotCheckpoint.search(last, false, atLast);
+        next = HubSpotCheckpoint.search(last, false, atLast, pass);
       }
     }
     List<SourceRecord> records = withAssociations(type, fresh, tally, position);
     return new Page(records, next.toJson(), false, tally.requests(), position);
   }
 
-  private Page searchTie(HubSpotObjectType type, HubSpotCheckpoint cp, Tally tally, String position) throws ConnectorException {
+  private Page searchTie(HubSpotObjectType type, HubSpotCheckpoint cp, StreamRequest req, Tally tally, String position)
+      throws ConnectorException {
     String lm = type.lastModifiedProperty();
     ObjectNode body = searchBody(type);
     ArrayNode filters = body.putArray("filterGroups").addObject().putArray("filters");
@@ -223,9 +327,10 @@ final class HubSpotStreamReader {
     List<HubSpotRecords.RawRecord> raw = page.records();
     Set<String> seen = new LinkedHashSet<>(cp.seen());
     List<HubSpotRecords.RawRecord> fresh = raw.stream().filter(r -> !seen.contains(r.id())).toList();
+    HubSpotCheckpoint.Pass pass = saw(cp.pass(), type, raw, req);
     HubSpotCheckpoint next = !page.more()
-        ? HubSpotCheckpoint.search(cp.anchor(), true, List.of())
-        : HubSpotCheckpoint.searchTie(cp.anchor(), raw.get(raw.size() - 1).id(), cp.seen());
+        ? HubSpotCheckpoint.search(cp.anchor(), true, List.of(), pass)
+        : HubSpotCheckpoint.searchTie(cp.anchor(), raw.get(raw.size() - 1).id(), cp.seen(), pass);
     List<SourceRecord> records = withAssociations(type, fresh, tally, position);
     return new Page(records, next.toJson(), false, tally.requests(), position);
   }
@@ -466,9 +571,15 @@ final class HubSpotStreamReader {
       case ARCHIVED -> type.name() + " list archived " + (cp.after() == null ? "first page" : "after=" + cp.after())
           + " (phase archived)";
       case SEARCH -> type.name() + " search " + lm + (cp.strict() ? " > " : " >= ") + Instant.ofEpochMilli(cp.anchor())
-          + (cp.seen().isEmpty() ? "" : " skipping " + cp.seen().size() + " seen") + " (phase search)";
+          + (cp.seen().isEmpty() ? "" : " skipping " + cp.seen().size() + " seen") + passLabel(cp) + " (phase search)";
       case SEARCH_TIE -> type.name() + " search " + lm + " = " + Instant.ofEpochMilli(cp.anchor()) + " hs_object_id > "
-          + cp.tieAfter() + " (phase search_tie)";
+          + cp.tieAfter() + passLabel(cp) + " (phase search_tie)";
+      case SETTLE -> type.name() + " search again once the index has settled, " + lm + " >= " + Instant.ofEpochMilli(cp.anchor())
+          + passLabel(cp) + " (phase settle)";
     };
+  }
+
+  private static String passLabel(HubSpotCheckpoint cp) {
+    return cp.pass() == null || cp.pass().number() == 0 ? "" : ", pass " + (cp.pass().number() + 1);
   }
 }

@@ -109,7 +109,7 @@ class HubSpotReadAheadTest {
 
   /** A connector on the sandbox's manual clock, so a test can age a page read ahead. */
   private HubSpotConnector connector() {
-    HubSpotConnector c = new HubSpotConnector(config, portal.factory.limits(config), gate, client, portal.clock);
+    HubSpotConnector c = new HubSpotConnector(config, portal.factory.limits(config), gate, client, portal.clock, Duration.ZERO);
     opened.add(c);
     return c;
   }

@@ -34,7 +34,8 @@ class HubSpotSourceConnectorTest extends SourceConnectorContract {
 
   @Override
   protected SourceConnector newConnector() {
-    return portal.factory.source(config);
+    // On the sandbox's clock: the read waits for the search index in the sandbox's time.
+    return portal.sourceTimeFactory.source(config);
   }
 
   @Override
@@ -80,5 +81,15 @@ class HubSpotSourceConnectorTest extends SourceConnectorContract {
   @Override
   protected Duration overlap() {
     return OVERLAP;
+  }
+
+  @Override
+  protected void lagChanges(Duration lag) {
+    portal.sandbox.hubspot().setSearchIndexLag(lag);
+  }
+
+  @Override
+  protected Duration settle() {
+    return portal.sourceTimeFactory.searchIndexSettle(config);
   }
 }

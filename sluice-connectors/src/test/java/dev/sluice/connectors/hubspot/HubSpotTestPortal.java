@@ -39,7 +39,11 @@ final class HubSpotTestPortal implements AutoCloseable {
   final Clock sandboxClock;
   final Sandbox sandbox;
   final ConnectorFactory factory;
+  /** Connectors on {@link #clock} (the sandbox's time), for reads that wait for the search index to settle. */
+  final ConnectorFactory sourceTimeFactory;
   final Set<String> archivedByTest = new TreeSet<>();
+  /** Records touched so far: each {@link #touch} call changes records the previous calls did not. */
+  private final java.util.concurrent.atomic.AtomicInteger touched = new java.util.concurrent.atomic.AtomicInteger();
 
   HubSpotTestPortal(String dbPrefix, HubSpotOptions.Builder options, HubSpotDataGenerator.Spec data) {
     this(dbPrefix, options, data, false);
@@ -57,6 +61,7 @@ final class HubSpotTestPortal implements AutoCloseable {
     // The buckets run on real time: the limiter must refill while the sandbox's clock stands still.
     rateLimits = new RateLimits(queue.dataSource(), queue.schema(), queue.clock());
     factory = new ConnectorFactory(rateLimits, Clock.systemUTC());
+    sourceTimeFactory = new ConnectorFactory(rateLimits, sandboxClock);
   }
 
   /** Sandbox limits far above what a test uses, so only the limits under test apply. */
@@ -124,8 +129,9 @@ final class HubSpotTestPortal implements AutoCloseable {
       default -> "subject";
     };
     List<String> ids = sandbox.hubspot().ids(type(objectType));
+    int first = touched.getAndAdd(n);
     for (int i = 0; i < n; i++) {
-      String id = ids.get((i * 7919 + 13) % ids.size());
+      String id = ids.get((int) (((first + i) * 7919L + 13) % ids.size()));
       sandbox.hubspot().updateRecord(type(objectType), id, Map.of(prop, "touched " + clock.millis() + " " + i));
       out.add(id);
     }

@@ -51,6 +51,8 @@ final class SyncDemo {
   static final String CONNECTION = "hubspot-demo";
   private static final List<HubSpotObjectType> TYPES =
       List.of(HubSpotObjectType.CONTACTS, HubSpotObjectType.COMPANIES, HubSpotObjectType.DEALS, HubSpotObjectType.TICKETS);
+  /** The sandbox's search index lag: a realistic few seconds, under HubSpot's default settle time (5 s). */
+  static final Duration SEARCH_INDEX_LAG = Duration.ofSeconds(3);
   /** The property each type's demo edit changes. */
   private static final Map<HubSpotObjectType, String> EDITED_PROPERTY = Map.of(
       HubSpotObjectType.CONTACTS, "firstname", HubSpotObjectType.COMPANIES, "name",
@@ -86,12 +88,16 @@ final class SyncDemo {
       execute(pg, "demo_reset.sql");
       out.println("  PostgreSQL  embedded, " + pg.jdbcUrl().replaceFirst("\\?.*", "") + " (data in " + pgdata + ")");
 
-      sandbox = Sandbox.builder().hubspot(HubSpotOptions.builder().tier(HubSpotTier.PROFESSIONAL).build()).start();
+      // Like HubSpot's, the sandbox's search index lags its writes by a few seconds: the incremental
+      // run below starts right after the changes, inside that lag, and must still pick them all up.
+      sandbox = Sandbox.builder().hubspot(HubSpotOptions.builder().tier(HubSpotTier.PROFESSIONAL).searchIndexLag(SEARCH_INDEX_LAG)
+          .build()).start();
       HubSpotSandbox hubspot = sandbox.hubspot();
       HubSpotDataGenerator.Result seeded = hubspot.generate(new HubSpotDataGenerator.Spec(
           42, options.contacts(), options.companies(), options.deals(), options.tickets(), 0, 0, false));
-      out.printf(Locale.ROOT, "  Sandbox     HubSpot portal at %s, Professional limits (%d requests / 10 s, %,d / day)%n",
-          sandbox.baseUrl(), HubSpotTier.PROFESSIONAL.perTenSeconds(), HubSpotTier.PROFESSIONAL.perDay());
+      out.printf(Locale.ROOT, "  Sandbox     HubSpot portal at %s, Professional limits (%d requests / 10 s, %,d / day),%n"
+          + "              search index lagging writes by %d s%n",
+          sandbox.baseUrl(), HubSpotTier.PROFESSIONAL.perTenSeconds(), HubSpotTier.PROFESSIONAL.perDay(), SEARCH_INDEX_LAG.toSeconds());
       out.printf(Locale.ROOT, "              seeded %s, %s associations in %.1f s%n", sizes(hubspot), RunProgress.count(seeded.associations()),
           seeded.millis() / 1000.0);
 
@@ -134,6 +140,7 @@ final class SyncDemo {
 
       // 3. Incremental sync
       out.println("3/3  Incremental sync: POST " + server.url() + "/v1/sync-runs {\"connection\":\"" + CONNECTION + "\",\"mode\":\"incremental\"}");
+      out.println("     (started inside the search index lag: each stream searches again once the index has settled)");
       long incId = trigger(server, apiToken, "incremental");
       SyncRun inc = follow(runtime, sandbox, incId, Map.of(), tooManyBefore);
       out.println("     " + outcome(inc));

@@ -137,6 +137,16 @@ class SluiceConfigTest {
   }
 
   @Test
+  void theSearchIndexSettleTimeIsPerConnectionWithThePlatformsDefault() {
+    assertThat(SluiceConfig.parse(EXAMPLE, ENV).connection("hubspot-main").searchIndexSettle()).isNull();
+    ConnectionConfig c = SluiceConfig.parse(EXAMPLE.replace("tier: professional", "tier: professional\n    search_index_settle_ms: 2500"), ENV)
+        .connection("hubspot-main");
+    assertThat(c.searchIndexSettle()).isEqualTo(java.time.Duration.ofMillis(2500));
+    assertThatThrownBy(() -> SluiceConfig.parse(EXAMPLE.replace("tier: professional", "tier: professional\n    search_index_settle_ms: -1"), ENV))
+        .hasMessageStartingWith("connections.hubspot-main.search_index_settle_ms: -1 is out of range");
+  }
+
+  @Test
   void wrongTypesSayWhatWasExpected() {
     assertThatThrownBy(() -> SluiceConfig.parse(EXAMPLE + "server: {port: abc}\n", ENV))
         .hasMessage("server.port: expected a whole number, got 'abc'");
