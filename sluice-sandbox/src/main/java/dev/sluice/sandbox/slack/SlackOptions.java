@@ -14,15 +14,18 @@ import java.util.Objects;
  * @param channels channel name → archived flag; ids are assigned in this order ({@code C0000000001}…)
  * @param webhooks incoming webhook secret → channel name; each becomes
  *     {@code /services/slack-hooks/<teamId>/B…/<secret>}
- * @param messageInterval minimum time between two messages to one channel (Slack: about 1 s)
+ * @param messageInterval the long-run pace of one channel: one message per interval (Slack: about 1 s)
+ * @param messageBurst how many messages a quiet channel takes at once before the pace applies
+ *     (Slack allows "short bursts" over 1 per second without a number; the sandbox's choice is 3)
  * @param clock the clock of the per-channel limit and message timestamps; null (the default) reads
  *     the shared sandbox clock, or the system clock when the platform runs on its own
  */
 public record SlackOptions(String botToken, String teamId, Map<String, Boolean> channels,
-                           Map<String, String> webhooks, Duration messageInterval, Clock clock) {
+                           Map<String, String> webhooks, Duration messageInterval, int messageBurst, Clock clock) {
 
   public static final String DEFAULT_BOT_TOKEN = "xoxb-0000000001-0000000001-sandboxslacktoken";
   public static final Duration DEFAULT_MESSAGE_INTERVAL = Duration.ofSeconds(1);
+  public static final int DEFAULT_MESSAGE_BURST = 3;
 
   public SlackOptions {
     Objects.requireNonNull(botToken, "botToken");
@@ -36,6 +39,9 @@ public record SlackOptions(String botToken, String teamId, Map<String, Boolean> 
     }
     if (messageInterval.isNegative()) {
       throw new IllegalArgumentException("messageInterval must not be negative");
+    }
+    if (messageBurst < 1) {
+      throw new IllegalArgumentException("messageBurst must be at least 1");
     }
   }
 
@@ -53,6 +59,7 @@ public record SlackOptions(String botToken, String teamId, Map<String, Boolean> 
     private final Map<String, Boolean> channels = new LinkedHashMap<>();
     private final Map<String, String> webhooks = new LinkedHashMap<>();
     private Duration messageInterval = DEFAULT_MESSAGE_INTERVAL;
+    private int messageBurst = DEFAULT_MESSAGE_BURST;
     private Clock clock;
     private boolean defaultChannels = true;
 
@@ -78,6 +85,7 @@ public record SlackOptions(String botToken, String teamId, Map<String, Boolean> 
       return this;
     }
     public Builder messageInterval(Duration v) { messageInterval = v; return this; }
+    public Builder messageBurst(int v) { messageBurst = v; return this; }
     public Builder clock(Clock v) { clock = v; return this; }
 
     private void defaults() {
@@ -92,7 +100,7 @@ public record SlackOptions(String botToken, String teamId, Map<String, Boolean> 
       if (defaultChannels) {
         defaults();
       }
-      return new SlackOptions(botToken, teamId, channels, webhooks, messageInterval, clock);
+      return new SlackOptions(botToken, teamId, channels, webhooks, messageInterval, messageBurst, clock);
     }
   }
 }

@@ -34,6 +34,8 @@ public final class SlackSandbox implements PlatformSandbox {
   public static final int MAX_TEXT_LENGTH = 40_000;
 
   private static final ObjectMapper JSON = new ObjectMapper();
+  private static final String BOT_USER_ID = "U0000000001";
+  private static final String BOT_ID = "B0000000001";
 
   /** A channel; replaced (not mutated) when archived or renamed. */
   record Channel(String id, String name, boolean archived) {}
@@ -53,7 +55,7 @@ public final class SlackSandbox implements PlatformSandbox {
   public SlackSandbox(SlackOptions options) {
     this.options = options;
     this.clock = new PlatformClock(options.clock());
-    this.limiter = new ChannelRateLimiter(clock, options.messageInterval());
+    this.limiter = new ChannelRateLimiter(clock, options.messageInterval(), options.messageBurst());
     options.channels().forEach(this::createChannel);
     options.webhooks().forEach(this::addWebhook);
   }
@@ -72,6 +74,24 @@ public final class SlackSandbox implements PlatformSandbox {
   @Override
   public boolean ownsPath(String path) {
     return path.startsWith(API_PREFIX + "/") || path.startsWith(WEBHOOK_PREFIX + "/");
+  }
+
+  /**
+   * A Web API method the sandbox does not serve answers as Slack does, 200
+   * {@code {"ok":false,"error":"unknown_method","req_method":…}} (an HTTP 404 makes the official
+   * clients retry for a long time); an unknown webhook path is Slack's 404 {@code no_service}.
+   */
+  @Override
+  public void writeUnknownEndpoint(Context ctx) {
+    if (ctx.path().startsWith(WEBHOOK_PREFIX + "/")) {
+      ctx.status(404).contentType("text/html").result("no_service");
+      return;
+    }
+    ObjectNode out = JSON.createObjectNode();
+    out.put("ok", false);
+    out.put("error", "unknown_method");
+    out.put("req_method", ctx.path().substring(API_PREFIX.length() + 1));
+    ctx.status(200).contentType("application/json; charset=utf-8").result(out.toString());
   }
 
   @Override
@@ -108,26 +128,12 @@ public final class SlackSandbox implements PlatformSandbox {
   @Override
   public void routes(JavalinDefaultRoutingApi app) {
     app.post(API_PREFIX + "/chat.postMessage", this::postMessage);
+    app.get(API_PREFIX + "/api.test", this::apiTest);
+    app.post(API_PREFIX + "/api.test", this::apiTest);
+    app.get(API_PREFIX + "/auth.test", this::authTest);
+    app.post(API_PREFIX + "/auth.test", this::authTest);
     app.post(WEBHOOK_PREFIX + "/{team}/{bot}/{secret}", this::incomingWebhook);
-    app.get("/_admin/slack/messages", ctx -> ctx.json(messagesJson(ctx.queryParam("channel"))));
-    app.delete("/_admin/slack/messages", ctx -> {
-      messages.clear();
-      ctx.status(204);
-    });
-    app.get("/_admin/slack/channels", ctx -> ctx.json(channelsJson()));
-    app.post("/_admin/slack/channels", this::adminCreateChannel);
-    app.patch("/_admin/slack/channels/{channel}", this::adminUpdateChannel);
-    app.delete("/_admin/slack/channels/{channel}", ctx -> {
-      Channel c = resolve(ctx.pathParam("channel"));
-      if (c == null) {
-        ctx.status(404).json(Map.of("error", "no channel " + ctx.pathParam("channel")));
-        return;
-      }
-      channelsById.remove(c.id());
-      ctx.status(204);
-    });
-    app.post("/_admin/slack/webhooks", this::adminAddWebhook);
-    app.get("/_admin/slack/stats", ctx -> ctx.json(Map.of("messages", messages.size(), "rate_limited", rateLimited.get())));
+    new SlackAdminRoutes(this).register(app);
   }
 
   // ---- Java accessors ----
@@ -200,20 +206,24 @@ public final class SlackSandbox implements PlatformSandbox {
 
   // ---- chat.postMessage ----
 
-  private void postMessage(Context ctx) throws Exception {
+  /**
+   * The Web API call's arguments (query, JSON or form body) once its token is the bot token; null
+   * when the answer ({@code invalid_json}, {@code not_authed}, {@code invalid_auth}) is written.
+   */
+  private Map<String, JsonNode> authorizedArgs(Context ctx) {
     Map<String, JsonNode> args = new LinkedHashMap<>();
     ctx.queryParamMap().forEach((k, v) -> args.put(k, JSON.getNodeFactory().textNode(v.get(0))));
     String type = ctx.contentType() == null ? "" : ctx.contentType().toLowerCase(Locale.ROOT);
     if (type.startsWith("application/json")) {
       JsonNode body;
       try {
-        body = JSON.readTree(ctx.body());
+        body = ctx.body().isBlank() ? JSON.createObjectNode() : JSON.readTree(ctx.body());
       } catch (JsonProcessingException e) {
         body = null;
       }
       if (body == null || !body.isObject()) {
         okFalse(ctx, "invalid_json");
-        return;
+        return null;
       }
       body.properties().forEach(e -> args.put(e.getKey(), e.getValue()));
     } else if (type.startsWith("application/x-www-form-urlencoded") || type.startsWith("multipart/form-data")) {
@@ -225,10 +235,44 @@ public final class SlackSandbox implements PlatformSandbox {
     }
     if (token == null || token.isEmpty()) {
       okFalse(ctx, "not_authed");
-      return;
+      return null;
     }
     if (!token.equals(options.botToken())) {
       okFalse(ctx, "invalid_auth");
+      return null;
+    }
+    return args;
+  }
+
+  /** {@code api.test}: no token needed; echoes the query arguments. */
+  private void apiTest(Context ctx) throws Exception {
+    ObjectNode out = JSON.createObjectNode();
+    out.put("ok", true);
+    ObjectNode echoed = out.putObject("args");
+    ctx.queryParamMap().forEach((k, v) -> echoed.put(k, v.get(0)));
+    ctx.contentType("application/json; charset=utf-8").result(JSON.writeValueAsString(out));
+  }
+
+  /** {@code auth.test}: who the token is, the check every integration makes first. */
+  private void authTest(Context ctx) throws Exception {
+    if (authorizedArgs(ctx) == null) {
+      return;
+    }
+    ObjectNode out = JSON.createObjectNode();
+    out.put("ok", true);
+    out.put("url", "https://sluice-sandbox.slack.com/");
+    out.put("team", "Sluice Sandbox");
+    out.put("user", "sluice");
+    out.put("team_id", options.teamId());
+    out.put("user_id", BOT_USER_ID);
+    out.put("bot_id", BOT_ID);
+    out.put("is_enterprise_install", false);
+    ctx.contentType("application/json; charset=utf-8").result(JSON.writeValueAsString(out));
+  }
+
+  private void postMessage(Context ctx) throws Exception {
+    Map<String, JsonNode> args = authorizedArgs(ctx);
+    if (args == null) {
       return;
     }
     JsonNode channelArg = args.get("channel");
@@ -271,10 +315,10 @@ public final class SlackSandbox implements PlatformSandbox {
     out.put("channel", channel.id());
     out.put("ts", ts);
     ObjectNode message = out.putObject("message");
-    message.put("user", "U0000000001");
+    message.put("user", BOT_USER_ID);
     message.put("type", "message");
     message.put("ts", ts);
-    message.put("bot_id", "B0000000001");
+    message.put("bot_id", BOT_ID);
     message.put("app_id", "A0000000001");
     message.put("text", text == null ? "" : text);
     message.put("team", options.teamId());
@@ -348,96 +392,27 @@ public final class SlackSandbox implements PlatformSandbox {
     }
   }
 
-  // ---- admin ----
+  // ---- for the admin routes ----
 
-  private void adminCreateChannel(Context ctx) {
-    JsonNode body = adminBody(ctx);
-    if (body == null) {
-      return;
-    }
-    String name = body.path("name").asText("");
-    if (!name.matches("#?[a-z0-9][a-z0-9_-]{0,79}")) {
-      ctx.status(400).json(Map.of("error", "name must be 1-80 lowercase letters, digits, - or _"));
-      return;
-    }
-    if (resolve(name) != null) {
-      ctx.status(409).json(Map.of("error", "channel " + name + " exists"));
-      return;
-    }
-    String id = createChannel(name, body.path("archived").asBoolean(false));
-    ctx.status(201).json(channelJson(channelsById.get(id)));
+  /** Every channel, by id. */
+  List<Channel> channels() {
+    return channelsById.values().stream().sorted(java.util.Comparator.comparing(Channel::id)).toList();
   }
 
-  private void adminUpdateChannel(Context ctx) {
-    JsonNode body = adminBody(ctx);
-    if (body == null) {
-      return;
-    }
-    Channel c = resolve(ctx.pathParam("channel"));
-    if (c == null) {
-      ctx.status(404).json(Map.of("error", "no channel " + ctx.pathParam("channel")));
-      return;
-    }
-    if (body.has("archived")) {
-      setArchived(c.id(), body.get("archived").asBoolean());
-    }
-    ctx.json(channelJson(channelsById.get(c.id())));
+  Channel channel(String nameOrId) {
+    return resolve(nameOrId);
   }
 
-  private void adminAddWebhook(Context ctx) {
-    JsonNode body = adminBody(ctx);
-    if (body == null) {
-      return;
-    }
-    String channel = body.path("channel").asText("");
-    if (resolve(channel) == null) {
-      ctx.status(400).json(Map.of("error", "no channel " + channel));
-      return;
-    }
-    String secret = body.path("secret").asText(java.util.UUID.randomUUID().toString().replace("-", ""));
-    if (!secret.matches("[A-Za-z0-9]{8,64}") || webhookPaths.containsKey(secret)) {
-      ctx.status(400).json(Map.of("error", "secret must be 8 to 64 letters or digits, and new"));
-      return;
-    }
-    String path = addWebhook(secret, channel);
-    ctx.status(201).json(Map.of("path", path, "url", "http://" + ctx.host() + path));
+  void deleteChannel(String id) {
+    channelsById.remove(id);
   }
 
-  private JsonNode adminBody(Context ctx) {
-    try {
-      JsonNode body = JSON.readTree(ctx.body().isBlank() ? "{}" : ctx.body());
-      if (body.isObject()) {
-        return body;
-      }
-    } catch (JsonProcessingException e) {
-      // answered below
-    }
-    ctx.status(400).json(Map.of("error", "the body must be a JSON object"));
-    return null;
+  boolean hasWebhook(String secret) {
+    return webhookPaths.containsKey(secret);
   }
 
-  private List<Map<String, Object>> messagesJson(String channel) {
-    List<Map<String, Object>> out = new ArrayList<>();
-    for (SlackMessage m : channel == null ? messages() : messages(channel)) {
-      Map<String, Object> j = new LinkedHashMap<>();
-      j.put("channel", m.channelId());
-      j.put("channel_name", m.channelName());
-      j.put("ts", m.ts());
-      j.put("text", m.text());
-      j.put("blocks", m.blocksJson());
-      j.put("source", m.source());
-      j.put("received_at", m.receivedAt().toString());
-      out.add(j);
-    }
-    return out;
-  }
-
-  private List<Map<String, Object>> channelsJson() {
-    return channelsById.values().stream().sorted(java.util.Comparator.comparing(Channel::id)).map(this::channelJson).toList();
-  }
-
-  private Map<String, Object> channelJson(Channel c) {
-    return Map.of("id", c.id(), "name", c.name(), "is_archived", c.archived());
+  void clearMessages() {
+    messages.clear();
   }
 
   // ---- helpers ----

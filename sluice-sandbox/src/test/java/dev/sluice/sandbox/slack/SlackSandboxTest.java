@@ -13,6 +13,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -79,19 +80,32 @@ class SlackSandboxTest {
   }
 
   @Test
-  void secondMessageWithinASecondIs429WithRetryAfter() throws Exception {
-    assertThat(postJson(TOKEN, Map.of("channel", "general", "text", "one")).statusCode()).isEqualTo(200);
+  void aChannelTakesABurstOfThreeThenOneMessageASecondWith429AndRetryAfter() throws Exception {
+    for (String text : List.of("one", "two", "three")) {
+      assertThat(postJson(TOKEN, Map.of("channel", "general", "text", text)).statusCode()).isEqualTo(200);
+    }
     clock.advance(Duration.ofMillis(400));
-    HttpResponse<String> limited = postJson(TOKEN, Map.of("channel", "general", "text", "two"));
+    HttpResponse<String> limited = postJson(TOKEN, Map.of("channel", "general", "text", "four"));
     assertThat(limited.statusCode()).isEqualTo(429);
     assertThat(limited.headers().firstValue("Retry-After")).hasValue("1");
     assertThat(JSON.readTree(limited.body()).get("error").asText()).isEqualTo("ratelimited");
     // Other channels have their own budget.
     assertThat(postJson(TOKEN, Map.of("channel", "alerts", "text", "elsewhere")).statusCode()).isEqualTo(200);
     clock.advance(Duration.ofMillis(600));
-    assertThat(postJson(TOKEN, Map.of("channel", "general", "text", "two")).statusCode()).isEqualTo(200);
-    assertThat(sandbox.rateLimitedCount()).isEqualTo(1);
-    assertThat(sandbox.messages("general")).extracting(SlackMessage::text).containsExactly("one", "two");
+    assertThat(postJson(TOKEN, Map.of("channel", "general", "text", "four")).statusCode()).isEqualTo(200);
+    // The burst is spent: the long-run pace of one a second holds.
+    assertThat(postJson(TOKEN, Map.of("channel", "general", "text", "five")).statusCode()).isEqualTo(429);
+    clock.advance(Duration.ofSeconds(1));
+    assertThat(postJson(TOKEN, Map.of("channel", "general", "text", "five")).statusCode()).isEqualTo(200);
+    // Ten quiet seconds refill the burst, not more.
+    clock.advance(Duration.ofSeconds(10));
+    for (String text : List.of("six", "seven", "eight")) {
+      assertThat(postJson(TOKEN, Map.of("channel", "general", "text", text)).statusCode()).isEqualTo(200);
+    }
+    assertThat(postJson(TOKEN, Map.of("channel", "general", "text", "nine")).statusCode()).isEqualTo(429);
+    assertThat(sandbox.rateLimitedCount()).isEqualTo(3);
+    assertThat(sandbox.messages("general")).extracting(SlackMessage::text)
+        .containsExactly("one", "two", "three", "four", "five", "six", "seven", "eight");
   }
 
   @Test
