@@ -11,6 +11,7 @@ final class ContenderResult {
   private final List<Double> jobsPerSec = new ArrayList<>();
   private final List<Double> serverCpuMsPer1k = new ArrayList<>();
   private final List<Double> clientCpuMsPer1k = new ArrayList<>();
+  private final List<Double> walBytesPer1k = new ArrayList<>();
   private final List<PickupLatency> pickups = new ArrayList<>();
   private String skipped;
   private final List<String> failures = new ArrayList<>();
@@ -38,6 +39,12 @@ final class ContenderResult {
     jobsPerSec.add(t.jobsPerSec());
     if (Double.isFinite(t.serverCpuMsPer1k())) serverCpuMsPer1k.add(t.serverCpuMsPer1k());
     if (Double.isFinite(t.clientCpuMsPer1k())) clientCpuMsPer1k.add(t.clientCpuMsPer1k());
+    if (Double.isFinite(t.walBytesPer1k())) walBytesPer1k.add(t.walBytesPer1k());
+  }
+
+  /** Median WAL bytes the server wrote per 1,000 jobs over the runs where it was measured. */
+  OptionalDouble medianWalBytesPer1k() {
+    return walBytesPer1k.isEmpty() ? OptionalDouble.empty() : OptionalDouble.of(Percentiles.median(walBytesPer1k));
   }
 
   /** Median database-server CPU per 1,000 jobs over the runs where it was measured. */

@@ -63,6 +63,16 @@ public final class QueueBenchReport {
     return OptionalDouble.of(ours.getAsDouble() / theirs.getAsDouble());
   }
 
+  /** Sluice's pickup p99 ÷ graphile-worker's (batched), medians; below 1 is faster. */
+  OptionalDouble pickupRatioToGraphile() {
+    ContenderResult p = peers.get("graphile_batched");
+    if (p == null) return OptionalDouble.empty();
+    OptionalDouble ours = sluice.medianPickupP99();
+    OptionalDouble theirs = p.medianPickupP99();
+    if (ours.isEmpty() || theirs.isEmpty() || theirs.getAsDouble() == 0) return OptionalDouble.empty();
+    return OptionalDouble.of(ours.getAsDouble() / theirs.getAsDouble());
+  }
+
   OptionalDouble deepRatio() {
     OptionalDouble deep = sluiceDeep == null ? OptionalDouble.empty() : sluiceDeep.medianJobsPerSec();
     OptionalDouble flat = sluice.medianJobsPerSec();
@@ -87,6 +97,12 @@ public final class QueueBenchReport {
     put(o, "jobs_per_sec", sluice.medianJobsPerSec(), 0);
     put(o, "pickup_p50_ms", sluice.medianPickupP50(), 3);
     put(o, "pickup_p99_ms", sluice.medianPickupP99(), 3);
+    ContenderResult graphile = peers.get("graphile_batched");
+    put(o, "pickup_p99_ms_peer", graphile == null ? OptionalDouble.empty() : graphile.medianPickupP99(), 3);
+    put(o, "db_cpu_ms_per_1k_jobs", sluice.medianServerCpuMsPer1k(), 1);
+    put(o, "db_cpu_ms_per_1k_jobs_peer", graphile == null ? OptionalDouble.empty() : graphile.medianServerCpuMsPer1k(), 1);
+    put(o, "wal_bytes_per_1k_jobs", sluice.medianWalBytesPer1k(), 0);
+    put(o, "wal_bytes_per_1k_jobs_peer", graphile == null ? OptionalDouble.empty() : graphile.medianWalBytesPer1k(), 0);
     put(o, "jobs_per_sec_deep", sluiceDeep == null ? OptionalDouble.empty() : sluiceDeep.medianJobsPerSec(), 0);
     o.put("deep_backlog", sluiceDeep == null ? 0 : options.deepBacklog());
     put(o, "deep_ratio", deepRatio(), 3);
@@ -112,6 +128,7 @@ public final class QueueBenchReport {
     target(targets, "vs_one_job_loop", TARGET_VS_ONE_JOB_LOOP, ratioTo(OneJobLoopContender.NAME), true);
     target(targets, "pickup_p99_ms", TARGET_PICKUP_P99_MS, sluice.medianPickupP99(), false);
     target(targets, "deep_ratio", TARGET_DEEP_RATIO, deepRatio(), true);
+    target(targets, "pickup_p99_vs_peer", 1.0, pickupRatioToGraphile(), false);
 
     o.put("database", database);
     ObjectNode machine = o.putObject("machine");
@@ -172,6 +189,7 @@ public final class QueueBenchReport {
     r.jobsPerSecRuns().forEach(v -> runs.add(round(v, 0)));
     if (r.medianServerCpuMsPer1k().isPresent()) put(node, "db_cpu_ms_per_1k_jobs", r.medianServerCpuMsPer1k(), 1);
     if (r.medianClientCpuMsPer1k().isPresent()) put(node, "client_cpu_ms_per_1k_jobs", r.medianClientCpuMsPer1k(), 1);
+    if (r.medianWalBytesPer1k().isPresent()) put(node, "wal_bytes_per_1k_jobs", r.medianWalBytesPer1k(), 0);
     if (!r.pickups().isEmpty()) {
       put(node, "pickup_p50_ms", r.medianPickupP50(), 3);
       put(node, "pickup_p99_ms", r.medianPickupP99(), 3);

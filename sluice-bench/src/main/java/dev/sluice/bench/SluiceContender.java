@@ -54,6 +54,8 @@ final class SluiceContender {
       AtomicLong handled = new AtomicLong();
       CountDownLatch measured = new CountDownLatch(1);
       CpuMeter cpu = new CpuMeter(server.cpu());
+      WalMeter wal = new WalMeter(db);
+      wal.start();
       cpu.start();
       JobWorker worker = configure(queue.worker().handle(KIND, ctx -> {
         firstStart.accumulateAndGet(System.nanoTime(), Math::min);
@@ -66,6 +68,7 @@ final class SluiceContender {
       } finally {
         worker.close();
         cpu.stop();
+        wal.stop();
       }
       if (backlog == 0) {
         QueueStats stats = queue.stats();
@@ -75,7 +78,7 @@ final class SluiceContender {
         }
       }
       return new Throughput(jobs, lastEnd.get() - firstStart.get(), cpu.serverSeconds().orElse(Double.NaN),
-          cpu.jvmSeconds().orElse(Double.NaN));
+          cpu.jvmSeconds().orElse(Double.NaN), wal.bytes());
     }
   }
 

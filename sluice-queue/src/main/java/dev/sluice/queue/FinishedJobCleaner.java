@@ -4,21 +4,25 @@ import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
 
 /**
- * FinishedJobCleaner deletes finished jobs past their retention, in small batches so that it never
- * holds many row locks or a long transaction (which would hold back vacuum for the whole queue).
- * Completed, cancelled and shadowed jobs are kept {@link #KEEP_FINISHED_DEFAULT}, dead ones
- * {@link #KEEP_DEAD_DEFAULT}; a row holding a dedupe key is kept at least the dedupe window
- * ({@link #DEDUPE_WINDOW_DEFAULT}) after it finished, so the key keeps answering "duplicate".
- * Safe to run in every process at once.
+ * FinishedJobCleaner applies retention, in small batches so that it never holds many row locks or
+ * a long transaction (which would hold back vacuum for the whole queue). Completed and shadowed
+ * jobs are kept {@link #KEEP_FINISHED_DEFAULT} (whole day partitions of {@code job_finished} are
+ * dropped; it also makes the partitions of the next days), cancelled ones likewise, dead ones
+ * {@link #KEEP_DEAD_DEFAULT}. Dedupe keys expire on their own (per kind, see
+ * {@link KindPolicy#dedupeWindow()}), independent of job retention. Safe to run in every process
+ * at once.
  */
 public final class FinishedJobCleaner {
   public static final Duration KEEP_FINISHED_DEFAULT = Duration.ofDays(1);
   public static final Duration KEEP_DEAD_DEFAULT = Duration.ofDays(7);
-  public static final Duration DEDUPE_WINDOW_DEFAULT = Duration.ofDays(1);
   /** How often each worker process runs a cleaning pass. */
   public static final Duration RUN_INTERVAL_DEFAULT = Duration.ofMinutes(1);
+  /** Day partitions made ahead of the clock's day (today included). */
+  static final int DAYS_AHEAD = 3;
   /** Rows per delete statement. */
   static final int BATCH = 1000;
 
@@ -26,17 +30,15 @@ public final class FinishedJobCleaner {
   private final Clock clock;
   private final Duration keepFinished;
   private final Duration keepDead;
-  private final Duration dedupeWindow;
 
-  FinishedJobCleaner(PostgresJobStore store, Clock clock, Duration keepFinished, Duration keepDead, Duration dedupeWindow) {
+  FinishedJobCleaner(PostgresJobStore store, Clock clock, Duration keepFinished, Duration keepDead) {
     this.store = store;
     this.clock = clock;
     this.keepFinished = keepFinished;
     this.keepDead = keepDead;
-    this.dedupeWindow = dedupeWindow;
   }
 
-  /** One pass with the configured retention; returns rows deleted. */
+  /** One pass with the configured retention; returns rows deleted (a dropped day partition counts one). */
   public int cleanOnce() {
     return cleanOnce(keepFinished);
   }
@@ -46,10 +48,14 @@ public final class FinishedJobCleaner {
     Instant now = clock.instant();
     int total = 0;
     try {
+      store.ensureFinishedDays(LocalDate.ofInstant(now, ZoneOffset.UTC), DAYS_AHEAD);
       int n;
       do {
-        n = store.cleanFinished(now.minus(keepFinished), now.minus(keepDead), now.minus(dedupeWindow), BATCH);
+        n = store.cleanFinished(now.minus(keepFinished), now.minus(keepDead), BATCH);
         total += n;
+      } while (n >= BATCH);
+      do {
+        n = store.cleanDedupe(now, BATCH);
       } while (n == BATCH);
     } catch (SQLException e) {
       throw JobQueue.failure("clean finished jobs", e);

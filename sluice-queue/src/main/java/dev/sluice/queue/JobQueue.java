@@ -36,9 +36,9 @@ public final class JobQueue {
     this.dataSource = b.dataSource;
     this.schema = SqlResource.checkSchema(b.schema);
     this.clock = b.clock;
-    this.store = new PostgresJobStore(dataSource, schema);
+    this.store = new PostgresJobStore(dataSource, schema, b.dedupeWindow);
     this.rescuer = new StaleJobRescuer(store, clock, b.rescueAfter);
-    this.cleaner = new FinishedJobCleaner(store, clock, b.keepFinished, b.keepDead, b.dedupeWindow);
+    this.cleaner = new FinishedJobCleaner(store, clock, b.keepFinished, b.keepDead);
     this.debouncer = new NotifyDebouncer(store, NotifyDebouncer.WINDOW_DEFAULT);
   }
 
@@ -219,8 +219,8 @@ public final class JobQueue {
   }
 
   /**
-   * Deletes finished jobs older than {@code keepFinished} now (rows holding a dedupe key are kept
-   * for the dedupe window; dead ones for the cleaner's dead retention). Returns rows deleted.
+   * Deletes finished jobs older than {@code keepFinished} now (dead ones after the cleaner's dead
+   * retention) and expired dedupe keys. Returns rows deleted (a dropped day partition counts one).
    */
   public int cleanup(Duration keepFinished) {
     return cleaner.cleanOnce(keepFinished);
@@ -337,7 +337,7 @@ public final class JobQueue {
     private Duration rescueAfter = StaleJobRescuer.RESCUE_AFTER_DEFAULT;
     private Duration keepFinished = FinishedJobCleaner.KEEP_FINISHED_DEFAULT;
     private Duration keepDead = FinishedJobCleaner.KEEP_DEAD_DEFAULT;
-    private Duration dedupeWindow = FinishedJobCleaner.DEDUPE_WINDOW_DEFAULT;
+    private Duration dedupeWindow = KindPolicy.DEDUPE_WINDOW_DEFAULT;
 
     private Builder(DataSource dataSource) {
       this.dataSource = Objects.requireNonNull(dataSource, "dataSource");

@@ -9,17 +9,30 @@ import java.time.Duration;
  * @param retry            backoff and attempts for failures
  * @param maxRunning       at most this many jobs of the kind run at once across all processes; null = no cap
  * @param maxRunningPerKey at most this many jobs of the kind with the same concurrency key run at once; null = no cap
- * @param timeout          heartbeat staleness after which the rescuer re-queues a job; null = the rescuer's default
+ * @param timeout          longest a handler may run (the worker interrupts it then) and heartbeat
+ *                         staleness after which the rescuer re-queues a job; null = no run-time
+ *                         limit and the rescuer's default staleness
+ * @param dedupeWindow     how long a dedupe key of the kind stays taken after its enqueue, whatever
+ *                         happens to the job; null = {@link #DEDUPE_WINDOW_DEFAULT}
  */
-public record KindPolicy(RetryPolicy retry, Integer maxRunning, Integer maxRunningPerKey, Duration timeout) {
+public record KindPolicy(RetryPolicy retry, Integer maxRunning, Integer maxRunningPerKey, Duration timeout,
+                         Duration dedupeWindow) {
+  /** Dedupe window of a kind that sets none. */
+  public static final Duration DEDUPE_WINDOW_DEFAULT = Duration.ofDays(7);
   /** No caps, default retries, default timeout. */
-  public static final KindPolicy DEFAULT = new KindPolicy(RetryPolicy.DEFAULT, null, null, null);
+  public static final KindPolicy DEFAULT = new KindPolicy(RetryPolicy.DEFAULT, null, null, null, null);
+
+  /** A policy with the default dedupe window. */
+  public KindPolicy(RetryPolicy retry, Integer maxRunning, Integer maxRunningPerKey, Duration timeout) {
+    this(retry, maxRunning, maxRunningPerKey, timeout, null);
+  }
 
   public KindPolicy {
     if (retry == null) retry = RetryPolicy.DEFAULT;
     if (maxRunning != null && maxRunning < 1) throw new IllegalArgumentException("maxRunning must be at least 1, got " + maxRunning);
     if (maxRunningPerKey != null && maxRunningPerKey < 1) throw new IllegalArgumentException("maxRunningPerKey must be at least 1, got " + maxRunningPerKey);
     if (timeout != null && (timeout.isNegative() || timeout.isZero())) throw new IllegalArgumentException("timeout must be positive, got " + timeout);
+    if (dedupeWindow != null && (dedupeWindow.isNegative() || dedupeWindow.isZero())) throw new IllegalArgumentException("dedupeWindow must be positive, got " + dedupeWindow);
   }
 
   /** True when claims of this kind must count running jobs first. */
@@ -37,14 +50,16 @@ public record KindPolicy(RetryPolicy retry, Integer maxRunning, Integer maxRunni
     private Integer maxRunning;
     private Integer maxRunningPerKey;
     private Duration timeout;
+    private Duration dedupeWindow;
 
     public Builder retry(RetryPolicy retry) { this.retry = retry; return this; }
     public Builder maxRunning(Integer maxRunning) { this.maxRunning = maxRunning; return this; }
     public Builder maxRunningPerKey(Integer maxRunningPerKey) { this.maxRunningPerKey = maxRunningPerKey; return this; }
     public Builder timeout(Duration timeout) { this.timeout = timeout; return this; }
+    public Builder dedupeWindow(Duration dedupeWindow) { this.dedupeWindow = dedupeWindow; return this; }
 
     public KindPolicy build() {
-      return new KindPolicy(retry, maxRunning, maxRunningPerKey, timeout);
+      return new KindPolicy(retry, maxRunning, maxRunningPerKey, timeout, dedupeWindow);
     }
   }
 }

@@ -10,44 +10,55 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.UUID;
 import javax.sql.DataSource;
 
 /** The job store on PostgreSQL, over the caller's {@link DataSource}. Thread-safe. */
 final class PostgresJobStore implements JobStore {
-  /** How many runnable rows a capped claim looks at to find ones whose key has room. */
-  static final int CAPPED_CLAIM_WINDOW = 1000;
   /** Rows per statement in {@link #bulkEnqueue}; bounds the size of one bind message. */
   static final int BULK_CHUNK = 10_000;
+
+  /** NOTIFY payload prefix of a cancel request, followed by the job id. */
+  static final String CANCEL_NOTICE_PREFIX = "cancel:";
+  /** NOTIFY payload prefix of a pause, followed by the kind. */
+  static final String PAUSE_NOTICE_PREFIX = "pause:";
 
   private final DataSource dataSource;
   private final String schema;
   private final String channel;
-  private final SqlResource enqueue, bulkEnqueue, notify, claim, lockKind, claimCapped, completeOk, completeOther,
-      heartbeat, progress, rescueStale, cleanFinished, find, list, retryJob, cancelJob, retryDead, cancelDead,
-      statsCounts, statsOldestReady, kindConfigure, kindPause, kindShadow, shadowWaiting, kindList;
+  private final PostgresClaims claims;
+  private final long dedupeWindowMs;
+  private final SqlResource enqueue, enqueueDedupe, bulkEnqueue, notify, cleanDead, cleanFinishedDefault,
+      cleanFinishedPartitions, ensureFinishedDay, cleanDedupe, find, list, retryJob, cancelJob, retryDead, cancelDead,
+      statsCounts, statsOldestReady, kindConfigure, kindPause, kindShadow, shadowLock, shadowWaiting, kindList;
 
   PostgresJobStore(DataSource dataSource, String schema) {
+    this(dataSource, schema, KindPolicy.DEDUPE_WINDOW_DEFAULT);
+  }
+
+  /** {@code dedupeWindow}: how long a dedupe key stays taken for kinds whose policy sets none. */
+  PostgresJobStore(DataSource dataSource, String schema, Duration dedupeWindow) {
     this.dataSource = dataSource;
+    this.dedupeWindowMs = dedupeWindow.toMillis();
     this.schema = SqlResource.checkSchema(schema);
     this.channel = notifyChannel(schema);
+    this.claims = new PostgresClaims(dataSource, schema);
     Class<?> o = PostgresJobStore.class;
     enqueue = SqlResource.load(o, "enqueue.sql", schema);
+    enqueueDedupe = SqlResource.load(o, "enqueue_dedupe.sql", schema);
     bulkEnqueue = SqlResource.load(o, "bulk_enqueue.sql", schema);
     notify = SqlResource.load(o, "notify.sql", schema);
-    claim = SqlResource.load(o, "claim.sql", schema);
-    lockKind = SqlResource.load(o, "lock_kind.sql", schema);
-    claimCapped = SqlResource.load(o, "claim_capped.sql", schema);
-    completeOk = SqlResource.load(o, "complete_ok.sql", schema);
-    completeOther = SqlResource.load(o, "complete_other.sql", schema);
-    heartbeat = SqlResource.load(o, "heartbeat.sql", schema);
-    progress = SqlResource.load(o, "progress.sql", schema);
-    rescueStale = SqlResource.load(o, "rescue_stale.sql", schema);
-    cleanFinished = SqlResource.load(o, "clean_finished.sql", schema);
+    cleanDead = SqlResource.load(o, "clean_dead.sql", schema);
+    cleanFinishedDefault = SqlResource.load(o, "clean_finished_default.sql", schema);
+    cleanFinishedPartitions = SqlResource.load(o, "clean_finished_partitions.sql", schema);
+    ensureFinishedDay = SqlResource.load(o, "ensure_finished_day.sql", schema);
+    cleanDedupe = SqlResource.load(o, "clean_dedupe.sql", schema);
     find = SqlResource.load(o, "find.sql", schema);
     list = SqlResource.load(o, "list.sql", schema);
     retryJob = SqlResource.load(o, "retry_job.sql", schema);
@@ -59,6 +70,7 @@ final class PostgresJobStore implements JobStore {
     kindConfigure = SqlResource.load(o, "kind_configure.sql", schema);
     kindPause = SqlResource.load(o, "kind_pause.sql", schema);
     kindShadow = SqlResource.load(o, "kind_shadow.sql", schema);
+    shadowLock = SqlResource.load(o, "shadow_lock.sql", schema);
     shadowWaiting = SqlResource.load(o, "shadow_waiting.sql", schema);
     kindList = SqlResource.load(o, "kind_list.sql", schema);
   }
@@ -89,12 +101,12 @@ final class PostgresJobStore implements JobStore {
     return t == null ? null : t.toInstant();
   }
 
-  private static Integer intOrNull(ResultSet rs, int col) throws SQLException {
+  static Integer intOrNull(ResultSet rs, int col) throws SQLException {
     int v = rs.getInt(col);
     return rs.wasNull() ? null : v;
   }
 
-  private static Long longOrNull(ResultSet rs, int col) throws SQLException {
+  static Long longOrNull(ResultSet rs, int col) throws SQLException {
     long v = rs.getLong(col);
     return rs.wasNull() ? null : v;
   }
@@ -109,30 +121,53 @@ final class PostgresJobStore implements JobStore {
   /** Enqueues; {@code notify} false leaves the wake-up to the caller (see {@link NotifyDebouncer}). */
   EnqueueResult enqueue(Connection c, NewJob job, Instant now, boolean notify) throws SQLException {
     Instant runAt = job.runAt() == null ? now : job.runAt();
+    SqlResource sql = job.dedupeKey() == null ? enqueue : enqueueDedupe;
     // A concurrent insert of the same dedupe key that commits while we wait on the unique index
     // is invisible to this statement's snapshot: we neither insert nor see it. A new statement
     // (new snapshot under READ COMMITTED) sees it.
     for (int round = 0; round < 5; round++) {
-      try (PreparedStatement ps = enqueue.prepare(c)) {
-        enqueue.set(ps, "kind", job.kind());
-        enqueue.set(ps, "payload", job.payload());
-        enqueue.set(ps, "priority", job.priority());
-        enqueue.set(ps, "run_at", ts(runAt));
-        enqueue.set(ps, "max_attempts", job.maxAttempts());
-        enqueue.set(ps, "default_max_attempts", RetryPolicy.DEFAULT_MAX_ATTEMPTS);
-        enqueue.set(ps, "dedupe_key", job.dedupeKey());
-        enqueue.set(ps, "concurrency_key", job.concurrencyKey());
-        enqueue.set(ps, "timeout_ms", job.timeout() == null ? null : job.timeout().toMillis());
-        enqueue.set(ps, "now", ts(now));
-        enqueue.set(ps, "channel", channel);
-        enqueue.set(ps, "notify", notify);
-        try (ResultSet rs = ps.executeQuery()) {
-          if (rs.next()) return new EnqueueResult(rs.getLong(1), rs.getBoolean(2));
+      try (PreparedStatement ps = sql.prepare(c)) {
+        sql.set(ps, "lock_space", channel);
+        sql.set(ps, "kind", job.kind());
+        sql.set(ps, "payload", job.payload());
+        sql.set(ps, "priority", job.priority());
+        sql.set(ps, "run_at", ts(runAt));
+        sql.set(ps, "max_attempts", job.maxAttempts());
+        sql.set(ps, "default_max_attempts", RetryPolicy.DEFAULT_MAX_ATTEMPTS);
+        sql.set(ps, "concurrency_key", job.concurrencyKey());
+        sql.set(ps, "timeout_ms", job.timeout() == null ? null : job.timeout().toMillis());
+        sql.set(ps, "now", ts(now));
+        sql.set(ps, "channel", channel);
+        sql.set(ps, "notify", notify);
+        if (job.dedupeKey() != null) {
+          sql.set(ps, "dedupe_key", job.dedupeKey());
+          sql.set(ps, "default_dedupe_window_ms", dedupeWindowMs);
+        }
+        try (ResultSet rs = lastResult(ps)) {
+          if (rs != null && rs.next()) return new EnqueueResult(rs.getLong(1), rs.getBoolean(2));
         }
       }
     }
     throw new SQLException("dedupe key '" + job.dedupeKey() + "' conflicts with a job this transaction cannot see "
         + "(enqueue under READ COMMITTED to get the existing id)");
+  }
+
+  /**
+   * Runs a two-statement resource (the kind's shared lock, then the write) in one round trip: the
+   * driver sends both before one Sync, so without a transaction of the caller's they still form one.
+   */
+  private static ResultSet lastResult(PreparedStatement ps) throws SQLException {
+    boolean isResult = ps.execute();
+    ResultSet last = null;
+    while (true) {
+      if (isResult) {
+        if (last != null) last.close();
+        last = ps.getResultSet();
+      } else if (ps.getUpdateCount() == -1) {
+        return last;
+      }
+      isResult = ps.getMoreResults(java.sql.Statement.KEEP_CURRENT_RESULT);
+    }
   }
 
   @Override
@@ -166,8 +201,10 @@ final class PostgresJobStore implements JobStore {
         bulkEnqueue.set(ps, "concurrency_keys", c.createArrayOf("text", keys));
         bulkEnqueue.set(ps, "timeouts_ms", c.createArrayOf("int8", timeouts));
         bulkEnqueue.set(ps, "default_max_attempts", RetryPolicy.DEFAULT_MAX_ATTEMPTS);
+        bulkEnqueue.set(ps, "default_dedupe_window_ms", dedupeWindowMs);
+        bulkEnqueue.set(ps, "lock_space", channel);
         bulkEnqueue.set(ps, "now", ts(now));
-        try (ResultSet rs = ps.executeQuery()) {
+        try (ResultSet rs = lastResult(ps)) {
           rs.next();
           inserted += rs.getLong(1);
         }
@@ -192,191 +229,91 @@ final class PostgresJobStore implements JobStore {
     }
   }
 
-  // --- claim ---
+  // --- claim, outcomes, heartbeat, progress, rescue: see PostgresClaims ---
 
   @Override
-  public List<Job> claim(List<String> kinds, int limit, String workerId, Instant now) throws SQLException {
-    // One autocommit statement, one round trip: claim.sql turns off the commit's WAL flush itself.
-    try (Connection c = dataSource.getConnection(); PreparedStatement ps = claim.prepare(c)) {
-      if (!c.getAutoCommit()) c.setAutoCommit(true);
-      claim.set(ps, "now", ts(now));
-      claim.set(ps, "kinds", c.createArrayOf("text", kinds.toArray()));
-      claim.set(ps, "limit", limit);
-      claim.set(ps, "worker", workerId);
-      return readClaimed(ps, limit);
-    }
+  public Claim claim(List<String> kinds, int limit, String workerId, Instant now) throws SQLException {
+    return claims.claim(kinds, limit, workerId, now);
   }
 
   @Override
-  public List<Job> claimCapped(String kind, int limit, String workerId, Instant now) throws SQLException {
-    try (Connection c = dataSource.getConnection()) {
-      c.setAutoCommit(false);
-      try {
-        Integer maxRunning;
-        Integer maxPerKey;
-        try (PreparedStatement ps = lockKind.prepare(c)) {
-          lockKind.set(ps, "kind", kind);
-          try (ResultSet rs = ps.executeQuery()) {
-            if (!rs.next() || rs.getBoolean(1) || rs.getBoolean(2)) {
-              c.rollback();
-              return List.of();
-            }
-            maxRunning = intOrNull(rs, 3);
-            maxPerKey = intOrNull(rs, 4);
-          }
-        }
-        List<Job> claimed;
-        try (PreparedStatement ps = claimCapped.prepare(c)) {
-          claimCapped.set(ps, "kind", kind);
-          claimCapped.set(ps, "now", ts(now));
-          claimCapped.set(ps, "window", CAPPED_CLAIM_WINDOW);
-          claimCapped.set(ps, "max_per_key", maxPerKey == null ? Integer.MAX_VALUE : maxPerKey);
-          claimCapped.set(ps, "max_running", maxRunning == null ? Integer.MAX_VALUE : maxRunning);
-          claimCapped.set(ps, "limit", limit);
-          claimCapped.set(ps, "worker", workerId);
-          claimed = readClaimed(ps, limit);
-        }
-        c.commit();
-        return claimed;
-      } catch (SQLException | RuntimeException e) {
-        c.rollback();
-        throw e;
-      } finally {
-        c.setAutoCommit(true);
-      }
-    }
-  }
-
-  private static List<Job> readClaimed(PreparedStatement ps, int limit) throws SQLException {
-    List<Job> jobs = new ArrayList<>(Math.min(limit, 1024));
-    try (ResultSet rs = ps.executeQuery()) {
-      while (rs.next()) {
-        Long timeout = longOrNull(rs, 10);
-        jobs.add(new Job(rs.getLong(1), rs.getString(2), rs.getString(3), JobState.RUNNING, rs.getInt(4),
-            instant(rs, 5), rs.getInt(6), rs.getInt(7), rs.getString(8), rs.getString(9), null, null, null,
-            null, null, timeout == null ? null : Duration.ofMillis(timeout), instant(rs, 11), null, null));
-      }
-    }
-    return jobs;
-  }
-
-  // --- completion, heartbeat, progress ---
-
-  @Override
-  public int complete(List<Completion> outcomes, String workerId, Instant now) throws SQLException {
-    List<Completion> ok = new ArrayList<>(outcomes.size());
-    List<Completion> other = new ArrayList<>();
-    for (Completion o : outcomes) {
-      if (o.state() == JobState.COMPLETED) ok.add(o);
-      else other.add(o);
-    }
-    try (Connection c = dataSource.getConnection()) {
-      if (!c.getAutoCommit()) c.setAutoCommit(true);
-      // Autocommit, one round trip per statement; the statements turn off their commit's WAL flush.
-      return completeIn(c, ok, other, workerId, now);
-    }
-  }
-
-  private int completeIn(Connection c, List<Completion> ok, List<Completion> other, String workerId, Instant now)
-      throws SQLException {
-    int changed = 0;
-    if (!ok.isEmpty()) {
-      Long[] ids = new Long[ok.size()];
-      Integer[] attempts = new Integer[ok.size()];
-      for (int i = 0; i < ids.length; i++) {
-        ids[i] = ok.get(i).id();
-        attempts[i] = ok.get(i).attempt();
-      }
-      try (PreparedStatement ps = completeOk.prepare(c)) {
-        completeOk.set(ps, "ids", c.createArrayOf("int8", ids));
-        completeOk.set(ps, "attempts", c.createArrayOf("int4", attempts));
-        completeOk.set(ps, "now", ts(now));
-        completeOk.set(ps, "worker", workerId);
-        changed += ps.executeUpdate();
-      }
-    }
-    if (!other.isEmpty()) {
-      int n = other.size();
-      Long[] ids = new Long[n], runAt = new Long[n];
-      Integer[] attempts = new Integer[n];
-      String[] states = new String[n], errors = new String[n], stacks = new String[n];
-      for (int i = 0; i < n; i++) {
-        Completion o = other.get(i);
-        if (!JobState.RUNNING.canMoveTo(o.state())) throw new IllegalArgumentException("running job cannot become " + o.state());
-        ids[i] = o.id();
-        attempts[i] = o.attempt();
-        states[i] = o.state().dbValue();
-        runAt[i] = o.runAt() == null ? now.toEpochMilli() : o.runAt().toEpochMilli();
-        errors[i] = o.error();
-        stacks[i] = o.stack();
-      }
-      try (PreparedStatement ps = completeOther.prepare(c)) {
-        completeOther.set(ps, "ids", c.createArrayOf("int8", ids));
-        completeOther.set(ps, "attempts", c.createArrayOf("int4", attempts));
-        completeOther.set(ps, "states", c.createArrayOf("text", states));
-        completeOther.set(ps, "run_at_ms", c.createArrayOf("int8", runAt));
-        completeOther.set(ps, "errors", c.createArrayOf("text", errors));
-        completeOther.set(ps, "stacks", c.createArrayOf("text", stacks));
-        completeOther.set(ps, "now", ts(now));
-        completeOther.set(ps, "worker", workerId);
-        changed += ps.executeUpdate();
-      }
-    }
-    return changed;
+  public Claim claimCapped(String kind, int limit, String workerId, Instant now) throws SQLException {
+    return claims.claimCapped(kind, limit, workerId, now);
   }
 
   @Override
-  public int heartbeat(long[] ids, String workerId, Instant now) throws SQLException {
-    if (ids.length == 0) return 0;
-    Long[] boxed = new Long[ids.length];
-    for (int i = 0; i < ids.length; i++) boxed[i] = ids[i];
-    try (Connection c = dataSource.getConnection(); PreparedStatement ps = heartbeat.prepare(c)) {
-      if (!c.getAutoCommit()) c.setAutoCommit(true);
-      heartbeat.set(ps, "ids", c.createArrayOf("int8", boxed));
-      heartbeat.set(ps, "now", ts(now));
-      heartbeat.set(ps, "worker", workerId);
-      return ps.executeUpdate();
-    }
+  public int complete(List<Completion> outcomes, Collection<UUID> released, String workerId, Instant now) throws SQLException {
+    return claims.complete(outcomes, released, workerId, now);
   }
 
   @Override
-  public boolean progress(long id, String workerId, String progressJson, Instant now) throws SQLException {
-    try (Connection c = dataSource.getConnection(); PreparedStatement ps = progress.prepare(c)) {
-      if (!c.getAutoCommit()) c.setAutoCommit(true);
-      progress.set(ps, "id", id);
-      progress.set(ps, "worker", workerId);
-      progress.set(ps, "progress", progressJson);
-      progress.set(ps, "now", ts(now));
-      return ps.executeUpdate() == 1;
-    }
+  public List<Beat> heartbeat(Collection<UUID> leases, String workerId, Instant now) throws SQLException {
+    return claims.heartbeat(leases, workerId, now);
   }
 
-  // --- maintenance ---
+  @Override
+  public boolean progress(long id, UUID lease, String progressJson, Instant now) throws SQLException {
+    return claims.progress(id, lease, progressJson, now);
+  }
 
   @Override
   public List<Long> rescueStale(Duration defaultTimeout, int limit, Instant now) throws SQLException {
-    try (Connection c = dataSource.getConnection(); PreparedStatement ps = rescueStale.prepare(c)) {
+    return claims.rescueStale(defaultTimeout, limit, now);
+  }
+
+  @Override
+  public int rescueLeases(Instant before) throws SQLException {
+    return claims.rescueLeases(before);
+  }
+
+  // --- retention ---
+
+  @Override
+  public int cleanFinished(Instant finishedBefore, Instant deadBefore, int limit) throws SQLException {
+    try (Connection c = dataSource.getConnection()) {
       if (!c.getAutoCommit()) c.setAutoCommit(true);
-      rescueStale.set(ps, "now", ts(now));
-      rescueStale.set(ps, "default_timeout_ms", defaultTimeout.toMillis());
-      rescueStale.set(ps, "limit", limit);
-      List<Long> ids = new ArrayList<>();
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) ids.add(rs.getLong(1));
+      int n;
+      try (PreparedStatement ps = cleanFinishedPartitions.prepare(c)) {
+        cleanFinishedPartitions.set(ps, "before", ts(finishedBefore));
+        try (ResultSet rs = ps.executeQuery()) {
+          n = rs.next() ? rs.getInt(1) : 0;
+        }
       }
-      return ids;
+      try (PreparedStatement ps = cleanFinishedDefault.prepare(c)) {
+        cleanFinishedDefault.set(ps, "finished_before", ts(finishedBefore));
+        cleanFinishedDefault.set(ps, "limit", limit);
+        n += ps.executeUpdate();
+      }
+      try (PreparedStatement ps = cleanDead.prepare(c)) {
+        cleanDead.set(ps, "cancelled_before", ts(finishedBefore));
+        cleanDead.set(ps, "dead_before", ts(deadBefore));
+        cleanDead.set(ps, "limit", limit);
+        n += ps.executeUpdate();
+      }
+      return n;
     }
   }
 
   @Override
-  public int cleanFinished(Instant finishedBefore, Instant deadBefore, Instant dedupeBefore, int limit) throws SQLException {
-    try (Connection c = dataSource.getConnection(); PreparedStatement ps = cleanFinished.prepare(c)) {
+  public int cleanDedupe(Instant now, int limit) throws SQLException {
+    try (Connection c = dataSource.getConnection(); PreparedStatement ps = cleanDedupe.prepare(c)) {
       if (!c.getAutoCommit()) c.setAutoCommit(true);
-      cleanFinished.set(ps, "finished_before", ts(finishedBefore));
-      cleanFinished.set(ps, "dead_before", ts(deadBefore));
-      cleanFinished.set(ps, "dedupe_before", ts(dedupeBefore));
-      cleanFinished.set(ps, "limit", limit);
+      cleanDedupe.set(ps, "now", ts(now));
+      cleanDedupe.set(ps, "limit", limit);
       return ps.executeUpdate();
+    }
+  }
+
+  @Override
+  public void ensureFinishedDays(java.time.LocalDate from, int days) throws SQLException {
+    try (Connection c = dataSource.getConnection(); PreparedStatement ps = ensureFinishedDay.prepare(c)) {
+      if (!c.getAutoCommit()) c.setAutoCommit(true);
+      for (int i = 0; i < days; i++) {
+        ensureFinishedDay.set(ps, "day", from.plusDays(i).toString());
+        try (ResultSet rs = ps.executeQuery()) {
+          rs.next();
+        }
+      }
     }
   }
 
@@ -435,7 +372,10 @@ final class PostgresJobStore implements JobStore {
 
   @Override
   public boolean cancel(long id, Instant now) throws SQLException {
-    return updateOne(cancelJob, id, now);
+    boolean moved = updateOne(cancelJob, id, now);
+    // a running job's worker learns of the cancel at once (or at its next heartbeat without NOTIFY)
+    if (moved) notifyReady(CANCEL_NOTICE_PREFIX + id);
+    return moved;
   }
 
   private int updateDead(SqlResource sql, JobFilter filter, Instant now) throws SQLException {
@@ -444,7 +384,10 @@ final class PostgresJobStore implements JobStore {
       sql.set(ps, "kind", filter.kind());
       sql.set(ps, "error_contains", filter.errorContains());
       sql.set(ps, "now", ts(now));
-      return ps.executeUpdate();
+      if (!ps.execute()) return ps.getUpdateCount();
+      try (ResultSet rs = ps.getResultSet()) {
+        return rs.next() ? rs.getInt(1) : 0;
+      }
     }
   }
 
@@ -497,6 +440,7 @@ final class PostgresJobStore implements JobStore {
       kindConfigure.set(ps, "retry_max_ms", r.max().toMillis());
       kindConfigure.set(ps, "retry_jitter", r.jitter());
       kindConfigure.set(ps, "retry_max_attempts", r.maxAttempts());
+      kindConfigure.set(ps, "dedupe_window_ms", policy.dedupeWindow() == null ? null : policy.dedupeWindow().toMillis());
       kindConfigure.set(ps, "now", ts(now));
       ps.executeUpdate();
     }
@@ -511,7 +455,7 @@ final class PostgresJobStore implements JobStore {
       kindPause.set(ps, "now", ts(now));
       ps.executeUpdate();
     }
-    if (!paused) notifyReady(kind);
+    notifyReady(paused ? PAUSE_NOTICE_PREFIX + kind : kind);
   }
 
   @Override
@@ -519,6 +463,11 @@ final class PostgresJobStore implements JobStore {
     try (Connection c = dataSource.getConnection()) {
       c.setAutoCommit(false);
       try {
+        try (PreparedStatement ps = shadowLock.prepare(c)) {
+          shadowLock.set(ps, "lock_space", channel);
+          shadowLock.set(ps, "kind", kind);
+          ps.executeQuery().close();
+        }
         try (PreparedStatement ps = kindShadow.prepare(c)) {
           kindShadow.set(ps, "kind", kind);
           kindShadow.set(ps, "shadow", shadow);
@@ -530,7 +479,9 @@ final class PostgresJobStore implements JobStore {
           try (PreparedStatement ps = shadowWaiting.prepare(c)) {
             shadowWaiting.set(ps, "kind", kind);
             shadowWaiting.set(ps, "now", ts(now));
-            moved = ps.executeUpdate();
+            try (ResultSet rs = ps.executeQuery()) {
+              moved = rs.next() ? rs.getInt(1) : 0;
+            }
           }
         }
         c.commit();
@@ -561,8 +512,9 @@ final class PostgresJobStore implements JobStore {
               .jitter(jitterNull ? RetryPolicy.DEFAULT.jitter() : jitter)
               .maxAttempts(attempts == null ? RetryPolicy.DEFAULT_MAX_ATTEMPTS : attempts);
         }
+        Long dedupe = longOrNull(rs, 11);
         KindPolicy policy = new KindPolicy(retry, intOrNull(rs, 4), intOrNull(rs, 5),
-            timeout == null ? null : Duration.ofMillis(timeout));
+            timeout == null ? null : Duration.ofMillis(timeout), dedupe == null ? null : Duration.ofMillis(dedupe));
         kinds.add(new KindSettings(rs.getString(1), rs.getBoolean(2), rs.getBoolean(3), policy));
       }
     }

@@ -46,6 +46,8 @@ public final class StaleJobRescuer {
         batch = store.rescueStale(rescueAfter, BATCH, clock.instant());
         all.addAll(batch);
       } while (batch.size() == BATCH);
+      // leases left without a running job (their worker died after its last job was rescued)
+      store.rescueLeases(clock.instant().minus(rescueAfter));
       if (!all.isEmpty()) store.notifyReady("rescued");
       return all;
     } catch (SQLException e) {

@@ -16,6 +16,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -57,6 +58,8 @@ final class WorkerRuntime {
    * completer falling behind one small batch at a time.
    */
   static final int COMPLETERS = 2;
+  /** How often handlers are checked against their timeout. */
+  static final Duration WATCHDOG_INTERVAL = Duration.ofMillis(50);
 
   private final JobQueue queue;
   private final PostgresJobStore store;
@@ -77,11 +80,13 @@ final class WorkerRuntime {
 
   /** Slots for jobs held (buffered or running); a claim never takes more than the free ones. */
   private final Semaphore slots;
-  private final LinkedBlockingQueue<Job> buffer = new LinkedBlockingQueue<>();
+  private final LinkedBlockingQueue<HeldJob> buffer = new LinkedBlockingQueue<>();
   private final LinkedBlockingQueue<JobStore.Completion> outcomes = new LinkedBlockingQueue<>();
-  /** Jobs this worker holds in the database, heartbeated (see {@link #heartbeat}) until their outcome is recorded. */
-  private final Map<Long, Held> held = new ConcurrentHashMap<>();
+  /** Leases this worker holds in the database, heartbeated (see {@link #heartbeat}) until released. */
+  private final HeldLeases held = new HeldLeases();
   private final AtomicLong recorded = new AtomicLong();
+  /** Paused kinds as last seen (refresh, or a pause NOTIFY): their buffered jobs are given back, not started. */
+  private volatile Set<String> pausedKinds = Set.of();
 
   private volatile boolean claiming = true;
   private volatile boolean handling = true;
@@ -147,6 +152,9 @@ final class WorkerRuntime {
     scheduler = Executors.newScheduledThreadPool(1, Thread.ofPlatform().daemon().name("sluice-worker-scheduler").factory());
     scheduler.scheduleWithFixedDelay(() -> guarded("kind refresh", this::refreshKinds),
         b.kindRefreshInterval.toMillis(), b.kindRefreshInterval.toMillis(), TimeUnit.MILLISECONDS);
+    // The watchdog interrupts handlers past their timeout (the job's, else its kind's).
+    heartbeats.scheduleWithFixedDelay(() -> guarded("timeouts", this::interruptOverdue),
+        WATCHDOG_INTERVAL.toMillis(), WATCHDOG_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
     if (b.maintenance) {
       scheduler.scheduleWithFixedDelay(() -> guarded("rescue", () -> queue.rescuer().rescueOnce()),
           b.rescueInterval.toMillis(), b.rescueInterval.toMillis(), TimeUnit.MILLISECONDS);
@@ -256,34 +264,32 @@ final class WorkerRuntime {
   private int claimInto(int want) throws SQLException {
     int got = 0;
     Instant now = clock.instant();
-    List<String> kinds = uncappedKinds;
-    if (!kinds.isEmpty()) {
-      got += accept(store.claim(kinds, want, workerId, now));
-    }
+    // Capped kinds first: their caps bound what they take, so they cannot starve the others, while
+    // claiming them last would let a deep uncapped backlog fill every batch and starve them.
     for (String kind : cappedKinds) {
       if (got >= want || !claiming) break;
       got += accept(store.claimCapped(kind, want - got, workerId, now));
+    }
+    List<String> kinds = uncappedKinds;
+    if (!kinds.isEmpty() && got < want && claiming) {
+      got += accept(store.claim(kinds, want - got, workerId, now));
     }
     return got;
   }
 
   /** Buffers claimed jobs; their slots were reserved by the claimer before the claim. */
-  private int accept(List<Job> jobs) {
+  private int accept(JobStore.Claim claim) {
+    List<Job> jobs = claim.jobs();
     if (jobs.isEmpty()) return 0;
-    long now = System.nanoTime();
-    for (Job j : jobs) held.put(j.id(), new Held(now));
-    buffer.addAll(jobs);
-    return jobs.size();
-  }
-
-  /** A job this worker holds in the database: when it was claimed and whether a handler started it. */
-  private static final class Held {
-    final long claimedNanos;
-    volatile boolean started;
-
-    Held(long claimedNanos) {
-      this.claimedNanos = claimedNanos;
+    Map<String, KindPolicy> p = policies;
+    List<HeldJob> batch = new ArrayList<>(jobs.size());
+    for (Job j : jobs) {
+      Duration timeout = j.timeout() != null ? j.timeout() : p.getOrDefault(j.kind(), KindPolicy.DEFAULT).timeout();
+      batch.add(new HeldJob(j, claim.lease(), timeout));
     }
+    held.add(claim.lease(), batch);
+    buffer.addAll(batch);
+    return jobs.size();
   }
 
   private void refreshKinds() {
@@ -296,11 +302,15 @@ final class WorkerRuntime {
     Map<String, KindPolicy> p = new java.util.HashMap<>();
     Set<String> capped = new HashSet<>();
     Set<String> idle = new HashSet<>();
+    Set<String> paused = new HashSet<>();
     for (JobStore.KindSettings k : kinds) {
       p.put(k.kind(), k.policy());
       if (k.policy().isCapped()) capped.add(k.kind());
       if (k.paused() || k.shadow()) idle.add(k.kind());
+      if (k.paused()) paused.add(k.kind());
     }
+    pausedKinds = Set.copyOf(paused);
+    if (!paused.isEmpty()) giveBackBuffered(paused);
     List<String> uncapped = new ArrayList<>();
     List<String> cappedHandled = new ArrayList<>();
     for (String kind : handledKinds) {
@@ -318,53 +328,149 @@ final class WorkerRuntime {
 
   private void handleLoop() {
     while (handling) {
-      Job job;
+      HeldJob h;
       try {
-        job = buffer.poll(100, TimeUnit.MILLISECONDS);
+        h = buffer.poll(100, TimeUnit.MILLISECONDS);
       } catch (InterruptedException e) {
         if (!handling) return;
         continue;
       }
-      if (job == null) continue;
+      if (h == null) continue;
       // The buffer just shrank: a claimer waiting for it to run low starts the next claim now,
       // while this and the other handlers still have buffered work.
       if (claimersWaitingForRoom.get() > 0 && claimSize() > 0) wake();
-      Held h = held.get(job.id());
-      if (h != null) h.started = true;
-      JobStore.Completion outcome;
       try {
-        outcome = run(job);
+        // Re-checked before the job starts: a lost lease, a cancel or a pause seen since the claim.
+        if (!settleUnstarted(h)) {
+          JobStore.Completion outcome;
+          h.started(Thread.currentThread(), System.nanoTime());
+          try {
+            outcome = run(h);
+          } finally {
+            h.returned();
+          }
+          finish(h, outcome);
+        }
       } finally {
+        // The slot is kept until the handler has returned, whatever happened to the job meanwhile.
         slots.release();
       }
-      outcomes.add(outcome);
       if (claimersWaitingForRoom.get() > 0 && claimSize() > 0) wake();
     }
   }
 
-  private JobStore.Completion run(Job job) {
+  /**
+   * Settles a buffered job that must not start: lost (dropped), cancelled (recorded cancelled) or
+   * of a paused kind (given back, its attempt returned). False when it may start.
+   */
+  private boolean settleUnstarted(HeldJob h) {
+    if (h.lost) {
+      held.dropped(h);
+      return true;
+    }
+    if (h.cancelRequested) {
+      finish(h, JobStore.Completion.of(h.job, h.lease, JobState.CANCELLED, null, "cancelled before it started", null));
+      return true;
+    }
+    if (pausedKinds.contains(h.job.kind())) {
+      finish(h, JobStore.Completion.of(h.job, h.lease, JobState.READY, clock.instant(), null, null));
+      return true;
+    }
+    return false;
+  }
+
+  /** Queues the outcome of {@code h}, or drops it when the lease was lost meanwhile. */
+  private void finish(HeldJob h, JobStore.Completion outcome) {
+    if (h.lost) {
+      held.dropped(h);
+      return;
+    }
+    held.outcomeQueued(h);
+    outcomes.add(outcome);
+  }
+
+  /** Gives back the buffered jobs of paused kinds at once (a pause reached this worker). */
+  private void giveBackBuffered(Set<String> paused) {
+    List<HeldJob> back = new ArrayList<>();
+    for (HeldJob h : buffer) {
+      if (paused.contains(h.job.kind()) && buffer.remove(h)) back.add(h);
+    }
+    Instant now = clock.instant();
+    for (HeldJob h : back) {
+      finish(h, JobStore.Completion.of(h.job, h.lease, JobState.READY, now, null, null));
+      slots.release();
+    }
+  }
+
+  /** A cancel notice for job {@code id}: a buffered job is settled now, a running handler interrupted. */
+  private void cancelNotice(long id) {
+    held.forEachOpen(h -> {
+      if (h.job.id() == id) {
+        h.cancelRequested = true;
+        cancelled(h);
+      }
+    });
+  }
+
+  private void cancelled(HeldJob h) {
+    if (buffer.remove(h)) {
+      finish(h, JobStore.Completion.of(h.job, h.lease, JobState.CANCELLED, null, "cancelled before it started", null));
+      slots.release();
+    } else {
+      h.interrupt();
+    }
+  }
+
+  private void interruptOverdue() {
+    long now = System.nanoTime();
+    held.forEachOpen(h -> {
+      if (h.interruptIfOverdue(now)) {
+        log.warn("worker {}: job {} ({}) ran past its timeout of {} and was interrupted", workerId, h.job.id(), h.job.kind(), h.timeout);
+      }
+    });
+  }
+
+  private JobStore.Completion run(HeldJob h) {
+    Job job = h.job;
     JobHandler handler = handlers.get(job.kind());
+    Throwable failure;
     try {
       if (handler == null) throw new PermanentJobFailure("no handler for kind '" + job.kind() + "' in worker " + workerId);
-      handler.handle(new Context(job));
-      return JobStore.Completion.ok(job);
+      handler.handle(new Context(h));
+      failure = null;
     } catch (JobSnooze s) {
-      return JobStore.Completion.of(job, JobState.READY, clock.instant().plus(s.waitTime()), null, null);
+      if (!h.timedOut && !h.cancelRequested) return JobStore.Completion.of(job, h.lease, JobState.READY, clock.instant().plus(s.waitTime()), null, null);
+      failure = s;
     } catch (PermanentJobFailure f) {
-      return JobStore.Completion.of(job, JobState.DEAD, null, errorText(f), stackText(f));
+      if (!h.timedOut && !h.cancelRequested) return JobStore.Completion.of(job, h.lease, JobState.DEAD, null, errorText(f), stackText(f));
+      failure = f;
     } catch (Throwable t) {
-      if (t instanceof InterruptedException) Thread.currentThread().interrupt();
-      RetryPolicy retry = policies.getOrDefault(job.kind(), KindPolicy.DEFAULT).retry();
-      if (job.attempt() >= job.maxAttempts()) {
-        return JobStore.Completion.of(job, JobState.DEAD, null, errorText(t), stackText(t));
-      }
-      Instant next = clock.instant().plus(retry.delay(job.attempt(), ThreadLocalRandom.current()));
-      return JobStore.Completion.of(job, JobState.RETRYABLE, next, errorText(t), stackText(t));
+      failure = t;
+    }
+    if (h.cancelRequested) {
+      return JobStore.Completion.of(job, h.lease, JobState.CANCELLED, null, "cancelled while running", null);
+    }
+    if (h.timedOut) {
+      failure = new JobTimeoutException(job, h.timeout, failure);
+    }
+    if (failure == null) return JobStore.Completion.ok(job, h.lease);
+    RetryPolicy retry = policies.getOrDefault(job.kind(), KindPolicy.DEFAULT).retry();
+    if (job.attempt() >= job.maxAttempts()) {
+      return JobStore.Completion.of(job, h.lease, JobState.DEAD, null, errorText(failure), stackText(failure));
+    }
+    Instant next = clock.instant().plus(retry.delay(job.attempt(), ThreadLocalRandom.current()));
+    return JobStore.Completion.of(job, h.lease, JobState.RETRYABLE, next, errorText(failure), stackText(failure));
+  }
+
+  /** The failure recorded for a handler interrupted at its timeout (whatever it did afterwards). */
+  static final class JobTimeoutException extends RuntimeException {
+    JobTimeoutException(Job job, Duration timeout, Throwable cause) {
+      super("timed out: job " + job.id() + " ran longer than its timeout of " + timeout + " and was interrupted", cause);
     }
   }
 
   static String errorText(Throwable t) {
-    String text = t instanceof PermanentJobFailure ? String.valueOf(t.getMessage())
+    String text = t instanceof PermanentJobFailure || t instanceof JobTimeoutException ? String.valueOf(t.getMessage())
         : t.getClass().getName() + (t.getMessage() == null ? "" : ": " + t.getMessage());
     return storable(text.length() > MAX_ERROR_CHARS ? text.substring(0, MAX_ERROR_CHARS) : text);
   }
@@ -377,16 +483,18 @@ final class WorkerRuntime {
   }
 
   /** PostgreSQL text cannot hold U+0000 (an error message quoting a vendor's body may): U+FFFD instead. */
-  private static String storable(String text) {
+  static String storable(String text) {
     return text.replace('\0', '\uFFFD');
   }
 
   private final class Context implements JobContext {
     private final Job job;
+    private final UUID lease;
     private JsonNode payload;
 
-    Context(Job job) {
-      this.job = job;
+    Context(HeldJob h) {
+      this.job = h.job;
+      this.lease = h.lease;
     }
 
     @Override
@@ -409,7 +517,7 @@ final class WorkerRuntime {
     @Override
     public void progress(JsonNode progress) {
       try {
-        store.progress(job.id(), workerId, JSON.writeValueAsString(progress), clock.instant());
+        store.progress(job.id(), lease, JSON.writeValueAsString(progress), clock.instant());
       } catch (SQLException | com.fasterxml.jackson.core.JsonProcessingException e) {
         throw new JobQueueException("recording progress of job " + job.id() + " failed: " + e.getMessage(), e);
       }
@@ -449,7 +557,10 @@ final class WorkerRuntime {
       try {
         if (batch.isEmpty()) {
           JobStore.Completion first = outcomes.poll(50, TimeUnit.MILLISECONDS);
-          if (first == null) continue;
+          if (first == null) {
+            if (held.hasReleasable()) flush(batch); // leases released by dropped jobs alone
+            continue;
+          }
           batch.add(first);
         }
         if (flushIntervalNanos > 0) {
@@ -467,23 +578,58 @@ final class WorkerRuntime {
         // close() interrupts only to hurry the flush along; keep going until drained
       }
       if (batch.isEmpty()) continue;
+      if (!flush(batch)) LockSupport.parkNanos(ERROR_BACKOFF.toNanos());
+    }
+  }
+
+  /**
+   * Records {@code batch} in one statement (with the leases it releases). When that fails, the
+   * outcomes are applied one by one, and one that fails alone is recorded as dead with the reason,
+   * so one bad outcome never holds up the others. What remains in {@code batch} afterwards could
+   * not be written at all (the database is away) and is tried again; false then.
+   */
+  private boolean flush(List<JobStore.Completion> batch) {
+    List<UUID> released = held.drainReleasable();
+    try {
+      store.complete(batch, released, workerId, clock.instant());
+      recorded(batch);
+      batch.clear();
+      return true;
+    } catch (SQLException | RuntimeException e) {
+      held.unrelease(released);
+      log.warn("worker {}: recording {} outcomes failed, applying them one by one: {}", workerId, batch.size(), e.getMessage());
+    }
+    List<JobStore.Completion> left = new ArrayList<>();
+    for (JobStore.Completion o : batch) {
       try {
-        store.complete(batch, workerId, clock.instant());
-        boolean cappedDone = false;
-        Set<String> capped = cappedKindSet;
-        for (JobStore.Completion c : batch) {
-          held.remove(c.id());
-          if (capped.contains(c.kind())) cappedDone = true;
-        }
-        recorded.addAndGet(batch.size());
-        batch.clear();
-        if (cappedDone) notifyCappedRoom();
+        store.complete(List.of(o), List.of(), workerId, clock.instant());
+        recorded(List.of(o));
       } catch (SQLException | RuntimeException e) {
-        // Keep the batch (the jobs stay held and heartbeated) and try again.
-        log.warn("worker {}: recording {} outcomes failed, retrying in {}: {}", workerId, batch.size(), ERROR_BACKOFF, e.getMessage());
-        LockSupport.parkNanos(ERROR_BACKOFF.toNanos());
+        String reason = "outcome " + o.state().dbValue() + " could not be recorded: " + e.getMessage();
+        try {
+          store.complete(List.of(new JobStore.Completion(o.id(), o.lease(), o.kind(), JobState.DEAD, null,
+              errorText(new PermanentJobFailure(reason)), o.error())), List.of(), workerId, clock.instant());
+          recorded(List.of(o));
+          log.warn("worker {}: job {} marked dead: {}", workerId, o.id(), reason);
+        } catch (SQLException | RuntimeException again) {
+          left.add(o);
+        }
       }
     }
+    batch.clear();
+    batch.addAll(left);
+    return left.isEmpty();
+  }
+
+  private void recorded(List<JobStore.Completion> done) {
+    boolean cappedDone = false;
+    Set<String> capped = cappedKindSet;
+    for (JobStore.Completion c : done) {
+      held.recorded(c.lease());
+      if (capped.contains(c.kind())) cappedDone = true;
+    }
+    recorded.addAndGet(done.size());
+    if (cappedDone) notifyCappedRoom();
   }
 
   /** A capped kind may have room again: wake this and the other processes' claimers. */
@@ -499,22 +645,38 @@ final class WorkerRuntime {
   // --- heartbeats ---
 
   /**
-   * Heartbeats the jobs a handler has started, and buffered ones only once they have waited a
-   * whole heartbeat interval (long handlers can keep them buffered up to the rescue timeout).
-   * Under load most buffered jobs start within milliseconds, so they are never written twice.
+   * Heartbeats this worker's leases: one row per claim batch. A held job the answer does not list
+   * was rescued (its lease lost): its handler is interrupted and its outcome dropped; one whose
+   * cancel was requested is settled or interrupted.
    */
   private void heartbeat() {
     if (held.isEmpty()) return;
-    long now = System.nanoTime();
-    long[] ids = held.entrySet().stream()
-        .filter(e -> e.getValue().started || now - e.getValue().claimedNanos >= heartbeatIntervalNanos)
-        .mapToLong(Map.Entry::getKey).toArray();
-    if (ids.length == 0) return;
+    List<UUID> leases = held.leases();
+    List<JobStore.Beat> beats;
     try {
-      store.heartbeat(ids, workerId, clock.instant());
+      beats = store.heartbeat(leases, workerId, clock.instant());
     } catch (SQLException e) {
       throw JobQueue.failure("heartbeat", e);
     }
+    Set<Long> alive = new HashSet<>();
+    Set<Long> cancel = new HashSet<>();
+    for (JobStore.Beat b : beats) {
+      alive.add(b.id());
+      if (b.cancelRequested()) cancel.add(b.id());
+    }
+    held.applyHeartbeat(leases, alive, cancel, h -> {
+      if (h.lost) {
+        log.warn("worker {}: lost the lease of job {} ({}): it was rescued; its outcome will be dropped", workerId, h.job.id(), h.job.kind());
+        if (buffer.remove(h)) {
+          held.dropped(h);
+          slots.release();
+        } else {
+          h.interrupt();
+        }
+      } else {
+        cancelled(h);
+      }
+    });
   }
 
   // --- LISTEN ---
@@ -533,7 +695,22 @@ final class WorkerRuntime {
         wakeFirst(); // anything enqueued before LISTEN took effect
         while (claiming) {
           PGNotification[] notes = pg.getNotifications(250);
-          if (notes != null && notes.length > 0) wakeFirst();
+          if (notes == null || notes.length == 0) continue;
+          boolean pause = false;
+          for (PGNotification n : notes) {
+            String payload = n.getParameter();
+            if (payload.startsWith(PostgresJobStore.CANCEL_NOTICE_PREFIX)) {
+              try {
+                cancelNotice(Long.parseLong(payload.substring(PostgresJobStore.CANCEL_NOTICE_PREFIX.length())));
+              } catch (NumberFormatException ignored) {
+                // not ours
+              }
+            } else if (payload.startsWith(PostgresJobStore.PAUSE_NOTICE_PREFIX)) {
+              pause = true;
+            }
+          }
+          if (pause) scheduler.execute(() -> guarded("kind refresh", this::refreshKinds));
+          wakeFirst();
         }
       } catch (SQLException | RuntimeException e) {
         if (!claiming) return;
@@ -557,11 +734,11 @@ final class WorkerRuntime {
     claimers.forEach(LockSupport::unpark);
     for (Thread t : claimers) join(t, Duration.ofSeconds(10));
     // Give buffered jobs back: their attempt is returned and any worker may take them.
-    List<Job> unstarted = new ArrayList<>();
+    List<HeldJob> unstarted = new ArrayList<>();
     buffer.drainTo(unstarted);
     Instant now = clock.instant();
-    for (Job j : unstarted) {
-      outcomes.add(JobStore.Completion.of(j, JobState.READY, now, null, null));
+    for (HeldJob h : unstarted) {
+      finish(h, JobStore.Completion.of(h.job, h.lease, JobState.READY, now, null, null));
       slots.release();
     }
     handling = false;

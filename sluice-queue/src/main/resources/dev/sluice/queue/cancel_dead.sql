@@ -1,5 +1,5 @@
 -- dead -> cancelled for every dead job matching the filter.
-UPDATE ${schema}.job
+UPDATE ${schema}.job_dead
 SET state = 'cancelled', finished_at = :now
 WHERE state = 'dead'
   AND (:kind::text IS NULL OR kind = :kind::text)

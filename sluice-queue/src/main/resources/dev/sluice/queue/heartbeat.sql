@@ -1,17 +1,16 @@
--- Heartbeat of a worker's started jobs. Rows locked by someone else are skipped, not waited for:
--- the completer (or the rescuer) is finishing them, so they need no heartbeat, and never waiting
--- means this statement cannot deadlock with a batched completion that locks the same rows in
--- another order.
+-- Heartbeat of a worker's leases: one row per claim batch, not per job. Answers the jobs still
+-- running under each lease that is still this worker's, and whether their cancel was requested;
+-- a held job missing from the answer was rescued (or its lease was): the worker stops its handler
+-- and drops its outcome.
 -- async_commit: the commit does not wait for the WAL flush; see claim.sql for why that is safe.
 WITH async_commit AS MATERIALIZED (
   SELECT set_config('synchronous_commit', 'off', true)
 ), beat AS (
-  SELECT id
-  FROM ${schema}.job
-  WHERE id = ANY(:ids::bigint[]) AND state = 'running' AND worker_id = :worker
-  FOR UPDATE SKIP LOCKED
+  UPDATE ${schema}.job_lease l
+  SET heartbeat_at = :now
+  FROM async_commit
+  WHERE l.lease = ANY(:leases::uuid[]) AND l.worker_id = :worker
+  RETURNING l.lease
 )
-UPDATE ${schema}.job j
-SET heartbeat_at = :now
-FROM beat, async_commit
-WHERE j.id = beat.id
+SELECT j.id, j.lease, j.cancel_requested_at IS NOT NULL AS cancel_requested
+FROM beat JOIN ${schema}.job j ON j.lease = beat.lease AND j.state = 'running'

@@ -1,3 +1,4 @@
+-- Progress of a running job, only under the lease its handler runs under.
 UPDATE ${schema}.job
-SET progress = :progress::jsonb, heartbeat_at = :now
-WHERE id = :id AND state = 'running' AND worker_id = :worker
+SET progress = :progress::jsonb
+WHERE id = :id AND lease = :lease AND state = 'running'

@@ -1,23 +1,40 @@
--- Jobs whose worker stopped heartbeating for longer than their timeout (job, then kind, then the
--- rescuer's default): running -> retryable now, or dead when no attempt is left.
+-- Jobs whose lease stopped heartbeating for longer than their timeout (job, then kind, then the
+-- rescuer's default): running -> retryable now; dead when no attempt is left; cancelled when a
+-- cancel was requested. Their lease stays until rescue_leases.sql finds it empty.
 WITH stale AS (
-  SELECT j.id
-  FROM ${schema}.job j LEFT JOIN ${schema}.job_kind k ON k.kind = j.kind
+  SELECT j.id, l.worker_id, l.heartbeat_at
+  FROM ${schema}.job j
+  JOIN ${schema}.job_lease l ON l.lease = j.lease
+  LEFT JOIN ${schema}.job_kind k ON k.kind = j.kind
   WHERE j.state = 'running'
-    AND j.heartbeat_at < :now - coalesce(j.timeout_ms, k.timeout_ms, :default_timeout_ms) * interval '1 millisecond'
+    AND l.heartbeat_at < :now - coalesce(j.timeout_ms, k.timeout_ms, :default_timeout_ms) * interval '1 millisecond'
   ORDER BY j.id
   LIMIT :limit
   FOR UPDATE OF j SKIP LOCKED
+), requeued AS (
+  UPDATE ${schema}.job j
+  SET state = 'retryable', run_at = :now, lease = NULL, last_error_stack = NULL,
+      last_error = 'rescued: worker ' || stale.worker_id || ' stopped heartbeating (last heartbeat '
+                   || stale.heartbeat_at::text || ')'
+  FROM stale
+  WHERE j.id = stale.id AND j.state = 'running' AND j.attempt < j.max_attempts AND j.cancel_requested_at IS NULL
+  RETURNING j.id
+), gone AS (
+  DELETE FROM ${schema}.job j
+  USING stale
+  WHERE j.id = stale.id AND j.state = 'running' AND (j.attempt >= j.max_attempts OR j.cancel_requested_at IS NOT NULL)
+  RETURNING j.id, j.kind, j.payload, j.priority, j.run_at, j.attempt, j.max_attempts, j.dedupe_key, j.concurrency_key,
+            j.progress, j.timeout_ms, j.created_at, j.started_at, j.cancel_requested_at, stale.worker_id, stale.heartbeat_at
+), buried AS (
+  INSERT INTO ${schema}.job_dead (id, kind, payload, state, priority, run_at, attempt, max_attempts, dedupe_key,
+                                  concurrency_key, last_error, last_error_stack, progress, worker_id, timeout_ms,
+                                  created_at, started_at, finished_at)
+  SELECT id, kind, payload, CASE WHEN cancel_requested_at IS NOT NULL THEN 'cancelled' ELSE 'dead' END, priority, run_at,
+         attempt, max_attempts, dedupe_key, concurrency_key,
+         'rescued: worker ' || worker_id || ' stopped heartbeating (last heartbeat ' || heartbeat_at::text || ')',
+         NULL, progress, worker_id, timeout_ms, created_at, started_at, :now
+  FROM gone
 )
-UPDATE ${schema}.job j
-SET state = CASE WHEN j.attempt >= j.max_attempts THEN 'dead' ELSE 'retryable' END,
-    run_at = :now,
-    finished_at = CASE WHEN j.attempt >= j.max_attempts THEN :now END,
-    last_error = 'rescued: worker ' || coalesce(j.worker_id, '?') || ' stopped heartbeating (last heartbeat '
-                 || j.heartbeat_at::text || ')',
-    last_error_stack = NULL,
-    worker_id = NULL,
-    heartbeat_at = NULL
-FROM stale
-WHERE j.id = stale.id AND j.state = 'running'
-RETURNING j.id
+SELECT id FROM requeued
+UNION ALL
+SELECT id FROM gone

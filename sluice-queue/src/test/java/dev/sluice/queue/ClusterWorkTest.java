@@ -40,7 +40,7 @@ class ClusterWorkTest {
 
   @BeforeEach
   void empty() throws Exception {
-    sql("TRUNCATE cluster.job, public.execution");
+    sql("TRUNCATE cluster.job, cluster.job_finished, cluster.job_dead, cluster.job_lease, public.execution");
   }
 
   static void sql(String statement) throws Exception {
@@ -85,7 +85,9 @@ class ClusterWorkTest {
     assertThat(longQuery("SELECT count(*) FROM public.execution")).isEqualTo(JOBS);
     assertThat(longQuery("SELECT count(DISTINCT job_id) FROM public.execution")).isEqualTo(JOBS);
     assertThat(longQuery("SELECT count(DISTINCT pid) FROM public.execution")).as("all processes took part").isEqualTo(PROCESSES);
-    assertThat(longQuery("SELECT count(*) FROM cluster.job WHERE state <> 'completed' OR attempt <> 1")).isZero();
+    assertThat(longQuery("SELECT (SELECT count(*) FROM cluster.job) + (SELECT count(*) FROM cluster.job_dead)")).isZero();
+    assertThat(longQuery("SELECT count(*) FROM cluster.job_finished WHERE state <> 'completed' OR attempt <> 1")).isZero();
+    assertThat(longQuery("SELECT count(*) FROM cluster.job_lease")).as("every lease released").isZero();
   }
 
   @Test
@@ -107,16 +109,17 @@ class ClusterWorkTest {
       children.forEach(ChildJvm::close);
     }
     assertThat(longQuery("SELECT count(DISTINCT job_id) FROM public.execution")).as("none lost").isEqualTo(JOBS);
-    long rescued = longQuery("SELECT count(*) FROM cluster.job WHERE last_error LIKE 'rescued: worker %-" + victim.pid() + "-%'");
+    long rescued = longQuery("SELECT count(*) FROM cluster.job_finished WHERE last_error LIKE 'rescued: worker %-" + victim.pid() + "-%'");
     assertThat(rescued).as("the killed process's jobs were rescued").isPositive();
     // A job runs twice only when the rescuer re-queued it: the killed process's jobs (its handler
     // may have run, its completion was never recorded), or, on a machine so loaded that a live
     // worker's heartbeat fell behind the rescue timeout, that worker's.
     long twiceWithoutRescue = longQuery("""
         SELECT count(*) FROM (SELECT job_id FROM public.execution GROUP BY job_id HAVING count(*) > 1) d
-        JOIN cluster.job j ON j.id = d.job_id
+        JOIN cluster.job_finished j ON j.id = d.job_id
         WHERE j.last_error IS NULL OR j.last_error NOT LIKE 'rescued%'""");
     assertThat(twiceWithoutRescue).isZero();
-    assertThat(longQuery("SELECT count(*) FROM cluster.job WHERE state <> 'completed'")).isZero();
+    assertThat(longQuery("SELECT (SELECT count(*) FROM cluster.job) + (SELECT count(*) FROM cluster.job_dead)")).isZero();
+    assertThat(longQuery("SELECT count(*) - count(DISTINCT id) FROM cluster.job_finished")).as("no completion applied twice").isZero();
   }
 }

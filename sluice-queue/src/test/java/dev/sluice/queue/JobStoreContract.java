@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.UUID;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -74,14 +75,14 @@ abstract class JobStoreContract {
     long late = enqueue(NewJob.builder("k").priority(5).build()).id();
     long early = enqueue(NewJob.builder("k").priority(0).runAt(T0.minusSeconds(10)).build()).id();
     long mid = enqueue(NewJob.builder("k").priority(0).build()).id();
-    List<Job> claimed = store.claim(List.of("k"), 2, W1, T0);
+    List<Job> claimed = store.claim(List.of("k"), 2, W1, T0).jobs();
     assertThat(claimed).extracting(Job::id).containsExactly(early, mid);
     assertThat(claimed).allSatisfy(j -> assertThat(j.attempt()).isEqualTo(1));
     assertThat(job(early).state()).isEqualTo(JobState.RUNNING);
     assertThat(job(early).workerId()).isEqualTo(W1);
     assertThat(job(late).state()).isEqualTo(JobState.READY);
-    assertThat(store.claim(List.of("k"), 10, W2, T0)).extracting(Job::id).containsExactly(late);
-    assertThat(store.claim(List.of("k"), 10, W2, T0)).isEmpty();
+    assertThat(store.claim(List.of("k"), 10, W2, T0).jobs()).extracting(Job::id).containsExactly(late);
+    assertThat(store.claim(List.of("k"), 10, W2, T0).jobs()).isEmpty();
   }
 
   @Test
@@ -92,13 +93,13 @@ abstract class JobStoreContract {
     store.setPaused("p", true, T0);
     long shadowed = enqueue(NewJob.of("s", "{}")).id();
     assertThat(store.setShadow("s", true, T0)).isEqualTo(1);
-    assertThat(store.claim(List.of("k", "p", "s"), 10, W1, T0)).isEmpty();
+    assertThat(store.claim(List.of("k", "p", "s"), 10, W1, T0).jobs()).isEmpty();
     assertThat(job(shadowed).state()).isEqualTo(JobState.SHADOWED);
     long shadowedAtEnqueue = enqueue(NewJob.of("s", "{}")).id();
     assertThat(job(shadowedAtEnqueue).state()).isEqualTo(JobState.SHADOWED);
-    assertThat(store.claim(List.of("k"), 10, W1, T0.plusSeconds(60))).hasSize(1);
+    assertThat(store.claim(List.of("k"), 10, W1, T0.plusSeconds(60)).jobs()).hasSize(1);
     store.setPaused("p", false, T0);
-    assertThat(store.claim(List.of("p"), 10, W1, T0)).extracting(Job::id).containsExactly(paused);
+    assertThat(store.claim(List.of("p"), 10, W1, T0).jobs()).extracting(Job::id).containsExactly(paused);
   }
 
   @Test
@@ -108,14 +109,15 @@ abstract class JobStoreContract {
     for (int i = 0; i < 4; i++) enqueue(NewJob.builder("slow").concurrencyKey("b").build());
     for (int i = 0; i < 4; i++) enqueue(NewJob.builder("slow").build());
     // the uncapped claim never takes capped kinds
-    assertThat(store.claim(List.of("slow"), 100, W1, T0)).isEmpty();
-    List<Job> first = store.claimCapped("slow", 100, W1, T0);
+    assertThat(store.claim(List.of("slow"), 100, W1, T0).jobs()).isEmpty();
+    JobStore.Claim firstClaim = store.claimCapped("slow", 100, W1, T0);
+    List<Job> first = firstClaim.jobs();
     assertThat(first).hasSize(3);
     assertThat(first).extracting(Job::concurrencyKey).containsExactlyInAnyOrder("a", "b", null);
-    assertThat(store.claimCapped("slow", 100, W2, T0)).isEmpty();
+    assertThat(store.claimCapped("slow", 100, W2, T0).jobs()).isEmpty();
     Job a = first.stream().filter(j -> "a".equals(j.concurrencyKey())).findFirst().orElseThrow();
-    store.complete(List.of(JobStore.Completion.ok(a)), W1, T0);
-    List<Job> next = store.claimCapped("slow", 100, W2, T0);
+    store.complete(List.of(JobStore.Completion.ok(a, firstClaim.lease())), List.of(), W1, T0);
+    List<Job> next = store.claimCapped("slow", 100, W2, T0).jobs();
     assertThat(next).extracting(Job::concurrencyKey).containsExactly("a");
   }
 
@@ -123,34 +125,94 @@ abstract class JobStoreContract {
   void perKeyCapWithoutKindCap() throws Exception {
     store.configureKind("contact-sync", KindPolicy.builder().maxRunningPerKey(1).build(), T0);
     for (int k = 0; k < 5; k++) for (int i = 0; i < 3; i++) enqueue(NewJob.builder("contact-sync").concurrencyKey("c" + k).build());
-    List<Job> claimed = store.claimCapped("contact-sync", 100, W1, T0);
+    List<Job> claimed = store.claimCapped("contact-sync", 100, W1, T0).jobs();
     assertThat(claimed).extracting(Job::concurrencyKey).containsExactlyInAnyOrder("c0", "c1", "c2", "c3", "c4");
-    assertThat(store.claimCapped("contact-sync", 100, W1, T0)).isEmpty();
+    assertThat(store.claimCapped("contact-sync", 100, W1, T0).jobs()).isEmpty();
+  }
+
+  /** Defect 4: one kind's older backlog does not fill every claim; each kind gets its share. */
+  @Test
+  void claimIsFairAcrossKinds() throws Exception {
+    List<NewJob> jobs = new ArrayList<>();
+    for (int i = 0; i < 200; i++) jobs.add(NewJob.builder("old").runAt(T0.minusSeconds(60)).build());
+    for (int i = 0; i < 200; i++) jobs.add(NewJob.of("new", "{}"));
+    try (Connection c = connect()) {
+      store.bulkEnqueue(c, jobs, T0);
+    }
+    List<Job> claimed = store.claim(List.of("old", "new"), 10, W1, T0).jobs();
+    assertThat(claimed).extracting(Job::kind).containsOnly("old", "new").contains("old", "new");
+    assertThat(claimed.stream().filter(j -> j.kind().equals("new")).count()).isEqualTo(5);
+  }
+
+  /** Defect 4: with a per-key cap, a key behind a long queue of another key at its cap still runs. */
+  @Test
+  void perKeyCapReachesKeysBehindALongQueueOfAnotherKey() throws Exception {
+    store.configureKind("per-key", KindPolicy.builder().maxRunningPerKey(1).build(), T0);
+    List<NewJob> jobs = new ArrayList<>();
+    for (int i = 0; i < 1_500; i++) jobs.add(NewJob.builder("per-key").concurrencyKey("a").runAt(T0.minusSeconds(10)).build());
+    jobs.add(NewJob.builder("per-key").concurrencyKey("b").build());
+    try (Connection c = connect()) {
+      store.bulkEnqueue(c, jobs, T0);
+    }
+    assertThat(store.claimCapped("per-key", 10, W1, T0).jobs()).extracting(Job::concurrencyKey).containsExactlyInAnyOrder("a", "b");
+    assertThat(store.claimCapped("per-key", 10, W1, T0).jobs()).isEmpty();
   }
 
   @Test
   void successfulCompletionIsRecordedOnce() throws Exception {
     long id = enqueue(NewJob.of("k", "{}")).id();
-    Job claimed = store.claim(List.of("k"), 1, W1, T0).getFirst();
-    assertThat(store.complete(List.of(JobStore.Completion.ok(claimed)), W1, T0.plusSeconds(1))).isEqualTo(1);
+    JobStore.Claim claim = store.claim(List.of("k"), 1, W1, T0);
+    Job claimed = claim.jobs().getFirst();
+    assertThat(store.complete(List.of(JobStore.Completion.ok(claimed, claim.lease())), List.of(claim.lease()), W1, T0.plusSeconds(1))).isEqualTo(1);
     Job done = job(id);
     assertThat(done.state()).isEqualTo(JobState.COMPLETED);
     assertThat(done.finishedAt()).isEqualTo(T0.plusSeconds(1));
-    assertThat(store.complete(List.of(JobStore.Completion.ok(claimed)), W1, T0.plusSeconds(2))).isZero();
+    assertThat(done.workerId()).isEqualTo(W1);
+    assertThat(store.complete(List.of(JobStore.Completion.ok(claimed, claim.lease())), List.of(), W1, T0.plusSeconds(2))).isZero();
   }
 
   @Test
-  void outcomeOfAnotherWorkerOrAnEarlierAttemptIsIgnored() throws Exception {
+  void outcomeOfAnEarlierClaimIsIgnored() throws Exception {
     long id = enqueue(NewJob.of("k", "{}")).id();
-    Job claimed = store.claim(List.of("k"), 1, W1, T0).getFirst();
-    assertThat(store.complete(List.of(JobStore.Completion.ok(claimed)), W2, T0)).isZero();
+    JobStore.Claim first = store.claim(List.of("k"), 1, W1, T0);
+    Job claimed = first.jobs().getFirst();
+    JobStore.Completion late = JobStore.Completion.ok(claimed, first.lease());
+    assertThat(store.complete(List.of(JobStore.Completion.ok(claimed, UUID.randomUUID())), List.of(), W1, T0)).isZero();
     // rescued and re-claimed by W2: W1's late success must not count
     assertThat(store.rescueStale(Duration.ofSeconds(5), 100, T0.plusSeconds(6))).containsExactly(id);
-    Job again = store.claim(List.of("k"), 1, W2, T0.plusSeconds(6)).getFirst();
-    assertThat(again.attempt()).isEqualTo(2);
-    assertThat(store.complete(List.of(JobStore.Completion.ok(claimed)), W1, T0.plusSeconds(7))).isZero();
+    JobStore.Claim second = store.claim(List.of("k"), 1, W2, T0.plusSeconds(6));
+    assertThat(second.jobs().getFirst().attempt()).isEqualTo(2);
+    assertThat(store.complete(List.of(late), List.of(), W1, T0.plusSeconds(7))).isZero();
     assertThat(job(id).state()).isEqualTo(JobState.RUNNING);
-    assertThat(store.complete(List.of(JobStore.Completion.ok(again)), W2, T0.plusSeconds(7))).isEqualTo(1);
+    assertThat(store.complete(List.of(JobStore.Completion.ok(second.jobs().getFirst(), second.lease())), List.of(), W2, T0.plusSeconds(7))).isEqualTo(1);
+  }
+
+  /**
+   * Defect 1 of the second design: a retry resets the attempt, so (worker, attempt) repeats when
+   * the same worker claims the job again; the late outcome of the first claim must still not
+   * finish the second, and the first claim's progress must not land on it either.
+   */
+  @Test
+  void aLeaseIsNeverHandedOutTwiceEvenWhenWorkerAndAttemptRepeat() throws Exception {
+    long id = enqueue(NewJob.builder("k").maxAttempts(1).build()).id();
+    JobStore.Claim first = store.claim(List.of("k"), 1, W1, T0);
+    assertThat(store.rescueStale(Duration.ofSeconds(5), 100, T0.plusSeconds(6))).containsExactly(id);
+    assertThat(job(id).state()).isEqualTo(JobState.DEAD);
+    assertThat(store.retry(id, T0.plusSeconds(7))).isTrue();
+    JobStore.Claim second = store.claim(List.of("k"), 1, W1, T0.plusSeconds(7));
+    Job again = second.jobs().getFirst();
+    assertThat(again.attempt()).isEqualTo(first.jobs().getFirst().attempt());
+    assertThat(second.lease()).isNotEqualTo(first.lease());
+    assertThat(store.progress(id, first.lease(), "{\"old\":true}", T0.plusSeconds(8))).isFalse();
+    assertThat(store.complete(List.of(JobStore.Completion.ok(first.jobs().getFirst(), first.lease())), List.of(), W1,
+        T0.plusSeconds(8))).isZero();
+    assertThat(job(id).state()).isEqualTo(JobState.RUNNING);
+    // the first lease's heartbeat finds none of its jobs: the worker knows it lost them
+    assertThat(store.heartbeat(List.of(first.lease()), W1, T0.plusSeconds(8))).isEmpty();
+    assertThat(store.heartbeat(List.of(second.lease()), W1, T0.plusSeconds(8))).extracting(JobStore.Beat::id).containsExactly(id);
+    assertThat(store.complete(List.of(JobStore.Completion.ok(again, second.lease())), List.of(second.lease()), W1,
+        T0.plusSeconds(9))).isEqualTo(1);
+    assertThat(job(id).state()).isEqualTo(JobState.COMPLETED);
   }
 
   @Test
@@ -158,14 +220,15 @@ abstract class JobStoreContract {
     long r = enqueue(NewJob.of("k", "{}")).id();
     long d = enqueue(NewJob.of("k", "{}")).id();
     long s = enqueue(NewJob.of("k", "{}")).id();
-    List<Job> claimed = store.claim(List.of("k"), 3, W1, T0);
+    JobStore.Claim claim = store.claim(List.of("k"), 3, W1, T0);
+    List<Job> claimed = claim.jobs();
     Job jr = claimed.stream().filter(j -> j.id() == r).findFirst().orElseThrow();
     Job jd = claimed.stream().filter(j -> j.id() == d).findFirst().orElseThrow();
     Job js = claimed.stream().filter(j -> j.id() == s).findFirst().orElseThrow();
     store.complete(List.of(
-        JobStore.Completion.of(jr, JobState.RETRYABLE, T0.plusSeconds(30), "boom", "stack-r"),
-        JobStore.Completion.of(jd, JobState.DEAD, null, "fatal", "stack-d"),
-        JobStore.Completion.of(js, JobState.READY, T0.plusSeconds(8), null, null)), W1, T0);
+        JobStore.Completion.of(jr, claim.lease(), JobState.RETRYABLE, T0.plusSeconds(30), "boom", "stack-r"),
+        JobStore.Completion.of(jd, claim.lease(), JobState.DEAD, null, "fatal", "stack-d"),
+        JobStore.Completion.of(js, claim.lease(), JobState.READY, T0.plusSeconds(8), null, null)), List.of(claim.lease()), W1, T0);
     Job retryable = job(r);
     assertThat(retryable.state()).isEqualTo(JobState.RETRYABLE);
     assertThat(retryable.runAt()).isEqualTo(T0.plusSeconds(30));
@@ -179,16 +242,16 @@ abstract class JobStoreContract {
     assertThat(snoozed.state()).isEqualTo(JobState.READY);
     assertThat(snoozed.attempt()).isZero();
     assertThat(snoozed.runAt()).isEqualTo(T0.plusSeconds(8));
-    assertThat(store.claim(List.of("k"), 10, W1, T0.plusSeconds(7))).isEmpty();
-    assertThat(store.claim(List.of("k"), 10, W1, T0.plusSeconds(30))).extracting(Job::id).containsExactlyInAnyOrder(r, s);
+    assertThat(store.claim(List.of("k"), 10, W1, T0.plusSeconds(7)).jobs()).isEmpty();
+    assertThat(store.claim(List.of("k"), 10, W1, T0.plusSeconds(30)).jobs()).extracting(Job::id).containsExactlyInAnyOrder(r, s);
   }
 
   @Test
   void heartbeatsKeepAJobFromBeingRescued() throws Exception {
     long id = enqueue(NewJob.of("k", "{}")).id();
-    store.claim(List.of("k"), 1, W1, T0);
-    assertThat(store.heartbeat(new long[] {id}, W1, T0.plusSeconds(10))).isEqualTo(1);
-    assertThat(store.heartbeat(new long[] {id}, W2, T0.plusSeconds(10))).isZero();
+    UUID lease = store.claim(List.of("k"), 1, W1, T0).lease();
+    assertThat(store.heartbeat(List.of(lease), W1, T0.plusSeconds(10))).containsExactly(new JobStore.Beat(id, lease, false));
+    assertThat(store.heartbeat(List.of(lease), W2, T0.plusSeconds(10))).isEmpty();
     assertThat(store.rescueStale(Duration.ofSeconds(15), 100, T0.plusSeconds(20))).isEmpty();
     assertThat(store.rescueStale(Duration.ofSeconds(15), 100, T0.plusSeconds(26))).containsExactly(id);
     Job rescued = job(id);
@@ -226,8 +289,8 @@ abstract class JobStoreContract {
     assertThat(store.cancel(id, T0)).isFalse();
     assertThat(store.retry(id, T0.plusSeconds(1))).isTrue();
     assertThat(job(id).state()).isEqualTo(JobState.READY);
-    Job claimed = store.claim(List.of("k"), 1, W1, T0.plusSeconds(1)).getFirst();
-    store.complete(List.of(JobStore.Completion.ok(claimed)), W1, T0.plusSeconds(1));
+    JobStore.Claim claim = store.claim(List.of("k"), 1, W1, T0.plusSeconds(1));
+    store.complete(List.of(JobStore.Completion.ok(claim.jobs().getFirst(), claim.lease())), List.of(), W1, T0.plusSeconds(1));
     assertThat(store.retry(id, T0)).as("completed is terminal").isFalse();
     assertThat(store.cancel(id, T0)).isFalse();
     assertThat(job(id).state()).isEqualTo(JobState.COMPLETED);
@@ -237,12 +300,13 @@ abstract class JobStoreContract {
   void deadJobsAreRetriedOrCancelledInBulkByKindAndErrorText() throws Exception {
     List<Long> ids = new ArrayList<>();
     for (String kind : List.of("a", "a", "a", "b")) ids.add(enqueue(NewJob.of(kind, "{}")).id());
-    List<Job> claimed = store.claim(List.of("a", "b"), 10, W1, T0);
+    JobStore.Claim claim = store.claim(List.of("a", "b"), 10, W1, T0);
+    List<Job> claimed = claim.jobs().stream().sorted(java.util.Comparator.comparing(Job::id)).toList();
     List<JobStore.Completion> outcomes = new ArrayList<>();
     for (int i = 0; i < claimed.size(); i++) {
-      outcomes.add(JobStore.Completion.of(claimed.get(i), JobState.DEAD, null, i == 0 ? "HTTP 500 timeout" : "HTTP 400 bad", "st"));
+      outcomes.add(JobStore.Completion.of(claimed.get(i), claim.lease(), JobState.DEAD, null, i == 0 ? "HTTP 500 timeout" : "HTTP 400 bad", "st"));
     }
-    store.complete(outcomes, W1, T0);
+    store.complete(outcomes, List.of(), W1, T0);
     assertThat(store.retryDead(new JobFilter("a", "timeout"), T0)).isEqualTo(1);
     assertThat(store.cancelDead(JobFilter.kind("a"), T0)).isEqualTo(2);
     assertThat(store.list(JobState.DEAD, JobFilter.any(), 10)).extracting(Job::kind).containsExactly("b");
@@ -286,31 +350,41 @@ abstract class JobStoreContract {
     assertThat(store.stats(T0).count("b", JobState.READY)).isEqualTo(2_502);
   }
 
+  /** Defect 7: dedupe keys outlive job retention, per (kind, key), with a window per kind (default 7 days). */
   @Test
-  void cleanupKeepsDedupeKeysForTheirWindow() throws Exception {
-    long plain = enqueue(NewJob.of("c", "{}")).id();
+  void dedupeKeysArePerKindAndOutliveJobRetention() throws Exception {
     long keyed = enqueue(NewJob.builder("c").dedupeKey("once").build()).id();
-    List<Job> claimed = store.claim(List.of("c"), 10, W1, T0);
-    store.complete(claimed.stream().map(JobStore.Completion::ok).toList(), W1, T0);
-    Instant later = T0.plus(Duration.ofHours(2));
-    // retention 1 h, dedupe window 1 day
-    assertThat(store.cleanFinished(later.minus(Duration.ofHours(1)), later.minus(Duration.ofDays(7)),
-        later.minus(Duration.ofDays(1)), 100)).isEqualTo(1);
-    assertThat(store.find(plain)).isEmpty();
-    assertThat(store.find(keyed)).isPresent();
-    assertThat(enqueue(NewJob.builder("c").dedupeKey("once").build())).isEqualTo(new EnqueueResult(keyed, false));
-    Instant afterWindow = T0.plus(Duration.ofDays(2));
-    assertThat(store.cleanFinished(afterWindow.minus(Duration.ofHours(1)), afterWindow.minus(Duration.ofDays(7)),
-        afterWindow.minus(Duration.ofDays(1)), 100)).isEqualTo(1);
-    assertThat(enqueue(NewJob.builder("c").dedupeKey("once").build()).created()).isTrue();
+    assertThat(enqueue(NewJob.builder("other").dedupeKey("once").build()).created()).as("keys are per kind").isTrue();
+    JobStore.Claim claim = store.claim(List.of("c"), 10, W1, T0);
+    store.complete(claim.jobs().stream().map(j -> JobStore.Completion.ok(j, claim.lease())).toList(), List.of(claim.lease()), W1, T0);
+    Instant later = T0.plus(Duration.ofDays(3));
+    // retention 1 h: the finished job is gone, its key is not
+    store.cleanFinished(later.minus(Duration.ofHours(1)), later.minus(Duration.ofDays(7)), 100);
+    store.cleanDedupe(later, 100);
+    assertThat(store.find(keyed)).isEmpty();
+    try (Connection c = connect()) {
+      assertThat(store.enqueue(c, NewJob.builder("c").dedupeKey("once").build(), later)).isEqualTo(new EnqueueResult(keyed, false));
+    }
+    Instant afterWindow = T0.plus(Duration.ofDays(7)).plusSeconds(1);
+    assertThat(store.cleanDedupe(afterWindow, 100)).isEqualTo(2);
+    try (Connection c = connect()) {
+      assertThat(store.enqueue(c, NewJob.builder("c").dedupeKey("once").build(), afterWindow).created()).isTrue();
+    }
+    // a kind's own window
+    store.configureKind("short", KindPolicy.builder().dedupeWindow(Duration.ofHours(1)).build(), T0);
+    enqueue(NewJob.builder("short").dedupeKey("k").build());
+    try (Connection c = connect()) {
+      assertThat(store.enqueue(c, NewJob.builder("short").dedupeKey("k").build(), T0.plusSeconds(3599)).created()).isFalse();
+      assertThat(store.enqueue(c, NewJob.builder("short").dedupeKey("k").build(), T0.plusSeconds(3600)).created()).isTrue();
+    }
   }
 
   @Test
   void progressIsRecordedOnlyByTheHoldingWorker() throws Exception {
     long id = enqueue(NewJob.of("k", "{}")).id();
-    store.claim(List.of("k"), 1, W1, T0);
-    assertThat(store.progress(id, W1, "{\"done\":3}", T0)).isTrue();
-    assertThat(store.progress(id, W2, "{\"done\":9}", T0)).isFalse();
+    UUID lease = store.claim(List.of("k"), 1, W1, T0).lease();
+    assertThat(store.progress(id, lease, "{\"done\":3}", T0)).isTrue();
+    assertThat(store.progress(id, UUID.randomUUID(), "{\"done\":9}", T0)).isFalse();
     assertThat(job(id).progress()).isEqualTo("{\"done\": 3}");
   }
 

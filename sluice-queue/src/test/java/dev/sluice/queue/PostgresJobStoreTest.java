@@ -9,6 +9,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -32,7 +33,7 @@ class PostgresJobStoreTest extends JobStoreContract {
   @Override
   protected JobStore emptyStore() throws Exception {
     try (Connection c = db.connect(); Statement s = c.createStatement()) {
-      s.execute("TRUNCATE sluice.job, sluice.job_kind");
+      s.execute("TRUNCATE sluice.job, sluice.job_kind, sluice.job_dead, sluice.job_finished, sluice.job_dedupe, sluice.job_lease");
     }
     return new PostgresJobStore(db.dataSource(), "sluice");
   }
@@ -43,28 +44,107 @@ class PostgresJobStoreTest extends JobStoreContract {
   }
 
   /**
-   * A heartbeat must never wait for a row lock: a row locked elsewhere (a completion batch) is
-   * being finished, and waiting on it is what made heartbeat and completion deadlock. The timeout
-   * only turns a hang into a failure; the row lock is held for the whole check.
+   * A heartbeat writes only the lease row, never a job row: a job row locked elsewhere (a
+   * completion batch) cannot make it wait. The timeout only turns a hang into a failure.
    */
   @Test
-  void heartbeatSkipsRowsLockedElsewhereInsteadOfWaiting() throws Exception {
+  void heartbeatNeverWaitsOnJobRowsLockedElsewhere() throws Exception {
     long locked = enqueue(NewJob.of("k", "{}")).id();
     long free = enqueue(NewJob.of("k", "{}")).id();
-    assertThat(store.claim(List.of("k"), 2, W1, T0)).hasSize(2);
+    JobStore.Claim claim = store.claim(List.of("k"), 2, W1, T0);
+    assertThat(claim.jobs()).hasSize(2);
     try (Connection other = connect()) {
       other.setAutoCommit(false);
       try (PreparedStatement ps = other.prepareStatement("SELECT id FROM sluice.job WHERE id = ? FOR UPDATE")) {
         ps.setLong(1, locked);
         ps.executeQuery().close();
       }
-      int beaten = assertTimeoutPreemptively(Duration.ofSeconds(20),
-          () -> store.heartbeat(new long[] {locked, free}, W1, T0.plusSeconds(10)));
-      assertThat(beaten).isEqualTo(1);
+      List<JobStore.Beat> beats = assertTimeoutPreemptively(Duration.ofSeconds(20),
+          () -> store.heartbeat(List.of(claim.lease()), W1, T0.plusSeconds(10)));
+      assertThat(beats).extracting(JobStore.Beat::id).containsExactlyInAnyOrder(locked, free);
       other.rollback();
     }
     assertThat(job(free).heartbeatAt()).isEqualTo(T0.plusSeconds(10));
-    assertThat(job(locked).heartbeatAt()).isEqualTo(T0);
+    assertThat(job(locked).heartbeatAt()).isEqualTo(T0.plusSeconds(10));
+  }
+
+  /**
+   * Defect 5: the cleaner's DELETE re-checks the state and age on the row version it deletes. A
+   * dead job the cleaner's inner SELECT saw as past retention, but that an operator cancels (its
+   * finished time becomes now) before the DELETE gets its row lock, is kept.
+   */
+  @Test
+  void cleanerKeepsAJobChangedAfterItsSelectSawIt() throws Exception {
+    long id = enqueue(NewJob.of("k", "{}")).id();
+    JobStore.Claim claim = store.claim(List.of("k"), 1, W1, T0);
+    store.complete(List.of(JobStore.Completion.of(claim.jobs().getFirst(), claim.lease(), JobState.DEAD, null, "x", null)),
+        List.of(claim.lease()), W1, T0);
+    Instant later = T0.plus(Duration.ofDays(30));
+    try (Connection operator = connect()) {
+      operator.setAutoCommit(false);
+      // what cancelDead does, left uncommitted so the cleaner has to wait for it
+      try (PreparedStatement ps = operator.prepareStatement(
+          "UPDATE sluice.job_dead SET state = 'cancelled', finished_at = ? WHERE id = ? AND state = 'dead'")) {
+        ps.setObject(1, later.atOffset(java.time.ZoneOffset.UTC));
+        ps.setLong(2, id);
+        assertThat(ps.executeUpdate()).isEqualTo(1);
+      }
+      java.util.concurrent.CompletableFuture<Integer> cleaned = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+        try {
+          return store.cleanFinished(later.minus(Duration.ofDays(1)), later.minus(Duration.ofDays(7)), 100);
+        } catch (java.sql.SQLException e) {
+          throw new IllegalStateException(e);
+        }
+      });
+      awaitLockWait();
+      operator.commit();
+      assertThat(cleaned.get(20, java.util.concurrent.TimeUnit.SECONDS)).isZero();
+    }
+    assertThat(job(id).state()).isEqualTo(JobState.CANCELLED);
+  }
+
+  /**
+   * Defect 6: a job enqueued while its kind is switched to shadow mode never runs. The enqueue's
+   * transaction is still open when setShadow starts; the switch waits for it and shadows the job.
+   */
+  @Test
+  void anEnqueueInFlightWhenShadowModeIsSwitchedOnIsShadowed() throws Exception {
+    long id;
+    try (Connection producer = connect()) {
+      producer.setAutoCommit(false);
+      id = store.enqueue(producer, NewJob.of("s", "{}"), T0).id();
+      java.util.concurrent.CompletableFuture<Integer> shadow = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+        try {
+          return store.setShadow("s", true, T0);
+        } catch (java.sql.SQLException e) {
+          throw new IllegalStateException(e);
+        }
+      });
+      awaitLockWaitOr(shadow);
+      producer.commit();
+      shadow.get(20, java.util.concurrent.TimeUnit.SECONDS);
+    }
+    assertThat(job(id).state()).isEqualTo(JobState.SHADOWED);
+    store.setShadow("s", false, T0);
+    assertThat(store.claim(List.of("s"), 10, W1, T0).jobs()).isEmpty();
+  }
+
+  /** Waits until some session of the test database waits for a lock. */
+  private void awaitLockWait() {
+    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(20)).until(this::someoneWaitsForALock);
+  }
+
+  /** Waits until some session waits for a lock, or {@code done} finished without waiting. */
+  private void awaitLockWaitOr(java.util.concurrent.CompletableFuture<?> done) {
+    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> done.isDone() || someoneWaitsForALock());
+  }
+
+  private boolean someoneWaitsForALock() throws Exception {
+    try (Connection c = connect(); Statement s = c.createStatement();
+         ResultSet rs = s.executeQuery("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'")) {
+      rs.next();
+      return rs.getInt(1) > 0;
+    }
   }
 
   /** Claims and completions turn off synchronous_commit for their own transaction only. */
@@ -76,9 +156,9 @@ class PostgresJobStoreTest extends JobStoreContract {
         s.execute("SET synchronous_commit = on"); // the embedded test server's default is off
       }
       JobStore onOneConnection = new PostgresJobStore(new SingleConnectionDataSource(c), "sluice");
-      List<Job> claimed = onOneConnection.claim(List.of("k"), 1, W1, T0);
-      assertThat(claimed).hasSize(1);
-      onOneConnection.complete(List.of(JobStore.Completion.ok(claimed.get(0))), W1, T0);
+      JobStore.Claim claimed = onOneConnection.claim(List.of("k"), 1, W1, T0);
+      assertThat(claimed.jobs()).hasSize(1);
+      onOneConnection.complete(List.of(JobStore.Completion.ok(claimed.jobs().get(0), claimed.lease())), List.of(claimed.lease()), W1, T0);
       try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SHOW synchronous_commit")) {
         rs.next();
         assertThat(rs.getString(1)).isEqualTo("on");
