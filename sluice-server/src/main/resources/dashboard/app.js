@@ -445,6 +445,35 @@ async function showRecord(ev) {
 
 // ---------- refresh loop ----------
 
+const LEAD_STATES = ['received', 'sending', 'sent', 'rejected', 'retrying'];
+
+// Lead counts per source and state; the panel stays hidden when the server takes no leads (404).
+async function refreshLeads() {
+  let counts;
+  try {
+    counts = await api('GET', '/v1/leads/stats');
+  } catch (e) {
+    if (e.status === 404) {
+      $('leads-panel').hidden = true;
+      return;
+    }
+    throw e;
+  }
+  $('leads-panel').hidden = false;
+  const tbody = $('lead-stats').tBodies[0];
+  tbody.replaceChildren();
+  const sources = Object.keys(counts.by_source || {}).sort();
+  for (const s of sources) {
+    tbody.append(el('tr', { dataset: { source: s } }, el('td', null, s),
+      ...LEAD_STATES.map((st) => el('td', { class: 'num' }, num(counts.by_source[s][st] || 0)))));
+  }
+  if (sources.length > 0) {
+    tbody.append(el('tr', { class: 'total' }, el('th', null, 'total'),
+      ...LEAD_STATES.map((st) => el('th', { class: 'num' }, num(counts.total[st] || 0)))));
+  }
+  $('leads-empty').hidden = sources.length > 0;
+}
+
 async function refresh() {
   if (state.busy) return;
   state.busy = true;
@@ -468,6 +497,7 @@ async function refresh() {
     renderQueue(stats);
     renderDead(dead.jobs);
     renderLimits(limits.rate_limits);
+    await refreshLeads();
     if (state.connections.length === 0) {
       state.connections = (await api('GET', '/v1/connections')).connections;
       renderConnections(state.connections);

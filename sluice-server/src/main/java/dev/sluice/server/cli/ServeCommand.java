@@ -37,7 +37,7 @@ final class ServeCommand implements Callable<Integer> {
     try {
       runtime.startWorkers(workers);
       server = ApiServer.start(new ApiServer.Settings(host != null ? host : config.server().host(),
-          port != null ? port : config.server().port(), token), config, runtime.engine(), runtime.queue(), runtime.dataSource());
+          port != null ? port : config.server().port(), token), config, runtime.engine(), runtime.queue(), runtime.dataSource(), runtime.leads());
     } catch (RuntimeException e) {
       runtime.close();
       throw e;

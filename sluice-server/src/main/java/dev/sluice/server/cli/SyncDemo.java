@@ -114,7 +114,7 @@ final class SyncDemo {
       runtime.startWorkers(options.concurrency());
       Secret apiToken = Secret.of(randomToken(), "generated for this demo");
       server = ApiServer.start(new ApiServer.Settings("127.0.0.1", options.port(), apiToken), config, runtime.engine(),
-          runtime.queue(), runtime.dataSource());
+          runtime.queue(), runtime.dataSource(), runtime.leads());
       out.println("  Server      " + server.url() + " (HTTP API + " + options.concurrency() + " workers; bearer token " + apiToken.reveal() + ")");
       out.println();
 

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.sluice.leads.LeadIntake;
 import dev.sluice.queue.JobQueue;
 import dev.sluice.server.config.Secret;
 import dev.sluice.server.config.SluiceConfig;
@@ -57,8 +58,17 @@ public final class ApiServer implements AutoCloseable {
     }
   }
 
-  /** Starts the server and returns once it accepts connections. */
+  /** Starts the server without lead intake and returns once it accepts connections. */
   public static ApiServer start(Settings settings, SluiceConfig config, SyncEngine engine, JobQueue queue, DataSource dataSource) {
+    return start(settings, config, engine, queue, dataSource, null);
+  }
+
+  /**
+   * Starts the server and returns once it accepts connections; with {@code leads}, {@code /v1/leads}
+   * takes leads with the sources' intake keys (not the admin token) and shows them to the admin.
+   */
+  public static ApiServer start(Settings settings, SluiceConfig config, SyncEngine engine, JobQueue queue, DataSource dataSource,
+      LeadIntake leads) {
     ObjectMapper json = new ObjectMapper();
     BearerTokenCheck auth = new BearerTokenCheck(settings.apiToken());
     RunJson wire = new RunJson(json);
@@ -67,6 +77,7 @@ public final class ApiServer implements AutoCloseable {
     QueueRoutes jobs = new QueueRoutes(queue, json);
     ConnectionRoutes connections = new ConnectionRoutes(config, json);
     MetricsEndpoint metrics = new MetricsEndpoint(engine, queue, dataSource, json);
+    LeadRoutes leadRoutes = new LeadRoutes(leads, json);
     byte[] openapi = resource("/openapi.yaml");
     byte[] dashboardHtml = resource("/dashboard/index.html");
     byte[] dashboardJs = resource("/dashboard/app.js");
@@ -85,7 +96,10 @@ public final class ApiServer implements AutoCloseable {
       cfg.requestLogger.http((ctx, ms) -> requestLog.info("method={} path={} status={} ms={} remote={}",
           ctx.method(), ctx.path(), ctx.statusCode(), String.format("%.1f", ms), ctx.ip()));
       JavalinDefaultRoutingApi app = cfg.routes;
-      app.before("/v1/*", auth::check);
+      app.before("/v1/*", ctx -> {
+        // A lead form carries its source's public intake key, never the admin token.
+        if (leads == null || !LeadRoutes.isIntake(ctx)) auth.check(ctx);
+      });
       Handler dashboardHeaders = ctx -> {
         // The page builds its DOM from API data with textContent only; the policy is a second wall.
         ctx.header("Content-Security-Policy", "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -123,6 +137,12 @@ public final class ApiServer implements AutoCloseable {
       app.post("/v1/jobs/dead/retry", jobs::retryDead);
       app.post("/v1/jobs/{id}/retry", jobs::retry);
       app.get("/v1/rate-limits", jobs::rateLimits);
+
+      app.post("/v1/leads", leadRoutes::submit);
+      app.options("/v1/leads", leadRoutes::preflight);
+      app.get("/v1/leads", leadRoutes::list);
+      app.get("/v1/leads/stats", leadRoutes::stats);
+      app.get("/v1/leads/{id}", leadRoutes::show);
 
       // The dashboard: static files that call the /v1 API from the browser with the token the
       // operator types in, so the page itself needs no auth and holds no data.
