@@ -4,6 +4,7 @@ import dev.sluice.server.config.ConfigException;
 import dev.sluice.server.config.Secret;
 import dev.sluice.server.config.SluiceConfig;
 import dev.sluice.server.http.ApiServer;
+import dev.sluice.server.http.ApiTokenPolicy;
 import dev.sluice.server.runtime.SluiceRuntime;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -20,7 +21,7 @@ final class ServeCommand implements Callable<Integer> {
   @Option(names = "--port", description = "port to listen on (default: server.port, else 8080; 0 picks a free one)")
   Integer port;
 
-  @Option(names = "--host", description = "interface to bind (default: server.host, else 0.0.0.0)")
+  @Option(names = "--host", description = "interface to bind (default: server.host, else 127.0.0.1 — loopback only; 0.0.0.0 for every interface)")
   String host;
 
   @Option(names = "--concurrency", description = "handlers run at once in this process (default: workers.concurrency, else 8)")
@@ -31,13 +32,15 @@ final class ServeCommand implements Callable<Integer> {
     SluiceConfig config = configOptions.load();
     Secret token = config.server().apiToken().orElseThrow(() -> new ConfigException("server.api_token",
         "not set: export SLUICE_API_TOKEN=<a long random string> (or write api_token: ${SOME_VARIABLE} under server: in sluice.yaml); every /v1 call must send it as a bearer token"));
+    String weak = ApiTokenPolicy.problem(token);
+    if (weak != null) throw new ConfigException("server.api_token", "the API token (" + token.source() + ") " + weak);
     int workers = concurrency != null ? concurrency : config.workers().concurrency();
     SluiceRuntime runtime = SluiceRuntime.open(config, System.getenv(), workers + 8);
     ApiServer server;
     try {
       runtime.startWorkers(workers);
       server = ApiServer.start(new ApiServer.Settings(host != null ? host : config.server().host(),
-          port != null ? port : config.server().port(), token), config, runtime.engine(), runtime.queue(), runtime.dataSource(), runtime.leads());
+          port != null ? port : config.server().port(), token, config.server().tls()), config, runtime.engine(), runtime.queue(), runtime.dataSource(), runtime.leads());
     } catch (RuntimeException e) {
       runtime.close();
       throw e;

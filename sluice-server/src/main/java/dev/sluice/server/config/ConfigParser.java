@@ -43,7 +43,8 @@ final class ConfigParser {
   /** {@code limits:} keys and the rate-limit registry's bucket class each one overrides. */
   private static final Map<String, String> LIMIT_BUCKETS =
       Map.of("requests_per_10s", "10s", "requests_per_day", "daily", "search_per_second", "search");
-  private static final Set<String> SERVER_KEYS = Set.of("host", "port", "api_token");
+  private static final Set<String> SERVER_KEYS = Set.of("host", "port", "api_token", "tls");
+  private static final Set<String> TLS_KEYS = Set.of("certificate", "key");
   private static final Set<String> WORKER_KEYS = Set.of("concurrency");
   private static final Set<String> DATABASE_KEYS = Set.of("url");
   /** Upper bound on in-process handlers: beyond this the pool, not the workers, is the limit. */
@@ -133,8 +134,25 @@ final class ConfigParser {
 
     SluiceConfig.LeadSettings leads = new LeadsConfigParser(this).parse(root.get("leads"), connections);
 
-    return new SluiceConfig(connections, new SluiceConfig.ServerSettings(host, port, apiToken),
+    Optional<SluiceConfig.Tls> tls = tls(server);
+
+    return new SluiceConfig(connections, new SluiceConfig.ServerSettings(host, port, apiToken, tls),
         new SluiceConfig.WorkerSettings(concurrency), dbUrl, source, leads);
+  }
+
+  private Optional<SluiceConfig.Tls> tls(JsonNode server) {
+    JsonNode tls = server.get("tls");
+    if (tls == null || tls.isNull()) return Optional.empty();
+    requireObject(tls, "server.tls");
+    checkKeys(tls, "server.tls", TLS_KEYS);
+    Path certificate = optionalString(tls, "server.tls", "certificate").map(Path::of)
+        .orElseThrow(() -> new ConfigException("server.tls.certificate", "missing: the PEM file of the certificate chain"));
+    Path key = optionalString(tls, "server.tls", "key").map(Path::of)
+        .orElseThrow(() -> new ConfigException("server.tls.key", "missing: the PEM file of the private key (PKCS#8)"));
+    for (Map.Entry<String, Path> f : Map.of("server.tls.certificate", certificate, "server.tls.key", key).entrySet()) {
+      if (!Files.isReadable(f.getValue())) throw new ConfigException(f.getKey(), "cannot read " + f.getValue());
+    }
+    return Optional.of(new SluiceConfig.Tls(certificate, key));
   }
 
   private ConnectionConfig connection(String name, JsonNode node) {

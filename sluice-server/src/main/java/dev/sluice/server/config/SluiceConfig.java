@@ -43,12 +43,23 @@ public record SluiceConfig(
   }
 
   /** The HTTP server's settings. */
-  public record ServerSettings(String host, int port, Optional<Secret> apiToken) {
+  public record ServerSettings(String host, int port, Optional<Secret> apiToken, Optional<Tls> tls) {
     /** Port used when the config names none. */
     public static final int DEFAULT_PORT = 8080;
-    /** Interface bound when the config names none: every interface, as a server is meant to be reached. */
-    public static final String DEFAULT_HOST = "0.0.0.0";
+    /**
+     * Interface bound when the config names none: loopback only, so that a first {@code serve}
+     * is not reachable from the network until the operator says so ({@code server.host: 0.0.0.0},
+     * best behind TLS or a reverse proxy).
+     */
+    public static final String DEFAULT_HOST = "127.0.0.1";
+
+    public ServerSettings(String host, int port, Optional<Secret> apiToken) {
+      this(host, port, apiToken, Optional.empty());
+    }
   }
+
+  /** {@code server.tls}: PEM certificate chain and PKCS#8 private key files; the API then speaks only HTTPS. */
+  public record Tls(Path certificate, Path key) {}
 
   /** The in-process workers' settings. */
   public record WorkerSettings(int concurrency) {

@@ -21,7 +21,9 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.time.Clock;
 import java.util.Objects;
+import java.util.Optional;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -51,10 +53,16 @@ public final class ApiServer implements AutoCloseable {
   }
 
   /** What the server needs; {@code port} 0 picks a free port. */
-  public record Settings(String host, int port, Secret apiToken) {
+  public record Settings(String host, int port, Secret apiToken, Optional<SluiceConfig.Tls> tls) {
     public Settings {
       Objects.requireNonNull(host, "host");
       Objects.requireNonNull(apiToken, "apiToken");
+      Objects.requireNonNull(tls, "tls");
+    }
+
+    /** Plain HTTP. */
+    public Settings(String host, int port, Secret apiToken) {
+      this(host, port, apiToken, Optional.empty());
     }
   }
 
@@ -70,7 +78,7 @@ public final class ApiServer implements AutoCloseable {
   public static ApiServer start(Settings settings, SluiceConfig config, SyncEngine engine, JobQueue queue, DataSource dataSource,
       LeadIntake leads) {
     ObjectMapper json = new ObjectMapper();
-    BearerTokenCheck auth = new BearerTokenCheck(settings.apiToken());
+    BearerTokenCheck auth = new BearerTokenCheck(settings.apiToken(), new AuthThrottle(Clock.systemUTC()));
     RunJson wire = new RunJson(json);
     SyncRunRoutes runs = new SyncRunRoutes(config, engine, wire, new JsonBodyReader(), json);
     EventStream events = new EventStream(engine, wire, json);
@@ -95,8 +103,13 @@ public final class ApiServer implements AutoCloseable {
       cfg.http.prefer405over404 = true;
       cfg.requestLogger.http((ctx, ms) -> requestLog.info("method={} path={} status={} ms={} remote={}",
           ctx.method(), ctx.path(), ctx.statusCode(), String.format("%.1f", ms), ctx.ip()));
+      settings.tls().ifPresent(tls -> cfg.jetty.addConnector((jetty, http) ->
+          TlsConnector.create(jetty, http, settings.host(), settings.port(), tls)));
       JavalinDefaultRoutingApi app = cfg.routes;
       app.before("/v1/*", ctx -> {
+        // API answers are per-caller data: never cached, never content-sniffed (errors included)
+        ctx.header("Cache-Control", "no-store");
+        ctx.header("X-Content-Type-Options", "nosniff");
         // A lead form carries its source's public intake key, never the admin token.
         if (leads == null || !LeadRoutes.isIntake(ctx)) auth.check(ctx);
       });
@@ -168,7 +181,7 @@ public final class ApiServer implements AutoCloseable {
     server.start(settings.host(), settings.port());
     int port = server.port();
     String host = settings.host().equals("0.0.0.0") || settings.host().equals("::") ? "127.0.0.1" : settings.host();
-    URI url = URI.create("http://" + host + ":" + port);
+    URI url = URI.create((settings.tls().isPresent() ? "https://" : "http://") + host + ":" + port);
     log.info("HTTP API listening on {}", url);
     return new ApiServer(server, url, routes);
   }

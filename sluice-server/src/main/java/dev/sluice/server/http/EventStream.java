@@ -43,7 +43,7 @@ final class EventStream {
     long after = startAfter(ctx);
     ctx.status(200);
     ctx.res().setContentType("text/event-stream;charset=utf-8");
-    ctx.res().setHeader("Cache-Control", "no-cache");
+    ctx.res().setHeader("Cache-Control", "no-store");
     ctx.res().setHeader("X-Accel-Buffering", "no");
     OutputStream out = ctx.res().getOutputStream();
     write(out, ": following run " + runId + "\n\n");
