@@ -101,6 +101,7 @@ public final class ApiServer implements AutoCloseable {
       cfg.concurrency.useVirtualThreads = true;
       cfg.router.ignoreTrailingSlashes = true;
       cfg.http.prefer405over404 = true;
+      cfg.jetty.modifyServer(jetty -> jetty.setErrorHandler(new JsonErrorHandler(json)));
       cfg.requestLogger.http((ctx, ms) -> requestLog.info("method={} path={} status={} ms={} remote={}",
           ctx.method(), ctx.path(), ctx.statusCode(), String.format("%.1f", ms), ctx.ip()));
       settings.tls().ifPresent(tls -> cfg.jetty.addConnector((jetty, http) ->
@@ -165,7 +166,11 @@ public final class ApiServer implements AutoCloseable {
       app.get("/dashboard/style.css", ctx -> ctx.contentType("text/css; charset=utf-8").header("Cache-Control", "no-store").result(dashboardCss));
 
       app.exception(ApiError.class, (e, ctx) -> error(ctx, json, e.status(), e.getMessage()));
-      app.exception(HttpResponseException.class, (e, ctx) -> error(ctx, json, e.getStatus(), e.getMessage()));
+      app.exception(HttpResponseException.class, (e, ctx) -> error(ctx, json, e.getStatus(), switch (e.getStatus()) {
+        case 404 -> "no such endpoint: " + ctx.method() + " " + ctx.path();
+        case 405 -> "method " + ctx.method() + " is not allowed on " + ctx.path();
+        default -> e.getMessage();
+      }));
       app.exception(Exception.class, (e, ctx) -> {
         log.error("unexpected error on {} {}", ctx.method(), ctx.path(), e);
         error(ctx, json, 500, "internal error (see the server log)");

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.javalin.http.Context;
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.Locale;
 
 /**
  * Reads a request body as one JSON object, refusing oversize bodies before buffering them: the
@@ -27,6 +28,11 @@ final class JsonBodyReader {
   }
 
   JsonNode readObject(Context ctx) {
+    String type = ctx.contentType() == null ? "" : ctx.contentType().split(";")[0].trim().toLowerCase(Locale.ROOT);
+    if (!type.equals("application/json") && !type.endsWith("+json")) {
+      throw new ApiError(415, "the body must be JSON, sent with Content-Type: application/json"
+          + (type.isEmpty() ? " (no Content-Type was sent)" : " (got " + type + ")"));
+    }
     long declared = ctx.req().getContentLengthLong();
     if (declared > MAX_BODY_BYTES) throw tooLarge();
     byte[] body;

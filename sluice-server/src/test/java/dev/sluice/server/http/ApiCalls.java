@@ -75,6 +75,15 @@ public final class ApiCalls {
       return header("Content-Type", contentType);
     }
 
+    /**
+     * Sends {@code Expect: 100-continue} and the body only once the server asks for it: a server that
+     * refuses on the headers alone (e.g. a declared length over the limit) answers before the upload.
+     */
+    public Call expectContinue() {
+      builder.expectContinue(true);
+      return this;
+    }
+
     /** Sends the request, checks the exchange against {@code openapi.yaml}, and returns the answer. */
     public Answer send() throws IOException, InterruptedException {
       builder.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));

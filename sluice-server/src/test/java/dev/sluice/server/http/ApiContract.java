@@ -140,7 +140,14 @@ public final class ApiContract {
 
   /** Every error answer is {@code {"error":"<reason>"}} as application/json, documented route or not. */
   private static void checkErrorShape(String what, HttpResponse<?> response, String body) {
-    String type = response.headers().firstValue("Content-Type").orElse("");
+    assertErrorShape(what, response.headers().firstValue("Content-Type").orElse(""), body);
+  }
+
+  /**
+   * Fails unless an error answer is the one Error shape: {@code application/json}
+   * {@code {"error":"<reason>"}} (for answers no operation describes, e.g. Jetty's own refusals).
+   */
+  public static void assertErrorShape(String what, String type, String body) {
     if (!type.startsWith("application/json")) throw new AssertionError("error answer to " + what + " is " + type + ", not application/json");
     if (body == null) return;
     JsonNode n;

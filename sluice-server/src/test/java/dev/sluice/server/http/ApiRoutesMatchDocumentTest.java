@@ -2,15 +2,9 @@ package dev.sluice.server.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.sluice.postgres.TestDatabase;
-import dev.sluice.server.config.Secret;
-import dev.sluice.server.config.SluiceConfig;
-import dev.sluice.server.runtime.SluiceRuntime;
-import java.time.Clock;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -22,45 +16,29 @@ import org.junit.jupiter.api.Test;
  * does not exist. (How to document a route: {@code docs/http-api.md}.)
  */
 class ApiRoutesMatchDocumentTest {
-  private static final String TOKEN = "test-api-token-routes";
-  static TestDatabase db;
-  static SluiceRuntime runtime;
-  static ApiServer server;
+  static BareServer bare;
 
   @BeforeAll
   static void start() {
-    db = TestDatabase.create("server_routes", 4);
-    SluiceConfig config = SluiceConfig.parse("""
-        connections:
-          hubspot-main:
-            platform: hubspot
-            base_url: http://127.0.0.1:9
-            token: not-used
-            objects: [contacts]
-        """, Map.of());
-    runtime = SluiceRuntime.on(config, db.dataSource(), Clock.systemUTC());
-    server = ApiServer.start(new ApiServer.Settings("127.0.0.1", 0, Secret.of(TOKEN, "test")), config,
-        runtime.engine(), runtime.queue(), runtime.dataSource());
+    bare = new BareServer("server_routes");
   }
 
   @AfterAll
   static void stop() {
-    if (server != null) server.close();
-    if (runtime != null) runtime.close();
-    if (db != null) db.close();
+    if (bare != null) bare.close();
   }
 
   @Test
   void everyRegisteredRouteIsDocumentedAndEveryDocumentedRouteIsRegistered() {
     Set<String> registered = new LinkedHashSet<>();
     List<String> unDocumentable = new ArrayList<>();
-    for (String route : server.routes()) {
+    for (String route : bare.server.routes()) {
       // Javalin's <param> (may span slashes) is OpenAPI's {param}; a wildcard has no OpenAPI form.
       String normalized = route.replace('<', '{').replace('>', '}');
       if (normalized.contains("*")) unDocumentable.add(route);
       registered.add(normalized);
     }
-    assertThat(server.routes()).as("a route registered twice").doesNotHaveDuplicates();
+    assertThat(bare.server.routes()).as("a route registered twice").doesNotHaveDuplicates();
     Set<String> documented = new LinkedHashSet<>(ApiContract.get().routes());
     assertThat(registered).as("the server registers routes (is the handlerAdded hook still wired?)").contains("GET /healthz", "POST /v1/sync-runs");
     assertThat(unDocumentable).as("wildcard routes cannot be described in OpenAPI: register each path").isEmpty();

@@ -156,7 +156,9 @@ class ApiServerTest {
     assertThat(error(call("GET", "/v1/sync-runs/abc", null))).isEqualTo("run id must be a whole number, got 'abc'");
 
     String big = "{\"connection\":\"hubspot-main\",\"pad\":\"" + "x".repeat(1_100_000) + "\"}";
-    Answer oversize = call("POST", "/v1/sync-runs", big);
+    // Refused on its declared length, before it is read: with 100-continue the client waits for that
+    // answer instead of racing the server's close with a 1 MB upload.
+    Answer oversize = ApiCalls.to(server.url(), "POST", "/v1/sync-runs").bearer(TOKEN).body("application/json", big).expectContinue().send();
     assertThat(oversize.status()).isEqualTo(413);
     assertThat(oversize.body().get("error").asText()).isEqualTo("the request body is larger than 1000000 bytes");
     assertThat(oversize.raw().body()).doesNotContain("Exception").doesNotContain("at dev.");
@@ -169,7 +171,7 @@ class ApiServerTest {
     assertThat(a.body().get("error").asText()).isEqualTo("no sync run 987654321");
     assertThat(call("POST", "/v1/sync-runs/987654321/cancel", null).status()).isEqualTo(404);
     assertThat(call("GET", "/v1/sync-runs/987654321/events", null).status()).isEqualTo(404);
-    assertThat(call("GET", "/v1/nothing-here", null).body().get("error").asText()).contains("/v1/nothing-here").contains("not found");
+    assertThat(call("GET", "/v1/nothing-here", null).body().get("error").asText()).isEqualTo("no such endpoint: GET /v1/nothing-here");
   }
 
   @Test
