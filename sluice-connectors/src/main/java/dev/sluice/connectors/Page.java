@@ -1,5 +1,6 @@
 package dev.sluice.connectors;
 
+import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
 
@@ -17,9 +18,13 @@ import java.util.Objects;
  * @param requestsUsed HTTP requests this page cost (for the run's counters and the benchmark)
  * @param position human-readable position for events and errors, e.g.
  *     {@code "contacts list after=12345 (phase active)"}
+ * @param readAt when the connector started reading this page from the platform (a page read ahead
+ *     was read before it was asked for), or null when it does not say: the sync engine then takes the
+ *     moment it asked. The mirror lets a page read later win over one read earlier.
  */
 public record Page(
-    List<SourceRecord> records, String nextCheckpoint, boolean streamDone, int requestsUsed, String position) {
+    List<SourceRecord> records, String nextCheckpoint, boolean streamDone, int requestsUsed, String position,
+    Instant readAt) {
 
   public Page {
     records = List.copyOf(records);
@@ -27,5 +32,15 @@ public record Page(
     if (!streamDone && nextCheckpoint == null) {
       throw new IllegalArgumentException("a page that is not the last needs a next checkpoint");
     }
+  }
+
+  /** A page that does not say when it was read. */
+  public Page(List<SourceRecord> records, String nextCheckpoint, boolean streamDone, int requestsUsed, String position) {
+    this(records, nextCheckpoint, streamDone, requestsUsed, position, null);
+  }
+
+  /** This page, read at {@code readAt}. */
+  public Page withReadAt(Instant readAt) {
+    return new Page(records, nextCheckpoint, streamDone, requestsUsed, position, readAt);
   }
 }

@@ -30,8 +30,13 @@ final class InverseAssociations {
   /** A row on the other side that this page changed. */
   record Touched(String objectType, String externalId) {}
 
+  /**
+   * @param readAt when the page whose changes these are was read: a row on the other side whose own
+   *     associations were read later is left alone (its view is newer); the rows changed here are
+   *     stamped with it, so an older page of theirs cannot undo the change
+   */
   List<Touched> apply(Connection c, String connection, String objectType, long runId,
-      List<MirrorWriter.Change> changes, Instant now) throws SQLException {
+      List<MirrorWriter.Change> changes, Instant now, Instant readAt) throws SQLException {
     // other type -> other id -> (ids of objectType to add, to remove)
     Map<String, Map<String, Set<String>[]>> edits = new TreeMap<>();
     for (MirrorWriter.Change ch : changes) {
@@ -57,7 +62,7 @@ final class InverseAssociations {
     }
     List<Touched> touched = new ArrayList<>();
     for (Map.Entry<String, Map<String, Set<String>[]>> e : edits.entrySet()) {
-      touched.addAll(update(c, connection, e.getKey(), objectType, e.getValue(), runId, now));
+      touched.addAll(update(c, connection, e.getKey(), objectType, e.getValue(), runId, now, readAt));
     }
     return touched;
   }
@@ -69,7 +74,7 @@ final class InverseAssociations {
   }
 
   private List<Touched> update(Connection c, String connection, String otherType, String objectType,
-      Map<String, Set<String>[]> byId, long runId, Instant now) throws SQLException {
+      Map<String, Set<String>[]> byId, long runId, Instant now, Instant readAt) throws SQLException {
     List<String> ids = new ArrayList<>();
     List<String> assocs = new ArrayList<>();
     List<String> hashes = new ArrayList<>();
@@ -83,6 +88,10 @@ final class InverseAssociations {
           boolean archived = rs.getBoolean(4);
           if (archived) {
             continue; // archived records have no associations at the source
+          }
+          Instant ownReadAt = SyncStore.instant(rs, 6);
+          if (ownReadAt != null && ownReadAt.isAfter(readAt)) {
+            continue; // its own page, read after ours, already told how it is associated
           }
           Map<String, List<String>> assoc = new TreeMap<>(MirrorWriter.associations(rs.getString(3)));
           Set<String>[] edit = byId.get(id);
@@ -115,11 +124,12 @@ final class InverseAssociations {
     try (PreparedStatement ps = c.prepareStatement(store.sql.get("update_associations"))) {
       ps.setLong(1, runId);
       SyncStore.setInstant(ps, 2, now);
-      ps.setArray(3, c.createArrayOf("text", ids.toArray()));
-      ps.setArray(4, c.createArrayOf("text", assocs.toArray()));
-      ps.setArray(5, c.createArrayOf("text", hashes.toArray()));
-      ps.setString(6, connection);
-      ps.setString(7, otherType);
+      SyncStore.setInstant(ps, 3, readAt);
+      ps.setArray(4, c.createArrayOf("text", ids.toArray()));
+      ps.setArray(5, c.createArrayOf("text", assocs.toArray()));
+      ps.setArray(6, c.createArrayOf("text", hashes.toArray()));
+      ps.setString(7, connection);
+      ps.setString(8, otherType);
       ps.executeUpdate();
     }
     return ids.stream().map(id -> new Touched(otherType, id)).toList();

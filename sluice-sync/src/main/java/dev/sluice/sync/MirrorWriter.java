@@ -59,12 +59,16 @@ final class MirrorWriter {
   record Result(StreamCounts counts, List<Change> changes) {}
 
   private record Prior(String hash, Map<String, String> properties, String associations, boolean archived,
-      Instant updatedAt) {}
+      Instant updatedAt, Instant associationsReadAt) {}
 
   private record Row(SourceRecord record, String properties, String associations, String hash) {}
 
+  /**
+   * @param readAt when the page was read from the source: where a row's associations were observed
+   *     later than that (by a page of the other side), the stored associations are kept
+   */
   Result upsert(Connection c, String connection, String objectType, long runId, List<SourceRecord> records,
-      Instant now) throws SQLException {
+      Instant now, Instant readAt) throws SQLException {
     // The last occurrence of an id in a page wins (one INSERT cannot touch a row twice).
     Map<String, Row> rows = new LinkedHashMap<>();
     long failed = 0;
@@ -89,6 +93,7 @@ final class MirrorWriter {
       return new Result(new StreamCounts(records.size(), 0, 0, 0, archived, failed), List.of());
     }
     Map<String, Prior> prior = prior(c, connection, objectType, new ArrayList<>(rows.keySet()));
+    rows.replaceAll((id, row) -> newerAssociationsKept(row, prior.get(id), readAt));
 
     List<String> ids = new ArrayList<>();
     List<String> props = new ArrayList<>();
@@ -119,12 +124,13 @@ final class MirrorWriter {
         ps.setLong(3, runId);
         ps.setLong(4, runId);
         SyncStore.setInstant(ps, 5, now);
-        ps.setArray(6, c.createArrayOf("text", ids.toArray()));
-        ps.setArray(7, c.createArrayOf("text", props.toArray()));
-        ps.setArray(8, c.createArrayOf("text", assocs.toArray()));
-        ps.setArray(9, c.createArrayOf("boolean", archivedFlags.toArray()));
-        ps.setArray(10, c.createArrayOf("text", updatedAts.toArray()));
-        ps.setArray(11, c.createArrayOf("text", hashes.toArray()));
+        SyncStore.setInstant(ps, 6, readAt);
+        ps.setArray(7, c.createArrayOf("text", ids.toArray()));
+        ps.setArray(8, c.createArrayOf("text", props.toArray()));
+        ps.setArray(9, c.createArrayOf("text", assocs.toArray()));
+        ps.setArray(10, c.createArrayOf("boolean", archivedFlags.toArray()));
+        ps.setArray(11, c.createArrayOf("text", updatedAts.toArray()));
+        ps.setArray(12, c.createArrayOf("text", hashes.toArray()));
         try (ResultSet rs = ps.executeQuery()) {
           while (rs.next()) {
             String id = rs.getString(1);
@@ -162,11 +168,28 @@ final class MirrorWriter {
             props = Map.of();
           }
           out.put(rs.getString(1), new Prior(rs.getString(2), props, rs.getString(4), rs.getBoolean(5),
-              SyncStore.instant(rs, 6)));
+              SyncStore.instant(rs, 6), SyncStore.instant(rs, 7)));
         }
       }
     }
     return out;
+  }
+
+  /**
+   * The row as it should be written: when the stored associations were observed after this page was
+   * read (a page of the other side, committed first, changed them), this page's older view of them
+   * does not replace them; its properties still follow the usual rules. Otherwise the row unchanged.
+   */
+  private static Row newerAssociationsKept(Row row, Prior p, Instant readAt) {
+    if (p == null || p.archived() || row.record().archived() || p.associationsReadAt() == null
+        || !readAt.isBefore(p.associationsReadAt()) || Json.read(p.associations()).equals(Json.read(row.associations()))) {
+      return row;
+    }
+    SourceRecord r = row.record();
+    SourceRecord kept = new SourceRecord(r.objectType(), r.externalId(), r.properties(), associations(p.associations()),
+        false, r.sourceUpdatedAt());
+    String assoc = ContentHash.associationsJson(kept);
+    return new Row(kept, row.properties(), assoc, ContentHash.of(kept, row.properties(), assoc));
   }
 
   private static Change diff(String id, Prior p, Row row) {

@@ -153,6 +153,7 @@ final class PageJobHandler implements JobHandler {
       throw waitForIndex(job, settle);
     }
     Page page;
+    Instant asked = clock.instant();
     try {
       page = connector.readPage(request);
     } catch (ConnectorException e) {
@@ -164,7 +165,8 @@ final class PageJobHandler implements JobHandler {
     }
     for (int attempt = 1; ; attempt++) {
       try {
-        mirrorStatistics.inserted(run.connection(), job.stream(), commit(job, run, page));
+        Instant readAt = page.readAt() != null ? page.readAt() : asked;
+        mirrorStatistics.inserted(run.connection(), job.stream(), commit(job, run, page, readAt));
         return;
       } catch (SQLException e) {
         boolean conflict = "40P01".equals(e.getSQLState()) || "40001".equals(e.getSQLState());
@@ -185,12 +187,13 @@ final class PageJobHandler implements JobHandler {
     try (Connection c = ds.getConnection()) {
       c.setAutoCommit(false);
       try {
-        Optional<StreamState> s = store.stream(c, job.run(), job.stream(), true);
+        Optional<RunTransaction> run = RunTransaction.lock(c, store, job.run(), clock.instant());
+        Optional<StreamState> s = run.isEmpty() ? Optional.empty() : run.get().lockStream(job.stream());
         if (s.isEmpty() || stale(s.get(), job)) {
           c.rollback();
           return false;
         }
-        RunTransaction t = RunTransaction.open(c, store, job.run(), clock.instant(), List.of(s.get()));
+        RunTransaction t = run.get();
         work.run(t, s.get());
         t.finish();
         c.commit();
@@ -261,8 +264,13 @@ final class PageJobHandler implements JobHandler {
     try (Connection c = ds.getConnection()) {
       c.setAutoCommit(false);
       try {
-        List<StreamState> streams = store.lockStreams(c, job.run());
-        RunTransaction t = RunTransaction.open(c, store, job.run(), clock.instant(), streams);
+        Optional<RunTransaction> run = RunTransaction.lock(c, store, job.run(), clock.instant());
+        if (run.isEmpty()) {
+          c.rollback();
+          return;
+        }
+        RunTransaction t = run.get();
+        List<StreamState> streams = t.lockStreams();
         for (StreamState s : streams) {
           if (!s.status().terminal()) {
             t.append(s.objectType(), SyncEventType.STREAM_FAILED,
@@ -279,19 +287,21 @@ final class PageJobHandler implements JobHandler {
   }
 
   /** Commits the page; returns how many mirror rows it created (0 when the job was stale). */
-  private long commit(PageJob job, RunRow run, Page page) throws SQLException {
+  private long commit(PageJob job, RunRow run, Page page, Instant readAt) throws SQLException {
     Instant now = clock.instant();
     try (Connection c = ds.getConnection()) {
       c.setAutoCommit(false);
       try {
-        Optional<StreamState> locked = store.stream(c, job.run(), job.stream(), true);
+        // the run first: see RunTransaction for the lock order
+        Optional<RunTransaction> locking = RunTransaction.lock(c, store, job.run(), now);
+        Optional<StreamState> locked = locking.isEmpty() ? Optional.empty() : locking.get().lockStream(job.stream());
         if (locked.isEmpty() || stale(locked.get(), job)) {
           // another worker committed this page meanwhile (a rescued job), or the run was cancelled
           c.rollback();
           return 0;
         }
-        MirrorWriter.Result result = mirror.upsert(c, run.connection(), job.stream(), job.run(), page.records(), now);
-        RunTransaction t = RunTransaction.open(c, store, job.run(), now, List.of(locked.get()));
+        RunTransaction t = locking.get();
+        MirrorWriter.Result result = mirror.upsert(c, run.connection(), job.stream(), job.run(), page.records(), now, readAt);
         StreamCounts k = result.counts();
         ObjectNode p = Json.object()
             .put("page", job.page())
@@ -304,7 +314,7 @@ final class PageJobHandler implements JobHandler {
         long seq = t.append(job.stream(), SyncEventType.PAGE_COMMITTED, p);
         writeChanges(c, run.connection(), job.stream(), job, seq, result.changes(), now);
         List<InverseAssociations.Touched> touched =
-            inverse.apply(c, run.connection(), job.stream(), job.run(), result.changes(), now);
+            inverse.apply(c, run.connection(), job.stream(), job.run(), result.changes(), now, readAt);
         Map<String, List<MirrorWriter.Change>> inverseChanges = new TreeMap<>();
         for (InverseAssociations.Touched other : touched) {
           inverseChanges.computeIfAbsent(other.objectType(), type -> new ArrayList<>())

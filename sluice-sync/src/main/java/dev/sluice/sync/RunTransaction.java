@@ -10,14 +10,17 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Appends events to one run inside the caller's transaction and keeps the cached projection
  * ({@code sync_stream}, {@code sync_run}) in step with them.
  *
  * <p>Opening one locks the run row, so events of one run get their sequence numbers in commit order
- * (a reader following {@code seq > cursor} never misses one). Callers lock the streams they change
- * before opening it (lock order: streams, then run).
+ * (a reader following {@code seq > cursor} never misses one). Lock order everywhere: the run first,
+ * then its streams ({@link #lockStream}, {@link #lockStreams}), then mirror rows (the page's own
+ * records, then the other types' rows its associations touch). Two streams of one run therefore
+ * queue on the run row instead of each holding its own rows while waiting for the other's.
  */
 final class RunTransaction {
   private final Connection c;
@@ -37,15 +40,33 @@ final class RunTransaction {
     this.cancelled = run.status() == RunStatus.CANCELLED;
   }
 
-  /** Locks the run; the streams passed are the caller's locked copies, which events will change. */
-  static RunTransaction open(Connection c, SyncStore store, long runId, Instant now, List<StreamState> lockedStreams)
-      throws SQLException {
-    RunRow run = store.run(c, runId, true).orElseThrow(() -> new java.util.NoSuchElementException("no sync run " + runId));
-    RunTransaction t = new RunTransaction(c, store, run, now);
-    for (StreamState s : lockedStreams) {
-      t.known.put(s.objectType(), s);
-    }
-    return t;
+  /** Locks the run row (the first lock of every run transaction); empty when there is no such run. */
+  static Optional<RunTransaction> lock(Connection c, SyncStore store, long runId, Instant now) throws SQLException {
+    return store.run(c, runId, true).map(run -> new RunTransaction(c, store, run, now));
+  }
+
+  /** {@link #lock}, for a run that must exist. */
+  static RunTransaction lockExisting(Connection c, SyncStore store, long runId, Instant now) throws SQLException {
+    return lock(c, store, runId, now).orElseThrow(() -> new java.util.NoSuchElementException("no sync run " + runId));
+  }
+
+  /** Locks one stream of the run (after the run); events may then change it. */
+  Optional<StreamState> lockStream(String objectType) throws SQLException {
+    Optional<StreamState> s = store.stream(c, run.id(), objectType, true);
+    s.ifPresent(this::track);
+    return s;
+  }
+
+  /** Locks every stream of the run (after the run), by object type. */
+  List<StreamState> lockStreams() throws SQLException {
+    List<StreamState> streams = store.lockStreams(c, run.id());
+    streams.forEach(this::track);
+    return streams;
+  }
+
+  /** A stream this transaction created (so holds already); events may then change it. */
+  void track(StreamState s) {
+    known.put(s.objectType(), s);
   }
 
   RunRow run() {

@@ -57,7 +57,8 @@ final class StalledStreamSweeper {
     try (Connection c = ds.getConnection()) {
       c.setAutoCommit(false);
       try {
-        Optional<StreamState> locked = store.stream(c, s.runId(), s.objectType(), true);
+        Optional<RunTransaction> run = RunTransaction.lock(c, store, s.runId(), clock.instant());
+        Optional<StreamState> locked = run.isEmpty() ? Optional.empty() : run.get().lockStream(s.objectType());
         // re-check under the lock: the stream may have moved on since the look-up
         if (locked.isEmpty() || locked.get().status().terminal() || locked.get().pagesCommitted() != s.page()) {
           c.rollback();
@@ -65,7 +66,7 @@ final class StalledStreamSweeper {
         }
         String why = s.jobState() == null ? "its page job is missing"
             : "its page job is " + s.jobState() + (s.jobError() == null ? "" : " (" + s.jobError() + ")");
-        RunTransaction t = RunTransaction.open(c, store, s.runId(), clock.instant(), List.of(locked.get()));
+        RunTransaction t = run.get();
         t.append(s.objectType(), SyncEventType.STREAM_FAILED, Json.object()
             .put("reason", "page " + (s.page() + 1) + " can no longer run: " + why).put("page", s.page())
             .put("position", locked.get().position()));

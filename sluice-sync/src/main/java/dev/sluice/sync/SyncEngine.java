@@ -236,7 +236,8 @@ public final class SyncEngine {
       }
       streams.add(StreamState.created(runId, object, estimate, since));
     }
-    RunTransaction t = RunTransaction.open(c, store, runId, now, streams);
+    RunTransaction t = RunTransaction.lockExisting(c, store, runId, now);
+    streams.forEach(t::track);
     ArrayNode objects = Json.MAPPER.createArrayNode();
     req.objects().forEach(objects::add);
     ObjectNode p = Json.object().put("connection", req.connection()).put("mode", req.mode().name().toLowerCase(Locale.ROOT));
@@ -318,8 +319,8 @@ public final class SyncEngine {
    */
   public SyncRun cancel(long runId) {
     inTransaction(c -> {
-      List<StreamState> streams = store.lockStreams(c, runId);
-      RunTransaction t = RunTransaction.open(c, store, runId, clock.instant(), streams);
+      RunTransaction t = RunTransaction.lockExisting(c, store, runId, clock.instant());
+      List<StreamState> streams = t.lockStreams();
       if (!t.run().status().active()) {
         return null;
       }
@@ -345,8 +346,8 @@ public final class SyncEngine {
    */
   public SyncRun resume(long runId) {
     inTransaction(c -> {
-      List<StreamState> streams = store.lockStreams(c, runId);
-      RunTransaction t = RunTransaction.open(c, store, runId, clock.instant(), streams);
+      RunTransaction t = RunTransaction.lockExisting(c, store, runId, clock.instant());
+      List<StreamState> streams = t.lockStreams();
       RunStatus status = t.run().status();
       if (status.active()) {
         throw new IllegalStateException("run " + runId + " is " + status.wire() + ": nothing to resume");

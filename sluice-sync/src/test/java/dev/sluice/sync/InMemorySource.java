@@ -13,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -28,6 +29,8 @@ final class InMemorySource implements SourceConnector {
   /** Reads per object type and checkpoint ("start" for the first page). */
   final Map<String, AtomicInteger> reads = new ConcurrentHashMap<>();
   final List<StreamRequest> requests = java.util.Collections.synchronizedList(new ArrayList<>());
+  private final Map<String, CountDownLatch[]> holds = new ConcurrentHashMap<>();
+  private final Map<String, CountDownLatch> gates = new ConcurrentHashMap<>();
 
   InMemorySource(String name, int pageSize, String... objectTypes) {
     this.name = name;
@@ -79,6 +82,20 @@ final class InMemorySource implements SourceConnector {
     }
   }
 
+  /**
+   * The next read of {@code objectType} takes its page from the data as it is, counts down
+   * {@code reached}, and returns it only once {@code release} is counted down: a page read now and
+   * committed later.
+   */
+  void holdNextRead(String objectType, CountDownLatch reached, CountDownLatch release) {
+    holds.put(objectType, new CountDownLatch[] {reached, release});
+  }
+
+  /** The next read of {@code objectType} waits for {@code go} before it looks at the data. */
+  void gateNextRead(String objectType, CountDownLatch go) {
+    gates.put(objectType, go);
+  }
+
   int readsOf(String objectType) {
     return reads.entrySet().stream().filter(e -> e.getKey().startsWith(objectType + "@"))
         .mapToInt(e -> e.getValue().get()).sum();
@@ -107,6 +124,7 @@ final class InMemorySource implements SourceConnector {
     requests.add(r);
     reads.computeIfAbsent(r.objectType() + "@" + (r.checkpoint() == null ? "start" : r.checkpoint()),
         k -> new AtomicInteger()).incrementAndGet();
+    await(gates.remove(r.objectType()));
     Deque<ConnectorException> q = failures.get(r.objectType());
     if (q != null) {
       ConnectorException e;
@@ -119,6 +137,7 @@ final class InMemorySource implements SourceConnector {
     }
     int offset = r.checkpoint() == null ? 0 : Integer.parseInt(r.checkpoint().replaceAll("\\D", ""));
     List<SourceRecord> matching;
+    Instant readAt = Instant.now(); // as a real connector says when it read the page
     synchronized (this) {
       Instant since = r.incrementalSince();
       matching = all(r.objectType()).stream()
@@ -127,8 +146,24 @@ final class InMemorySource implements SourceConnector {
     }
     int end = Math.min(matching.size(), offset + pageSize);
     boolean done = end >= matching.size();
+    CountDownLatch[] hold = holds.remove(r.objectType());
+    if (hold != null) {
+      hold[0].countDown();
+      await(hold[1]);
+    }
     return new Page(matching.subList(offset, end), done ? null : "{\"offset\":" + end + "}", done, 1,
-        r.objectType() + " offset " + offset);
+        r.objectType() + " offset " + offset, readAt);
+  }
+
+  private static void await(CountDownLatch latch) {
+    if (latch == null) {
+      return;
+    }
+    try {
+      latch.await();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   @Override

@@ -11,7 +11,6 @@ import dev.sluice.queue.cron.CronScheduler;
 import dev.sluice.queue.JobFilter;
 import dev.sluice.queue.JobQueue;
 import dev.sluice.queue.JobState;
-import dev.sluice.queue.JobWorker;
 import dev.sluice.queue.NewJob;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -20,7 +19,6 @@ import java.sql.Statement;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -36,9 +34,9 @@ class StalledRunTest {
   static JobQueue queue;
   static int counter;
 
+  InMemoryEngine fx;
   InMemorySource source;
   SyncEngine engine;
-  JobWorker worker;
 
   @BeforeAll
   static void database() {
@@ -53,26 +51,18 @@ class StalledRunTest {
 
   @BeforeEach
   void engine() {
-    source = new InMemorySource("stalled-" + (++counter), 10, "contacts", "companies");
-    Map<String, InMemorySource> connections = new HashMap<>(Map.of(source.connection(), source));
-    SyncSettings settings = SyncSettings.DEFAULTS.withRetry(Duration.ofMillis(20), Duration.ofMillis(100))
-        .withPageMaxAttempts(3);
-    engine = new SyncEngine(queue, db.dataSource(), "sluice", connections::get, Clock.systemUTC(), settings);
-    engine.migrate();
-    JobWorker.Builder b = queue.worker().concurrency(4).pollInterval(Duration.ofMillis(50));
-    engine.registerHandlers(b);
-    worker = b.start();
+    fx = new InMemoryEngine(queue, db.dataSource(), "stalled-" + (++counter), 4);
+    source = fx.source;
+    engine = fx.engine;
   }
 
   @AfterEach
   void stop() {
-    worker.close();
+    fx.close();
   }
 
   SyncRun awaitFinal(long id) {
-    await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(50))
-        .until(() -> !engine.find(id).orElseThrow().status().active());
-    return engine.find(id).orElseThrow();
+    return fx.awaitFinal(id);
   }
 
   void seed(int contacts) {

@@ -69,6 +69,11 @@ final class HubSpotHttp {
   private final String baseUrl;
   private final String authorization;
 
+  /** The connector's clock's instant. */
+  Instant now() {
+    return clock.instant();
+  }
+
   HubSpotHttp(ConnectionConfig config, ConnectionLimits limits, RateLimitGate gate, HttpClient client, Clock clock) {
     this(config, limits, gate, client, clock, MAX_LIMITER_WAIT, () -> false, resolveBuckets(config, limits));
   }

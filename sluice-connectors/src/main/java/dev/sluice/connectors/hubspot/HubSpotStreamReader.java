@@ -164,14 +164,16 @@ final class HubSpotStreamReader {
     }
     Tally tally = new Tally();
     String position = position(type, cp);
+    Instant readAt = http.now();
     try {
-      return switch (cp.phase()) {
+      Page page = switch (cp.phase()) {
         case ACTIVE -> active(type, cp, tally, position, nextKnown);
         case ARCHIVED -> archived(type, cp, since, tally, position, nextKnown);
         case SEARCH -> search(type, cp, req, tally, position);
         case SEARCH_TIE -> searchTie(type, cp, req, tally, position);
         case SETTLE -> settled(type, cp, req, tally, position);
       };
+      return page.withReadAt(readAt);
     } catch (HubSpotRecords.ShapeException e) {
       throw ConnectorException.malformed("HubSpot answer at " + position + " is malformed: " + e.getMessage(), e);
     }
