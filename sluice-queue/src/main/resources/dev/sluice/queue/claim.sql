@@ -4,9 +4,8 @@
 -- are never read, and one kind's backlog cannot hide another's. The locking selects sit in
 -- LATERAL subqueries so each LIMIT holds; SKIP LOCKED lets concurrent claimers take disjoint rows.
 -- :kinds comes from the worker's cached view of job_kind (handled, not paused, shadowed or capped);
--- the UPDATE re-checks the live job_kind row of each claimed job, so a pause or cap set since the
--- cache was read is still respected (such rows are left unclaimed). That check is a correlated
--- scalar subquery on purpose (as NOT EXISTS it becomes an anti-join with a 1-row estimate).
+-- the statement re-checks each kind's live job_kind row once (not once per row), so a pause or cap
+-- set since the cache was read is still respected: such a kind is not read at all.
 -- The lease row (one per batch, made only when a job was claimed) is the fence of every later
 -- write: outcomes, heartbeats and progress must name it.
 -- async_commit makes this statement's commit return without waiting for the WAL flush; a server
@@ -26,13 +25,13 @@ WITH async_commit AS MATERIALIZED (
          LIMIT :per_kind
          FOR UPDATE OF j SKIP LOCKED
        ) n
+  WHERE coalesce((SELECT p.paused OR p.shadow OR p.max_running IS NOT NULL OR p.max_running_per_key IS NOT NULL
+                  FROM ${schema}.job_kind p WHERE p.kind = k.kind), false) = false
 ), claimed AS (
   UPDATE ${schema}.job j
   SET state = 'running', attempt = j.attempt + 1, lease = :lease, started_at = :now
   FROM next, async_commit
   WHERE j.id = next.id AND j.state IN ('ready', 'retryable')
-    AND coalesce((SELECT k.paused OR k.shadow OR k.max_running IS NOT NULL OR k.max_running_per_key IS NOT NULL
-                   FROM ${schema}.job_kind k WHERE k.kind = j.kind), false) = false
   RETURNING j.id, j.kind, j.payload::text AS payload, j.priority, j.run_at, j.attempt, j.max_attempts,
             j.concurrency_key, j.timeout_ms, j.created_at
 ), leased AS (
