@@ -14,8 +14,6 @@ import io.javalin.http.Handler;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.Base64;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -23,7 +21,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -42,8 +39,6 @@ public final class MailchimpSandbox implements PlatformSandbox {
   private static final String SLOT = "sluice.mailchimp.slot";
 
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final DateTimeFormatter TIMESTAMP =
-      DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ssxxx").withZone(ZoneOffset.UTC);
 
   private final MailchimpOptions options;
   private final PlatformClock clock;
@@ -98,7 +93,7 @@ public final class MailchimpSandbox implements PlatformSandbox {
    * Marks a 404 problem as this platform's final answer, so the shared server's fallback for
    * unknown paths (which only keeps {@code application/json} bodies) leaves it as it is.
    */
-  private void keepNotFound(Context ctx) {
+  void keepNotFound(Context ctx) {
     SandboxServices s = services;
     if (s != null && ctx.statusCode() == 404) {
       s.answered(ctx);
@@ -133,12 +128,12 @@ public final class MailchimpSandbox implements PlatformSandbox {
   /** Paths under {@code /3.0} that no route serves: Mailchimp's 404 problem, not a framework page. */
   @Override
   public void writeUnknownEndpoint(Context ctx) {
-    problem(ctx, MailchimpProblem.notFound());
+    MailchimpWire.problem(ctx, MailchimpProblem.notFound());
   }
 
   @Override
   public void writeInjectedRateLimit(Context ctx) {
-    problem(ctx, new MailchimpProblem(429, "Too Many Requests",
+    MailchimpWire.problem(ctx, new MailchimpProblem(429, "Too Many Requests",
         "You have exceeded the limit of " + options.maxConcurrentRequests() + " simultaneous connections."));
   }
 
@@ -157,9 +152,9 @@ public final class MailchimpSandbox implements PlatformSandbox {
   @Override
   public void routes(JavalinDefaultRoutingApi app) {
     generateOnce();
-    app.get(API_PREFIX + "/ping", api(ctx -> json(ctx, 200, JSON.createObjectNode().put("health_status", "Everything's Chimpy!"))));
+    app.get(API_PREFIX + "/ping", api(ctx -> MailchimpWire.json(ctx, 200, JSON.createObjectNode().put("health_status", "Everything's Chimpy!"))));
     app.get(API_PREFIX + "/lists", api(this::getLists));
-    app.get(API_PREFIX + "/lists/{list}", api(ctx -> json(ctx, 200, listJson(store.list(ctx.pathParam("list"))))));
+    app.get(API_PREFIX + "/lists/{list}", api(ctx -> MailchimpWire.json(ctx, 200, MailchimpWire.listJson(store.list(ctx.pathParam("list"))))));
     app.post(API_PREFIX + "/lists/{list}", api(this::batchSubscribe));
     app.get(API_PREFIX + "/lists/{list}/members", api(this::getMembers));
     app.get(API_PREFIX + "/lists/{list}/members/{hash}", api(this::getMember));
@@ -177,28 +172,7 @@ public final class MailchimpSandbox implements PlatformSandbox {
       ctx.status(204);
     }));
 
-    app.get("/_admin/mailchimp/lists/{list}/members", ctx -> admin(ctx, () -> {
-      ArrayNode out = JSON.createArrayNode();
-      store.members(ctx.pathParam("list")).forEach(m -> out.add(memberJson(m)));
-      json(ctx, 200, out);
-    }));
-    app.put("/_admin/mailchimp/lists/{list}/members/{email}", ctx -> admin(ctx, () -> {
-      JsonNode body = JSON.readTree(ctx.body().isBlank() ? "{}" : ctx.body());
-      MailchimpMember m = adminWrite(ctx.pathParam("list"), ctx.pathParam("email"), body);
-      json(ctx, 200, memberJson(m));
-    }));
-    app.post("/_admin/mailchimp/lists/{list}/webhooks", ctx -> admin(ctx, () -> {
-      JsonNode body = JSON.readTree(ctx.body().isBlank() ? "{}" : ctx.body());
-      store.list(ctx.pathParam("list"));
-      MailchimpWebhooks.Webhook h = webhooks.register(ctx.pathParam("list"), uri(body.path("url").asText("")),
-          MailchimpWebhooks.EVENTS, MailchimpWebhooks.SOURCES);
-      json(ctx, 200, webhookJson(h));
-    }));
-    app.get("/_admin/mailchimp/webhook-deliveries", ctx -> ctx.json(webhookDeliveries()));
-    app.get("/_admin/mailchimp/stats", ctx -> ctx.json(Map.of(
-        "in_flight", inFlightRequests(), "too_many_requests", tooManyRequests.get(),
-        "webhook_deliveries", webhooks.delivered().size(), "webhook_failed_posts", webhooks.failedPosts(),
-        "webhook_pending", webhooks.pending())));
+    new MailchimpAdminRoutes(this, store, webhooks).register(app);
   }
 
   @Override
@@ -294,13 +268,13 @@ public final class MailchimpSandbox implements PlatformSandbox {
         if ((fields != null || exclude != null) && ctx.statusCode() == 200 && ctx.result() != null) {
           JsonNode body = JSON.readTree(ctx.result());
           MailchimpFields.apply(body, fields, exclude);
-          json(ctx, 200, body);
+          MailchimpWire.json(ctx, 200, body);
         }
       } catch (MailchimpProblem p) {
-        problem(ctx, p);
+        MailchimpWire.problem(ctx, p);
         keepNotFound(ctx);
       } catch (JsonProcessingException e) {
-        problem(ctx, new MailchimpProblem(400, "JSON Parse Error",
+        MailchimpWire.problem(ctx, new MailchimpProblem(400, "JSON Parse Error",
             "We encountered an unspecified JSON parsing error: " + e.getOriginalMessage()));
       }
     };
@@ -331,9 +305,9 @@ public final class MailchimpSandbox implements PlatformSandbox {
   private void getLists(Context ctx) throws Exception {
     ObjectNode out = JSON.createObjectNode();
     ArrayNode lists = out.putArray("lists");
-    store.lists().forEach(l -> lists.add(listJson(l)));
+    store.lists().forEach(l -> lists.add(MailchimpWire.listJson(l)));
     out.put("total_items", lists.size());
-    json(ctx, 200, out);
+    MailchimpWire.json(ctx, 200, out);
   }
 
   private void getMembers(Context ctx) throws Exception {
@@ -351,12 +325,12 @@ public final class MailchimpSandbox implements PlatformSandbox {
     ObjectNode out = JSON.createObjectNode();
     ArrayNode members = out.putArray("members");
     for (int i = offset; i < Math.min(all.size(), offset + count); i++) {
-      members.add(memberJson(all.get(i)));
+      members.add(MailchimpWire.memberJson(all.get(i)));
     }
     out.put("list_id", listId);
     out.put("total_items", all.size());
     out.putArray("_links");
-    json(ctx, 200, out);
+    MailchimpWire.json(ctx, 200, out);
   }
 
   private void getMember(Context ctx) throws Exception {
@@ -365,7 +339,7 @@ public final class MailchimpSandbox implements PlatformSandbox {
     if (m == null) {
       throw MailchimpProblem.notFound();
     }
-    json(ctx, 200, memberJson(m));
+    MailchimpWire.json(ctx, 200, MailchimpWire.memberJson(m));
   }
 
   private void writeMember(Context ctx, boolean mayCreate) throws Exception {
@@ -379,7 +353,7 @@ public final class MailchimpSandbox implements PlatformSandbox {
     if (body == null || !body.isObject()) {
       throw new MailchimpProblem(400, "JSON Parse Error", "The request body must be a JSON object.");
     }
-    MailchimpStore.MemberWrite w = memberWrite(body);
+    MailchimpStore.MemberWrite w = MailchimpWire.memberWrite(body);
     MailchimpMember existing = store.list(listId).members.get(hash);
     if (!mayCreate && existing == null) {
       throw MailchimpProblem.notFound();
@@ -389,7 +363,7 @@ public final class MailchimpSandbox implements PlatformSandbox {
     }
     MailchimpStore.Change c = store.upsert(listId, hash, w, true);
     webhooks.memberChanged(c, "api");
-    json(ctx, 200, memberJson(c.after()));
+    MailchimpWire.json(ctx, 200, MailchimpWire.memberJson(c.after()));
   }
 
   /** {@code POST /lists/{id}/members}: adds a member; an existing one is 400 "Member Exists". */
@@ -400,7 +374,7 @@ public final class MailchimpSandbox implements PlatformSandbox {
     if (body == null || !body.isObject()) {
       throw new MailchimpProblem(400, "JSON Parse Error", "The request body must be a JSON object.");
     }
-    MailchimpStore.MemberWrite w = memberWrite(body);
+    MailchimpStore.MemberWrite w = MailchimpWire.memberWrite(body);
     if (w.status() == null) {
       throw MailchimpProblem.invalid("status", "This value should not be blank.");
     }
@@ -410,7 +384,7 @@ public final class MailchimpSandbox implements PlatformSandbox {
     boolean readd = existing != null && existing.status().equals(MailchimpStore.ARCHIVED);
     MailchimpStore.Change c = store.upsert(listId, null, w, readd);
     webhooks.memberChanged(c, "api");
-    json(ctx, 200, memberJson(c.after()));
+    MailchimpWire.json(ctx, 200, MailchimpWire.memberJson(c.after()));
   }
 
   /** {@code DELETE /lists/{id}/members/{hash}}: archives the member (204); it stays readable. */
@@ -438,14 +412,14 @@ public final class MailchimpSandbox implements PlatformSandbox {
     ArrayNode updated = out.putArray("updated_members");
     ArrayNode errors = out.putArray("errors");
     for (JsonNode m : members) {
-      MailchimpStore.MemberWrite w = m.isObject() ? memberWrite(m) : new MailchimpStore.MemberWrite(null, null, null, null, null);
+      MailchimpStore.MemberWrite w = m.isObject() ? MailchimpWire.memberWrite(m) : new MailchimpStore.MemberWrite(null, null, null, null, null);
       try {
         if (w.status() == null && w.statusIfNew() == null) {
           throw MailchimpProblem.invalid("status", "Status is required for each member.");
         }
         MailchimpStore.Change c = store.upsert(listId, null, w, updateExisting);
         webhooks.memberChanged(c, "api");
-        (c.before() == null ? created : updated).add(memberJson(c.after()));
+        (c.before() == null ? created : updated).add(MailchimpWire.memberJson(c.after()));
       } catch (MailchimpProblem p) {
         ObjectNode e = errors.addObject();
         e.put("email_address", w.email() == null ? "" : w.email());
@@ -457,7 +431,7 @@ public final class MailchimpSandbox implements PlatformSandbox {
     out.put("total_updated", updated.size());
     out.put("error_count", errors.size());
     out.putArray("_links");
-    json(ctx, 200, out);
+    MailchimpWire.json(ctx, 200, out);
   }
 
   private void getWebhooks(Context ctx) throws Exception {
@@ -465,10 +439,10 @@ public final class MailchimpSandbox implements PlatformSandbox {
     store.list(listId);
     ObjectNode out = JSON.createObjectNode();
     ArrayNode hooks = out.putArray("webhooks");
-    webhooks.hooks(listId).forEach(h -> hooks.add(webhookJson(h)));
+    webhooks.hooks(listId).forEach(h -> hooks.add(MailchimpWire.webhookJson(h)));
     out.put("list_id", listId);
     out.put("total_items", hooks.size());
-    json(ctx, 200, out);
+    MailchimpWire.json(ctx, 200, out);
   }
 
   private void createWebhook(Context ctx) throws Exception {
@@ -482,136 +456,7 @@ public final class MailchimpSandbox implements PlatformSandbox {
     Set<String> events = flags(body.get("events"), MailchimpWebhooks.EVENTS, MailchimpWebhooks.EVENTS);
     Set<String> sources = flags(body.get("sources"), MailchimpWebhooks.SOURCES, Set.of("user", "admin"));
     MailchimpWebhooks.Webhook h = webhooks.register(listId, uri(body.get("url").asText()), events, sources);
-    json(ctx, 200, webhookJson(h));
-  }
-
-  // ---- admin ----
-
-  @FunctionalInterface
-  private interface AdminAction {
-    void run() throws Exception;
-  }
-
-  private void admin(Context ctx, AdminAction action) throws Exception {
-    try {
-      action.run();
-    } catch (MailchimpProblem p) {
-      problem(ctx, p);
-      keepNotFound(ctx);
-    } catch (JsonProcessingException e) {
-      ctx.status(400).json(Map.of("error", "the body is not valid JSON"));
-    }
-  }
-
-  private MailchimpMember adminWrite(String listId, String email, JsonNode body) {
-    MailchimpStore.MemberWrite w = memberWrite(body);
-    MailchimpStore.Change c;
-    if (w.email() != null && !w.email().equalsIgnoreCase(email)) {
-      c = store.upsert(listId, subscriberHash(email), w, true);
-    } else {
-      String status = w.status() != null ? w.status() : w.statusIfNew();
-      c = store.upsert(listId, null, new MailchimpStore.MemberWrite(email, w.status(), status, w.mergeFields(), w.emailType()), true);
-    }
-    webhooks.memberChanged(c, "admin");
-    return c.after();
-  }
-
-  // ---- wire shapes ----
-
-  private static MailchimpStore.MemberWrite memberWrite(JsonNode m) {
-    Map<String, Object> merges = null;
-    if (m.has("merge_fields") && m.get("merge_fields").isObject()) {
-      merges = new LinkedHashMap<>();
-      for (Map.Entry<String, JsonNode> e : m.get("merge_fields").properties()) {
-        JsonNode v = e.getValue();
-        merges.put(e.getKey(), v.isObject() ? JSON.convertValue(v, Map.class) : v.isNull() ? "" : v.asText());
-      }
-    }
-    return new MailchimpStore.MemberWrite(text(m, "email_address"), text(m, "status"), text(m, "status_if_new"),
-        merges, text(m, "email_type"));
-  }
-
-  private ObjectNode memberJson(MailchimpMember m) {
-    ObjectNode j = JSON.createObjectNode();
-    j.put("id", m.id());
-    j.put("email_address", m.emailAddress());
-    j.put("unique_email_id", m.uniqueEmailId());
-    j.put("contact_id", m.id());
-    Object first = m.mergeFields().getOrDefault("FNAME", "");
-    Object last = m.mergeFields().getOrDefault("LNAME", "");
-    j.put("full_name", (first + " " + last).trim());
-    j.put("web_id", m.webId());
-    j.put("email_type", m.emailType());
-    j.put("status", m.status());
-    ObjectNode merges = j.putObject("merge_fields");
-    for (String tag : List.of("FNAME", "LNAME", "ADDRESS", "PHONE", "BIRTHDAY")) {
-      merges.set(tag, JSON.valueToTree(m.mergeFields().getOrDefault(tag, "")));
-    }
-    m.mergeFields().forEach((k, v) -> merges.set(k, JSON.valueToTree(v)));
-    ObjectNode stats = j.putObject("stats");
-    stats.put("avg_open_rate", 0);
-    stats.put("avg_click_rate", 0);
-    j.put("ip_signup", "");
-    j.put("timestamp_signup", TIMESTAMP.format(m.timestampSignup()));
-    j.put("ip_opt", "");
-    j.put("timestamp_opt", TIMESTAMP.format(m.timestampSignup()));
-    j.put("member_rating", 2);
-    j.put("last_changed", TIMESTAMP.format(m.lastChanged()));
-    j.put("language", "");
-    j.put("vip", false);
-    j.put("source", "API - Generic");
-    j.put("tags_count", 0);
-    j.putArray("tags");
-    j.put("list_id", m.listId());
-    j.putArray("_links");
-    return j;
-  }
-
-  private ObjectNode listJson(MailchimpStore.MailingList l) {
-    ObjectNode j = JSON.createObjectNode();
-    j.put("id", l.id);
-    j.put("web_id", Math.abs(l.id.hashCode() % 1_000_000));
-    j.put("name", l.name);
-    ObjectNode stats = j.putObject("stats");
-    stats.put("member_count", l.members.values().stream().filter(m -> m.status().equals("subscribed")).count());
-    stats.put("unsubscribe_count", l.members.values().stream().filter(m -> m.status().equals("unsubscribed")).count());
-    stats.put("cleaned_count", l.members.values().stream().filter(m -> m.status().equals("cleaned")).count());
-    j.putArray("_links");
-    return j;
-  }
-
-  private static ObjectNode webhookJson(MailchimpWebhooks.Webhook h) {
-    ObjectNode j = JSON.createObjectNode();
-    j.put("id", h.id());
-    j.put("url", h.url().toString());
-    ObjectNode events = j.putObject("events");
-    MailchimpWebhooks.EVENTS.stream().sorted().forEach(e -> events.put(e, h.events().contains(e)));
-    ObjectNode sources = j.putObject("sources");
-    MailchimpWebhooks.SOURCES.stream().sorted().forEach(s -> sources.put(s, h.sources().contains(s)));
-    j.put("list_id", h.listId());
-    j.putArray("_links");
-    return j;
-  }
-
-  private static void problem(Context ctx, MailchimpProblem p) {
-    ObjectNode j = JSON.createObjectNode();
-    j.put("type", PROBLEM_TYPE);
-    j.put("title", p.title);
-    j.put("status", p.status);
-    j.put("detail", p.getMessage());
-    j.put("instance", UUID.randomUUID().toString());
-    if (!p.fieldErrors.isEmpty()) {
-      j.set("errors", JSON.valueToTree(p.fieldErrors));
-    }
-    try {
-      ctx.status(p.status).contentType("application/problem+json; charset=utf-8").result(JSON.writeValueAsString(j));
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException(e);
-    }
-  }
-
-  private static void json(Context ctx, int status, JsonNode body) throws JsonProcessingException {
-    ctx.status(status).contentType("application/json; charset=utf-8").result(JSON.writeValueAsString(body));
+    MailchimpWire.json(ctx, 200, MailchimpWire.webhookJson(h));
   }
 
   private static Set<String> flags(JsonNode node, Set<String> known, Set<String> defaults) {
@@ -631,7 +476,7 @@ public final class MailchimpSandbox implements PlatformSandbox {
     return on;
   }
 
-  private static URI uri(String s) {
+  static URI uri(String s) {
     try {
       return URI.create(s);
     } catch (IllegalArgumentException e) {
@@ -639,10 +484,6 @@ public final class MailchimpSandbox implements PlatformSandbox {
     }
   }
 
-  private static String text(JsonNode n, String field) {
-    JsonNode v = n.get(field);
-    return v == null || v.isNull() ? null : v.asText();
-  }
 
   private static int intParam(Context ctx, String name, int dflt) {
     String v = ctx.queryParam(name);

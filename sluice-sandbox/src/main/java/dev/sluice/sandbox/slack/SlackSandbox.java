@@ -128,6 +128,7 @@ public final class SlackSandbox implements PlatformSandbox {
   @Override
   public void routes(JavalinDefaultRoutingApi app) {
     app.post(API_PREFIX + "/chat.postMessage", this::postMessage);
+    app.get(API_PREFIX + "/chat.postMessage", this::postMessage); // Slack takes the arguments as a query too
     app.get(API_PREFIX + "/api.test", this::apiTest);
     app.post(API_PREFIX + "/api.test", this::apiTest);
     app.get(API_PREFIX + "/auth.test", this::authTest);
