@@ -114,6 +114,7 @@ final class ConnectionDrainer {
 
   /** Sends {@code batch} until every lead in it has an outcome (or the drainer stops). */
   private void send(List<Claimed> batch) throws SQLException, InterruptedException {
+    long leasedAt = System.nanoTime();
     List<OutboundRecord> records = new ArrayList<>(batch.size());
     for (Claimed l : batch) records.add(new OutboundRecord("email", l.email(), properties(l), Long.toString(l.id())));
     while (true) {
@@ -124,8 +125,7 @@ final class ConnectionDrainer {
       } catch (ConnectorException e) {
         switch (e.kind()) {
           case RATE_LIMITED -> {
-            owner.requests.decrementAndGet(); // a spent local bucket sends nothing
-            if (e.httpStatus() != 0) owner.requests.incrementAndGet();
+            if (e.httpStatus() == 0) owner.requests.decrementAndGet(); // a spent local bucket sent nothing
             owner.rateLimitWaits.incrementAndGet();
             Duration wait = e.retryAfter();
             if (wait.compareTo(settings.maxRateLimitHold()) > 0) {
@@ -134,6 +134,12 @@ final class ConnectionDrainer {
             }
             if (stopping) return; // the lease runs out; another drainer takes the batch
             Thread.sleep(Math.max(1, wait.toMillis()));
+            if (System.nanoTime() - leasedAt > settings.lease().toNanos() / 2) { // still ours after many waits
+              try (Connection c = dataSource.getConnection()) {
+                store.extendLease(c, batch.stream().map(Claimed::id).toList(), clock.instant().plus(settings.lease()));
+              }
+              leasedAt = System.nanoTime();
+            }
             continue;
           }
           case PERMANENT_BATCH -> {

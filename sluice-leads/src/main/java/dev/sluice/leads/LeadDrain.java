@@ -34,7 +34,7 @@ public final class LeadDrain implements AutoCloseable {
   public record Settings(int drainersPerConnection, Duration lease, Duration idlePoll, Duration retryBase,
       Duration retryMax, Duration maxRateLimitHold, String objectType) {
     public static final int DEFAULT_DRAINERS = 2;
-    public static final Duration DEFAULT_LEASE = Duration.ofMinutes(2);
+    public static final Duration DEFAULT_LEASE = Duration.ofMinutes(1);
     public static final Duration DEFAULT_IDLE_POLL = Duration.ofMillis(500);
     public static final Duration DEFAULT_RETRY_BASE = Duration.ofSeconds(1);
     public static final Duration DEFAULT_RETRY_MAX = Duration.ofMinutes(5);
@@ -60,6 +60,12 @@ public final class LeadDrain implements AutoCloseable {
 
     public Settings withRetryBase(Duration base) {
       return new Settings(drainersPerConnection, lease, idlePoll, base, retryMax, maxRateLimitHold, objectType);
+    }
+
+    /** The same with {@code lease}; a rate-limit hold is capped at half of it. */
+    public Settings withLease(Duration lease) {
+      Duration hold = maxRateLimitHold.compareTo(lease.dividedBy(2)) > 0 ? lease.dividedBy(2) : maxRateLimitHold;
+      return new Settings(drainersPerConnection, lease, idlePoll, retryBase, retryMax, hold, objectType);
     }
 
     public Settings withDrainers(int n) {

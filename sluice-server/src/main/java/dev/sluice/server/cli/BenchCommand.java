@@ -20,7 +20,7 @@ import picocli.CommandLine.Option;
     name = "bench",
     mixinStandardHelpOptions = true,
     description = "Measure the queue against its peers, or a full sync against the sandbox.",
-    subcommands = {BenchCommand.Queue.class, BenchCommand.Sync.class})
+    subcommands = {BenchCommand.Queue.class, BenchCommand.Sync.class, BenchCommand.Leads.class})
 public final class BenchCommand implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
@@ -151,6 +151,41 @@ public final class BenchCommand implements Runnable {
       out.println(json ? report.toJson() : report.toTable());
       out.flush();
       return "completed".equals(report.status()) && report.lost() == 0 && report.duplicates() == 0 ? 0 : 1;
+    }
+  }
+
+  @Command(name = "leads", mixinStandardHelpOptions = true,
+      description = "Lead intake against sluice serve (child process, embedded PostgreSQL) and the sandbox HubSpot at "
+          + "Professional limits: group commit vs one INSERT transaction per request, ack latency at a fixed rate, "
+          + "drain records/s against the CRM's ceiling, and every acknowledged lead checked in the CRM.")
+  static final class Leads implements Callable<Integer> {
+    @Option(names = "--clients", paramLabel = "N", description = "concurrent clients of the throughput phases (default ${DEFAULT-VALUE})")
+    int clients = dev.sluice.bench.LeadBenchOptions.DEFAULT_CLIENTS;
+
+    @Option(names = "--seconds", paramLabel = "S", description = "length of each throughput phase (default ${DEFAULT-VALUE})")
+    int seconds = (int) dev.sluice.bench.LeadBenchOptions.DEFAULT_PHASE.toSeconds();
+
+    @Option(names = "--rate", paramLabel = "N", description = "leads per second of the latency phase (default ${DEFAULT-VALUE})")
+    int rate = dev.sluice.bench.LeadBenchOptions.DEFAULT_RATE;
+
+    @Option(names = "--latency-seconds", paramLabel = "S", description = "length of the latency phase (default ${DEFAULT-VALUE})")
+    int latencySeconds = (int) dev.sluice.bench.LeadBenchOptions.DEFAULT_LATENCY_PHASE.toSeconds();
+
+    @Option(names = "--json", description = "print one JSON object on stdout instead of the table")
+    boolean json;
+
+    @Override
+    public Integer call() throws Exception {
+      LogLevels.quiet();
+      dev.sluice.bench.LeadBenchOptions options = new dev.sluice.bench.LeadBenchOptions(clients, Duration.ofSeconds(seconds), rate,
+          Duration.ofSeconds(latencySeconds), dev.sluice.bench.SluiceLauncher.forMainClass(SluiceCommand.class), home());
+      PrintStream out = System.out;
+      dev.sluice.bench.LeadBenchReport report = withStdoutOnStderr(
+          () -> new dev.sluice.bench.LeadBenchmark(options, line -> System.err.println("bench: " + line)).run());
+      if (json) System.err.print(report.toTable());
+      out.println(json ? report.toJson() : report.toTable());
+      out.flush();
+      return report.lost() == 0 && report.crmDuplicates() == 0 ? 0 : 1;
     }
   }
 }

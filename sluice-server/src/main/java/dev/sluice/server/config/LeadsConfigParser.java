@@ -18,6 +18,7 @@ import java.util.Set;
  * <pre>{@code
  * leads:
  *   drainers: 2                       # per destination connection, per process
+ *   lease_seconds: 60                 # a batch a dead drainer held is sent again after this
  *   sources:
  *     website:
  *       key: ${WEBSITE_LEAD_KEY}      # the public intake key of this source (not the admin token)
@@ -33,7 +34,7 @@ import java.util.Set;
  * }</pre>
  */
 final class LeadsConfigParser {
-  private static final Set<String> KEYS = Set.of("sources", "drainers");
+  private static final Set<String> KEYS = Set.of("sources", "drainers", "lease_seconds");
   private static final Set<String> SOURCE_KEYS = Set.of("key", "destination", "origins", "thank_you_url", "strict", "fields",
       "honeypot", "per_ip_per_minute", "email_rules", "mapping", "commit");
 
@@ -48,6 +49,8 @@ final class LeadsConfigParser {
     ConfigParser.requireObject(node, "leads");
     ConfigParser.checkKeys(node, "leads", KEYS);
     int drainers = parser.optionalInt(node, "leads", "drainers", 1, 64).orElse(LeadDrain.Settings.DEFAULT_DRAINERS);
+    java.time.Duration lease = parser.optionalInt(node, "leads", "lease_seconds", 2, 3600).map(java.time.Duration::ofSeconds)
+        .orElse(LeadDrain.Settings.DEFAULT_LEASE);
     List<LeadSource> sources = new ArrayList<>();
     JsonNode list = node.get("sources");
     if (list != null && !list.isNull()) {
@@ -62,7 +65,7 @@ final class LeadsConfigParser {
         }
       }
     }
-    return new SluiceConfig.LeadSettings(sources, drainers);
+    return new SluiceConfig.LeadSettings(sources, drainers, lease);
   }
 
   private String keyOf(JsonNode list, String name) {

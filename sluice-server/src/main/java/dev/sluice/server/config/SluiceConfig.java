@@ -70,14 +70,16 @@ public record SluiceConfig(
   /**
    * The {@code leads:} section: lead sources (each with its intake key) and drainers per connection.
    */
-  public record LeadSettings(java.util.List<dev.sluice.leads.LeadSource> sources, int drainersPerConnection) {
+  public record LeadSettings(java.util.List<dev.sluice.leads.LeadSource> sources, int drainersPerConnection,
+      java.time.Duration lease) {
     public LeadSettings {
       sources = java.util.List.copyOf(sources);
     }
 
     /** No lead sources. */
     public static LeadSettings none() {
-      return new LeadSettings(java.util.List.of(), dev.sluice.leads.LeadDrain.Settings.DEFAULT_DRAINERS);
+      return new LeadSettings(java.util.List.of(), dev.sluice.leads.LeadDrain.Settings.DEFAULT_DRAINERS,
+          dev.sluice.leads.LeadDrain.Settings.DEFAULT_LEASE);
     }
   }
 

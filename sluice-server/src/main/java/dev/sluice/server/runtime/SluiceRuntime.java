@@ -160,7 +160,8 @@ public final class SluiceRuntime implements AutoCloseable {
       if (s.destination() != null) leadDestinations.computeIfAbsent(s.destination(), d -> connectorFactory.destination(config.connection(d)));
     }
     if (!leadDestinations.isEmpty()) {
-      leads.startDrain(Map.copyOf(leadDestinations), LeadDrain.Settings.defaults().withDrainers(config.leads().drainersPerConnection()));
+      leads.startDrain(Map.copyOf(leadDestinations), LeadDrain.Settings.defaults().withDrainers(config.leads().drainersPerConnection())
+          .withLease(config.leads().lease()));
       log.info("lead drain started for {}", leadDestinations.keySet());
     }
   }

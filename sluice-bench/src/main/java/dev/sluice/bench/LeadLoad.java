@@ -1,0 +1,116 @@
+package dev.sluice.bench;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * Posts leads to {@code POST /v1/leads} the way a campaign spike does: new addresses with a share
+ * of repeats, from many concurrent clients (closed loop) or at a fixed rate (open loop, latency
+ * measured from each request's scheduled time so a stall counts against the server). Thread-safe.
+ */
+public final class LeadLoad {
+  /** Share of submissions that repeat an address already sent. */
+  static final double REPEAT_SHARE = 0.10;
+
+  private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+      .connectTimeout(Duration.ofSeconds(10)).build();
+  private final URI endpoint;
+  private final String key;
+  private final String prefix;
+  private final AtomicLong next = new AtomicLong();
+  /** Addresses answered 202, lower-cased: the leads that must reach the CRM exactly once. */
+  private final Set<String> acked = ConcurrentHashMap.newKeySet();
+  private final AtomicLong accepted = new AtomicLong();
+  private final AtomicLong failed = new AtomicLong();
+
+  /** @param prefix makes this load's addresses unique (e.g. the phase name) */
+  public LeadLoad(URI base, String key, String prefix) {
+    this.endpoint = base.resolve("/v1/leads");
+    this.key = key;
+    this.prefix = prefix;
+  }
+
+  /** One submission; returns the ack latency in ms, or NaN when it was not answered 202. */
+  double postOne(long scheduledNanos) {
+    long n = next.getAndIncrement();
+    ThreadLocalRandom r = ThreadLocalRandom.current();
+    long id = n > 10 && r.nextDouble() < REPEAT_SHARE ? r.nextLong(n) : n;
+    String email = prefix + "." + id + "@example.com";
+    String body = String.format(Locale.ROOT, "{\"email\":\"%s\",\"firstname\":\"First%d\",\"lastname\":\"Last%d\",\"company\":\"Company %d\"}",
+        email, n, n, id % 997);
+    HttpRequest req = HttpRequest.newBuilder(endpoint).timeout(Duration.ofSeconds(30))
+        .header("Content-Type", "application/json").header("X-Sluice-Lead-Key", key)
+        .POST(HttpRequest.BodyPublishers.ofString(body)).build();
+    try {
+      HttpResponse<String> resp = http.send(req, HttpResponse.BodyHandlers.ofString());
+      double ms = (System.nanoTime() - scheduledNanos) / 1e6;
+      if (resp.statusCode() == 202) {
+        acked.add(email);
+        accepted.incrementAndGet();
+        return ms;
+      }
+    } catch (java.io.IOException e) {
+      // counted below: not acknowledged
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    failed.incrementAndGet();
+    return Double.NaN;
+  }
+
+  /** {@code clients} loops posting back to back for {@code length}; returns the 202s per second. */
+  double closedLoop(int clients, Duration length) throws InterruptedException {
+    long before = accepted.get();
+    long end = System.nanoTime() + length.toNanos();
+    List<Thread> threads = new ArrayList<>();
+    long start = System.nanoTime();
+    for (int i = 0; i < clients; i++) {
+      threads.add(Thread.ofVirtual().start(() -> {
+        while (System.nanoTime() < end) postOne(System.nanoTime());
+      }));
+    }
+    for (Thread t : threads) t.join();
+    return (accepted.get() - before) / ((System.nanoTime() - start) / 1e9);
+  }
+
+  /** {@code perSecond} submissions a second for {@code length}; returns each ack's latency in ms (NaN = not acked). */
+  double[] openLoop(int perSecond, Duration length) throws InterruptedException {
+    int total = (int) (perSecond * length.toMillis() / 1000);
+    double[] latencies = new double[total];
+    Thread[] threads = new Thread[total];
+    long gap = 1_000_000_000L / perSecond;
+    long start = System.nanoTime() + 5_000_000;
+    for (int i = 0; i < total; i++) {
+      long at = start + i * gap;
+      long wait = at - System.nanoTime();
+      if (wait > 0) LockSupport.parkNanos(wait);
+      int slot = i;
+      threads[i] = Thread.ofVirtual().start(() -> latencies[slot] = postOne(at));
+    }
+    for (Thread t : threads) t.join();
+    return latencies;
+  }
+
+  public Set<String> acked() {
+    return acked;
+  }
+
+  public long accepted() {
+    return accepted.get();
+  }
+
+  public long failed() {
+    return failed.get();
+  }
+}
