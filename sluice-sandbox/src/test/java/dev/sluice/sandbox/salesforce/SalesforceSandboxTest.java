@@ -311,6 +311,39 @@ class SalesforceSandboxTest {
   }
 
   @Test
+  void compositeDeleteRetrieveByExternalIdAndReplicationWindows() throws Exception {
+    start(SalesforceOptions.builder().counts(0, 0, 0, 0));
+    String a = JSON.readTree(send("POST", "/sobjects/Contact", Map.of("LastName", "A", "External_Id__c", "X-1")).body()).get("id").asText();
+    String b = JSON.readTree(send("POST", "/sobjects/Contact", Map.of("LastName", "B")).body()).get("id").asText();
+    HttpResponse<String> byExt = send("GET", "/sobjects/Contact/External_Id__c/x-1?fields=Id,LastName", null);
+    assertThat(byExt.statusCode()).isEqualTo(200);
+    JsonNode found = JSON.readTree(byExt.body());
+    assertThat(found.get("Id").asText()).isEqualTo(a);
+    assertThat(found.has("Email")).isFalse();
+    // allOrNone: one bad id keeps every record.
+    JsonNode refused = JSON.readTree(send("DELETE", "/composite/sobjects?allOrNone=true&ids=" + a + ",003000000000000AAA", null).body());
+    assertThat(refused.get(0).get("errors").get(0).get("statusCode").asText()).isEqualTo("ALL_OR_NONE_OPERATION_ROLLED_BACK");
+    assertThat(refused.get(1).get("errors").get(0).get("statusCode").asText()).isEqualTo("INVALID_CROSS_REFERENCE_KEY");
+    assertThat(sandbox.record("Contact", a)).isPresent();
+    JsonNode deleted = JSON.readTree(send("DELETE", "/composite/sobjects?ids=" + a + "," + b, null).body());
+    assertThat(deleted).allSatisfy(r -> assertThat(r.get("success").asBoolean()).isTrue());
+    assertThat(sandbox.record("Contact", a)).isEmpty();
+    HttpResponse<String> update = send("PATCH", "/sobjects/Contact/" + a, Map.of("Title", "x"));
+    assertThat(update.statusCode()).isEqualTo(404);
+    assertThat(JSON.readTree(update.body()).get(0).get("errorCode").asText()).isEqualTo("ENTITY_IS_DELETED");
+    HttpResponse<String> tooOld = send("GET", "/sobjects/Contact/deleted/?start=2026-01-01T00:00:00%2B00:00&end=2026-03-26T21:00:00%2B00:00", null);
+    assertThat(tooOld.statusCode()).isEqualTo(400);
+    assertThat(JSON.readTree(tooOld.body()).get(0).get("errorCode").asText()).isEqualTo("INVALID_REPLICATION_DATE");
+    JsonNode recent = JSON.readTree(send("GET", "/sobjects/Contact/deleted/?start=2026-03-26T21:00:00Z&end=2026-03-27T00:00:00Z", null).body());
+    assertThat(recent.get("deletedRecords")).extracting(n -> n.get("id").asText()).containsExactlyInAnyOrder(a, b);
+    // end is capped at now (21:35:57 by the test clock), in whole minutes.
+    assertThat(recent.get("latestDateCovered").asText()).isEqualTo("2026-03-26T21:35:00.000+0000");
+    JsonNode describe = JSON.readTree(send("GET", "/sobjects/Opportunity/describe", null).body());
+    assertThat(describe.get("fields")).filteredOn(f -> f.get("name").asText().equals("StageName")).singleElement()
+        .satisfies(f -> assertThat(f.get("picklistValues")).extracting(v -> v.get("value").asText()).contains("Closed Won"));
+  }
+
+  @Test
   void sameSeedAndClockGiveTheSameData() {
     SalesforceOptions o = SalesforceOptions.builder().counts(5, 60, 10, 8).seed(7).clock(clock).build();
     SalesforceSandbox a = new SalesforceSandbox(o);
