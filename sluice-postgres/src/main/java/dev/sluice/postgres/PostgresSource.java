@@ -95,9 +95,14 @@ public final class PostgresSource implements AutoCloseable {
     return pool;
   }
 
-  /** JDBC URL of the database, without credentials. */
+  /** JDBC URL of the database; its query may hold the password: print {@link #displayUrl()} instead. */
   public String jdbcUrl() {
     return jdbcUrl;
+  }
+
+  /** The URL without query (where {@code password=} may be), safe to print. */
+  public String displayUrl() {
+    return jdbcUrl.replaceFirst("\\?.*", "");
   }
 
   public String user() {
@@ -171,9 +176,10 @@ public final class PostgresSource implements AutoCloseable {
         String password = queryParam(s, "password");
         return new JdbcTarget(s, user == null ? "postgres" : user, password);
       }
+      int colon = s.indexOf(':');
       throw new IllegalArgumentException(
-          "SLUICE_DATABASE_URL must start with postgres://, postgresql:// or jdbc:postgresql:// (got a value starting '"
-              + s.substring(0, Math.min(12, s.length())) + "')");
+          "SLUICE_DATABASE_URL must start with postgres://, postgresql:// or jdbc:postgresql:// (got scheme '"
+              + (colon < 0 ? "none" : s.substring(0, Math.min(colon, 20))) + "')");
     }
 
     private static String queryParam(String url, String name) {

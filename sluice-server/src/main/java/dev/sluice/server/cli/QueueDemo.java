@@ -5,9 +5,13 @@ import dev.sluice.queue.JobQueue;
 import dev.sluice.queue.JobState;
 import dev.sluice.queue.JobWorker;
 import dev.sluice.queue.NewJob;
+import dev.sluice.queue.schema.SqlResource;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
@@ -44,12 +48,15 @@ final class QueueDemo implements Callable<Integer> {
     PrintStream out = System.out;
     Path home = Path.of(System.getenv().getOrDefault("SLUICE_HOME", ".sluice"));
     try (PostgresSource pg = PostgresSource.open(System.getenv(PostgresSource.DATABASE_URL_ENV), home, 12)) {
-      out.println("sluice demo: " + (pg.isEmbedded() ? "embedded PostgreSQL under " + home.resolve("pgdata") : "PostgreSQL at " + pg.jdbcUrl())
+      out.println("sluice demo: " + (pg.isEmbedded() ? "embedded PostgreSQL under " + home.resolve("pgdata") : "PostgreSQL at " + pg.displayUrl())
           + ", schema " + DEMO_SCHEMA + " (recreated)");
-      try (Connection c = pg.dataSource().getConnection(); Statement s = c.createStatement()) {
-        s.execute("DROP SCHEMA IF EXISTS " + DEMO_SCHEMA + " CASCADE");
+      String refusal = dropOwnSchema(pg);
+      if (refusal != null) {
+        System.err.println("sluice demo: " + refusal);
+        return 2;
       }
       JobQueue queue = JobQueue.builder(pg.dataSource()).schema(DEMO_SCHEMA).build().migrate();
+      execute(pg, "queue_demo_mark.sql");
 
       List<NewJob> batch = new ArrayList<>(jobs);
       for (int i = 0; i < jobs; i++) batch.add(NewJob.of("noop", "{\"n\":" + i + "}"));
@@ -83,6 +90,35 @@ final class QueueDemo implements Callable<Integer> {
       out.printf(Locale.ROOT, "worked %,d jobs in %.2f s: %,.0f jobs/s (concurrency %d, claim batch %d); %,d completed in the database%n",
           done, seconds, done / seconds, concurrency, claimBatch, completed);
       return completed == inserted ? 0 : 1;
+    }
+  }
+
+  /**
+   * Drops the demo schema of an earlier run; null when done (or there was none), else why not: a
+   * schema of that name the demo did not make (no mark) is someone else's, in a database the demo
+   * did not create either.
+   */
+  static String dropOwnSchema(PostgresSource pg) throws SQLException {
+    String comment = null;
+    SqlResource owner = SqlResource.load(QueueDemo.class, "queue_demo_owner.sql", DEMO_SCHEMA);
+    try (Connection c = pg.dataSource().getConnection(); PreparedStatement ps = owner.prepare(c)) {
+      owner.set(ps, "schema_name", DEMO_SCHEMA);
+      try (ResultSet rs = ps.executeQuery()) {
+        if (rs.next()) comment = rs.getString(1);
+      }
+    }
+    if (comment == null) return null;
+    if (!comment.startsWith("made by sluice demo --queue-only")) {
+      return "schema " + DEMO_SCHEMA + " already exists in " + pg.displayUrl() + " and was not made by this demo; "
+          + "not dropping it (drop it yourself, or point SLUICE_DATABASE_URL at another database)";
+    }
+    execute(pg, "queue_demo_drop.sql");
+    return null;
+  }
+
+  private static void execute(PostgresSource pg, String resource) throws SQLException {
+    try (Connection c = pg.dataSource().getConnection(); Statement s = c.createStatement()) {
+      s.execute(SqlResource.load(QueueDemo.class, resource, DEMO_SCHEMA).sql());
     }
   }
 }

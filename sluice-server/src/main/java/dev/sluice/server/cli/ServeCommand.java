@@ -61,6 +61,6 @@ final class ServeCommand implements Callable<Integer> {
 
   static String describeDb(SluiceRuntime runtime) {
     // Query parameters may carry the password (jdbc:postgresql://h/db?user=u&password=p): never print them.
-    return runtime.database() == null ? "" : runtime.database().jdbcUrl().replaceFirst("\\?.*", "");
+    return runtime.database() == null ? "" : runtime.database().displayUrl();
   }
 }

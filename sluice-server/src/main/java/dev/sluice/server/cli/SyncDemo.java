@@ -68,9 +68,16 @@ final class SyncDemo {
   private final PrintStream out;
   private final ObjectMapper json = new ObjectMapper();
 
+  /** The secrets this run used (API token, vendor token, database password), for the test that none is logged. */
+  private final List<String> secrets = new ArrayList<>();
+
   SyncDemo(Options options, PrintStream out) {
     this.options = options;
     this.out = out;
+  }
+
+  List<String> secrets() {
+    return List.copyOf(secrets);
   }
 
   /** Runs the demo; returns the process exit code (0 when every check passed). */
@@ -86,7 +93,7 @@ final class SyncDemo {
     boolean keep = false;
     try {
       execute(pg, "demo_reset.sql");
-      out.println("  PostgreSQL  embedded, " + pg.jdbcUrl().replaceFirst("\\?.*", "") + " (data in " + pgdata + ")");
+      out.println("  PostgreSQL  embedded, " + pg.displayUrl() + " (data in " + pgdata + ")");
 
       // Like HubSpot's, the sandbox's search index lags its writes by a few seconds: the incremental
       // run below starts right after the changes, inside that lag, and must still pick them all up.
@@ -113,6 +120,9 @@ final class SyncDemo {
       runtime = SluiceRuntime.on(config, pg.dataSource(), Clock.systemUTC());
       runtime.startWorkers(options.concurrency());
       Secret apiToken = Secret.of(randomToken(), "generated for this demo");
+      secrets.add(apiToken.reveal());
+      secrets.add(hubspot.token());
+      if (pg.password() != null) secrets.add(pg.password());
       server = ApiServer.start(new ApiServer.Settings("127.0.0.1", options.port(), apiToken), config, runtime.engine(),
           runtime.queue(), runtime.dataSource(), runtime.leads());
       out.println("  Server      " + server.url() + " (HTTP API + " + options.concurrency() + " workers; bearer token " + apiToken.reveal() + ")");

@@ -315,12 +315,21 @@ final class ConfigParser {
     } catch (ConfigException e) {
       if (tokensRequired || connection == null) throw e;
       // A placeholder the vendor refuses: this command never calls the vendor.
-      return Optional.of(Secret.of("unset:" + raw, raw + " (unset)"));
+      return Optional.of(Secret.of("unset:" + raw, sourceOf(raw) + " (unset)"));
     }
-    if (value.isEmpty()) throw new ConfigException(path + "." + key, "is empty" + (raw.contains("${") ? " (" + raw + " resolved to an empty string)" : ""));
+    if (value.isEmpty()) throw new ConfigException(path + "." + key, "is empty" + (raw.contains("${") ? " (" + sourceOf(raw) + " resolved to an empty string)" : ""));
+    return Optional.of(Secret.of(value, sourceOf(raw)));
+  }
+
+  /**
+   * Where a secret came from, safe to print: the variables' names only ({@code ${HUBSPOT_TOKEN}}),
+   * never a {@code :-default} (a default is often a real token pasted for a test).
+   */
+  static String sourceOf(String raw) {
     Matcher m = ENV_REFERENCE.matcher(raw);
-    String source = m.find() ? m.group(0) : "literal in the config file";
-    return Optional.of(Secret.of(value, source));
+    List<String> names = new ArrayList<>();
+    while (m.find()) names.add("${" + m.group(1) + "}");
+    return names.isEmpty() ? "literal in the config file" : String.join(" ", names);
   }
 
   Optional<Integer> optionalInt(JsonNode node, String path, String key, int min, int max) {

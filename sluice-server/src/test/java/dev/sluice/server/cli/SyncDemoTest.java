@@ -2,16 +2,23 @@ package dev.sluice.server.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.classic.spi.IThrowableProxy;
+import ch.qos.logback.core.read.ListAppender;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
 
 /**
  * The demo end to end at a small size: embedded PostgreSQL, the sandbox, the HTTP API, a full and an
- * incremental sync whose counts must equal the changes made, and the mirror equal to the sandbox.
+ * incremental sync whose counts must equal the changes made, and the mirror equal to the sandbox;
+ * and no log line of the whole run shows the API token, the vendor token or the database password.
  */
 class SyncDemoTest {
   @TempDir Path home;
@@ -20,10 +27,32 @@ class SyncDemoTest {
   void theIncrementalSyncPicksUpExactlyTheChangesAndTheMirrorEqualsTheSandbox() throws Exception {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     int exit;
+    SyncDemo demo;
+    // every log event of the whole run, at DEBUG for Sluice's own loggers, with stack traces
+    Logger root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+    Logger sluice = (Logger) LoggerFactory.getLogger("dev.sluice");
+    Level before = sluice.getLevel();
+    ListAppender<ILoggingEvent> logs = new ListAppender<>();
+    logs.start();
+    root.addAppender(logs);
+    sluice.setLevel(Level.DEBUG);
     try (PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8)) {
-      exit = new SyncDemo(new SyncDemo.Options(450, 120, 150, 60, 4, 0, false, home), out).run();
+      demo = new SyncDemo(new SyncDemo.Options(450, 120, 150, 60, 4, 0, false, home), out);
+      exit = demo.run();
+    } finally {
+      root.detachAppender(logs);
+      sluice.setLevel(before);
     }
     String output = bytes.toString(StandardCharsets.UTF_8);
+    StringBuilder logged = new StringBuilder();
+    for (ILoggingEvent e : logs.list) {
+      logged.append(e.getLoggerName()).append(' ').append(e.getFormattedMessage()).append('\n');
+      for (IThrowableProxy t = e.getThrowableProxy(); t != null; t = t.getCause()) {
+        logged.append(t.getClassName()).append(": ").append(t.getMessage()).append('\n');
+      }
+    }
+    assertThat(logs.list).hasSizeGreaterThan(20);
+    assertThat(demo.secrets()).hasSize(3).allSatisfy(secret -> assertThat(logged.toString()).doesNotContain(secret));
     assertThat(output).contains("-> HTTP 202").contains("every check passed").doesNotContain("MISMATCH");
     assertThat(output).containsPattern("contacts +4 edited, +1 created, +1 archived");
     assertThat(exit).as(output).isZero();
