@@ -2,6 +2,7 @@ package dev.sluice.connectors;
 
 import java.net.URI;
 import java.time.Duration;
+import java.time.ZoneId;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -31,6 +32,8 @@ import java.util.Objects;
  * @param searchIndexSettle how long after a run starts the platform's change feed (HubSpot: the search
  *     index) is known to hold every change made before it; an incremental stream waits for it before
  *     it completes. Null = the platform's default from the {@link RateLimitRegistry}.
+ * @param dailyLimitZone the time zone whose midnight resets the platform's daily quota (HubSpot: the
+ *     account's time zone); default UTC
  */
 public record ConnectionConfig(
     String name,
@@ -44,7 +47,8 @@ public record ConnectionConfig(
     Map<String, List<String>> properties,
     String cron,
     Duration incrementalOverlap,
-    Duration searchIndexSettle) {
+    Duration searchIndexSettle,
+    ZoneId dailyLimitZone) {
 
   /** The search index lag HubSpot documents as "a short delay", with margin. */
   public static final Duration DEFAULT_INCREMENTAL_OVERLAP = Duration.ofMinutes(2);
@@ -96,6 +100,9 @@ public record ConnectionConfig(
     if (incrementalOverlap.isNegative()) {
       throw new IllegalArgumentException("connection '" + name + "': incremental overlap must not be negative");
     }
+    if (dailyLimitZone == null) {
+      dailyLimitZone = ZoneId.of("UTC");
+    }
     if (searchIndexSettle != null && searchIndexSettle.isNegative()) {
       throw new IllegalArgumentException("connection '" + name + "': search index settle time must not be negative");
     }
@@ -119,6 +126,7 @@ public record ConnectionConfig(
     b.cron = cron;
     b.incrementalOverlap = incrementalOverlap;
     b.searchIndexSettle = searchIndexSettle;
+    b.dailyLimitZone = dailyLimitZone;
     return b;
   }
 
@@ -128,7 +136,7 @@ public record ConnectionConfig(
         + ", token=***" + (tokenSource == null ? "" : " (from " + tokenSource + ")")
         + ", tier=" + tier + ", limitOverrides=" + limitOverrides + ", objects=" + objects
         + ", properties=" + properties + ", cron=" + cron + ", incrementalOverlap=" + incrementalOverlap
-        + ", searchIndexSettle=" + searchIndexSettle + "]";
+        + ", searchIndexSettle=" + searchIndexSettle + ", dailyLimitZone=" + dailyLimitZone + "]";
   }
 
   /** Builds a {@link ConnectionConfig}; validation happens in {@link #build()}. */
@@ -145,6 +153,7 @@ public record ConnectionConfig(
     private String cron;
     private Duration incrementalOverlap;
     private Duration searchIndexSettle;
+    private ZoneId dailyLimitZone;
 
     private Builder(String name, String platform) {
       this.name = name;
@@ -222,10 +231,16 @@ public record ConnectionConfig(
       return this;
     }
 
+    /** Null = UTC. */
+    public Builder dailyLimitZone(ZoneId zone) {
+      this.dailyLimitZone = zone;
+      return this;
+    }
+
     /** @throws IllegalArgumentException with a one-line reason for a missing or bad value */
     public ConnectionConfig build() {
       return new ConnectionConfig(name, platform, baseUrl, token, tokenSource, tier, limitOverrides, objects,
-          properties, cron, incrementalOverlap, searchIndexSettle);
+          properties, cron, incrementalOverlap, searchIndexSettle, dailyLimitZone);
     }
   }
 }

@@ -107,7 +107,9 @@ public final class ConnectorFactory {
     }
     validate(config);
     ConnectionLimits limits = limits(config);
-    limits.buckets().forEach((cls, spec) -> gate.define(ConnectionLimits.bucketName(config.name(), cls), spec));
+    // A daily quota is a fixed window reset at midnight in the connection's time zone.
+    limits.buckets().forEach((cls, spec) -> gate.define(ConnectionLimits.bucketName(config.name(), cls),
+        spec.daily() ? spec.resettingAt(config.dailyLimitZone()) : spec));
     return new HubSpotConnector(config, limits, gate, http, clock, searchIndexSettle(config));
   }
 }

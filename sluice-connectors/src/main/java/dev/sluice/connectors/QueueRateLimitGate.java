@@ -46,15 +46,18 @@ public final class QueueRateLimitGate implements RateLimitGate {
    *   <li>windows of up to {@link RateLimit#MAX_ROLLING_LIMIT} permits (HubSpot: 190 per 10 s) get
    *       {@link RateLimit#rollingWindow}, the API's own rule: the whole limit is usable, including
    *       a whole window's worth at once, where a token bucket would have to run below it;
-   *   <li>larger limits are quotas (HubSpot: 625,000 a day, reset at midnight): the whole quota is
-   *       usable at once, refilled at its average rate ({@link RateLimit#of}), and the API's own
-   *       count keeps the bucket honest ({@link #observe}: HubSpot reports what is left of the day
-   *       on every answer). A {@link RateLimit#slidingWindow} would hold back all but a fiftieth of
-   *       the day as burst and pace the rest over 24 hours: a million-contact first sync (40,000
-   *       calls) would take six hours instead of ten minutes.
+   *   <li>a daily quota that resets at midnight ({@link RateLimitSpec#resetZone()} set; HubSpot:
+   *       625,000 a day at the portal's midnight) is {@link RateLimit#daily}, a fixed window: the
+   *       whole quota is usable at any time of the day, and the API's own count keeps it honest
+   *       ({@link #observe}: HubSpot reports what is left of the day). A token bucket would pace it
+   *       as if it refilled continuously and hold back most of what HubSpot says remains;
+   *   <li>other larger limits are token buckets refilled at their average rate ({@link RateLimit#of}).
    * </ul>
    */
   static RateLimit bucket(RateLimitSpec spec) {
+    if (spec.resetZone() != null) {
+      return RateLimit.daily(spec.permits(), spec.resetZone());
+    }
     long spreadMicros = Math.max(MIN_WINDOW_SPREAD.toNanos() / 1_000, (long) (spec.window().toNanos() / 1_000 * WINDOW_SPREAD_FRACTION));
     Duration window = spec.window().plusNanos(spreadMicros * 1_000);
     if (spec.permits() < 2 || spec.window().compareTo(PACED_WINDOW_MAX) <= 0) {

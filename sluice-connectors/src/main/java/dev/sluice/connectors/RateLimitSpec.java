@@ -4,12 +4,19 @@ import java.time.Duration;
 import java.util.Objects;
 
 /**
- * A token-bucket limit: at most {@code permits} requests per {@code window}.
+ * A platform limit: at most {@code permits} requests per {@code window}.
  *
  * @param permits requests allowed per window, at least 1
  * @param window the window, e.g. 10 seconds or 1 day
+ * @param resetZone for a daily quota (window of one day): the time zone whose midnight resets it, a
+ *     fixed window rather than a rolling one; null for rolling windows
  */
-public record RateLimitSpec(long permits, Duration window) {
+public record RateLimitSpec(long permits, Duration window, java.time.ZoneId resetZone) {
+
+  /** A limit over a rolling window. */
+  public RateLimitSpec(long permits, Duration window) {
+    this(permits, window, null);
+  }
 
   public RateLimitSpec {
     Objects.requireNonNull(window, "window");
@@ -19,6 +26,19 @@ public record RateLimitSpec(long permits, Duration window) {
     if (window.isNegative() || window.isZero()) {
       throw new IllegalArgumentException("a rate limit needs a positive window, got " + window);
     }
+    if (resetZone != null && !window.equals(Duration.ofDays(1))) {
+      throw new IllegalArgumentException("only a daily limit resets at midnight, got a window of " + window);
+    }
+  }
+
+  /** True for a limit of one calendar day (it resets at midnight, see {@link #resettingAt}). */
+  public boolean daily() {
+    return window.equals(Duration.ofDays(1));
+  }
+
+  /** This daily limit as a fixed window reset at midnight in {@code zone}. */
+  public RateLimitSpec resettingAt(java.time.ZoneId zone) {
+    return new RateLimitSpec(permits, window, java.util.Objects.requireNonNull(zone, "zone"));
   }
 
   public static RateLimitSpec of(long permits, Duration window) {
@@ -72,6 +92,6 @@ public record RateLimitSpec(long permits, Duration window) {
 
   @Override
   public String toString() {
-    return permits + "/" + window;
+    return permits + "/" + window + (resetZone == null ? "" : " (reset at midnight " + resetZone + ")");
   }
 }

@@ -54,7 +54,7 @@ final class SyncProcessFixture implements AutoCloseable {
         Map.of("10s", RateLimitSpec.of(20_000, Duration.ofSeconds(10)),
             "search", RateLimitSpec.of(200, Duration.ofSeconds(1)),
             "daily", RateLimitSpec.of(50_000_000, Duration.ofDays(1))),
-        OBJECTS, properties, null, Duration.ofSeconds(30), SEARCH_INDEX_SETTLE);
+        OBJECTS, properties, null, Duration.ofSeconds(30), SEARCH_INDEX_SETTLE, null);
   }
 
   JobWorker startWorker(int concurrency) {

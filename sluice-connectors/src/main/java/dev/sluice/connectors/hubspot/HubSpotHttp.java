@@ -47,6 +47,8 @@ final class HubSpotHttp {
 
   /** HubSpot's remaining count is fed back when it is at most 1/this of the limit (see observe). */
   static final long OBSERVE_BELOW_SHARE = 10;
+  /** Above that share, HubSpot's daily count is still fed back this often (it corrects drift either way). */
+  static final Duration DAILY_OBSERVE_INTERVAL = Duration.ofMinutes(1);
 
   static final ObjectMapper JSON = new ObjectMapper()
       .configure(DeserializationFeature.USE_BIG_INTEGER_FOR_INTS, false)
@@ -68,6 +70,14 @@ final class HubSpotHttp {
   private final Map<String, List<String>> bucketsByEndpoint;
   private final String baseUrl;
   private final String authorization;
+  /** What this connection's views (the connector and its read-aheads) share about the daily quota. */
+  private final DailyCount daily;
+
+  /** When HubSpot's daily count was last fed back, and how many calls are on their way. */
+  private static final class DailyCount {
+    final java.util.concurrent.atomic.AtomicLong observedAt = new java.util.concurrent.atomic.AtomicLong(Long.MIN_VALUE);
+    final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
+  }
 
   /** The connector's clock's instant. */
   Instant now() {
@@ -75,11 +85,12 @@ final class HubSpotHttp {
   }
 
   HubSpotHttp(ConnectionConfig config, ConnectionLimits limits, RateLimitGate gate, HttpClient client, Clock clock) {
-    this(config, limits, gate, client, clock, MAX_LIMITER_WAIT, () -> false, resolveBuckets(config, limits));
+    this(config, limits, gate, client, clock, MAX_LIMITER_WAIT, () -> false, resolveBuckets(config, limits), new DailyCount());
   }
 
   private HubSpotHttp(ConnectionConfig config, ConnectionLimits limits, RateLimitGate gate, HttpClient client, Clock clock,
-      Duration maxLimiterWait, BooleanSupplier cancelled, Map<String, List<String>> bucketsByEndpoint) {
+      Duration maxLimiterWait, BooleanSupplier cancelled, Map<String, List<String>> bucketsByEndpoint,
+      DailyCount daily) {
     this.config = config;
     this.limits = limits;
     this.gate = gate;
@@ -90,6 +101,7 @@ final class HubSpotHttp {
     this.bucketsByEndpoint = bucketsByEndpoint;
     this.baseUrl = config.baseUrl().toString();
     this.authorization = "Bearer " + config.token();
+    this.daily = daily;
   }
 
   private static Map<String, List<String>> resolveBuckets(ConnectionConfig config, ConnectionLimits limits) {
@@ -104,7 +116,7 @@ final class HubSpotHttp {
    * cancelled} says so.
    */
   HubSpotHttp forReadAhead(Duration maxWait, BooleanSupplier cancelled) {
-    return new HubSpotHttp(config, limits, gate, client, clock, maxWait, cancelled, bucketsByEndpoint);
+    return new HubSpotHttp(config, limits, gate, client, clock, maxWait, cancelled, bucketsByEndpoint, daily);
   }
 
   /**
@@ -155,6 +167,7 @@ final class HubSpotHttp {
       b.method(method, HttpRequest.BodyPublishers.ofString(body.toString()));
     }
     HttpResponse<String> resp;
+    daily.inFlight.incrementAndGet();
     try {
       resp = client.send(b.build(), HttpResponse.BodyHandlers.ofString());
     } catch (HttpTimeoutException e) {
@@ -164,6 +177,8 @@ final class HubSpotHttp {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw ConnectorException.retryable("interrupted while calling HubSpot at " + position, 0, e);
+    } finally {
+      daily.inFlight.decrementAndGet();
     }
     observe(resp, endpointClass);
     int status = resp.statusCode();
@@ -205,7 +220,7 @@ final class HubSpotHttp {
 
   /** Feeds HubSpot's own view of the limits back into the shared buckets. */
   private void observe(HttpResponse<?> resp, String endpointClass) {
-    // Observing can only lower a bucket, and our buckets hold a small burst, so HubSpot's count
+    // The 10-second window: observing only lowers it, and it holds a small burst, so HubSpot's count
     // matters only when it is low (someone else uses the same account): skip the shared-store
     // round trip otherwise.
     Optional<Long> remaining = longHeader(resp, "X-HubSpot-RateLimit-Remaining");
@@ -215,20 +230,29 @@ final class HubSpotHttp {
       // A rolling window frees slots continuously: what remains is usable now (window left = 0).
       gate.observe(ConnectionLimits.bucketName(config.name(), "10s"), remaining.get(), Duration.ZERO);
     }
-    Optional<Long> daily = longHeader(resp, "X-HubSpot-RateLimit-Daily-Remaining");
+    // The daily quota is a fixed window (reset at the portal's midnight) and is set to HubSpot's
+    // count, up or down, so that nothing HubSpot says remains is held back: when the count is low
+    // (the end of the day, or another client of the account), and otherwise once a minute. Calls of
+    // this process still on their way may not be in HubSpot's count yet: they are taken off it.
+    Optional<Long> dailyRemaining = longHeader(resp, "X-HubSpot-RateLimit-Daily-Remaining");
     RateLimitSpec day = limits.buckets().get("daily");
-    if (daily.isPresent() && day != null) {
-      Duration left = untilNextUtcMidnight();
-      double refillUntilReset = (double) day.permits() * left.toMillis() / day.window().toMillis();
-      if (daily.get() <= refillUntilReset + (double) day.permits() / OBSERVE_BELOW_SHARE) {
-        gate.observe(ConnectionLimits.bucketName(config.name(), "daily"), daily.get(), left);
+    if (dailyRemaining.isPresent() && day != null) {
+      long now = clock.millis();
+      long last = daily.observedAt.get();
+      boolean low = dailyRemaining.get() <= day.permits() / OBSERVE_BELOW_SHARE;
+      boolean due = last == Long.MIN_VALUE || now - last >= DAILY_OBSERVE_INTERVAL.toMillis();
+      if (low || (due && daily.observedAt.compareAndSet(last, now))) {
+        long left = Math.max(0, dailyRemaining.get() - daily.inFlight.get());
+        gate.observe(ConnectionLimits.bucketName(config.name(), "daily"), left, untilDailyReset());
       }
     }
   }
 
-  private Duration untilNextUtcMidnight() {
+  /** Time until the daily quota resets: the next midnight in the connection's time zone. */
+  private Duration untilDailyReset() {
     Instant now = clock.instant();
-    Instant midnight = LocalDate.ofInstant(now, ZoneOffset.UTC).plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant();
+    java.time.ZoneId zone = config.dailyLimitZone();
+    Instant midnight = LocalDate.ofInstant(now, zone).plusDays(1).atStartOfDay(zone).toInstant();
     return Duration.between(now, midnight);
   }
 
@@ -274,7 +298,7 @@ final class HubSpotHttp {
   private Duration waitFor429(JsonNode err, String endpointClass) {
     String policy = err == null ? "" : err.path("policyName").asText("");
     if ("DAILY".equalsIgnoreCase(policy)) {
-      return untilNextUtcMidnight();
+      return untilDailyReset();
     }
     if ("search".equals(endpointClass) || (err != null && "RATE_LIMITS".equals(err.path("category").asText()))) {
       return SEARCH_429_WAIT;

@@ -54,8 +54,16 @@ class HubSpotConnectorTest {
 
   private static ConnectorException readFirstPage(ConnectionConfig cfg) {
     try (SourceConnector c = portal.factory.source(cfg)) {
-      return catchThrowableOfType(ConnectorException.class, () -> c.readPage(StreamRequest.full("contacts")));
+      ConnectorException e = catchThrowableOfType(ConnectorException.class, () -> c.readPage(StreamRequest.full("contacts")));
+      awaitReadAheads(c);
+      return e;
     }
+  }
+
+  /** A read-ahead of the next page may still be sending: let it end, or it may spend the next test's fault. */
+  private static void awaitReadAheads(SourceConnector c) {
+    org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30))
+        .until(() -> ((HubSpotConnector) c).readAheadsRunning() == 0);
   }
 
   @Test
@@ -76,6 +84,7 @@ class HubSpotConnectorTest {
         assertThat(SourceConnectorContract.normal(r))
             .isEqualTo(SourceConnectorContract.normal(portal.expected("contacts", r.externalId(), props)));
       }
+      awaitReadAheads(c);
     }
   }
 

@@ -1,6 +1,7 @@
 package dev.sluice.queue.ratelimit;
 
 import java.time.Duration;
+import java.time.ZoneId;
 
 /**
  * RateLimit is the immutable configuration of one named token bucket: it holds at most
@@ -23,7 +24,13 @@ import java.time.Duration;
  * below it. Its {@code capacity} and {@code refillTokens} are both the limit and its refill period
  * is the window.
  *
- * <p>Instances are values: equal when their kind and three numbers are equal; thread-safe.
+ * <p><b>Daily quotas.</b> {@link #daily(long, ZoneId)} is a fixed window: {@code limit} permits
+ * per calendar day in a time zone, all of them usable at any time of the day, the whole quota
+ * again at midnight there (HubSpot: the account's daily limit, reset at the portal's midnight). A
+ * token bucket would pace such a quota as if it refilled continuously and hold back most of what
+ * the API says remains. {@link RateLimits#observe} sets a daily bucket to the API's own count.
+ *
+ * <p>Instances are values: equal when their kind, three numbers and zone are equal; thread-safe.
  */
 public final class RateLimit {
   /**
@@ -43,12 +50,14 @@ public final class RateLimit {
   private final long refillTokens;
   private final Duration refillPeriod;
   private final boolean rolling;
+  /** Set for a {@link #daily} fixed window: midnight in this zone resets it. */
+  private final ZoneId resetZone;
 
   private RateLimit(long capacity, long refillTokens, Duration refillPeriod) {
-    this(capacity, refillTokens, refillPeriod, false);
+    this(capacity, refillTokens, refillPeriod, false, null);
   }
 
-  private RateLimit(long capacity, long refillTokens, Duration refillPeriod, boolean rolling) {
+  private RateLimit(long capacity, long refillTokens, Duration refillPeriod, boolean rolling, ZoneId resetZone) {
     if (capacity < 1) {
       throw new IllegalArgumentException("rate limit capacity must be at least 1, got " + capacity);
     }
@@ -65,6 +74,7 @@ public final class RateLimit {
     this.refillTokens = refillTokens;
     this.refillPeriod = refillPeriod;
     this.rolling = rolling;
+    this.resetZone = resetZone;
   }
 
   /**
@@ -129,7 +139,36 @@ public final class RateLimit {
       throw new IllegalArgumentException("a rolling-window limit must be between 1 and " + MAX_ROLLING_LIMIT
           + " per window (use a token bucket, of or slidingWindow, for a larger quota), got " + limit);
     }
-    return new RateLimit(limit, limit, window, true);
+    return new RateLimit(limit, limit, window, true, null);
+  }
+
+  /**
+   * A daily quota as a fixed window: at most {@code limit} permits from one midnight in
+   * {@code zone} to the next, all usable at once; at midnight the whole quota is back. A day across
+   * a daylight-saving change is 23 or 25 hours long, as the API's own day is.
+   */
+  public static RateLimit daily(long limit, ZoneId zone) {
+    if (zone == null) {
+      throw new IllegalArgumentException("a daily limit needs the time zone whose midnight resets it");
+    }
+    if (zone.normalized() instanceof java.time.ZoneOffset offset) {
+      // PostgreSQL reads a bare offset the POSIX way (sign inverted): only UTC is unambiguous.
+      if (offset.getTotalSeconds() != 0) {
+        throw new IllegalArgumentException("a daily limit's time zone must be a region such as Europe/Berlin or UTC, got " + zone);
+      }
+      zone = ZoneId.of("UTC");
+    }
+    return new RateLimit(limit, limit, Duration.ofDays(1), false, zone);
+  }
+
+  /** The zone whose midnight resets a {@link #daily} quota; null for the other kinds. */
+  public ZoneId resetZone() {
+    return resetZone;
+  }
+
+  /** True for a {@link #daily} quota. */
+  public boolean fixedWindow() {
+    return resetZone != null;
   }
 
   /** True for a {@link #rollingWindow(long, Duration)}: a log of grants rather than a token bucket. */
@@ -162,9 +201,9 @@ public final class RateLimit {
    */
   public long maxPermitsIn(Duration window) {
     long windowMicros = window.toNanos() / 1_000;
-    if (rolling) {
-      // each stretch of the interval shorter than the window sees at most `capacity`
-      return capacity * (windowMicros / periodMicros() + 1);
+    if (rolling || resetZone != null) {
+      // each stretch of the interval shorter than the window (or each calendar day it touches) sees at most `capacity`
+      return capacity * (windowMicros / periodMicros() + (resetZone != null ? 2 : 1));
     }
     return capacity + (long) Math.floor((double) refillTokens * windowMicros / periodMicros());
   }
@@ -176,19 +215,22 @@ public final class RateLimit {
   @Override
   public boolean equals(Object o) {
     return o instanceof RateLimit r && r.rolling == rolling && r.capacity == capacity && r.refillTokens == refillTokens
-        && r.refillPeriod.equals(refillPeriod);
+        && r.refillPeriod.equals(refillPeriod) && java.util.Objects.equals(r.resetZone, resetZone);
   }
 
   @Override
   public int hashCode() {
     return (Long.hashCode(capacity) * 31 * 31 + Long.hashCode(refillTokens) * 31 + refillPeriod.hashCode()) * 2
-        + (rolling ? 1 : 0);
+        + (rolling ? 1 : 0) + java.util.Objects.hashCode(resetZone) * 7;
   }
 
   @Override
   public String toString() {
     if (rolling) {
       return "RateLimit[rolling window of " + refillPeriod + ", limit=" + capacity + "]";
+    }
+    if (resetZone != null) {
+      return "RateLimit[daily limit=" + capacity + ", reset at midnight " + resetZone + "]";
     }
     return "RateLimit[capacity=" + capacity + ", refill=" + refillTokens + " per " + refillPeriod + "]";
   }

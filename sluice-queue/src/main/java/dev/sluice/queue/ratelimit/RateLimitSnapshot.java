@@ -11,6 +11,13 @@ import java.time.Instant;
  *                      {@link RateLimits#observe} is being paid back
  * @param grantedTotal  permits granted since the bucket was defined
  * @param updatedAt     last change of configuration, grant or observation (by the callers' clocks)
+ * @param resetsAt      for a {@link RateLimit#daily} quota: its next reset (midnight in its zone); else null
  */
-public record RateLimitSnapshot(String name, RateLimit limit, double available, long grantedTotal, Instant updatedAt) {
+public record RateLimitSnapshot(String name, RateLimit limit, double available, long grantedTotal, Instant updatedAt,
+    Instant resetsAt) {
+
+  /** A snapshot of a bucket that does not reset at fixed times. */
+  public RateLimitSnapshot(String name, RateLimit limit, double available, long grantedTotal, Instant updatedAt) {
+    this(name, limit, available, grantedTotal, updatedAt, null);
+  }
 }

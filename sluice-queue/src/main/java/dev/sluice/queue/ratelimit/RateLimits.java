@@ -31,7 +31,7 @@ import javax.sql.DataSource;
  *
  * <pre>{@code
  * rateLimits.define("hubspot-main:10s", RateLimit.rollingWindow(190, Duration.ofSeconds(10)));
- * rateLimits.define("hubspot-main:daily", RateLimit.of(625_000, Duration.ofDays(1)));
+ * rateLimits.define("hubspot-main:daily", RateLimit.daily(625_000, ZoneOffset.UTC));
  * rateLimits.acquire(List.of("hubspot-main:10s", "hubspot-main:daily"), 1, Duration.ofSeconds(30));
  * // ... call the API, then adapt to what it says is left:
  * rateLimits.observe("hubspot-main:daily", dailyRemaining, untilMidnight);
@@ -39,7 +39,8 @@ import javax.sql.DataSource;
  *
  * <p>Each acquire is one SQL statement that refills the buckets for the time elapsed on the
  * injected {@link Clock} (never the database's clock, so tests drive time), checks every bucket and
- * debits them all or none. Refill is continuous; tokens are fractional. The acquire commits with
+ * debits them all or none. A token bucket's refill is continuous (tokens are fractional); a daily
+ * quota holds what is left of the day until midnight in its zone, then the whole quota. The acquire commits with
  * {@code synchronous_commit} off (for that transaction only): it costs a round trip, not an fsync;
  * only a crash of the database server itself can forget the last fraction of a second of grants.
  *
@@ -171,7 +172,7 @@ public final class RateLimits {
               throw new IllegalArgumentException("rate limit '" + name + "' holds at most " + capacity
                   + " permit(s); cannot acquire " + permits + " at once");
             }
-            long rollingWait = rs.getLong("wait_us");
+            long rollingWait = rs.getLong("wait_us"); // rolling window or spent daily quota
             if (!rs.wasNull()) {
               waitMicros = Math.max(waitMicros, Math.max(1, rollingWait));
             } else if (available < permits) {
@@ -249,7 +250,10 @@ public final class RateLimits {
    * most {@code remaining - refill(windowLeft)}, possibly negative). It is never raised: the API's
    * count lags the calls still in flight.
    *
-   * <p>For a fixed window that resets (a daily quota) pass the time to the reset. For a rolling
+   * <p>A {@link RateLimit#daily} quota is set to {@code remaining}, up or down: the API's count of
+   * its own day is the truth, and holding back what it says remains would throttle a sync for
+   * nothing ({@code windowLeft} is ignored: the bucket knows its midnight). For a token bucket
+   * standing for a window that resets, pass the time to the reset. For a rolling
    * window (HubSpot's {@code X-HubSpot-RateLimit-Remaining} over 10 s) pass {@link Duration#ZERO}:
    * slots free up continuously, so {@code remaining} is what may be used right now; this lowers the
    * bucket only when other clients of the same account have used the quota.
@@ -303,12 +307,18 @@ public final class RateLimits {
         try (ResultSet rs = ps.executeQuery()) {
           while (rs.next()) {
             long windowMicros = rs.getLong("window_us");
-            RateLimit limit = rs.wasNull()
-                ? RateLimit.tokenBucket(rs.getLong("capacity"), rs.getLong("refill_tokens"),
-                    Duration.of(rs.getLong("refill_period_us"), ChronoUnit.MICROS))
-                : RateLimit.rollingWindow(rs.getLong("capacity"), Duration.of(windowMicros, ChronoUnit.MICROS));
+            boolean tokenBucket = rs.wasNull();
+            String zone = rs.getString("reset_zone");
+            RateLimit limit = zone != null
+                ? RateLimit.daily(rs.getLong("capacity"), java.time.ZoneId.of(zone))
+                : tokenBucket
+                    ? RateLimit.tokenBucket(rs.getLong("capacity"), rs.getLong("refill_tokens"),
+                        Duration.of(rs.getLong("refill_period_us"), ChronoUnit.MICROS))
+                    : RateLimit.rollingWindow(rs.getLong("capacity"), Duration.of(windowMicros, ChronoUnit.MICROS));
+            OffsetDateTime resetsAt = rs.getObject("resets_at", OffsetDateTime.class);
             out.add(new RateLimitSnapshot(rs.getString("name"), limit, rs.getDouble("available"),
-                rs.getLong("granted_total"), rs.getObject("updated_at", OffsetDateTime.class).toInstant()));
+                rs.getLong("granted_total"), rs.getObject("updated_at", OffsetDateTime.class).toInstant(),
+                resetsAt == null ? null : resetsAt.toInstant()));
           }
         }
         return out;
@@ -322,6 +332,7 @@ public final class RateLimits {
     sql.set(ps, "refill_tokens", limit.refillTokens());
     sql.set(ps, "refill_period_us", limit.periodMicros());
     sql.set(ps, "window_us", limit.rolling() ? limit.periodMicros() : null);
+    sql.set(ps, "reset_zone", limit.resetZone() == null ? null : limit.resetZone().getId());
     sql.set(ps, "now", timestamp(now()));
   }
 

@@ -13,6 +13,10 @@ UPDATE ${schema}.rate_limit r SET
   refill_tokens = :refill_tokens,
   refill_period_us = :refill_period_us,
   window_us = :window_us::bigint,
+  reset_zone = :reset_zone::text,
+  resets_at = CASE WHEN :reset_zone::text IS NULL THEN NULL
+                   WHEN r.reset_zone = :reset_zone::text AND r.resets_at > GREATEST(r.refilled_at, :now::timestamptz) THEN r.resets_at
+                   ELSE ${schema}.rate_limit_next_reset(GREATEST(r.refilled_at, :now::timestamptz), :reset_zone::text) END,
   refilled_at = GREATEST(r.refilled_at, :now::timestamptz),
   updated_at = :now
 WHERE r.name = :name

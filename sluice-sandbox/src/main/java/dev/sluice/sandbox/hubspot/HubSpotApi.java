@@ -71,7 +71,7 @@ final class HubSpotApi {
       stop(ctx);
       return;
     }
-    RateLimiter.CallClass callClass = classify(ctx);
+    RateLimiter.CallClass callClass = classify(ctx, portal.options().associationReadsInTenSecondWindow);
     RateLimiter.Decision d = portal.limiter().acquire(token, callClass);
     // Search answers carry no rate-limit headers.
     if (callClass != RateLimiter.CallClass.SEARCH) {
@@ -90,10 +90,13 @@ final class HubSpotApi {
     }
   }
 
-  private static RateLimiter.CallClass classify(Context ctx) {
+  private static RateLimiter.CallClass classify(Context ctx, boolean associationReadsInTenSecondWindow) {
     String path = ctx.path();
     if (ctx.method().name().equals("POST") && path.endsWith("/search")) return RateLimiter.CallClass.SEARCH;
-    if (path.startsWith("/crm/v4/associations/") && path.contains("/batch/")) return RateLimiter.CallClass.DAILY_ONLY;
+    if (path.startsWith("/crm/v4/associations/") && path.contains("/batch/")) {
+      boolean read = path.endsWith("/batch/read");
+      return read && associationReadsInTenSecondWindow ? RateLimiter.CallClass.STANDARD : RateLimiter.CallClass.DAILY_ONLY;
+    }
     return RateLimiter.CallClass.STANDARD;
   }
 

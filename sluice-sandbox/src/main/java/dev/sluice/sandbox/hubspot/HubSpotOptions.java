@@ -27,6 +27,8 @@ public final class HubSpotOptions {
   final int searchPerSecond;
   final boolean sendRetryAfter;
   final Duration searchIndexLag;
+  final java.time.ZoneId portalTimeZone;
+  final boolean associationReadsInTenSecondWindow;
   final int maxFilterGroups;
   final int maxFiltersPerGroup;
   final int maxFiltersTotal;
@@ -51,6 +53,8 @@ public final class HubSpotOptions {
     this.searchPerSecond = b.searchPerSecond;
     this.sendRetryAfter = b.sendRetryAfter;
     this.searchIndexLag = b.searchIndexLag;
+    this.portalTimeZone = b.portalTimeZone;
+    this.associationReadsInTenSecondWindow = b.associationReadsInTenSecondWindow;
     this.maxFilterGroups = b.maxFilterGroups;
     this.maxFiltersPerGroup = b.maxFiltersPerGroup;
     this.maxFiltersTotal = b.maxFiltersTotal;
@@ -99,6 +103,16 @@ public final class HubSpotOptions {
     return searchIndexLag;
   }
 
+  /** The portal's time zone: its daily limit resets at midnight there. */
+  public java.time.ZoneId portalTimeZone() {
+    return portalTimeZone;
+  }
+
+  /** Whether v4 association batch reads count against the 10-second window too. */
+  public boolean associationReadsInTenSecondWindow() {
+    return associationReadsInTenSecondWindow;
+  }
+
   /** Every webhook subscription type HubSpot offers for the four CRM objects. */
   public static List<String> allSubscriptionTypes() {
     List<String> out = new ArrayList<>();
@@ -121,6 +135,8 @@ public final class HubSpotOptions {
     private int searchPerSecond = DEFAULT_SEARCH_PER_SECOND;
     private boolean sendRetryAfter;
     private Duration searchIndexLag = Duration.ZERO;
+    private java.time.ZoneId portalTimeZone = java.time.ZoneOffset.UTC;
+    private boolean associationReadsInTenSecondWindow;
     private int maxFilterGroups = DEFAULT_MAX_FILTER_GROUPS;
     private int maxFiltersPerGroup = DEFAULT_MAX_FILTERS_PER_GROUP;
     private int maxFiltersTotal = Integer.MAX_VALUE;
@@ -188,6 +204,25 @@ public final class HubSpotOptions {
     public Builder searchIndexLag(Duration lag) {
       if (lag.isNegative()) throw new IllegalArgumentException("lag must not be negative");
       this.searchIndexLag = lag;
+      return this;
+    }
+
+    /**
+     * The portal's time zone (default UTC): HubSpot resets an account's daily limit at midnight in
+     * the account's time zone, so the sandbox's day starts there.
+     */
+    public Builder portalTimeZone(java.time.ZoneId zone) {
+      this.portalTimeZone = java.util.Objects.requireNonNull(zone, "zone");
+      return this;
+    }
+
+    /**
+     * Counts v4 association batch reads against the 10-second window as well as the day (default:
+     * the day only). HubSpot's docs do not settle which applies; this lets a client prove it copes
+     * with the stricter reading.
+     */
+    public Builder associationReadsInTenSecondWindow(boolean count) {
+      this.associationReadsInTenSecondWindow = count;
       return this;
     }
 

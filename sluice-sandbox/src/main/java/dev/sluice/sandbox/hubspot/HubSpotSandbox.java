@@ -47,7 +47,7 @@ public final class HubSpotSandbox implements PlatformSandbox {
     this.services = services;
     Clock clock = services.clock();
     this.store = new PortalStore(clock, options.searchIndexLag.toMillis());
-    this.limiter = new RateLimiter(clock, options.perTenSeconds, options.perDay, options.searchPerSecond);
+    this.limiter = new RateLimiter(clock, options.portalTimeZone, options.perTenSeconds, options.perDay, options.searchPerSecond);
     this.webhooks = new HubSpotWebhooks(options, clock);
     if (options.initialData != null) generate(options.initialData);
   }
@@ -141,6 +141,15 @@ public final class HubSpotSandbox implements PlatformSandbox {
   /** Changes the limits of every token (e.g. to switch tiers mid-test). Counts so far are kept. */
   public void setLimits(int perTenSeconds, long perDay) {
     limiter().setLimits(perTenSeconds, perDay, limiter().searchPerSecond());
+  }
+
+  /**
+   * Counts {@code calls} against today's quota of {@code token} as if that many calls had been
+   * answered (the 10-second window is not touched): lets a test spend a whole day of requests
+   * without sending them all. Returns what is left of the day.
+   */
+  public long countDailyCalls(String token, long calls) {
+    return limiter().countDaily(token, calls);
   }
 
   /** Forgets all calls counted against the limits. */

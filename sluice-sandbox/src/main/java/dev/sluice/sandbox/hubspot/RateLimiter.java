@@ -6,14 +6,14 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * HubSpot's private-app limits, per token: a rolling 10-second window, a daily cap (UTC day), and
- * the search endpoints' own rolling one-second window. Calls turned away are not counted.
+ * HubSpot's private-app limits, per token: a rolling 10-second window, a daily cap (the portal's
+ * day: it resets at midnight in the portal's time zone), and the search endpoints' own rolling
+ * one-second window. Calls turned away are not counted.
  * Thread-safe (one lock per token).
  */
 final class RateLimiter {
   static final long WINDOW_MILLIS = 10_000;
   static final long SEARCH_WINDOW_MILLIS = 1_000;
-  private static final long DAY_MILLIS = 86_400_000L;
 
   /** Which limits a request is subject to. */
   enum CallClass {
@@ -33,6 +33,7 @@ final class RateLimiter {
   }
 
   private final Clock clock;
+  private final java.time.ZoneId zone;
   private volatile int perWindow;
   private volatile long perDay;
   private volatile int searchPerSecond;
@@ -45,8 +46,9 @@ final class RateLimiter {
     long dayCount;
   }
 
-  RateLimiter(Clock clock, int perWindow, long perDay, int searchPerSecond) {
+  RateLimiter(Clock clock, java.time.ZoneId zone, int perWindow, long perDay, int searchPerSecond) {
     this.clock = clock;
+    this.zone = zone;
     this.perWindow = perWindow;
     this.perDay = perDay;
     this.searchPerSecond = searchPerSecond;
@@ -74,13 +76,29 @@ final class RateLimiter {
     usage.clear();
   }
 
+  /** Adds {@code calls} to the token's count for today (see {@link HubSpotSandbox#countDailyCalls}); returns what is left. */
+  long countDaily(String token, long calls) {
+    if (calls < 0) throw new IllegalArgumentException("calls must not be negative");
+    Usage u = usage.computeIfAbsent(token, t -> new Usage());
+    synchronized (u) {
+      long day = java.time.Instant.ofEpochMilli(clock.millis()).atZone(zone).toLocalDate().toEpochDay();
+      if (day != u.day) {
+        u.day = day;
+        u.dayCount = 0;
+      }
+      u.dayCount = Math.min(perDay, u.dayCount + calls);
+      return perDay - u.dayCount;
+    }
+  }
+
   Decision acquire(String token, CallClass callClass) {
     Usage u = usage.computeIfAbsent(token, t -> new Usage());
     long now = clock.millis();
     int max = perWindow;
     long dayMax = perDay;
     synchronized (u) {
-      long day = Math.floorDiv(now, DAY_MILLIS);
+      java.time.LocalDate date = java.time.Instant.ofEpochMilli(now).atZone(zone).toLocalDate();
+      long day = date.toEpochDay();
       if (day != u.day) {
         u.day = day;
         u.dayCount = 0;
@@ -88,7 +106,7 @@ final class RateLimiter {
       prune(u.window, now - WINDOW_MILLIS);
       prune(u.searchWindow, now - SEARCH_WINDOW_MILLIS);
       if (u.dayCount >= dayMax) {
-        long untilMidnight = (day + 1) * DAY_MILLIS - now;
+        long untilMidnight = date.plusDays(1).atStartOfDay(zone).toInstant().toEpochMilli() - now;
         return new Decision("DAILY", max, remaining(max, u.window), dayMax, 0, untilMidnight);
       }
       switch (callClass) {

@@ -36,7 +36,8 @@ final class ConfigParser {
   private static final Pattern CONNECTION_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,62}");
   private static final Set<String> TOP_KEYS = Set.of("connections", "server", "workers", "database", "leads");
   private static final Set<String> CONNECTION_KEYS =
-      Set.of("platform", "base_url", "token", "tier", "limits", "objects", "properties", "cron", "search_index_settle_ms");
+      Set.of("platform", "base_url", "token", "tier", "limits", "objects", "properties", "cron", "search_index_settle_ms",
+          "daily_limit_time_zone");
   /** {@code limits:} keys and the window each one counts over. */
   private static final Map<String, Duration> LIMIT_KEYS = Map.of(
       "requests_per_10s", Duration.ofSeconds(10), "requests_per_day", Duration.ofDays(1), "search_per_second", Duration.ofSeconds(1));
@@ -221,6 +222,14 @@ final class ConfigParser {
 
     // How long after a run starts its last search pass may begin (null: the platform's default).
     Duration settle = optionalInt(node, path, "search_index_settle_ms", 0, 600_000).map(Duration::ofMillis).orElse(null);
+    // The daily quota resets at midnight in the account's time zone (HubSpot: the portal's setting).
+    java.time.ZoneId dailyZone = optionalString(node, path, "daily_limit_time_zone").map(z -> {
+      try {
+        return java.time.ZoneId.of(z.trim());
+      } catch (java.time.DateTimeException e) {
+        throw new ConfigException(path + ".daily_limit_time_zone", "'" + z + "' is not a time zone (e.g. UTC, Europe/Berlin, America/New_York)");
+      }
+    }).orElse(null);
 
     try {
       return ConnectionConfig.builder(name, platform.configName())
@@ -232,6 +241,7 @@ final class ConfigParser {
           .properties(properties)
           .cron(cron.map(String::trim).orElse(null))
           .searchIndexSettle(settle)
+          .dailyLimitZone(dailyZone)
           .build();
     } catch (IllegalArgumentException e) {
       throw new ConfigException(path, e.getMessage());

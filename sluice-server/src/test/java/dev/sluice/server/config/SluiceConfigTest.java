@@ -131,7 +131,7 @@ class SluiceConfigTest {
     assertThatThrownBy(() -> SluiceConfig.parse(EXAMPLE.replace("tickets]", "invoices]"), ENV))
         .hasMessage("connections.hubspot-main.objects[3]: 'invoices' is not a hubspot object (one of contacts, companies, deals, tickets)");
     assertThatThrownBy(() -> SluiceConfig.parse(EXAMPLE.replace("tier:", "teir:"), ENV))
-        .hasMessageStartingWith("connections.hubspot-main.teir: unknown key (expected one of base_url, cron, limits, objects,");
+        .hasMessageStartingWith("connections.hubspot-main.teir: unknown key (expected one of base_url, cron, daily_limit_time_zone, limits, objects,");
     assertThatThrownBy(() -> SluiceConfig.parse("connection: {}", ENV))
         .hasMessageStartingWith("connection: unknown key");
   }
@@ -144,6 +144,16 @@ class SluiceConfigTest {
     assertThat(c.searchIndexSettle()).isEqualTo(java.time.Duration.ofMillis(2500));
     assertThatThrownBy(() -> SluiceConfig.parse(EXAMPLE.replace("tier: professional", "tier: professional\n    search_index_settle_ms: -1"), ENV))
         .hasMessageStartingWith("connections.hubspot-main.search_index_settle_ms: -1 is out of range");
+  }
+
+  @Test
+  void theDailyLimitResetsAtMidnightInTheConnectionsTimeZone() {
+    assertThat(SluiceConfig.parse(EXAMPLE, ENV).connection("hubspot-main").dailyLimitZone()).isEqualTo(java.time.ZoneId.of("UTC"));
+    ConnectionConfig c = SluiceConfig.parse(EXAMPLE.replace("tier: professional", "tier: professional\n    daily_limit_time_zone: Europe/Berlin"), ENV)
+        .connection("hubspot-main");
+    assertThat(c.dailyLimitZone()).isEqualTo(java.time.ZoneId.of("Europe/Berlin"));
+    assertThatThrownBy(() -> SluiceConfig.parse(EXAMPLE.replace("tier: professional", "tier: professional\n    daily_limit_time_zone: Mars/Olympus"), ENV))
+        .hasMessageStartingWith("connections.hubspot-main.daily_limit_time_zone: 'Mars/Olympus' is not a time zone");
   }
 
   @Test
