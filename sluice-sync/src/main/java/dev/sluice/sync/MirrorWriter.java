@@ -138,8 +138,8 @@ final class MirrorWriter {
             Row row = rows.get(id);
             if (inserted) {
               created++;
-              List<String> all = new ArrayList<>(row.record().properties().keySet());
-              changes.add(new Change(id, "created", all, Map.of(), row.record().associations()));
+              // a creation, not a list of every property name (a first sync writes one row per record)
+              changes.add(new Change(id, "created", List.of(), Map.of(), row.record().associations()));
             } else {
               updated++;
               changes.add(diff(id, prior.get(id), row));

@@ -6,16 +6,20 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Why a mirrored record looks the way it does: its current row and every page that changed it.
+ * Why a mirrored record looks the way it does: its current row and the pages that changed it, one
+ * page of that history at a time.
  *
  * @param connection connection name
  * @param objectType e.g. {@code "contacts"}
  * @param externalId the platform's id
  * @param current the mirror row, empty when the record was never synced
- * @param changes every change, oldest first
+ * @param changes changes after the cursor asked for, oldest first, at most the limit asked for
+ * @param nextAfter the cursor for the next page of changes ({@link Change#eventSeq()} of the last one
+ *     here), or null when there are no more
  */
 public record RecordHistory(
-    String connection, String objectType, String externalId, Optional<MirrorRow> current, List<Change> changes) {
+    String connection, String objectType, String externalId, Optional<MirrorRow> current, List<Change> changes,
+    Long nextAfter) {
 
   /**
    * The row in {@code sluice.record}.
@@ -40,8 +44,8 @@ public record RecordHistory(
    * @param eventSeq the {@link SyncEventType#PAGE_COMMITTED} event of that page
    * @param page the page number within its stream (0-based)
    * @param kind {@code created}, {@code updated} or {@code archived} (an update that archived it)
-   * @param changedProperties names of properties whose value changed (all of them for {@code created});
-   *     {@code associations} and {@code archived} appear here when those changed
+   * @param changedProperties names of properties whose value changed (empty for {@code created}: the
+   *     whole record is new); {@code associations} and {@code archived} appear here when those changed
    * @param runMode the run's mode ({@code full} or {@code incremental})
    * @param at when the page committed
    */

@@ -17,7 +17,6 @@ import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -64,6 +63,9 @@ public final class SyncEngine {
   private final SyncStore store;
   private final PageJobHandler handler;
   private final StalledStreamSweeper sweeper;
+  private final RecordHistoryReader history;
+  private final RunStarter starter;
+  private final SyncHistoryCleaner cleaner;
   /** How often a server should call {@link #sweepStalledStreams()}. */
   public static final java.time.Duration SWEEP_INTERVAL_DEFAULT = StalledStreamSweeper.SWEEP_INTERVAL_DEFAULT;
   /** Queue job kind that runs one {@link #sweepStalledStreams()}; enqueued by {@link #SWEEP_SCHEDULE}. */
@@ -72,6 +74,12 @@ public final class SyncEngine {
   public static final String SWEEP_SCHEDULE = "sluice:sweep-stalled-streams";
   /** Every minute: the queue's cron has minutes as its finest unit. */
   static final String SWEEP_CRON = "* * * * *";
+  /** Queue job kind that runs one {@link #cleanHistory} pass; enqueued by {@link #CLEAN_SCHEDULE}. */
+  public static final String CLEAN_JOB_KIND = "sync-clean";
+  /** Name of the queue's cron schedule that enqueues a cleaning job ({@link #scheduleCleaning}). */
+  public static final String CLEAN_SCHEDULE = "sluice:clean-sync-history";
+  /** Every ten minutes. */
+  static final String CLEAN_CRON = "*/10 * * * *";
 
   /** An engine with {@link SyncSettings#DEFAULTS}. */
   public SyncEngine(JobQueue queue, DataSource ds, String schema, Function<String, SourceConnector> connections,
@@ -98,6 +106,9 @@ public final class SyncEngine {
     this.store = new SyncStore(new SqlStatements(schema));
     this.handler = new PageJobHandler(ds, store, connections, clock, this::enqueuePage);
     this.sweeper = new StalledStreamSweeper(ds, store, clock);
+    this.history = new RecordHistoryReader(store);
+    this.starter = new RunStarter(store, this::enqueuePage);
+    this.cleaner = new SyncHistoryCleaner(ds, store, clock);
   }
 
   /**
@@ -124,6 +135,10 @@ public final class SyncEngine {
         .maxRunningPerKey(1)
         .timeout(settings.pageTimeout())
         .build());
+    queue.configureKind(CLEAN_JOB_KIND, KindPolicy.builder()
+        .retry(RetryPolicy.exponential(settings.retryBase(), settings.retryMax()).maxAttempts(3))
+        .maxRunning(1)
+        .build());
     queue.configureKind(SWEEP_JOB_KIND, KindPolicy.builder()
         .retry(RetryPolicy.exponential(settings.retryBase(), settings.retryMax()).maxAttempts(3))
         .maxRunning(1)
@@ -134,6 +149,7 @@ public final class SyncEngine {
   public void registerHandlers(JobWorker.Builder worker) {
     worker.handle(PAGE_JOB_KIND, handler);
     worker.handle(SWEEP_JOB_KIND, ctx -> sweepStalledStreams());
+    worker.handle(CLEAN_JOB_KIND, ctx -> cleanHistory(SyncRetention.fromJson(ctx.payload())));
   }
 
   /**
@@ -168,12 +184,12 @@ public final class SyncEngine {
         ps.executeUpdate();
       }
       for (int i = 0; i < TRIGGER_ATTEMPTS; i++) {
-        Optional<Long> created = insertRun(c, req, objectsKey, now);
+        Optional<Long> created = starter.insertRun(c, req, objectsKey, now);
         if (created.isPresent()) {
-          createStreams(c, created.get(), req, now);
+          starter.createStreams(c, created.get(), req, now);
           return created.get();
         }
-        Optional<Long> active = activeRun(c, req.connection(), objectsKey);
+        Optional<Long> active = starter.activeRun(c, req.connection(), objectsKey);
         if (active.isPresent()) {
           return active.get();
         }
@@ -195,81 +211,6 @@ public final class SyncEngine {
       throw new IllegalArgumentException("unknown connection '" + name + "'");
     }
     return c;
-  }
-
-  private Optional<Long> insertRun(Connection c, SyncRequest req, String objectsKey, Instant now) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement(store.sql.get("insert_run"))) {
-      ps.setString(1, req.connection());
-      ps.setArray(2, c.createArrayOf("text", req.objects().toArray()));
-      ps.setString(3, objectsKey);
-      ps.setString(4, req.mode().name().toLowerCase(Locale.ROOT));
-      SyncStore.setInstant(ps, 5, now);
-      try (ResultSet rs = ps.executeQuery()) {
-        return rs.next() ? Optional.of(rs.getLong(1)) : Optional.empty();
-      }
-    }
-  }
-
-  private Optional<Long> activeRun(Connection c, String connection, String objectsKey) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement(store.sql.get("find_active_run"))) {
-      ps.setString(1, connection);
-      ps.setString(2, objectsKey);
-      try (ResultSet rs = ps.executeQuery()) {
-        return rs.next() ? Optional.of(rs.getLong(1)) : Optional.empty();
-      }
-    }
-  }
-
-  private void createStreams(Connection c, long runId, SyncRequest req, Instant now) throws SQLException {
-    List<StreamState> streams = new ArrayList<>();
-    for (int i = 0; i < req.objects().size(); i++) {
-      String object = req.objects().get(i);
-      Long estimate = req.mode() == SyncMode.FULL ? mirrorCount(c, req.connection(), object) : null;
-      Instant since = req.mode() == SyncMode.INCREMENTAL ? lastCompletedStart(c, req.connection(), object) : null;
-      try (PreparedStatement ps = c.prepareStatement(store.sql.get("insert_stream"))) {
-        ps.setLong(1, runId);
-        ps.setString(2, object);
-        ps.setInt(3, i);
-        SyncStore.setLong(ps, 4, estimate);
-        SyncStore.setInstant(ps, 5, since);
-        ps.executeUpdate();
-      }
-      streams.add(StreamState.created(runId, object, estimate, since));
-    }
-    RunTransaction t = RunTransaction.lockExisting(c, store, runId, now);
-    streams.forEach(t::track);
-    ArrayNode objects = Json.MAPPER.createArrayNode();
-    req.objects().forEach(objects::add);
-    ObjectNode p = Json.object().put("connection", req.connection()).put("mode", req.mode().name().toLowerCase(Locale.ROOT));
-    p.set("objects", objects);
-    t.append(null, SyncEventType.RUN_CREATED, p);
-    t.finish();
-    for (String object : req.objects()) {
-      enqueuePage(c, new PageJob(runId, object, 0, 0));
-    }
-  }
-
-  private Long mirrorCount(Connection c, String connection, String object) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement(store.sql.get("mirror_count"))) {
-      ps.setString(1, connection);
-      ps.setString(2, object);
-      try (ResultSet rs = ps.executeQuery()) {
-        rs.next();
-        long n = rs.getLong(1);
-        return n == 0 ? null : n; // an empty mirror says nothing about the source's size
-      }
-    }
-  }
-
-  private Instant lastCompletedStart(Connection c, String connection, String object) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement(store.sql.get("last_completed_stream_start"))) {
-      ps.setString(1, object);
-      ps.setString(2, connection);
-      try (ResultSet rs = ps.executeQuery()) {
-        rs.next();
-        return SyncStore.instant(rs, 1);
-      }
-    }
   }
 
   private void enqueuePage(Connection c, PageJob job) {
@@ -384,36 +325,57 @@ public final class SyncEngine {
     return inConnection(c -> store.events(c, runId, afterSeq, EVENTS_PAGE_LIMIT));
   }
 
-  /** A record's mirror row and every page that created or changed it. */
+  /** Most changes one {@link #explain} call returns. */
+  public static final int HISTORY_PAGE_LIMIT = 1000;
+  /** Changes returned when the caller does not say how many. */
+  public static final int HISTORY_PAGE_DEFAULT = 100;
+
+  /** A record's mirror row and the first {@value #HISTORY_PAGE_DEFAULT} pages that created or changed it. */
   public RecordHistory explain(String connection, String objectType, String externalId) {
-    return inConnection(c -> {
-      Optional<RecordHistory.MirrorRow> row = Optional.empty();
-      try (PreparedStatement ps = c.prepareStatement(store.sql.get("select_mirror_row"))) {
-        ps.setString(1, connection);
-        ps.setString(2, objectType);
-        ps.setString(3, externalId);
-        try (ResultSet rs = ps.executeQuery()) {
-          if (rs.next()) {
-            row = Optional.of(new RecordHistory.MirrorRow(Json.read(rs.getString(1)), Json.read(rs.getString(2)),
-                rs.getBoolean(3), SyncStore.instant(rs, 4), rs.getString(5), rs.getLong(6), rs.getLong(7),
-                SyncStore.instant(rs, 8)));
-          }
-        }
-      }
-      List<RecordHistory.Change> changes = new ArrayList<>();
-      try (PreparedStatement ps = c.prepareStatement(store.sql.get("select_record_changes"))) {
-        ps.setString(1, connection);
-        ps.setString(2, objectType);
-        ps.setString(3, externalId);
-        try (ResultSet rs = ps.executeQuery()) {
-          while (rs.next()) {
-            changes.add(new RecordHistory.Change(rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getString(4),
-                Arrays.asList((String[]) rs.getArray(5).getArray()), rs.getString(6), SyncStore.instant(rs, 7)));
-          }
-        }
-      }
-      return new RecordHistory(connection, objectType, externalId, row, changes);
-    });
+    return explain(connection, objectType, externalId, 0, HISTORY_PAGE_DEFAULT);
+  }
+
+  /**
+   * A record's mirror row and the changes after event sequence {@code afterSeq} (0 for the first),
+   * oldest first, at most {@code limit}; {@link RecordHistory#nextAfter()} continues.
+   *
+   * @throws IllegalArgumentException {@code limit} outside 1..{@value #HISTORY_PAGE_LIMIT} or a negative cursor
+   */
+  public RecordHistory explain(String connection, String objectType, String externalId, long afterSeq, int limit) {
+    if (limit < 1 || limit > HISTORY_PAGE_LIMIT) {
+      throw new IllegalArgumentException("limit must be between 1 and " + HISTORY_PAGE_LIMIT + ", got " + limit);
+    }
+    if (afterSeq < 0) {
+      throw new IllegalArgumentException("after must be 0 or more, got " + afterSeq);
+    }
+    return inConnection(c -> history.read(c, connection, objectType, externalId, afterSeq, limit));
+  }
+
+  /**
+   * Deletes sync history past {@code retention} (events, record changes, then runs with their
+   * streams; never the mirror, never an active run, never the run an incremental read would start
+   * from). In batches; safe from several processes. Returns the rows deleted per table.
+   */
+  public CleanResult cleanHistory(SyncRetention retention) {
+    try {
+      SyncHistoryCleaner.Result r = cleaner.clean(retention);
+      return new CleanResult(r.events(), r.recordChanges(), r.runs());
+    } catch (SQLException e) {
+      throw new SyncStoreException(e);
+    }
+  }
+
+  /** Rows one {@link #cleanHistory} pass deleted: {@code sync_event}, {@code record_change}, {@code sync_run} (with their streams). */
+  public record CleanResult(long events, long recordChanges, long runs) {}
+
+  /**
+   * Declares the cron schedule {@link #CLEAN_SCHEDULE} on {@code cron}: every ten minutes one
+   * {@link #CLEAN_JOB_KIND} job, once across all processes, runs {@link #cleanHistory} with
+   * {@code retention} (carried in the job, so every worker applies the same). Declaring it again
+   * with another retention changes it. Run the cron loop in some process.
+   */
+  public void scheduleCleaning(CronScheduler cron, SyncRetention retention) {
+    cron.schedule(CLEAN_SCHEDULE, CLEAN_CRON, NewJob.of(CLEAN_JOB_KIND, Json.write(retention.json())));
   }
 
   /**

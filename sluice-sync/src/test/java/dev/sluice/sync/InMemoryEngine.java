@@ -22,9 +22,14 @@ final class InMemoryEngine implements AutoCloseable {
   private final JobWorker worker;
 
   InMemoryEngine(JobQueue queue, DataSource ds, String connection, int concurrency) {
+    this(queue, ds, connection, concurrency, Clock.systemUTC());
+  }
+
+  /** An engine whose events, runs and history cleaning follow {@code clock} (the queue keeps its own). */
+  InMemoryEngine(JobQueue queue, DataSource ds, String connection, int concurrency, Clock clock) {
     source = new InMemorySource(connection, 10, "contacts", "companies");
     Map<String, InMemorySource> connections = Map.of(connection, source);
-    engine = new SyncEngine(queue, ds, "sluice", connections::get, Clock.systemUTC(), SETTINGS);
+    engine = new SyncEngine(queue, ds, "sluice", connections::get, clock, SETTINGS);
     engine.migrate();
     JobWorker.Builder b = queue.worker().concurrency(concurrency).pollInterval(Duration.ofMillis(50));
     engine.registerHandlers(b);

@@ -35,12 +35,18 @@ final class ExplainCommand implements Runnable {
     @Option(names = "--json", description = "print JSON (the same shape as GET /v1/records/{connection}/{type}/{id})")
     boolean json;
 
+    @Option(names = "--after", paramLabel = "SEQ", description = "only changes after this event seq (the previous page's next)")
+    long after;
+
+    @Option(names = "--limit", paramLabel = "N", description = "most changes shown (1-1000, default 100)")
+    int limit = 100;
+
     @Override
     public Integer call() throws Exception {
       LogLevels.quiet();
       SluiceConfig config = configOptions.loadForReading();
       try (SluiceRuntime runtime = SluiceRuntime.open(config, System.getenv(), 2)) {
-        RecordHistory h = runtime.engine().explain(connection, type, id);
+        RecordHistory h = runtime.engine().explain(connection, type, id, after, limit);
         if (json) {
           ObjectMapper mapper = new ObjectMapper();
           System.out.println(mapper.writerWithDefaultPrettyPrinter().writeValueAsString(new RunJson(mapper).history(h)));
@@ -61,6 +67,9 @@ final class ExplainCommand implements Runnable {
         for (RecordHistory.Change c : h.changes()) {
           System.out.println("    " + c.at() + "  run " + c.runId() + " (" + c.runMode() + ") page " + c.page() + "  " + c.kind()
               + (c.changedProperties().isEmpty() ? "" : ": " + String.join(", ", c.changedProperties())));
+        }
+        if (h.nextAfter() != null) {
+          System.out.println("  (more: --after " + h.nextAfter() + ")");
         }
         return 0;
       }

@@ -14,6 +14,7 @@ import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import dev.sluice.sync.SyncRetention;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -34,7 +35,7 @@ import java.util.regex.Pattern;
 final class ConfigParser {
   private static final Pattern ENV_REFERENCE = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?}");
   private static final Pattern CONNECTION_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,62}");
-  private static final Set<String> TOP_KEYS = Set.of("connections", "server", "workers", "database", "leads");
+  private static final Set<String> TOP_KEYS = Set.of("connections", "server", "workers", "database", "leads", "retention");
   private static final Set<String> CONNECTION_KEYS =
       Set.of("platform", "base_url", "token", "tier", "limits", "objects", "properties", "cron", "search_index_settle_ms",
           "daily_limit_time_zone");
@@ -48,6 +49,8 @@ final class ConfigParser {
   private static final Set<String> TLS_KEYS = Set.of("certificate", "key");
   private static final Set<String> WORKER_KEYS = Set.of("concurrency");
   private static final Set<String> DATABASE_KEYS = Set.of("url");
+  private static final Set<String> RETENTION_KEYS = Set.of("sync_events", "record_changes", "sync_runs");
+  private static final java.util.regex.Pattern AGE = java.util.regex.Pattern.compile("(\\d{1,6})\\s*([dhm])");
   /** Upper bound on in-process handlers: beyond this the pool, not the workers, is the limit. */
   private static final int MAX_CONCURRENCY = 1024;
 
@@ -138,7 +141,7 @@ final class ConfigParser {
     Optional<SluiceConfig.Tls> tls = tls(server);
 
     return new SluiceConfig(connections, new SluiceConfig.ServerSettings(host, port, apiToken, tls),
-        new SluiceConfig.WorkerSettings(concurrency), dbUrl, source, leads);
+        new SluiceConfig.WorkerSettings(concurrency), dbUrl, source, leads, retention(objectOrEmpty(root, "retention")));
   }
 
   private Optional<SluiceConfig.Tls> tls(JsonNode server) {
@@ -154,6 +157,34 @@ final class ConfigParser {
       if (!Files.isReadable(f.getValue())) throw new ConfigException(f.getKey(), "cannot read " + f.getValue());
     }
     return Optional.of(new SluiceConfig.Tls(certificate, key));
+  }
+
+  /** {@code retention:} — ages like {@code 30d}, {@code 12h} or {@code 90m}; the defaults for keys left out. */
+  private SyncRetention retention(JsonNode node) {
+    checkKeys(node, "retention", RETENTION_KEYS);
+    Duration events = age(node, "sync_events").orElse(SyncRetention.EVENTS_DEFAULT);
+    Duration changes = age(node, "record_changes").orElse(SyncRetention.RECORD_CHANGES_DEFAULT);
+    Duration runs = age(node, "sync_runs").orElse(SyncRetention.RUNS_DEFAULT);
+    try {
+      return new SyncRetention(events, changes, runs);
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException("retention", e.getMessage());
+    }
+  }
+
+  private Optional<Duration> age(JsonNode node, String key) {
+    Optional<String> text = optionalString(node, "retention", key);
+    if (text.isEmpty()) return Optional.empty();
+    java.util.regex.Matcher m = AGE.matcher(text.get().trim());
+    if (!m.matches() || Long.parseLong(m.group(1)) == 0) {
+      throw new ConfigException("retention." + key, "must be a positive age like 30d, 12h or 90m, got '" + text.get() + "'");
+    }
+    long n = Long.parseLong(m.group(1));
+    return Optional.of(switch (m.group(2)) {
+      case "d" -> Duration.ofDays(n);
+      case "h" -> Duration.ofHours(n);
+      default -> Duration.ofMinutes(n);
+    });
   }
 
   private ConnectionConfig connection(String name, JsonNode node) {

@@ -1,6 +1,7 @@
 package dev.sluice.server.config;
 
 import dev.sluice.connectors.ConnectionConfig;
+import dev.sluice.sync.SyncRetention;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -20,6 +21,7 @@ import java.util.Optional;
  * @param database the database URL, empty for the embedded PostgreSQL
  * @param source the file read, or empty when none
  * @param leads the lead intake's sources and drain settings
+ * @param retention how long sync history is kept ({@code retention:}; defaults {@link SyncRetention#DEFAULTS})
  */
 public record SluiceConfig(
     Map<String, ConnectionConfig> connections,
@@ -27,7 +29,8 @@ public record SluiceConfig(
     WorkerSettings workers,
     Optional<String> database,
     Optional<Path> source,
-    LeadSettings leads) {
+    LeadSettings leads,
+    SyncRetention retention) {
 
   /** Environment variable naming the config file. */
   public static final String CONFIG_ENV = "SLUICE_CONFIG";

@@ -143,6 +143,11 @@ public final class RunJson {
       c.put("run_mode", ch.runMode());
       instant(c, "at", ch.at());
     }
+    if (h.nextAfter() == null) {
+      n.putNull("next_after");
+    } else {
+      n.put("next_after", h.nextAfter());
+    }
     return n;
   }
 

@@ -187,12 +187,21 @@ final class SyncRunRoutes {
     ApiServer.send(ctx, json, 200, body);
   }
 
-  /** {@code GET /v1/records/{connection}/{type}/{id}}: the record's mirror row and its change history. */
+  /**
+   * {@code GET /v1/records/{connection}/{type}/{id}?after=&limit=}: the record's mirror row and one
+   * page of its change history, oldest first; {@code next_after} continues.
+   */
   void explain(Context ctx) {
     String connection = ctx.pathParam("connection");
     if (!config.connections().containsKey(connection)) throw ApiError.notFound("unknown connection '" + connection + "'");
+    String afterParam = ctx.queryParam("after");
+    String limitParam = ctx.queryParam("limit");
+    long after = afterParam == null ? 0 : longParam("after", afterParam, 0, Long.MAX_VALUE);
+    int limit = limitParam == null ? SyncEngine.HISTORY_PAGE_DEFAULT
+        : (int) longParam("limit", limitParam, 1, SyncEngine.HISTORY_PAGE_LIMIT);
     try {
-      ApiServer.send(ctx, json, 200, wire.history(engine.explain(connection, ctx.pathParam("type"), ctx.pathParam("id"))));
+      ApiServer.send(ctx, json, 200, wire.history(engine.explain(connection, ctx.pathParam("type"), ctx.pathParam("id"),
+          after, limit)));
     } catch (IllegalArgumentException e) {
       throw ApiError.badRequest(e.getMessage());
     }

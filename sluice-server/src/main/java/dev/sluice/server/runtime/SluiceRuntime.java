@@ -131,6 +131,7 @@ public final class SluiceRuntime implements AutoCloseable {
    */
   private void scheduleIncrementalSyncs() {
     engine.scheduleSweeps(cron);
+    engine.scheduleCleaning(cron, config.retention());
     for (ConnectionConfig c : config.connections().values()) {
       if (c.cron() == null) continue;
       ObjectNode payload = JSON.createObjectNode().put("connection", c.name());

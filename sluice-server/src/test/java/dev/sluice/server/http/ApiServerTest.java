@@ -118,6 +118,15 @@ class ApiServerTest {
     assertThat(explained.status()).isEqualTo(200);
     assertThat(explained.body().at("/current/first_seen_run").asLong()).isLessThanOrEqualTo(id);
     assertThat(explained.body().get("changes")).isNotEmpty();
+    // a creation is one change without property names; the history is paged
+    assertThat(explained.body().at("/changes/0/kind").asText()).isEqualTo("created");
+    assertThat(explained.body().at("/changes/0/changed_properties")).isEmpty();
+    assertThat(explained.body().get("next_after").isNull()).isTrue();
+    Answer onePerPage = call("GET", "/v1/records/hubspot-main/contacts/" + someId + "?limit=1&after=0", null);
+    assertThat(onePerPage.status()).isEqualTo(200);
+    assertThat(onePerPage.body().get("changes")).hasSize(1);
+    assertThat(call("GET", "/v1/records/hubspot-main/contacts/" + someId + "?limit=0", null).status()).isEqualTo(400);
+    assertThat(call("GET", "/v1/records/hubspot-main/contacts/" + someId + "?after=x", null).status()).isEqualTo(400);
   }
 
   @Test
