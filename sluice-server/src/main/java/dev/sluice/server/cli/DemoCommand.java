@@ -12,7 +12,8 @@ import picocli.CommandLine.Option;
 @Command(name = "demo", mixinStandardHelpOptions = true,
     description = {"Embedded PostgreSQL, a sandbox HubSpot portal at Professional limits, the HTTP API and workers:",
         "a full sync with live progress, changes made in the sandbox, an incremental sync that must pick up exactly",
-        "those, a check of the mirror against the sandbox, and a summary. Exit code 0 when every check passed.",
+        "those, a check of the mirror against the sandbox, a burst of lead form posts drained into the CRM at its limit,",
+        "and a summary. Exit code 0 when every check passed.",
         "--queue-only instead enqueues --jobs no-op jobs and works them off (queue throughput)."})
 final class DemoCommand implements Callable<Integer> {
   @Option(names = "--contacts", defaultValue = "20000", description = "contacts in the sandbox portal (default: ${DEFAULT-VALUE})")
@@ -26,6 +27,9 @@ final class DemoCommand implements Callable<Integer> {
 
   @Option(names = "--tickets", defaultValue = "2000", description = "tickets (default: ${DEFAULT-VALUE})")
   int tickets;
+
+  @Option(names = "--leads", defaultValue = "3000", description = "lead form posts of the lead step (default: ${DEFAULT-VALUE})")
+  int leads;
 
   @Option(names = "--port", defaultValue = "0", description = "port of the HTTP API (default: a free one)")
   int port;
@@ -58,6 +62,6 @@ final class DemoCommand implements Callable<Integer> {
     if (workers < 1 || workers > 256) throw new IllegalArgumentException("--concurrency must be between 1 and 256, got " + workers);
     LogLevels.quiet();
     Path home = Path.of(System.getenv().getOrDefault("SLUICE_HOME", ".sluice"));
-    return new SyncDemo(new SyncDemo.Options(contacts, companies, deals, tickets, workers, port, keepRunning, home), System.out).run();
+    return new SyncDemo(new SyncDemo.Options(contacts, companies, deals, tickets, workers, port, keepRunning, home, leads), System.out).run();
   }
 }

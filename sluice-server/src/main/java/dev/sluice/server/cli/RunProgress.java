@@ -38,13 +38,17 @@ final class RunProgress {
    * appended (e.g. the 429s seen).
    */
   void show(SyncRun run, Map<String, Long> expected, String note) {
-    String line = line(run, expected, note);
+    show(line(run, expected, note), !run.status().active());
+  }
+
+  /** Shows one progress line; {@code last} forces it out on a non-terminal. */
+  void show(String line, boolean last) {
     if (terminal) {
       String pad = line.length() < lastWidth ? " ".repeat(lastWidth - line.length()) : "";
       out.print("\r" + line + pad);
       out.flush();
       lastWidth = line.length();
-    } else if (System.nanoTime() - lastPlainNanos >= PLAIN_INTERVAL.toNanos() || !run.status().active()) {
+    } else if (System.nanoTime() - lastPlainNanos >= PLAIN_INTERVAL.toNanos() || last) {
       out.println(line);
       lastPlainNanos = System.nanoTime();
     }
@@ -87,6 +91,13 @@ final class RunProgress {
     if (note != null && !note.isEmpty()) sb.append(", ").append(note);
     if (run.eta() != null && run.status().active()) sb.append(", eta ").append(duration(run.eta()));
     return sb.toString();
+  }
+
+  /** {@code [#####.....]  42%} for {@code done} of {@code total}. */
+  static String bar(long done, long total) {
+    double f = total <= 0 ? 1.0 : Math.min(1.0, (double) done / total);
+    int filled = (int) Math.round(f * BAR_WIDTH);
+    return "[" + "#".repeat(filled) + ".".repeat(BAR_WIDTH - filled) + "] " + String.format(Locale.ROOT, "%3d%%", (int) Math.floor(f * 100));
   }
 
   static String count(long n) {

@@ -59,7 +59,7 @@ final class SyncDemo {
       HubSpotObjectType.DEALS, "dealname", HubSpotObjectType.TICKETS, "subject");
 
   /** Sizes and switches from the command line. */
-  record Options(int contacts, int companies, int deals, int tickets, int concurrency, int port, boolean keepRunning, Path home) {}
+  record Options(int contacts, int companies, int deals, int tickets, int concurrency, int port, boolean keepRunning, Path home, int leads) {}
 
   /** What the demo changed in one object type, and so what the incremental run must report. */
   record Changes(int edited, int created, int archived) {}
@@ -116,7 +116,7 @@ final class SyncDemo {
               token: ${HUBSPOT_TOKEN}
               tier: professional
               objects: [contacts, companies, deals, tickets]
-          """.formatted(CONNECTION, sandbox.baseUrl()), Map.of("HUBSPOT_TOKEN", hubspot.token()));
+          """.formatted(CONNECTION, sandbox.baseUrl()) + LeadDemo.configSection(CONNECTION), Map.of("HUBSPOT_TOKEN", hubspot.token()));
       runtime = SluiceRuntime.on(config, pg.dataSource(), Clock.systemUTC());
       runtime.startWorkers(options.concurrency());
       Secret apiToken = Secret.of(randomToken(), "generated for this demo");
@@ -129,7 +129,7 @@ final class SyncDemo {
       out.println();
 
       // 1. Full sync
-      out.println("1/3  Full sync: POST " + server.url() + "/v1/sync-runs {\"connection\":\"" + CONNECTION + "\",\"mode\":\"full\"}");
+      out.println("1/4  Full sync: POST " + server.url() + "/v1/sync-runs {\"connection\":\"" + CONNECTION + "\",\"mode\":\"full\"}");
       long requestsBefore = sandbox.counters().requests();
       long tooManyBefore = sandbox.counters().tooManyRequestsServed();
       long fullId = trigger(server, apiToken, "full");
@@ -139,7 +139,7 @@ final class SyncDemo {
       if (!full.status().name().equals("COMPLETED")) return 1;
 
       // 2. Changes in the sandbox
-      out.println("2/3  Changes made in the sandbox portal (as CRM users would):");
+      out.println("2/4  Changes made in the sandbox portal (as CRM users would):");
       Map<HubSpotObjectType, Changes> changes = new LinkedHashMap<>();
       for (HubSpotObjectType type : TYPES) {
         Changes c = change(hubspot, type);
@@ -149,7 +149,7 @@ final class SyncDemo {
       out.println();
 
       // 3. Incremental sync
-      out.println("3/3  Incremental sync: POST " + server.url() + "/v1/sync-runs {\"connection\":\"" + CONNECTION + "\",\"mode\":\"incremental\"}");
+      out.println("3/4  Incremental sync: POST " + server.url() + "/v1/sync-runs {\"connection\":\"" + CONNECTION + "\",\"mode\":\"incremental\"}");
       out.println("     (started inside the search index lag: each stream searches again once the index has settled)");
       long incId = trigger(server, apiToken, "incremental");
       SyncRun inc = follow(runtime, sandbox, incId, Map.of(), tooManyBefore);
@@ -180,6 +180,11 @@ final class SyncDemo {
         out.printf(Locale.ROOT, "     %-10s mirror %,7d live + %,5d archived, sandbox %,7d + %,5d  %s%n", type.plural(), m[0], m[1], live, archived,
             match ? "ok" : "MISMATCH");
       }
+      out.println();
+
+      // 4. Leads: a campaign burst accepted in seconds, drained into the CRM at its limit.
+      out.printf(Locale.ROOT, "4/4  Leads: %,d form posts (10%% repeats) to POST %s/v1/leads, then drained into HubSpot%n", options.leads(), server.url());
+      ok &= new LeadDemo(out).run(server.url(), runtime, hubspot, options.leads());
       out.println();
 
       long requests = sandbox.counters().requests() - requestsBefore;

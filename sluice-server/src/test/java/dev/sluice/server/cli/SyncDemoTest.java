@@ -37,7 +37,7 @@ class SyncDemoTest {
     root.addAppender(logs);
     sluice.setLevel(Level.DEBUG);
     try (PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8)) {
-      demo = new SyncDemo(new SyncDemo.Options(450, 120, 150, 60, 4, 0, false, home), out);
+      demo = new SyncDemo(new SyncDemo.Options(450, 120, 150, 60, 4, 0, false, home, 300), out);
       exit = demo.run();
     } finally {
       root.detachAppender(logs);
@@ -55,6 +55,7 @@ class SyncDemoTest {
     assertThat(demo.secrets()).hasSize(3).allSatisfy(secret -> assertThat(logged.toString()).doesNotContain(secret));
     assertThat(output).contains("-> HTTP 202").contains("every check passed").doesNotContain("MISMATCH");
     assertThat(output).containsPattern("contacts +4 edited, +1 created, +1 archived");
+    assertThat(output).contains("4/4  Leads: 300 form posts").containsPattern("CRM check: [0-9,]+ acknowledged addresses.* 0 missing, 0 duplicated  ok");
     assertThat(exit).as(output).isZero();
   }
 }
