@@ -83,6 +83,10 @@ public record ConnectionConfig(
     if (!"http".equals(baseUrl.getScheme()) && !"https".equals(baseUrl.getScheme())) {
       throw new IllegalArgumentException("connection '" + name + "': base_url must be http or https, got '" + baseUrl + "'");
     }
+    if ("http".equals(baseUrl.getScheme()) && token != null && !token.isBlank() && !isLoopback(baseUrl.getHost())) {
+      throw new IllegalArgumentException("connection '" + name + "': base_url " + baseUrl.getScheme() + "://" + baseUrl.getHost()
+          + " would send the token in clear text; use https:// (plain http only to a loopback host, such as the sandbox on 127.0.0.1)");
+    }
     if (token == null || token.isBlank()) {
       throw new IllegalArgumentException("connection '" + name + "' has no token"
           + (tokenSource == null ? "" : " (is " + tokenSource + " set?)"));
@@ -109,6 +113,13 @@ public record ConnectionConfig(
   }
 
   /** Starts a config for connection {@code name} on {@code platform}. */
+  /** {@code localhost}, {@code 127.0.0.0/8} or {@code ::1}, by the URL's text alone (no name lookup). */
+  static boolean isLoopback(String host) {
+    if (host == null) return false;
+    String h = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
+    return h.equalsIgnoreCase("localhost") || h.matches("127(\\.\\d{1,3}){3}") || h.equals("::1") || h.equals("0:0:0:0:0:0:0:1");
+  }
+
   public static Builder builder(String name, String platform) {
     return new Builder(name, platform);
   }

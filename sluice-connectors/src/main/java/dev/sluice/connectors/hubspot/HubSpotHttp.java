@@ -169,16 +169,25 @@ final class HubSpotHttp {
     HttpResponse<String> resp;
     daily.inFlight.incrementAndGet();
     try {
-      resp = client.send(b.build(), HttpResponse.BodyHandlers.ofString());
+      resp = client.send(b.build(), BoundedBody.handler(BoundedBody.DEFAULT_LIMIT));
     } catch (HttpTimeoutException e) {
       throw ConnectorException.retryable("HubSpot did not answer in time at " + position + " (" + e.getMessage() + ")", 0, e);
     } catch (IOException e) {
+      for (Throwable t = e; t != null; t = t.getCause()) {
+        if (t instanceof BoundedBody.TooLarge) {
+          throw ConnectorException.malformed("HubSpot's answer at " + position + " was cut: " + t.getMessage(), e);
+        }
+      }
       throw ConnectorException.retryable("connection to HubSpot failed at " + position + ": " + e, 0, e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw ConnectorException.retryable("interrupted while calling HubSpot at " + position, 0, e);
     } finally {
       daily.inFlight.decrementAndGet();
+    }
+    if (BoundedBody.announcedTooLarge(resp, BoundedBody.DEFAULT_LIMIT)) {
+      throw ConnectorException.malformed("HubSpot's answer at " + position + " announced "
+          + resp.headers().firstValue("Content-Length").orElse("?") + " bytes, over the limit of " + BoundedBody.DEFAULT_LIMIT, null);
     }
     observe(resp, endpointClass);
     int status = resp.statusCode();

@@ -22,6 +22,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
 import javax.sql.DataSource;
@@ -53,16 +54,35 @@ public final class ApiServer implements AutoCloseable {
   }
 
   /** What the server needs; {@code port} 0 picks a free port. */
-  public record Settings(String host, int port, Secret apiToken, Optional<SluiceConfig.Tls> tls) {
+  public record Settings(String host, int port, Secret apiToken, Optional<SluiceConfig.Tls> tls, StreamLimits streams) {
     public Settings {
       Objects.requireNonNull(host, "host");
       Objects.requireNonNull(apiToken, "apiToken");
       Objects.requireNonNull(tls, "tls");
+      Objects.requireNonNull(streams, "streams");
     }
 
     /** Plain HTTP. */
     public Settings(String host, int port, Secret apiToken) {
       this(host, port, apiToken, Optional.empty());
+    }
+
+    public Settings(String host, int port, Secret apiToken, Optional<SluiceConfig.Tls> tls) {
+      this(host, port, apiToken, tls, StreamLimits.DEFAULT);
+    }
+
+    public Settings withStreams(StreamLimits limits) {
+      return new Settings(host, port, apiToken, tls, limits);
+    }
+  }
+
+  /** Server-sent event streams: how many may be open at once, and how long each may last. */
+  public record StreamLimits(int maxStreams, Duration maxLifetime) {
+    public static final StreamLimits DEFAULT = new StreamLimits(100, Duration.ofHours(1));
+
+    public StreamLimits {
+      if (maxStreams < 1) throw new IllegalArgumentException("maxStreams must be at least 1");
+      if (maxLifetime.isNegative() || maxLifetime.isZero()) throw new IllegalArgumentException("maxLifetime must be positive");
     }
   }
 
@@ -81,7 +101,7 @@ public final class ApiServer implements AutoCloseable {
     BearerTokenCheck auth = new BearerTokenCheck(settings.apiToken(), new AuthThrottle(Clock.systemUTC()));
     RunJson wire = new RunJson(json);
     SyncRunRoutes runs = new SyncRunRoutes(config, engine, wire, new JsonBodyReader(), json);
-    EventStream events = new EventStream(engine, wire, json);
+    EventStream events = new EventStream(engine, wire, json, settings.streams());
     QueueRoutes jobs = new QueueRoutes(queue, json);
     ConnectionRoutes connections = new ConnectionRoutes(config, json);
     MetricsEndpoint metrics = new MetricsEndpoint(engine, queue, dataSource, json);

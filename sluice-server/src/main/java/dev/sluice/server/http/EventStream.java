@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.Semaphore;
 
 /**
  * Follows a run's event log live as server-sent events ({@code Accept: text/event-stream}). Each
@@ -20,7 +21,10 @@ import java.util.Optional;
  *
  * <p>The handler runs on its own virtual thread and polls the log: one indexed query per
  * {@link #POLL_INTERVAL} per open stream, which keeps the database the only source of truth
- * (an event written by any worker process shows up).
+ * (an event written by any worker process shows up). At most {@link ApiServer.StreamLimits#maxStreams}
+ * streams are open at once (503 with Retry-After beyond), and each lasts at most
+ * {@link ApiServer.StreamLimits#maxLifetime}; it then closes without an end event, and the client
+ * reconnects with Last-Event-ID.
  */
 final class EventStream {
   /** How often an open stream looks for new events. */
@@ -31,16 +35,34 @@ final class EventStream {
   private final SyncEngine engine;
   private final RunJson wire;
   private final ObjectMapper json;
+  private final ApiServer.StreamLimits limits;
+  private final Semaphore open;
 
-  EventStream(SyncEngine engine, RunJson wire, ObjectMapper json) {
+  EventStream(SyncEngine engine, RunJson wire, ObjectMapper json, ApiServer.StreamLimits limits) {
     this.engine = engine;
     this.wire = wire;
     this.json = json;
+    this.limits = limits;
+    this.open = new Semaphore(limits.maxStreams());
   }
 
   void stream(Context ctx, long runId) throws IOException, InterruptedException {
     if (engine.find(runId).isEmpty()) throw ApiError.notFound("no sync run " + runId);
     long after = startAfter(ctx);
+    if (!open.tryAcquire()) {
+      ctx.header("Retry-After", "5");
+      throw new ApiError(503, "too many event streams are open (" + limits.maxStreams()
+          + "); retry later, or read the log as JSON without Accept: text/event-stream");
+    }
+    try {
+      follow(ctx, runId, after);
+    } finally {
+      open.release();
+    }
+  }
+
+  private void follow(Context ctx, long runId, long after) throws IOException, InterruptedException {
+    long deadline = System.nanoTime() + limits.maxLifetime().toNanos();
     ctx.status(200);
     ctx.res().setContentType("text/event-stream;charset=utf-8");
     ctx.res().setHeader("Cache-Control", "no-store");
@@ -64,6 +86,11 @@ final class EventStream {
       if (run.isEmpty() || !run.get().status().active()) {
         finalSeen = true;
         continue;
+      }
+      if (System.nanoTime() - deadline > 0) {
+        // No end event: the client reconnects with Last-Event-ID and continues where it was.
+        write(out, ": this stream reached its maximum lifetime; reconnect with Last-Event-ID\n\n");
+        return;
       }
       if (System.nanoTime() - lastWrite > HEARTBEAT_INTERVAL.toNanos()) {
         write(out, ": keep-alive\n\n");

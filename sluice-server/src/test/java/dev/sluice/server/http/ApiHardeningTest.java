@@ -41,7 +41,14 @@ class ApiHardeningTest {
   @BeforeAll
   static void start() {
     db = TestDatabase.create("server_hardening", 6);
-    config = SluiceConfig.parse("{}", Map.of());
+    // no workers run here: a triggered run stays pending, so an event stream on it stays open
+    config = SluiceConfig.parse("""
+        connections:
+          idle:
+            platform: hubspot
+            base_url: http://127.0.0.1:9
+            token: ${IDLE_TOKEN}
+        """, Map.of("IDLE_TOKEN", "pat-idle-token"));
     runtime = SluiceRuntime.on(config, db.dataSource(), Clock.systemUTC());
     server = ApiServer.start(new ApiServer.Settings("127.0.0.1", 0, Secret.of(TOKEN, "test")), config,
         runtime.engine(), runtime.queue(), runtime.dataSource());
@@ -88,6 +95,31 @@ class ApiHardeningTest {
       assertThat(throttled.body().get("error").asText()).contains("retry after");
       // the door is closed whatever the token: a guess that happens to be right learns nothing
       assertThat(ApiCalls.call(own.url(), "GET", "/v1/jobs/stats", null, TOKEN).status()).isEqualTo(429);
+    }
+  }
+
+  @Test
+  void eventStreamsAreCappedAndEndAfterTheirLifetimeWithoutAnEndEvent() throws Exception {
+    ApiServer.Settings settings = new ApiServer.Settings("127.0.0.1", 0, Secret.of(TOKEN, "test"))
+        .withStreams(new ApiServer.StreamLimits(1, Duration.ofSeconds(2)));
+    try (ApiServer own = ApiServer.start(settings, config, runtime.engine(), runtime.queue(), runtime.dataSource())) {
+      Answer run = ApiCalls.call(own.url(), "POST", "/v1/sync-runs", "{\"connection\":\"idle\"}", TOKEN);
+      assertThat(run.status()).isEqualTo(202);
+      String events = "/v1/sync-runs/" + run.body().get("run_id").asLong() + "/events";
+      HttpRequest follow = HttpRequest.newBuilder(own.url().resolve(events)).header("Accept", "text/event-stream")
+          .header("Authorization", "Bearer " + TOKEN).build();
+      // the answer's head arrives once the stream holds the only place and has written its first line
+      HttpResponse<java.util.stream.Stream<String>> first = HttpClient.newHttpClient()
+          .sendAsync(follow, HttpResponse.BodyHandlers.ofLines()).get(30, TimeUnit.SECONDS);
+      assertThat(first.statusCode()).isEqualTo(200);
+      Answer refused = ApiCalls.to(own.url(), "GET", events).header("Accept", "text/event-stream").bearer(TOKEN).send();
+      assertThat(refused.status()).isEqualTo(503);
+      assertThat(refused.header("Retry-After")).isPresent();
+      assertThat(refused.body().get("error").asText()).contains("too many event streams");
+      // the open one closes at its lifetime, without an end event: the client reconnects
+      String body = java.util.concurrent.CompletableFuture.supplyAsync(() -> String.join("\n", first.body().toList()))
+          .get(30, TimeUnit.SECONDS);
+      assertThat(body).contains("maximum lifetime").doesNotContain("event: end");
     }
   }
 

@@ -1,0 +1,74 @@
+package dev.sluice.connectors.hubspot;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Vendor answers are read up to a limit, announced or not, over real HTTP on loopback. */
+class BoundedBodyTest {
+  private static final long LIMIT = 1024;
+  private HttpServer server;
+  private URI base;
+  private final HttpClient client = HttpClient.newHttpClient();
+
+  @BeforeEach
+  void start() throws IOException {
+    server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    server.createContext("/small", x -> answer(x, 200, 100));
+    server.createContext("/chunked", x -> answer(x, 0, 4096)); // 0: chunked, no Content-Length
+    server.createContext("/announced", x -> answer(x, 4096, 4096));
+    server.start();
+    base = URI.create("http://127.0.0.1:" + server.getAddress().getPort());
+  }
+
+  @AfterEach
+  void stop() {
+    server.stop(0);
+  }
+
+  private static void answer(com.sun.net.httpserver.HttpExchange x, long length, int bytes) throws IOException {
+    x.sendResponseHeaders(200, length == 0 ? 0 : bytes);
+    try (OutputStream out = x.getResponseBody()) {
+      out.write("x".repeat(bytes).getBytes());
+    } catch (IOException e) {
+      // the client hung up once past its limit
+    }
+  }
+
+  private HttpResponse<String> get(String path) throws Exception {
+    return client.send(HttpRequest.newBuilder(base.resolve(path)).build(), BoundedBody.handler(LIMIT));
+  }
+
+  @Test
+  void aBodyWithinTheLimitIsRead() throws Exception {
+    assertThat(get("/small").body()).hasSize(100);
+  }
+
+  @Test
+  void aChunkedBodyPastTheLimitFailsTheCall() {
+    assertThatThrownBy(() -> get("/chunked")).isInstanceOf(IOException.class)
+        .satisfies(e -> {
+          boolean found = false;
+          for (Throwable t = e; t != null; t = t.getCause()) found |= t instanceof BoundedBody.TooLarge;
+          assertThat(found).as("a TooLarge in the causes of " + e).isTrue();
+        });
+  }
+
+  @Test
+  void anAnnouncedOversizeBodyIsNotReadAtAll() throws Exception {
+    HttpResponse<String> r = get("/announced");
+    assertThat(r.body()).isNull();
+    assertThat(BoundedBody.announcedTooLarge(r, LIMIT)).isTrue();
+  }
+}
