@@ -39,13 +39,19 @@ final class SyncProcessFixture implements AutoCloseable {
 
   SyncProcessFixture(DataSource ds, HikariDataSource ownPool, String sandboxUrl, Map<String, String> tokens,
       Map<String, List<String>> properties, SyncSettings settings) {
+    this(ds, ownPool, sandboxUrl, tokens, properties, settings, c -> c);
+  }
+
+  /** @param tune changes each connection's config (e.g. real limits) before its connector is built */
+  SyncProcessFixture(DataSource ds, HikariDataSource ownPool, String sandboxUrl, Map<String, String> tokens,
+      Map<String, List<String>> properties, SyncSettings settings, java.util.function.UnaryOperator<ConnectionConfig> tune) {
     this.ownPool = ownPool;
     this.queue = JobQueue.builder(ds).schema("sluice").rescueAfter(Duration.ofSeconds(5)).build();
     this.engine = new SyncEngine(queue, ds, "sluice", connectors::get, Clock.systemUTC(), settings);
     // the connectors define their rate-limit buckets in the queue's tables: migrate first
     engine.migrate();
     this.factory = new ConnectorFactory(QueueRateLimitGate.of(new RateLimits(ds, "sluice", Clock.systemUTC())), Clock.systemUTC());
-    tokens.forEach((name, token) -> connectors.put(name, factory.source(config(name, sandboxUrl, token, properties))));
+    tokens.forEach((name, token) -> connectors.put(name, factory.source(tune.apply(config(name, sandboxUrl, token, properties)))));
   }
 
   /** Raised limits (custom tier) so tests take seconds; the real limits belong to the benchmark. */

@@ -47,6 +47,10 @@ final class HubSpotHttp {
 
   /** HubSpot's remaining count is fed back when it is at most 1/this of the limit (see observe). */
   static final long OBSERVE_BELOW_SHARE = 10;
+
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(HubSpotHttp.class);
+  /** The registry's endpoint class of v4 batch association calls. */
+  static final String ASSOCIATIONS = "associations";
   /** Above that share, HubSpot's daily count is still fed back this often (it corrects drift either way). */
   static final Duration DAILY_OBSERVE_INTERVAL = Duration.ofMinutes(1);
 
@@ -70,13 +74,20 @@ final class HubSpotHttp {
   private final Map<String, List<String>> bucketsByEndpoint;
   private final String baseUrl;
   private final String authorization;
-  /** What this connection's views (the connector and its read-aheads) share about the daily quota. */
-  private final DailyCount daily;
+  /** What this connection's views (the connector and its read-aheads) share: see {@link Learned}. */
+  private final Learned daily;
 
-  /** When HubSpot's daily count was last fed back, and how many calls are on their way. */
-  private static final class DailyCount {
+  /**
+   * What the connection learns from HubSpot's answers: when its daily count was last fed back, how
+   * many calls are on their way, and whether v4 association reads count against the 10-second
+   * window (HubSpot's docs do not settle it; the registry says they do not).
+   */
+  private static final class Learned {
     final java.util.concurrent.atomic.AtomicLong observedAt = new java.util.concurrent.atomic.AtomicLong(Long.MIN_VALUE);
     final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
+    volatile boolean associationsInTenSeconds;
+    /** Association calls' permits taken without the 10-second bucket before that was learned. */
+    final java.util.concurrent.atomic.AtomicInteger associationsUnpaid = new java.util.concurrent.atomic.AtomicInteger();
   }
 
   /** The connector's clock's instant. */
@@ -85,12 +96,12 @@ final class HubSpotHttp {
   }
 
   HubSpotHttp(ConnectionConfig config, ConnectionLimits limits, RateLimitGate gate, HttpClient client, Clock clock) {
-    this(config, limits, gate, client, clock, MAX_LIMITER_WAIT, () -> false, resolveBuckets(config, limits), new DailyCount());
+    this(config, limits, gate, client, clock, MAX_LIMITER_WAIT, () -> false, resolveBuckets(config, limits), new Learned());
   }
 
   private HubSpotHttp(ConnectionConfig config, ConnectionLimits limits, RateLimitGate gate, HttpClient client, Clock clock,
       Duration maxLimiterWait, BooleanSupplier cancelled, Map<String, List<String>> bucketsByEndpoint,
-      DailyCount daily) {
+      Learned daily) {
     this.config = config;
     this.limits = limits;
     this.gate = gate;
@@ -217,6 +228,13 @@ final class HubSpotHttp {
     if (buckets == null) {
       buckets = limits.bucketsFor(config.name(), endpointClass);
     }
+    if (ASSOCIATIONS.equals(endpointClass)) {
+      if (daily.associationsInTenSeconds) {
+        buckets = withTenSeconds(buckets);
+      } else {
+        daily.associationsUnpaid.addAndGet(permits);
+      }
+    }
     if (buckets.isEmpty()) {
       return;
     }
@@ -227,8 +245,42 @@ final class HubSpotHttp {
     }
   }
 
+  /** {@code buckets} plus the connection's 10-second bucket, if it has one and they lack it. */
+  private List<String> withTenSeconds(List<String> buckets) {
+    String ten = ConnectionLimits.bucketName(config.name(), "10s");
+    if (!limits.buckets().containsKey("10s") || buckets.contains(ten)) {
+      return buckets;
+    }
+    List<String> out = new java.util.ArrayList<>(buckets);
+    out.add(ten);
+    return out;
+  }
+
+  /**
+   * From now on v4 association reads take 10-second permits too: an association answer carried
+   * the 10-second window's headers (taken to mean it was counted: HubSpot's search answers, which
+   * are not, carry none) or a 10-second 429.
+   */
+  private void learnAssociationsCount(String why) {
+    if (!daily.associationsInTenSeconds) {
+      daily.associationsInTenSeconds = true;
+      LOG.info("connection '{}': HubSpot counts v4 association reads against the 10-second limit ({}); taking permits for them",
+          config.name(), why);
+      // The calls made before it was learned count in HubSpot's window too: take their permits now.
+      int unpaid = daily.associationsUnpaid.getAndSet(0);
+      String ten = ConnectionLimits.bucketName(config.name(), "10s");
+      RateLimitSpec spec = limits.buckets().get("10s");
+      if (unpaid > 0 && spec != null) {
+        gate.acquire(List.of(ten), (int) Math.min(unpaid, spec.permits()), maxLimiterWait);
+      }
+    }
+  }
+
   /** Feeds HubSpot's own view of the limits back into the shared buckets. */
   private void observe(HttpResponse<?> resp, String endpointClass) {
+    if (ASSOCIATIONS.equals(endpointClass) && resp.headers().firstValue("X-HubSpot-RateLimit-Remaining").isPresent()) {
+      learnAssociationsCount("its answers carry the 10-second headers");
+    }
     // The 10-second window: observing only lowers it, and it holds a small burst, so HubSpot's count
     // matters only when it is low (someone else uses the same account): skip the shared-store
     // round trip otherwise.
@@ -276,6 +328,9 @@ final class HubSpotHttp {
             + (detail.isEmpty() ? "" : " — HubSpot said: " + detail), status);
       }
       case 429 -> {
+        if (ASSOCIATIONS.equals(endpointClass) && err != null && "TEN_SECONDLY_ROLLING".equals(err.path("policyName").asText())) {
+          learnAssociationsCount("a 10-second 429");
+        }
         Duration wait = retryAfter(resp, clock).orElseGet(() -> waitFor429(err, endpointClass));
         drainBucket(err, endpointClass, wait);
         return ConnectorException.rateLimited("HubSpot answered 429 at " + position + " (" + detail + "); waiting "

@@ -62,6 +62,22 @@ class HubSpotWriteTest {
   }
 
   @Test
+  void anInvalidEmailFailsThatRecordOnlyAndStoresNoContact() throws Exception {
+    int before = portal.sandbox.hubspot().count(HubSpotObjectType.CONTACTS);
+    try (DestinationConnector dst = portal.factory.destination(config)) {
+      WriteResult r = dst.writeBatch("contacts", List.of(
+          OutboundRecord.upsert("email", "valid.person@example.test", Map.of("firstname", "Valid")),
+          OutboundRecord.upsert("email", "not-an-address", Map.of("firstname", "Invalid"))), "lead-batch-2");
+      assertThat(r.results()).extracting(WriteResult.RecordResult::status)
+          .containsExactly(WriteResult.Status.CREATED, WriteResult.Status.FAILED);
+      WriteResult.RecordResult failed = r.results().get(1);
+      assertThat(failed.errorKind()).isEqualTo(dev.sluice.connectors.ConnectorException.Kind.PERMANENT_RECORD);
+      assertThat(failed.error()).contains("INVALID_EMAIL");
+    }
+    assertThat(portal.sandbox.hubspot().count(HubSpotObjectType.CONTACTS)).isEqualTo(before + 1);
+  }
+
+  @Test
   void batchesAboveTheMaximumAreRefusedBeforeAnyCall() {
     List<OutboundRecord> many = new ArrayList<>();
     for (int i = 0; i < 101; i++) {

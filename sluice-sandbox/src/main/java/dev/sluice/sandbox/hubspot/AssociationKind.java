@@ -44,6 +44,21 @@ record AssociationKind(HubSpotObjectType from, HubSpotObjectType to, int typeId)
     return null;
   }
 
+  /**
+   * The HubSpot-defined type id of the <em>primary</em> association in this direction (contact,
+   * deal or ticket to its primary company: 1, 5, 26), or 0 when there is none. HubSpot labels it
+   * "Primary" in v4 reads, next to the unlabeled default type.
+   */
+  int primaryTypeId() {
+    if (to != HubSpotObjectType.COMPANIES) return 0;
+    return switch (from) {
+      case CONTACTS -> 1;
+      case DEALS -> 5;
+      case TICKETS -> 26;
+      default -> 0;
+    };
+  }
+
   AssociationKind reverse() {
     return between(to, from);
   }

@@ -107,6 +107,10 @@ final class BatchWrites {
           errors.add(HubSpotApi.batchError("OBJECT_NOT_FOUND", "Object not found. objectId are usually numeric.", in.traceId(), idList(in)));
           continue;
         }
+        if (in.propertyProblem() != null) {
+          errors.add(HubSpotApi.batchError("VALIDATION_ERROR", in.propertyProblem(), in.traceId(), idList(in)));
+          continue;
+        }
         store.update(type, r, in.properties(), HubSpotSandbox.SOURCE_API, changes);
         results.add(HubSpotApi.writtenJson(store.table(type), r, in.properties().keySet(), null));
       }
@@ -133,6 +137,10 @@ final class BatchWrites {
         }
         String idProperty = in.idProperty() == null ? "hs_object_id" : in.idProperty();
         PortalStore.Rec r = find(store, idProperty, in.id());
+        if (r != null && in.propertyProblem() != null) {
+          errors.add(HubSpotApi.batchError("VALIDATION_ERROR", in.propertyProblem(), in.traceId(), List.of(in.id())));
+          continue;
+        }
         if (r != null) {
           store.update(type, r, in.properties(), HubSpotSandbox.SOURCE_API, changes);
           results.add(HubSpotApi.writtenJson(store.table(type), r, in.properties().keySet(), false));

@@ -73,11 +73,14 @@ final class HubSpotApi {
     }
     RateLimiter.CallClass callClass = classify(ctx, portal.options().associationReadsInTenSecondWindow);
     RateLimiter.Decision d = portal.limiter().acquire(token, callClass);
-    // Search answers carry no rate-limit headers.
+    // Search answers carry no rate-limit headers; calls outside the 10-second window (v4 batch
+    // association calls, unless counted there) carry only the daily ones.
     if (callClass != RateLimiter.CallClass.SEARCH) {
-      ctx.header("X-HubSpot-RateLimit-Max", Integer.toString(d.windowMax()));
-      ctx.header("X-HubSpot-RateLimit-Remaining", Integer.toString(d.windowRemaining()));
-      ctx.header("X-HubSpot-RateLimit-Interval-Milliseconds", Long.toString(RateLimiter.WINDOW_MILLIS));
+      if (callClass == RateLimiter.CallClass.STANDARD) {
+        ctx.header("X-HubSpot-RateLimit-Max", Integer.toString(d.windowMax()));
+        ctx.header("X-HubSpot-RateLimit-Remaining", Integer.toString(d.windowRemaining()));
+        ctx.header("X-HubSpot-RateLimit-Interval-Milliseconds", Long.toString(RateLimiter.WINDOW_MILLIS));
+      }
       ctx.header("X-HubSpot-RateLimit-Daily", Long.toString(d.dailyMax()));
       ctx.header("X-HubSpot-RateLimit-Daily-Remaining", Long.toString(d.dailyRemaining()));
     }
@@ -279,6 +282,11 @@ final class HubSpotApi {
       error(ctx, 400, "VALIDATION_ERROR", "'properties' must be an object of property names to values");
       return;
     }
+    String invalid = WriteInput.propertyProblem(type, props);
+    if (invalid != null) {
+      error(ctx, 400, "VALIDATION_ERROR", invalid);
+      return;
+    }
     Long id = parseId(ctx.pathParam("id"));
     ObjectNode body = portal.write(changes -> {
       PortalStore store = portal.store();
@@ -474,10 +482,7 @@ final class HubSpotApi {
         for (int i = start; i < end; i++) {
           ObjectNode t = toArr.addObject();
           t.put("toObjectId", ids[i]); // a JSON number, as real responses send it
-          ObjectNode at = t.putArray("associationTypes").addObject();
-          at.put("category", "HUBSPOT_DEFINED");
-          at.put("typeId", kind.typeId());
-          at.putNull("label");
+          associationTypes(t, kind, i == 0);
         }
         if (end < ids.length) {
           ObjectNode next = res.putObject("paging").putObject("next");
@@ -547,6 +552,25 @@ final class HubSpotApi {
     spec.put("associationTypeId", kind.typeId());
   }
 
+  /**
+   * The association types of one v4 result: the primary type labelled "Primary" when the target is
+   * the record's primary company (the sandbox's rule: its lowest-id company, as v3's embedded
+   * {@code contact_to_company} names it), then the unlabeled default type.
+   */
+  private static void associationTypes(ObjectNode target, AssociationKind kind, boolean first) {
+    ArrayNode types = target.putArray("associationTypes");
+    if (kind != null && first && kind.primaryTypeId() != 0) {
+      ObjectNode primary = types.addObject();
+      primary.put("category", "HUBSPOT_DEFINED");
+      primary.put("typeId", kind.primaryTypeId());
+      primary.put("label", "Primary");
+    }
+    ObjectNode at = types.addObject();
+    at.put("category", "HUBSPOT_DEFINED");
+    at.put("typeId", kind == null ? 0 : kind.typeId());
+    at.putNull("label");
+  }
+
   private void associationsOfOne(Context ctx) {
     HubSpotObjectType from = type(ctx, "from");
     if (from == null) return;
@@ -562,10 +586,7 @@ final class HubSpotApi {
       for (long other : r.links(to)) {
         ObjectNode t = results.addObject();
         t.put("toObjectId", other);
-        ObjectNode at = t.putArray("associationTypes").addObject();
-        at.put("category", "HUBSPOT_DEFINED");
-        at.put("typeId", kind == null ? 0 : kind.typeId());
-        at.putNull("label");
+        associationTypes(t, kind, other == r.links(to)[0]);
       }
       return out;
     });

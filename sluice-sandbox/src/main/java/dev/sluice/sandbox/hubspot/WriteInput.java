@@ -58,28 +58,43 @@ record WriteInput(
   /** Why this input cannot create a record, or null. */
   String problem() {
     if (structuralProblem != null) return structuralProblem;
+    String invalid = propertyProblem();
+    if (invalid != null) return invalid;
     if (type == HubSpotObjectType.TASKS) {
       String ts = properties.get("hs_timestamp");
       if (ts == null || ts.isBlank()) return "Property values were not valid: hs_timestamp is required to create a task";
       if (!isTimestamp(ts)) return "Property values were not valid: hs_timestamp '" + ts + "' is neither an ISO-8601 instant nor epoch milliseconds";
     }
-    if (type == HubSpotObjectType.CONTACTS) {
-      String email = properties.get("email");
-      if (email != null && !email.isEmpty() && !isEmail(email)) {
-        return "Property values were not valid: Email address " + email + " is invalid";
-      }
-    }
     return null;
   }
 
-  /** HubSpot refuses addresses whose local part is not a dot-atom (leading, trailing or doubled dots) or has no domain dot. */
-  static boolean isEmail(String s) {
-    int at = s.lastIndexOf('@');
-    if (at <= 0 || at == s.length() - 1) return false;
-    String local = s.substring(0, at);
-    String domain = s.substring(at + 1);
-    return !local.startsWith(".") && !local.endsWith(".") && !local.contains("..") && domain.contains(".")
-        && !domain.startsWith(".") && !domain.endsWith(".") && !domain.contains("..") && s.chars().noneMatch(Character::isWhitespace);
+  /**
+   * Why these property values are invalid for any write (create, update, upsert), or null: a
+   * contact's {@code email} must be an address, as HubSpot checks it (HubSpot's wording and
+   * {@code INVALID_EMAIL}); an empty value clears the property and is fine.
+   */
+  String propertyProblem() {
+    return propertyProblem(type, properties);
+  }
+
+  /** {@link #propertyProblem()} of {@code properties} written to a record of {@code type}. */
+  static String propertyProblem(HubSpotObjectType type, Map<String, String> properties) {
+    if (type != HubSpotObjectType.CONTACTS) return null;
+    String email = properties.get("email");
+    if (email == null || email.isEmpty() || validEmail(email)) return null;
+    String quoted = email.replace("\\", "\\\\").replace("\"", "\\\"");
+    return "Property values were not valid: [{\"isValid\":false,\"message\":\"Email address " + quoted
+        + " is invalid\",\"error\":\"INVALID_EMAIL\",\"name\":\"email\",\"localizedErrorMessage\":\"Email address "
+        + quoted + " is invalid\"}]";
+  }
+
+  private static final java.util.regex.Pattern EMAIL = java.util.regex.Pattern.compile(
+      "[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
+          + "@([A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?\\.)+[A-Za-z]{2,63}");
+
+  /** An address with one {@code @}, a dot-atom local part and a host name with a top-level domain. */
+  static boolean validEmail(String s) {
+    return s.length() <= 254 && EMAIL.matcher(s).matches();
   }
 
   static boolean isTimestamp(String s) {

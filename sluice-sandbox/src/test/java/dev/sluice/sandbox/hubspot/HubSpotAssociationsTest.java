@@ -49,7 +49,12 @@ class HubSpotAssociationsTest {
     JsonNode to = result.get("to").get(0);
     assertThat(to.get("toObjectId").isNumber()).isTrue();
     assertThat(to.get("toObjectId").asText()).isEqualTo(company);
-    JsonNode type = to.get("associationTypes").get(0);
+    // The contact's only company is its primary one: the primary type first, labelled, then the default.
+    JsonNode primary = to.get("associationTypes").get(0);
+    assertThat(primary.get("category").asText()).isEqualTo("HUBSPOT_DEFINED");
+    assertThat(primary.get("typeId").asInt()).isEqualTo(1);
+    assertThat(primary.get("label").asText()).isEqualTo("Primary");
+    JsonNode type = to.get("associationTypes").get(1);
     assertThat(type.get("category").asText()).isEqualTo("HUBSPOT_DEFINED");
     assertThat(type.get("typeId").asInt()).isEqualTo(279);
     assertThat(type.get("label").isNull()).isTrue();
@@ -66,6 +71,35 @@ class HubSpotAssociationsTest {
     // The reverse direction exists too (company → contact is 280).
     JsonNode back = http.post("/crm/v4/associations/companies/contacts/batch/read", "{\"inputs\":[{\"id\":" + company + "}]}").json();
     assertThat(back.get("results").get(0).get("to").get(0).get("associationTypes").get(0).get("typeId").asInt()).isEqualTo(280);
+  }
+
+  @Test
+  void onlyThePrimaryCompanyCarriesThePrimaryType() throws Exception {
+    String contact = hubspot.createRecord(HubSpotObjectType.CONTACTS, Map.of("email", "p@b.com")).id();
+    String first = hubspot.createRecord(HubSpotObjectType.COMPANIES, Map.of("name", "First")).id();
+    String second = hubspot.createRecord(HubSpotObjectType.COMPANIES, Map.of("name", "Second")).id();
+    hubspot.associate(HubSpotObjectType.CONTACTS, contact, HubSpotObjectType.COMPANIES, second);
+    hubspot.associate(HubSpotObjectType.CONTACTS, contact, HubSpotObjectType.COMPANIES, first);
+    JsonNode to = http.post("/crm/v4/associations/contacts/companies/batch/read", "{\"inputs\":[{\"id\":\"" + contact + "\"}]}")
+        .json().get("results").get(0).get("to");
+    assertThat(to).hasSize(2);
+    assertThat(to.get(0).get("toObjectId").asText()).isEqualTo(first);
+    assertThat(to.get(0).get("associationTypes")).hasSize(2);
+    assertThat(to.get(0).get("associationTypes").get(0).get("typeId").asInt()).isEqualTo(1);
+    assertThat(to.get(1).get("associationTypes")).hasSize(1);
+    assertThat(to.get(1).get("associationTypes").get(0).get("typeId").asInt()).isEqualTo(279);
+    // The same on the per-record read; deals have a primary company too (5); companies → contacts has none here.
+    JsonNode one = http.get("/crm/v4/objects/contacts/" + contact + "/associations/companies").json().get("results");
+    assertThat(one.get(0).get("associationTypes").get(0).get("label").asText()).isEqualTo("Primary");
+    String deal = hubspot.createRecord(HubSpotObjectType.DEALS, Map.of("dealname", "D")).id();
+    hubspot.associate(HubSpotObjectType.DEALS, deal, HubSpotObjectType.COMPANIES, first);
+    JsonNode dealTypes = http.post("/crm/v4/associations/deals/companies/batch/read", "{\"inputs\":[{\"id\":\"" + deal + "\"}]}")
+        .json().get("results").get(0).get("to").get(0).get("associationTypes");
+    assertThat(dealTypes.get(0).get("typeId").asInt()).isEqualTo(5);
+    assertThat(dealTypes.get(1).get("typeId").asInt()).isEqualTo(341);
+    JsonNode back = http.post("/crm/v4/associations/companies/contacts/batch/read", "{\"inputs\":[{\"id\":\"" + first + "\"}]}")
+        .json().get("results").get(0).get("to").get(0).get("associationTypes");
+    assertThat(back).hasSize(1);
   }
 
   @Test

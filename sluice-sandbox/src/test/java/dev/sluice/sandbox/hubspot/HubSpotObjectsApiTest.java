@@ -158,6 +158,34 @@ class HubSpotObjectsApiTest {
   }
 
   @Test
+  void batchUpsertsValidateTheEmailAsHubSpotDoes() throws Exception {
+    int before = hubspot.count(HubSpotObjectType.CONTACTS);
+    Http.Response upsert = http.post("/crm/v3/objects/contacts/batch/upsert",
+        "{\"inputs\":[{\"idProperty\":\"email\",\"id\":\"fine@example.com\",\"properties\":{\"firstname\":\"F\"}},"
+            + "{\"idProperty\":\"email\",\"id\":\"not an address\",\"properties\":{\"firstname\":\"N\"},\"objectWriteTraceId\":\"bad-1\"},"
+            + "{\"idProperty\":\"email\",\"id\":\"fine@example.com\",\"properties\":{\"email\":\"x@@y\"}}]}");
+    assertThat(upsert.status()).isEqualTo(207);
+    JsonNode body = upsert.json();
+    assertThat(body.get("results")).hasSize(1);
+    assertThat(body.get("numErrors").asInt()).isEqualTo(2);
+    JsonNode err = body.get("errors").get(0);
+    assertThat(err.get("category").asText()).isEqualTo("VALIDATION_ERROR");
+    assertThat(err.get("message").asText()).contains("INVALID_EMAIL").contains("Email address not an address is invalid");
+    assertThat(err.get("context").get("objectWriteTraceId").get(0).asText()).isEqualTo("bad-1");
+    assertThat(body.get("errors").get(1).get("message").asText()).contains("Email address x@@y is invalid");
+    // Only the valid input was stored; the invalid one is no contact, and the good one kept its address.
+    assertThat(hubspot.count(HubSpotObjectType.CONTACTS)).isEqualTo(before + 1);
+    String id = body.get("results").get(0).get("id").asText();
+    assertThat(hubspot.record(HubSpotObjectType.CONTACTS, id).orElseThrow().property("email")).isEqualTo("fine@example.com");
+    // Creates and single updates check it too.
+    assertThat(http.post("/crm/v3/objects/contacts", "{\"properties\":{\"email\":\"a@b\"}}").status()).isEqualTo(400);
+    assertThat(http.patch("/crm/v3/objects/contacts/" + id, "{\"properties\":{\"email\":\"@example.com\"}}").status()).isEqualTo(400);
+    assertThat(WriteInput.validEmail("first.last+tag@sub.example.co.uk")).isTrue();
+    assertThat(WriteInput.validEmail("first..last@example.com")).isFalse();
+    assertThat(WriteInput.validEmail("name@example")).isFalse();
+  }
+
+  @Test
   void batchErrorsCarryTheTraceIdAndTooManyInputsIs400() throws Exception {
     Http.Response r = http.post("/crm/v3/objects/contacts/batch/update",
         "{\"inputs\":[{\"id\":\"424242\",\"properties\":{\"firstname\":\"B\"},\"objectWriteTraceId\":\"t2\"}]}");

@@ -109,6 +109,40 @@ class HubSpotRateLimitTest {
   }
 
   @Test
+  void v4BatchReadsCarryOnlyTheDailyHeadersUnlessCountedInTheWindow() throws Exception {
+    Http http = start(HubSpotOptions.builder().tier(HubSpotTier.STARTER).build());
+    Http.Response outside = http.post("/crm/v4/associations/contacts/companies/batch/read", "{\"inputs\":[]}");
+    assertThat(outside.header("X-HubSpot-RateLimit-Remaining")).isNull();
+    assertThat(outside.header("X-HubSpot-RateLimit-Daily-Remaining")).isEqualTo("249999");
+    stop();
+
+    http = start(HubSpotOptions.builder().tier(HubSpotTier.STARTER).associationReadsInTenSecondWindow(true).build());
+    for (int i = 0; i < 100; i++) {
+      Http.Response r = http.post("/crm/v4/associations/contacts/companies/batch/read", "{\"inputs\":[]}");
+      assertThat(r.status()).isEqualTo(200);
+      assertThat(r.header("X-HubSpot-RateLimit-Remaining")).isEqualTo(Integer.toString(99 - i));
+    }
+    Http.Response limited = http.post("/crm/v4/associations/contacts/companies/batch/read", "{\"inputs\":[]}");
+    assertThat(limited.status()).isEqualTo(429);
+    assertThat(limited.json().get("policyName").asText()).isEqualTo("TEN_SECONDLY_ROLLING");
+    // Batch writes of associations stay outside the window.
+    assertThat(http.post("/crm/v4/associations/contacts/companies/batch/create", "{\"inputs\":[]}").status()).isNotEqualTo(429);
+  }
+
+  @Test
+  void theDayStartsAtMidnightInThePortalsTimeZone() throws Exception {
+    // 10:00 UTC is 19:00 in Tokyo: the portal's day ends at 15:00 UTC, not at UTC midnight.
+    Http http = start(HubSpotOptions.builder().customLimits(1_000, 3).portalTimeZone(java.time.ZoneId.of("Asia/Tokyo")).build());
+    for (int i = 0; i < 3; i++) assertThat(http.get("/crm/v3/objects/deals").status()).isEqualTo(200);
+    assertThat(http.get("/crm/v3/objects/deals").status()).isEqualTo(429);
+    clock.set(Instant.parse("2026-03-02T14:59:59Z"));
+    assertThat(http.get("/crm/v3/objects/deals").status()).isEqualTo(429);
+    clock.set(Instant.parse("2026-03-02T15:00:00Z"));
+    assertThat(http.get("/crm/v3/objects/deals").status()).isEqualTo(200);
+    assertThat(sandbox.hubspot().countDailyCalls(sandbox.hubspot().token(), 1)).isEqualTo(1);
+  }
+
+  @Test
   void eachTokenHasItsOwnBudget() throws Exception {
     Http http = start(HubSpotOptions.builder().customLimits(3, 1000).extraToken("pat-second").build());
     for (int i = 0; i < 3; i++) http.get("/crm/v3/objects/contacts");

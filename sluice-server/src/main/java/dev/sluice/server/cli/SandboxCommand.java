@@ -67,6 +67,14 @@ final class SandboxCommand implements Callable<Integer> {
   @Option(names = "--hubspot-retry-after", description = "send Retry-After on HubSpot 429s (HubSpot does not reliably)")
   boolean hubspotRetryAfter;
 
+  @Option(names = "--hubspot-portal-time-zone", defaultValue = "UTC",
+      description = "the portal's time zone: its daily limit resets at midnight there (default: ${DEFAULT-VALUE})")
+  String hubspotPortalTimeZone;
+
+  @Option(names = "--hubspot-count-association-reads",
+      description = "count v4 association batch reads against the 10-second window too (HubSpot's docs do not settle it)")
+  boolean hubspotCountAssociationReads;
+
   @Option(names = "--hubspot-contacts", defaultValue = "0", description = "contacts to generate (default: ${DEFAULT-VALUE})")
   int contacts;
 
@@ -88,6 +96,14 @@ final class SandboxCommand implements Callable<Integer> {
   @Option(names = "--no-edge-cases", description = "generate plain data only (no unicode, nulls, case-twin emails, long values, huge ids)")
   boolean noEdgeCases;
 
+  private static java.time.ZoneId zone(String name) {
+    try {
+      return java.time.ZoneId.of(name.trim());
+    } catch (java.time.DateTimeException e) {
+      throw new IllegalArgumentException("--hubspot-portal-time-zone: '" + name + "' is not a time zone (e.g. UTC, America/New_York)");
+    }
+  }
+
   @Override
   public Integer call() throws Exception {
     if (port < 0 || port > 65535) throw new IllegalArgumentException("--port must be between 0 and 65535, got " + port);
@@ -102,6 +118,8 @@ final class SandboxCommand implements Callable<Integer> {
         .tier(tier(hubspotTier))
         .searchIndexLag(Duration.ofMillis(hubspotSearchLagMs))
         .sendRetryAfter(hubspotRetryAfter)
+        .portalTimeZone(zone(hubspotPortalTimeZone))
+        .associationReadsInTenSecondWindow(hubspotCountAssociationReads)
         .webhookUrl(hubspotWebhookUrl)
         .webhookTimeScale(hubspotWebhookTimeScale);
     if (hubspotToken != null) hubspot.token(hubspotToken);
