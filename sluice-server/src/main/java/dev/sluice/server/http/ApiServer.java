@@ -12,6 +12,7 @@ import dev.sluice.sync.SyncEngine;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.Handler;
+import io.javalin.http.HandlerType;
 import io.javalin.http.HttpResponseException;
 import io.javalin.router.JavalinDefaultRoutingApi;
 import java.io.IOException;
@@ -127,6 +128,13 @@ public final class ApiServer implements AutoCloseable {
       settings.tls().ifPresent(tls -> cfg.jetty.addConnector((jetty, http) ->
           TlsConnector.create(jetty, http, settings.host(), settings.port(), tls)));
       JavalinDefaultRoutingApi app = cfg.routes;
+      // Only the methods openapi.yaml lists are answered; left alone, a HEAD would get a bodiless
+      // text/plain 200 that matches no GET (wrong content type, no auth): refuse it in the Error shape.
+      app.before(ctx -> {
+        if (ctx.method() == HandlerType.HEAD) {
+          throw new ApiError(405, "method HEAD is not allowed on " + ctx.path() + "; use GET");
+        }
+      });
       app.before("/v1/*", ctx -> {
         // API answers are per-caller data: never cached, never content-sniffed (errors included)
         ctx.header("Cache-Control", "no-store");

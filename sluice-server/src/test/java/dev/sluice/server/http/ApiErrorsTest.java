@@ -41,6 +41,10 @@ class ApiErrorsTest {
     assertThat(method.status()).isEqualTo(405);
     assertThat(method.body().get("error").asText()).contains("DELETE");
     assertThat(send(ApiCalls.to(bare.url(), "PUT", "/healthz")).status()).isEqualTo(405);
+    // No method is answered that the document does not list (HEAD and OPTIONS included).
+    assertThat(send(ApiCalls.to(bare.url(), "HEAD", "/healthz")).status()).isIn(404, 405);
+    assertThat(send(ApiCalls.to(bare.url(), "HEAD", "/v1/jobs/stats").bearer(BareServer.TOKEN)).status()).isEqualTo(405);
+    assertThat(send(ApiCalls.to(bare.url(), "OPTIONS", "/v1/sync-runs").bearer(BareServer.TOKEN)).status()).isIn(404, 405);
   }
 
   @Test

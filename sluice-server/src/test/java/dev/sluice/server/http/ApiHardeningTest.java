@@ -159,9 +159,10 @@ class ApiHardeningTest {
         config, runtime.engine(), runtime.queue(), runtime.dataSource())) {
       assertThat(tls.url().getScheme()).isEqualTo("https");
       HttpClient trusting = HttpClient.newBuilder().sslContext(trusting(cert)).connectTimeout(Duration.ofSeconds(10)).build();
-      HttpResponse<String> r = trusting.send(HttpRequest.newBuilder(tls.url().resolve("/v1/jobs/stats"))
-          .header("Authorization", "Bearer " + TOKEN).build(), HttpResponse.BodyHandlers.ofString());
+      HttpRequest overTls = HttpRequest.newBuilder(tls.url().resolve("/v1/jobs/stats")).header("Authorization", "Bearer " + TOKEN).build();
+      HttpResponse<String> r = trusting.send(overTls, HttpResponse.BodyHandlers.ofString());
       assertThat(r.statusCode()).isEqualTo(200);
+      ApiContract.check(overTls, null, r, r.body());
       // no plain-HTTP listener beside it
       URI plain = URI.create("http://127.0.0.1:" + tls.port() + "/healthz");
       int plainStatus;
