@@ -11,6 +11,7 @@ import dev.sluice.sandbox.hubspot.HubSpotRecord;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -22,12 +23,21 @@ import java.util.stream.Collectors;
 
 /** Compares the mirror of one connection with the sandbox portal it reads (sync tests). */
 final class MirrorCheck {
-  private final TestDatabase db;
+  /** Where the mirror is: a connection to its database. */
+  interface Database {
+    Connection connect() throws SQLException;
+  }
+
+  private final Database db;
   private final Sandbox sandbox;
   private final SyncProcessFixture fx;
   private final String connection;
 
   MirrorCheck(TestDatabase db, Sandbox sandbox, SyncProcessFixture fx, String connection) {
+    this(db::connect, sandbox, fx, connection);
+  }
+
+  MirrorCheck(Database db, Sandbox sandbox, SyncProcessFixture fx, String connection) {
     this.db = db;
     this.sandbox = sandbox;
     this.fx = fx;

@@ -15,9 +15,6 @@ import dev.sluice.sandbox.hubspot.HubSpotDataGenerator;
 import dev.sluice.sandbox.hubspot.HubSpotObjectType;
 import dev.sluice.sandbox.hubspot.HubSpotOptions;
 import dev.sluice.sandbox.hubspot.HubSpotRecord;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -418,30 +415,8 @@ class SandboxSyncTest {
   }
 
   Process startChildWorker() throws Exception {
-    String java = ProcessHandle.current().info().command().orElse("java");
-    ProcessBuilder pb = new ProcessBuilder(java, "-Xmx256m", "-cp", System.getProperty("java.class.path"),
-        SyncProcessFixture.class.getName(), db.jdbcUrl(), db.user(), sandbox.baseUrl(), CONNECTION,
-        sandbox.hubspot().token(), Json.write(portalProperties()));
-    pb.redirectErrorStream(true);
-    Process p = pb.start();
+    Process p = SyncProcessFixture.startChild(db.jdbcUrl(), db.user(), sandbox, CONNECTION, portalProperties());
     children.add(p);
-    BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
-    String line;
-    while ((line = out.readLine()) != null && !line.contains("READY")) {
-      // start-up logging
-    }
-    assertThat(line).as("child worker started").isNotNull();
-    Thread drain = new Thread(() -> {
-      try {
-        while (out.readLine() != null) {
-          // keep the pipe from filling up
-        }
-      } catch (java.io.IOException ignored) {
-        // the child died
-      }
-    });
-    drain.setDaemon(true);
-    drain.start();
     return p;
   }
 

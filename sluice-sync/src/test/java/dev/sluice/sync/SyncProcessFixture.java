@@ -10,7 +10,11 @@ import dev.sluice.connectors.SourceConnector;
 import dev.sluice.queue.JobQueue;
 import dev.sluice.queue.JobWorker;
 import dev.sluice.queue.ratelimit.RateLimits;
+import dev.sluice.sandbox.Sandbox;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -61,6 +65,41 @@ final class SyncProcessFixture implements AutoCloseable {
             "search", RateLimitSpec.of(200, Duration.ofSeconds(1)),
             "daily", RateLimitSpec.of(50_000_000, Duration.ofDays(1))),
         OBJECTS, properties, null, Duration.ofSeconds(30), SEARCH_INDEX_SETTLE, null);
+  }
+
+  /**
+   * Starts {@link #main} in a child JVM on the database and the sandbox, and returns once its worker
+   * polls; its output is drained in the background (the caller kills it).
+   */
+  static Process startChild(String jdbcUrl, String user, Sandbox sandbox, String connection,
+      Map<String, List<String>> properties) throws Exception {
+    String java = ProcessHandle.current().info().command().orElse("java");
+    // C1 only: a worker that starts fast matters more here than peak speed
+    ProcessBuilder pb = new ProcessBuilder(java, "-Xmx256m", "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"),
+        SyncProcessFixture.class.getName(), jdbcUrl, user, sandbox.baseUrl(), connection,
+        sandbox.hubspot().token(), Json.write(properties));
+    pb.redirectErrorStream(true);
+    Process p = pb.start();
+    BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+    String line;
+    while ((line = out.readLine()) != null && !line.contains("READY")) {
+      // start-up logging
+    }
+    if (line == null) {
+      throw new IllegalStateException("the child worker exited before it was ready");
+    }
+    Thread drain = new Thread(() -> {
+      try {
+        while (out.readLine() != null) {
+          // keep the pipe from filling up
+        }
+      } catch (java.io.IOException ignored) {
+        // the child died
+      }
+    });
+    drain.setDaemon(true);
+    drain.start();
+    return p;
   }
 
   JobWorker startWorker(int concurrency) {
