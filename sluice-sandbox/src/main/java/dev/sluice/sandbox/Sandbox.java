@@ -181,7 +181,10 @@ public final class Sandbox implements AutoCloseable {
 
   private void beforeEveryRequest(Context ctx) throws InterruptedException {
     String path = ctx.path();
-    if (path.startsWith(ADMIN_PREFIX)) return;
+    if (path.startsWith(ADMIN_PREFIX)) {
+      requireJson(ctx);
+      return;
+    }
     PlatformSandbox arrivedAt = owner(path).orElse(null);
     if (arrivedAt != null) {
       ctx.attribute(ARRIVED, arrivedAt);
@@ -214,6 +217,20 @@ public final class Sandbox implements AutoCloseable {
         ServletContextRequest.getServletContextRequest(ctx.req()).getConnectionMetaData().getConnection().getEndPoint().close();
       }
     }
+  }
+
+  /**
+   * Admin writes must say {@code Content-Type: application/json}: a web page cannot send that
+   * cross-origin without a preflight the sandbox never grants, so it cannot drive the admin API.
+   */
+  private static void requireJson(Context ctx) {
+    String method = ctx.method().name();
+    if (!method.equals("POST") && !method.equals("PUT") && !method.equals("PATCH")) return;
+    String type = ctx.contentType();
+    if (type != null && type.toLowerCase(Locale.ROOT).startsWith("application/json")) return;
+    ctx.status(415).contentType("application/json").result(jsonError(
+        "admin " + method + " requests must send Content-Type: application/json (got " + (type == null ? "none" : type) + ")"));
+    ctx.skipRemainingHandlers();
   }
 
   private void finishEarly(Context ctx, FaultRule fault) {
@@ -281,11 +298,15 @@ public final class Sandbox implements AutoCloseable {
       List<String> values = new ArrayList<>();
       var e = ctx.req().getHeaders(name);
       while (e.hasMoreElements()) values.add(e.nextElement());
-      headers.put(name.toLowerCase(Locale.ROOT), List.copyOf(values));
+      String lower = name.toLowerCase(Locale.ROOT);
+      headers.put(lower, JournalRedaction.header(lower, List.copyOf(values)));
     }
     String query = ctx.queryString();
+    String type = ctx.contentType();
+    String body = ctx.body();
+    if (type != null && type.startsWith("application/x-www-form-urlencoded")) body = JournalRedaction.pairs(body);
     journal.add(new RecordedRequest(Instant.now(clock), ctx.method().name(), ctx.path(),
-        query == null ? "" : query, Map.copyOf(headers), ctx.body(), status,
+        query == null ? "" : JournalRedaction.pairs(query), Map.copyOf(headers), body, status,
         fault == null ? null : fault.label()));
   }
 

@@ -60,9 +60,11 @@ final class HubSpotAdminRoutes {
     }, 200));
     app.post(P + "/generate", ctx -> guarded(ctx, () -> {
       JsonNode b = body(ctx);
+      int max = HubSpotDataGenerator.Spec.MAX_RECORDS;
       HubSpotDataGenerator.Result r = portal.generate(new HubSpotDataGenerator.Spec(
-          b.path("seed").asLong(0), b.path("contacts").asInt(0), b.path("companies").asInt(0), b.path("deals").asInt(0),
-          b.path("tickets").asInt(0), b.path("tasks").asInt(0), b.path("custom_properties").asInt(2), b.path("edge_cases").asBoolean(true)));
+          b.path("seed").asLong(0), count(b, "contacts", 0, max), count(b, "companies", 0, max), count(b, "deals", 0, max),
+          count(b, "tickets", 0, max), count(b, "tasks", 0, max),
+          count(b, "custom_properties", 2, HubSpotDataGenerator.Spec.MAX_CUSTOM_PROPERTIES), b.path("edge_cases").asBoolean(true)));
       ObjectNode o = HubSpotApi.NODES.objectNode();
       ObjectNode created = o.putObject("created");
       r.created().forEach((t, n) -> created.put(t.plural(), n));
@@ -136,6 +138,16 @@ final class HubSpotAdminRoutes {
 
   private interface Action {
     JsonNode run();
+  }
+
+  /** A whole number field in 0..max ({@code fallback} when absent); a huge or fractional one is an error, never wrapped. */
+  private static int count(JsonNode body, String field, int fallback, int max) {
+    JsonNode n = body.get(field);
+    if (n == null || n.isNull()) return fallback;
+    if (!n.isIntegralNumber() || !n.canConvertToLong() || n.asLong() < 0 || n.asLong() > max) {
+      throw new IllegalArgumentException(field + " must be a whole number from 0 to " + max + ", got " + n);
+    }
+    return (int) n.asLong();
   }
 
   private static void guarded(Context ctx, Action action, int okStatus) {

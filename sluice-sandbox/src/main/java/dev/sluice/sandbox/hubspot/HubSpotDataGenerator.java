@@ -26,9 +26,20 @@ public final class HubSpotDataGenerator {
    * @param edgeCases whether to add edge cases (unicode, nulls, case-twin emails, long values, huge ids)
    */
   public record Spec(long seed, int contacts, int companies, int deals, int tickets, int tasks, int customProperties, boolean edgeCases) {
+    /** The most records of one type a portal is generated with (a 10M portal needs tens of GB of heap). */
+    public static final int MAX_RECORDS = 10_000_000;
+    /** The most custom properties generated per type. */
+    public static final int MAX_CUSTOM_PROPERTIES = 200;
+
     public Spec {
       if (contacts < 0 || companies < 0 || deals < 0 || tickets < 0 || tasks < 0 || customProperties < 0) {
         throw new IllegalArgumentException("counts must not be negative");
+      }
+      if (Math.max(Math.max(contacts, companies), Math.max(Math.max(deals, tickets), tasks)) > MAX_RECORDS) {
+        throw new IllegalArgumentException("at most " + MAX_RECORDS + " records of one type can be generated");
+      }
+      if (customProperties > MAX_CUSTOM_PROPERTIES) {
+        throw new IllegalArgumentException("at most " + MAX_CUSTOM_PROPERTIES + " custom properties can be generated");
       }
     }
 
