@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeType;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
 import dev.sluice.connectors.ConnectionConfig;
 import dev.sluice.connectors.RateLimitRegistry;
 import dev.sluice.connectors.RateLimitSpec;
@@ -95,10 +96,13 @@ final class ConfigParser {
   SluiceConfig parse(String text, Optional<Path> source) {
     JsonNode root;
     try {
+      refuseAliases(text);
       root = yaml.readTree(text);
     } catch (JsonProcessingException e) {
       String where = e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr();
       throw new ConfigException("", "not valid YAML" + where + ": " + e.getOriginalMessage());
+    } catch (IOException e) {
+      throw new ConfigException("", "cannot read the YAML: " + e.getMessage());
     }
     if (root == null || root.isMissingNode() || root.isNull()) root = yaml.createObjectNode();
     requireObject(root, "");
@@ -142,6 +146,21 @@ final class ConfigParser {
 
     return new SluiceConfig(connections, new SluiceConfig.ServerSettings(host, port, apiToken, tls),
         new SluiceConfig.WorkerSettings(concurrency), dbUrl, source, leads, retention(objectOrEmpty(root, "retention")));
+  }
+
+  /**
+   * YAML aliases ({@code *name}) are refused before anything is built: the reader would take a
+   * scalar alias for the text of its name, and nested aliases can expand exponentially.
+   */
+  private void refuseAliases(String text) throws IOException {
+    try (JsonParser p = yaml.getFactory().createParser(text)) {
+      while (p.nextToken() != null) {
+        if (p instanceof YAMLParser y && y.isCurrentAlias()) {
+          throw new ConfigException("", "line " + p.currentLocation().getLineNr() + ": YAML aliases (*" + p.getText()
+              + ") are not supported in sluice.yaml; write the value out");
+        }
+      }
+    }
   }
 
   private Optional<SluiceConfig.Tls> tls(JsonNode server) {
