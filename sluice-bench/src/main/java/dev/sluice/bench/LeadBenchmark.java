@@ -61,6 +61,28 @@ public final class LeadBenchmark {
     String admin = "bench-admin-" + UUID.randomUUID();
     String benchKey = "lk_bench_" + UUID.randomUUID();
     String baselineKey = "lk_baseline_" + UUID.randomUUID();
+    try {
+      return measure(tier, dir, admin, benchKey, baselineKey, loadAtStart);
+    } finally {
+      deleteDatabase(dir);
+    }
+  }
+
+  /** The child's embedded PostgreSQL is gigabytes after a big run: only serve.log stays. */
+  private void deleteDatabase(Path dir) {
+    for (String sub : List.of("pgdata", "postgres")) {
+      Path p = dir.resolve(sub);
+      if (!Files.exists(p)) continue;
+      try (var walk = Files.walk(p)) {
+        walk.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+      } catch (java.io.IOException e) {
+        progress.accept("could not delete " + p + ": " + e.getMessage());
+      }
+    }
+  }
+
+  private LeadBenchReport measure(HubSpotTier tier, Path dir, String admin, String benchKey, String baselineKey, double[] loadAtStart)
+      throws Exception {
     try (Sandbox sandbox = Sandbox.builder().port(0).hubspot(HubSpotOptions.builder().tier(tier).build()).start()) {
       Path config = dir.resolve("sluice.yaml");
       Files.writeString(config, """
