@@ -38,7 +38,9 @@ public final class LeadBenchmark {
   static final int BATCH = 100;
   /** The drain rate is counted over whole windows of this length from the first send. */
   static final Duration WINDOW = Duration.ofSeconds(10);
-  static final Duration SAMPLE_EVERY = Duration.ofMillis(100);
+  static final Duration SAMPLE_EVERY = Duration.ofMillis(250);
+  /** Each source is loaded this long before anything is measured. */
+  static final Duration WARM_UP = Duration.ofSeconds(5);
   static final Duration DRAIN_TIMEOUT = Duration.ofMinutes(10);
 
   private final LeadBenchOptions options;
@@ -110,8 +112,10 @@ public final class LeadBenchmark {
       progress.accept("starting sluice serve (embedded PostgreSQL under " + dir + ")");
       try (ServeProcess serve = ServeProcess.start(options.sluice(), config, env, dir.resolve("serve.log"))) {
         URI url = serve.url();
-        progress.accept("serve answers at " + url + "; warming up");
-        new LeadLoad(url, baselineKey, "warm").closedLoop(8, Duration.ofSeconds(2));
+        progress.accept("serve answers at " + url + "; warming up (the server JVM compiles its hot paths)");
+        new LeadLoad(url, baselineKey, "warm").closedLoop(options.clients(), WARM_UP);
+        LeadLoad warm = new LeadLoad(url, benchKey, "warm");
+        warm.closedLoop(options.clients(), WARM_UP);
 
         progress.accept(String.format(Locale.ROOT, "baseline: one INSERT transaction per request, %d clients, %d s",
             options.clients(), options.phase().toSeconds()));
@@ -128,7 +132,8 @@ public final class LeadBenchmark {
         double[] acked = Arrays.stream(lat).filter(v -> !Double.isNaN(v)).toArray();
         Percentiles p = Percentiles.of(acked.length == 0 ? new double[] {Double.MAX_VALUE} : acked);
 
-        Set<String> mustBeInCrm = new HashSet<>(spike.acked());
+        Set<String> mustBeInCrm = new HashSet<>(warm.acked());
+        mustBeInCrm.addAll(spike.acked());
         mustBeInCrm.addAll(steady.acked());
         progress.accept(String.format(Locale.ROOT, "draining %,d distinct leads into the sandbox at its limit", mustBeInCrm.size()));
         long deadline = System.nanoTime() + DRAIN_TIMEOUT.toNanos();

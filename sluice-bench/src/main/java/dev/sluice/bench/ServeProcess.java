@@ -1,8 +1,6 @@
 package dev.sluice.bench;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -11,7 +9,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -44,36 +41,23 @@ public final class ServeProcess implements AutoCloseable {
       throws IOException, InterruptedException {
     List<String> cmd = new ArrayList<>(sluice);
     cmd.addAll(List.of("serve", "--config", config.toString(), "--host", "127.0.0.1", "--port", "0"));
-    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
-    pb.environment().putAll(env);
+    // Straight into the file: a pipe read by this JVM would stall the server's logging (and so its
+    // requests) whenever this JVM is slow to drain it.
     Files.createDirectories(log.getParent());
+    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
+    pb.environment().putAll(env);
     Process p = pb.start();
-    CompletableFuture<URI> ready = new CompletableFuture<>();
-    Thread pump = new Thread(() -> {
-      try (BufferedReader in = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
-           var out = Files.newBufferedWriter(log, StandardCharsets.UTF_8)) {
-        String line;
-        while ((line = in.readLine()) != null) {
-          out.write(line);
-          out.newLine();
-          out.flush();
-          Matcher m = SERVING.matcher(line);
-          if (m.find()) ready.complete(URI.create(m.group(1)));
-        }
-      } catch (IOException e) {
-        ready.completeExceptionally(e);
+    long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
+    while (System.nanoTime() < deadline) {
+      if (Files.exists(log)) {
+        Matcher m = SERVING.matcher(Files.readString(log, StandardCharsets.UTF_8));
+        if (m.find()) return new ServeProcess(p, URI.create(m.group(1)), log);
       }
-      ready.completeExceptionally(new IOException("sluice serve exited before serving (see " + log + ")"));
-    }, "serve-output");
-    pump.setDaemon(true);
-    pump.start();
-    try {
-      URI url = ready.get(READY_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-      return new ServeProcess(p, url, log);
-    } catch (Exception e) {
-      p.destroyForcibly();
-      throw new IOException("sluice serve did not start: " + e.getMessage() + " (log: " + log + ")", e);
+      if (!p.isAlive()) throw new IOException("sluice serve exited with " + p.exitValue() + " before serving (log: " + log + ")");
+      TimeUnit.MILLISECONDS.sleep(100);
     }
+    p.destroyForcibly();
+    throw new IOException("sluice serve did not serve within " + READY_TIMEOUT.toSeconds() + " s (log: " + log + ")");
   }
 
   /** Where the API answers, e.g. {@code http://127.0.0.1:41234}. */
