@@ -46,7 +46,7 @@ final class ConfigParser {
   /** {@code limits:} keys and the rate-limit registry's bucket class each one overrides. */
   private static final Map<String, String> LIMIT_BUCKETS =
       Map.of("requests_per_10s", "10s", "requests_per_day", "daily", "search_per_second", "search");
-  private static final Set<String> SERVER_KEYS = Set.of("host", "port", "api_token", "tls");
+  private static final Set<String> SERVER_KEYS = Set.of("host", "port", "api_token", "tls", "metrics_token");
   private static final Set<String> TLS_KEYS = Set.of("certificate", "key");
   private static final Set<String> WORKER_KEYS = Set.of("concurrency");
   private static final Set<String> DATABASE_KEYS = Set.of("url");
@@ -144,7 +144,9 @@ final class ConfigParser {
 
     Optional<SluiceConfig.Tls> tls = tls(server);
 
-    return new SluiceConfig(connections, new SluiceConfig.ServerSettings(host, port, apiToken, tls),
+    Optional<Secret> metricsToken = optionalSecret(server, "server", "metrics_token", null);
+
+    return new SluiceConfig(connections, new SluiceConfig.ServerSettings(host, port, apiToken, tls, metricsToken),
         new SluiceConfig.WorkerSettings(concurrency), dbUrl, source, leads, retention(objectOrEmpty(root, "retention")));
   }
 

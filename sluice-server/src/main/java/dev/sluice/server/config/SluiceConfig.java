@@ -46,7 +46,7 @@ public record SluiceConfig(
   }
 
   /** The HTTP server's settings. */
-  public record ServerSettings(String host, int port, Optional<Secret> apiToken, Optional<Tls> tls) {
+  public record ServerSettings(String host, int port, Optional<Secret> apiToken, Optional<Tls> tls, Optional<Secret> metricsToken) {
     /** Port used when the config names none. */
     public static final int DEFAULT_PORT = 8080;
     /**
@@ -57,7 +57,7 @@ public record SluiceConfig(
     public static final String DEFAULT_HOST = "127.0.0.1";
 
     public ServerSettings(String host, int port, Optional<Secret> apiToken) {
-      this(host, port, apiToken, Optional.empty());
+      this(host, port, apiToken, Optional.empty(), Optional.empty());
     }
   }
 

@@ -99,13 +99,15 @@ public final class ApiServer implements AutoCloseable {
   public static ApiServer start(Settings settings, SluiceConfig config, SyncEngine engine, JobQueue queue, DataSource dataSource,
       LeadIntake leads) {
     ObjectMapper json = new ObjectMapper();
-    BearerTokenCheck auth = new BearerTokenCheck(settings.apiToken(), new AuthThrottle(Clock.systemUTC()));
+    AuthThrottle throttle = new AuthThrottle(Clock.systemUTC());
+    BearerTokenCheck auth = new BearerTokenCheck(settings.apiToken(), throttle);
+    BearerTokenCheck metricsAuth = config.server().metricsToken().map(t -> new BearerTokenCheck(t, throttle)).orElse(null);
     RunJson wire = new RunJson(json);
     SyncRunRoutes runs = new SyncRunRoutes(config, engine, wire, new JsonBodyReader(), json);
     EventStream events = new EventStream(engine, wire, json, settings.streams());
     QueueRoutes jobs = new QueueRoutes(queue, json);
     ConnectionRoutes connections = new ConnectionRoutes(config, json);
-    MetricsEndpoint metrics = new MetricsEndpoint(engine, queue, dataSource, json);
+    MetricsEndpoint metrics = new MetricsEndpoint(engine, queue, dataSource, json, Clock.systemUTC());
     LeadRoutes leadRoutes = new LeadRoutes(leads, json);
     byte[] openapi = resource("/openapi.yaml");
     byte[] dashboardHtml = resource("/dashboard/index.html");
@@ -153,6 +155,7 @@ public final class ApiServer implements AutoCloseable {
       app.before("/dashboard/*", dashboardHeaders);
 
       app.get("/healthz", metrics::health);
+      if (metricsAuth != null) app.before("/metrics", metricsAuth::check);
       app.get("/metrics", metrics::scrape);
       app.get("/openapi.yaml", ctx -> ctx.contentType("application/yaml").result(openapi));
 

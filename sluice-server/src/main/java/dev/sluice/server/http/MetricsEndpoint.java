@@ -15,6 +15,8 @@ import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.sql.Connection;
+import java.time.Clock;
+import java.time.Duration;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,11 +25,17 @@ import javax.sql.DataSource;
 
 /**
  * {@code GET /metrics} (Prometheus text) and {@code GET /healthz}. Queue depth and run counts are
- * read from PostgreSQL at scrape time, so every process reports the whole cluster's numbers.
+ * read from PostgreSQL at scrape time, so every process reports the whole cluster's numbers; the page
+ * is cached for {@link #CACHE_FOR}. With {@code server.metrics_token} set, {@code /metrics} needs it
+ * as a bearer token (the API token does not open it, nor does it open the API).
  */
 final class MetricsEndpoint {
   /** Runs counted per status at most (the count is a gauge for dashboards, not an audit). */
   static final int MAX_RUNS_COUNTED = 1000;
+  /** Scrapes within this long of the last one get its page: many scrapers cost the database one read. */
+  static final Duration CACHE_FOR = Duration.ofSeconds(5);
+
+  private final CachedValue<String> page;
 
   private final SyncEngine engine;
   private final JobQueue queue;
@@ -38,7 +46,8 @@ final class MetricsEndpoint {
   private final MultiGauge runs;
   private final MultiGauge oldestReady;
 
-  MetricsEndpoint(SyncEngine engine, JobQueue queue, DataSource dataSource, ObjectMapper json) {
+  MetricsEndpoint(SyncEngine engine, JobQueue queue, DataSource dataSource, ObjectMapper json, Clock clock) {
+    this.page = new CachedValue<>(clock, CACHE_FOR, this::render);
     this.engine = engine;
     this.queue = queue;
     this.dataSource = dataSource;
@@ -51,6 +60,11 @@ final class MetricsEndpoint {
   }
 
   void scrape(Context ctx) {
+    ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(page.get());
+  }
+
+  /** The page, built from the database at most once per {@link #CACHE_FOR} whatever the number of scrapers. */
+  private String render() {
     QueueStats stats = queue.stats();
     List<MultiGauge.Row<?>> rows = new ArrayList<>();
     for (Map.Entry<String, Map<JobState, Long>> kind : stats.countsByKind().entrySet()) {
@@ -68,7 +82,7 @@ final class MetricsEndpoint {
       runRows.add(MultiGauge.Row.of(Tags.of("status", status.wire()), n));
     }
     runs.register(runRows, true);
-    ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(registry.scrape());
+    return registry.scrape();
   }
 
   void health(Context ctx) {

@@ -124,6 +124,25 @@ class ApiHardeningTest {
   }
 
   @Test
+  void metricsCanHaveTheirOwnToken() throws Exception {
+    String metricsToken = "metrics-token-0123456789abcdefghijklmn";
+    SluiceConfig withToken = SluiceConfig.parse("server:\n  metrics_token: ${METRICS_TOKEN}\n", Map.of("METRICS_TOKEN", metricsToken));
+    assertThat(withToken.server().metricsToken()).isPresent();
+    try (ApiServer own = ApiServer.start(new ApiServer.Settings("127.0.0.1", 0, Secret.of(TOKEN, "test")), withToken,
+        runtime.engine(), runtime.queue(), runtime.dataSource())) {
+      assertThat(ApiCalls.call(own.url(), "GET", "/metrics", null, null).status()).isEqualTo(401);
+      assertThat(ApiCalls.call(own.url(), "GET", "/metrics", null, TOKEN).status()).isEqualTo(401);
+      Answer ok = ApiCalls.call(own.url(), "GET", "/metrics", null, metricsToken);
+      assertThat(ok.status()).isEqualTo(200);
+      assertThat(ok.raw().body()).contains("sluice_jobs");
+      // the metrics token opens nothing else
+      assertThat(ApiCalls.call(own.url(), "GET", "/v1/jobs/stats", null, metricsToken).status()).isEqualTo(401);
+    }
+    // without one, /metrics stays open
+    assertThat(ApiCalls.call(server.url(), "GET", "/metrics", null, null).status()).isEqualTo(200);
+  }
+
+  @Test
   void shortTokensAreRefusedWithAGeneratedOneOffered() {
     assertThat(ApiTokenPolicy.problem(Secret.of(TOKEN, "test"))).isNull();
     String problem = ApiTokenPolicy.problem(Secret.of("short-token", "$SLUICE_API_TOKEN"));
