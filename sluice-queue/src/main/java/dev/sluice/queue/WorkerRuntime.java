@@ -584,8 +584,9 @@ final class WorkerRuntime {
 
   /**
    * Records {@code batch} in one statement (with the leases it releases). When that fails, the
-   * outcomes are applied one by one, and one that fails alone is recorded as dead with the reason,
-   * so one bad outcome never holds up the others. What remains in {@code batch} afterwards could
+   * outcomes are applied one by one, and one that fails alone with a data error (see {@link
+   * #isDataError}) is recorded as dead with the reason, so one bad outcome never holds up the
+   * others; one that fails with a connection or other transient error is kept for the next try. What remains in {@code batch} afterwards could
    * not be written at all (the database is away) and is tried again; false then.
    */
   private boolean flush(List<JobStore.Completion> batch) {
@@ -605,6 +606,10 @@ final class WorkerRuntime {
         store.complete(List.of(o), List.of(), workerId, clock.instant());
         recorded(List.of(o));
       } catch (SQLException | RuntimeException e) {
+        if (!isDataError(e)) { // the database is away (restart, failover, overload): keep it, try again
+          left.add(o);
+          continue;
+        }
         String reason = "outcome " + o.state().dbValue() + " could not be recorded: " + e.getMessage();
         try {
           store.complete(List.of(new JobStore.Completion(o.id(), o.lease(), o.kind(), JobState.DEAD, null,
@@ -619,6 +624,30 @@ final class WorkerRuntime {
     batch.clear();
     batch.addAll(left);
     return left.isEmpty();
+  }
+
+  /**
+   * Whether {@code e} says this one outcome can never be written (SQLState class 22 data exception,
+   * 23 integrity violation, XX internal error, or another non-transient error), so the job may be
+   * marked dead for it. Connection loss (08), transaction rollback/deadlock (40), insufficient
+   * resources (53), lock not available (55), operator intervention such as a shutdown (57), system
+   * errors (58), pgjdbc's I/O errors without a state and the driver's transient/recoverable
+   * exceptions are not: the outcome stays pending and is tried again.
+   */
+  static boolean isDataError(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof java.sql.SQLTransientException || t instanceof java.sql.SQLRecoverableException) return false;
+      if (t instanceof SQLException sql) {
+        String state = sql.getSQLState();
+        if (state == null || state.length() < 2) return false;
+        return switch (state.substring(0, 2)) {
+          case "08", "40", "53", "55", "57", "58" -> false;
+          default -> true;
+        };
+      }
+      if (t == t.getCause()) break;
+    }
+    return true; // a RuntimeException not caused by the database: a bug in this outcome
   }
 
   private void recorded(List<JobStore.Completion> done) {
