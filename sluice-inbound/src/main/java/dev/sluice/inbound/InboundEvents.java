@@ -100,7 +100,21 @@ public final class InboundEvents implements AutoCloseable {
   }
 
   private void handleEvent(JobContext ctx) throws SQLException {
-    store.markHandled(ctx.payload().path("event_id").asLong());
+    long id = ctx.payload().path("event_id").asLong();
+    java.util.function.Consumer<StoredEvent> listener = eventListener;
+    if (listener != null) find(id).ifPresent(listener); // an event already removed by retention is only marked
+    store.markHandled(id);
+  }
+
+  private volatile java.util.function.Consumer<StoredEvent> eventListener;
+
+  /**
+   * Runs {@code listener} (e.g. the rules engine) in each {@value #EVENT_JOB_KIND} job, on the
+   * stored event, before it is marked handled; a listener that throws fails the job, which is
+   * retried. Set it before the workers start.
+   */
+  public void onEvent(java.util.function.Consumer<StoredEvent> listener) {
+    this.eventListener = Objects.requireNonNull(listener, "listener");
   }
 
   /**

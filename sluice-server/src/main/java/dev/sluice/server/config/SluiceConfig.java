@@ -22,6 +22,7 @@ import java.util.Optional;
  * @param source the file read, or empty when none
  * @param leads the lead intake's sources and drain settings
  * @param retention how long sync history is kept ({@code retention:}; defaults {@link SyncRetention#DEFAULTS})
+ * @param rules the rules files and the Slack workspaces their actions post to ({@code rules:})
  */
 public record SluiceConfig(
     Map<String, ConnectionConfig> connections,
@@ -30,7 +31,8 @@ public record SluiceConfig(
     Optional<String> database,
     Optional<Path> source,
     LeadSettings leads,
-    SyncRetention retention) {
+    SyncRetention retention,
+    RuleSettings rules) {
 
   /** Environment variable naming the config file. */
   public static final String CONFIG_ENV = "SLUICE_CONFIG";
@@ -43,6 +45,21 @@ public record SluiceConfig(
 
   public SluiceConfig {
     connections = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(connections));
+  }
+
+  /**
+   * The {@code rules:} section: rules files (absolute, resolved against the config file's directory)
+   * and the Slack workspaces {@code slack.post} may name.
+   */
+  public record RuleSettings(java.util.List<Path> files, Map<String, dev.sluice.rules.SlackConnection> slack) {
+    public RuleSettings {
+      files = java.util.List.copyOf(files);
+      slack = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(slack));
+    }
+
+    public static RuleSettings none() {
+      return new RuleSettings(java.util.List.of(), Map.of());
+    }
   }
 
   /** The HTTP server's settings. */

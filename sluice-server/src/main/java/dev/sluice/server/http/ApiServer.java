@@ -109,6 +109,7 @@ public final class ApiServer implements AutoCloseable {
     ConnectionRoutes connections = new ConnectionRoutes(config, json);
     MetricsEndpoint metrics = new MetricsEndpoint(engine, queue, dataSource, json, Clock.systemUTC());
     LeadRoutes leadRoutes = new LeadRoutes(leads, json);
+    DecisionRoutes decisions = new DecisionRoutes(new dev.sluice.rules.DecisionLog(queue.dataSource(), queue.schema()), json);
     byte[] openapi = resource("/openapi.yaml");
     byte[] dashboardHtml = resource("/dashboard/index.html");
     byte[] dashboardJs = resource("/dashboard/app.js");
@@ -188,6 +189,8 @@ public final class ApiServer implements AutoCloseable {
       app.get("/v1/leads", leadRoutes::list);
       app.get("/v1/leads/stats", leadRoutes::stats);
       app.get("/v1/leads/{id}", leadRoutes::show);
+
+      app.get("/v1/events/{id}/decisions", decisions::forEvent);
 
       // The dashboard: static files that call the /v1 API from the browser with the token the
       // operator types in, so the page itself needs no auth and holds no data.

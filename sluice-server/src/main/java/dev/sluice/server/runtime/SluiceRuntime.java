@@ -19,6 +19,9 @@ import dev.sluice.queue.PermanentJobFailure;
 import dev.sluice.queue.cron.CronSchedule;
 import dev.sluice.queue.cron.CronScheduler;
 import dev.sluice.queue.ratelimit.RateLimits;
+import dev.sluice.rules.RuleFileException;
+import dev.sluice.rules.RuleSet;
+import dev.sluice.rules.RulesEngine;
 import dev.sluice.server.config.ConfigException;
 import dev.sluice.server.config.SluiceConfig;
 import dev.sluice.sync.SyncEngine;
@@ -59,6 +62,7 @@ public final class SluiceRuntime implements AutoCloseable {
   private final ConnectorFactory connectorFactory;
   private final Map<String, SourceConnector> connectors = new ConcurrentHashMap<>();
   private final LeadIntake leads;
+  private final RulesEngine rules;
   private final Map<String, DestinationConnector> leadDestinations = new ConcurrentHashMap<>();
   private volatile JobWorker worker;
   private volatile boolean cronStarted;
@@ -74,6 +78,20 @@ public final class SluiceRuntime implements AutoCloseable {
     this.connectorFactory = new ConnectorFactory(rateLimits, clock);
     this.engine = new SyncEngine(queue, dataSource, SCHEMA, this::connector, clock);
     this.leads = LeadIntake.builder(dataSource).schema(SCHEMA).clock(clock).sources(config.leads().sources()).build();
+    this.rules = rulesEngine(config, queue, clock);
+  }
+
+  /** The rules engine of {@code config}'s rules files; a broken file refuses the start (ConfigException listing every error). */
+  private static RulesEngine rulesEngine(SluiceConfig config, JobQueue queue, Clock clock) {
+    RuleSet set;
+    try {
+      set = RuleSet.load(config.rules().files());
+    } catch (RuleFileException e) {
+      throw new ConfigException("rules", e.getMessage());
+    }
+    RulesEngine.Builder b = RulesEngine.builder(queue, set).clock(clock);
+    config.rules().slack().values().forEach(b::slack);
+    return b.build();
   }
 
   /** Connections the lead intake needs beyond the workers': its committers and the drainers. */
@@ -107,6 +125,7 @@ public final class SluiceRuntime implements AutoCloseable {
     rt.queue.migrate();
     rt.engine.migrate();
     rt.leads.migrate();
+    rt.rules.migrate();
     return rt;
   }
 
@@ -116,6 +135,7 @@ public final class SluiceRuntime implements AutoCloseable {
     JobWorker.Builder builder = queue.worker().concurrency(concurrency);
     engine.registerHandlers(builder);
     builder.handle(SCHEDULED_SYNC_KIND, this::startScheduledSync);
+    rules.registerHandlers(builder);
     worker = builder.start();
     scheduleIncrementalSyncs();
     startLeadDrain();
@@ -209,6 +229,11 @@ public final class SluiceRuntime implements AutoCloseable {
   /** The lead intake (sources from the config) and, once workers started, its drain. */
   public LeadIntake leads() {
     return leads;
+  }
+
+  /** The rules engine (rules files of the config; decisions per event). */
+  public RulesEngine rules() {
+    return rules;
   }
 
   /** The shared rate-limit buckets (the connections' budgets). */

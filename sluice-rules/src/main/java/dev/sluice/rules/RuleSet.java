@@ -1,0 +1,86 @@
+package dev.sluice.rules;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * RuleSet is a set of checked rules loaded from YAML files. Loading type-checks every CEL
+ * expression and template and refuses the whole set when any file has an error: a
+ * {@link RuleFileException} lists each one with its file, line and rule name. Immutable.
+ */
+public final class RuleSet {
+  /** No rules: every event is evaluated against nothing. */
+  public static final RuleSet EMPTY = new RuleSet(List.of());
+
+  private final List<Rule> rules;
+
+  private RuleSet(List<Rule> rules) {
+    this.rules = List.copyOf(rules);
+  }
+
+  /** Loads and checks {@code files}; throws {@link RuleFileException} with every error found. */
+  public static RuleSet load(List<Path> files) {
+    RuleLoader loader = new RuleLoader();
+    files.forEach(loader::load);
+    if (!loader.errors().isEmpty()) throw new RuleFileException(loader.errors());
+    return new RuleSet(loader.rules());
+  }
+
+  /** Loads one file's text; {@code file} names it in errors. */
+  public static RuleSet parse(String file, String yaml) {
+    RuleLoader loader = new RuleLoader();
+    loader.load(file, yaml);
+    if (!loader.errors().isEmpty()) throw new RuleFileException(loader.errors());
+    return new RuleSet(loader.rules());
+  }
+
+  /** The errors of {@code files} (empty when they load), for {@code sluice rules check}. */
+  public static List<RuleError> check(List<Path> files) {
+    RuleLoader loader = new RuleLoader();
+    files.forEach(loader::load);
+    return List.copyOf(loader.errors());
+  }
+
+  /** Errors for {@code slack.post} actions naming a workspace not in {@code slackConnections}. */
+  public List<RuleError> unknownConnections(java.util.Set<String> slackConnections) {
+    List<RuleError> out = new java.util.ArrayList<>();
+    for (Rule r : rules) {
+      for (ActionSpec a : r.actions()) {
+        if (!a.kind().equals(Actions.SLACK_POST) || !(a.args() instanceof Map<?, ?> args)) continue;
+        Object c = args.get("connection");
+        String name = c instanceof com.github.mustachejava.Mustache m ? m.getName() : String.valueOf(c);
+        if (!slackConnections.contains(name)) {
+          out.add(new RuleError(r.file(), a.line(), r.name(), "slack.post: no Slack workspace '" + name + "' under rules.slack in sluice.yaml"
+              + (slackConnections.isEmpty() ? "" : " (configured: " + String.join(", ", new java.util.TreeSet<>(slackConnections)) + ")")));
+        }
+      }
+    }
+    return out;
+  }
+
+  /** Rule names, in file order. */
+  public List<String> names() {
+    return rules.stream().map(Rule::name).toList();
+  }
+
+  public int size() {
+    return rules.size();
+  }
+
+  List<Rule> rules() {
+    return rules;
+  }
+
+  /** Longest dedupe window per action kind (the queue keeps a kind's keys that long). */
+  Map<String, Duration> dedupeWindows() {
+    Map<String, Duration> out = new TreeMap<>();
+    for (Rule r : rules) {
+      if (r.dedupeWindow() == null) continue;
+      for (ActionSpec a : r.actions()) out.merge(a.kind(), r.dedupeWindow(), (x, y) -> x.compareTo(y) >= 0 ? x : y);
+    }
+    return out;
+  }
+}
