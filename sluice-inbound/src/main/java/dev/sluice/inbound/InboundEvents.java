@@ -212,14 +212,21 @@ public final class InboundEvents implements AutoCloseable {
       if (v != null) headers.put(h, v);
     }
     Delivery d = new Delivery(sender, name, now, InboundJson.write(headers), r.body(), verification, events);
+    java.util.concurrent.CompletableFuture<Delivery.Stored> f;
     try {
-      return committer.submit(d).get(COMMIT_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+      f = committer.submit(d);
     } catch (RejectedExecutionException e) {
       throw new IllegalStateException("the event store is overloaded or closing: " + e.getMessage(), e);
+    }
+    try {
+      return f.get(COMMIT_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (TimeoutException e) {
+      f.cancel(false); // answered as not stored: not written if its batch has not formed yet
+      throw new IllegalStateException("the events could not be stored in time", e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while storing the events", e);
-    } catch (ExecutionException | TimeoutException e) {
+    } catch (ExecutionException e) {
       throw new IllegalStateException("the events could not be stored: " + (e.getCause() == null ? e : e.getCause()).getMessage(), e);
     }
   }

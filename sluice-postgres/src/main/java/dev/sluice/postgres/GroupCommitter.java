@@ -23,8 +23,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Batches form naturally: a few committer threads each take whatever is waiting (up to
  * {@link Builder#maxBatch}) while the others are busy committing, so a lone caller commits at once
- * and a spike shares one fsync among hundreds. When a batch fails, its items are retried one per
- * transaction, so one bad item fails only its own caller.
+ * and a spike shares one fsync among hundreds. When a batch fails (an SQL error or a runtime
+ * exception from the writer), its items are retried one per transaction, so one bad item fails
+ * only its own caller.
  *
  * <p>Thread-safe. Used by the lead intake and the inbound webhook store.
  *
@@ -82,7 +83,9 @@ public final class GroupCommitter<T, R> implements AutoCloseable {
 
   /**
    * Queues {@code item}; the future completes with its result after the commit that holds it, or
-   * exceptionally with the {@link SQLException} that kept it out of the database.
+   * exceptionally with the {@link SQLException} (or the writer's runtime exception) that kept it
+   * out of the database. A caller that stops waiting should {@link CompletableFuture#cancel cancel}
+   * the future: an item whose future is already done when its batch forms is not written.
    *
    * @throws RejectedExecutionException when closed or when {@link Builder#maxWaiting} items wait
    */
@@ -127,18 +130,22 @@ public final class GroupCommitter<T, R> implements AutoCloseable {
   }
 
   private void commit(List<Pending<T, R>> batch) {
+    // A caller that stopped waiting (timed out and cancelled, answered 503) must not be written.
+    batch.removeIf(p -> p.result().isDone());
+    if (batch.isEmpty()) return;
     try {
       List<R> results = writeInTransaction(batch);
       batches.incrementAndGet();
       items.addAndGet(batch.size());
       for (int i = 0; i < batch.size(); i++) batch.get(i).result().complete(results.get(i));
-    } catch (SQLException e) {
+    } catch (SQLException | RuntimeException e) {
       if (batch.size() == 1) {
         batch.get(0).result().completeExceptionally(e);
         return;
       }
-      // Find the item at fault: each alone, so the others still commit.
-      for (Pending<T, R> p : batch) commit(List.of(p));
+      // Find the item at fault (a failed statement or a writer that threw): each alone, so the
+      // others still commit.
+      for (Pending<T, R> p : batch) commit(new ArrayList<>(List.of(p)));
     }
   }
 
@@ -148,6 +155,7 @@ public final class GroupCommitter<T, R> implements AutoCloseable {
     try (Connection c = dataSource.getConnection()) {
       boolean auto = c.getAutoCommit();
       c.setAutoCommit(false);
+      boolean committed = false;
       try {
         try (Statement s = c.createStatement()) {
           // The answer to every caller depends on this commit reaching the disk.
@@ -158,6 +166,7 @@ public final class GroupCommitter<T, R> implements AutoCloseable {
           throw new IllegalStateException("batch writer returned " + out.size() + " results for " + in.size() + " items");
         }
         c.commit();
+        committed = true;
         return out;
       } catch (SQLException | RuntimeException e) {
         try {
@@ -167,7 +176,13 @@ public final class GroupCommitter<T, R> implements AutoCloseable {
         }
         throw e;
       } finally {
-        c.setAutoCommit(auto);
+        try {
+          c.setAutoCommit(auto);
+        } catch (SQLException | RuntimeException e) {
+          // After a commit the batch is stored: a failure here must not fail (and re-run) it.
+          if (!committed) throw e;
+          log.warn("group commit: restoring auto-commit after a commit failed: {}", e.getMessage());
+        }
       }
     }
   }

@@ -118,4 +118,37 @@ class GroupCommitterTest {
       assertThat(stored(-5)).isFalse();
     }
   }
+
+  @Test
+  void aWriterThrowingARuntimeExceptionFailsOnlyItsOwnCallerAndACancelledItemIsNotWritten() throws Exception {
+    CountDownLatch hold = new CountDownLatch(1);
+    GroupCommitter.BatchWriter<Integer, String> picky = (c, items) -> {
+      if (items.contains(-998)) {
+        try {
+          hold.await(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
+      if (items.contains(77)) throw new IllegalArgumentException("cannot map item 77");
+      return insert(c, items);
+    };
+    try (GroupCommitter<Integer, String> gc = GroupCommitter.<Integer, String>builder(db.dataSource(), picky)
+        .committers(1).build()) {
+      CompletableFuture<String> first = gc.submit(-998);
+      List<CompletableFuture<String>> good = new ArrayList<>();
+      for (int v = 70; v <= 73; v++) good.add(gc.submit(v));
+      CompletableFuture<String> bad = gc.submit(77);
+      CompletableFuture<String> abandoned = gc.submit(78); // its caller timed out and was answered 503
+      abandoned.cancel(false);
+      for (int v = 74; v <= 76; v++) good.add(gc.submit(v));
+      hold.countDown();
+      assertThatThrownBy(() -> first.get(10, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class);
+      assertThatThrownBy(() -> bad.get(10, TimeUnit.SECONDS)).hasCauseInstanceOf(IllegalArgumentException.class);
+      for (CompletableFuture<String> f : good) assertThat(f.get(10, TimeUnit.SECONDS)).isEqualTo("on");
+      for (int v = 70; v <= 76; v++) assertThat(stored(v)).isTrue();
+      assertThat(stored(77)).isFalse();
+      assertThat(stored(78)).as("a cancelled item is skipped").isFalse();
+    }
+  }
 }

@@ -101,14 +101,20 @@ final class LeadRoutes {
       throw new ApiError(429, "too many leads from this address; retry in " + seconds + " s");
     }
     LeadReceipt receipt;
+    java.util.concurrent.CompletableFuture<LeadReceipt> pending = null;
     try {
-      receipt = intake().submit(source, fields).get(COMMIT_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+      pending = intake().submit(source, fields);
+      receipt = pending.get(COMMIT_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (TimeoutException e) {
+      pending.cancel(false); // answered 503: not written if its batch has not formed yet
+      ctx.header("Retry-After", "1");
+      throw new ApiError(503, "the lead could not be stored; nothing was acknowledged, retry shortly");
     } catch (InvalidLeadException e) {
       throw ApiError.badRequest(e.getMessage());
     } catch (RejectedExecutionException e) {
       ctx.header("Retry-After", "1");
       throw new ApiError(503, "the intake is saturated; nothing was stored, retry shortly");
-    } catch (ExecutionException | TimeoutException e) {
+    } catch (ExecutionException e) {
       ctx.header("Retry-After", "1");
       throw new ApiError(503, "the lead could not be stored; nothing was acknowledged, retry shortly");
     } catch (InterruptedException e) {
