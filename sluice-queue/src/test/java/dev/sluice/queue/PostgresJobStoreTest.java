@@ -219,4 +219,38 @@ class PostgresJobStoreTest extends JobStoreContract {
       return false;
     }
   }
+
+  /**
+   * Dropping a day partition waits at most lock_timeout (2 s) behind a reader of it, so it never
+   * queues every completion behind that reader; the partition is dropped on a later pass.
+   */
+  @Test
+  void partitionDropGivesUpBehindALongReaderAndRetriesNextPass() throws Exception {
+    try (Connection c = connect(); Statement s = c.createStatement()) {
+      s.execute("SELECT sluice.job_finished_ensure_day(date '2020-01-01')");
+    }
+    Instant after = Instant.parse("2020-01-03T00:00:00Z");
+    try (Connection reader = connect()) {
+      reader.setAutoCommit(false);
+      try (Statement s = reader.createStatement()) {
+        s.executeQuery("SELECT count(*) FROM sluice.job_finished_20200101").close();
+      }
+      int dropped = assertTimeoutPreemptively(Duration.ofSeconds(30), () -> store.cleanFinished(after, after, 100));
+      assertThat(dropped).isZero();
+      assertThat(partitionExists("job_finished_20200101")).isTrue();
+      reader.rollback();
+    }
+    assertThat(store.cleanFinished(after, after, 100)).isEqualTo(1);
+    assertThat(partitionExists("job_finished_20200101")).isFalse();
+  }
+
+  private boolean partitionExists(String name) throws Exception {
+    try (Connection c = connect(); PreparedStatement ps = c.prepareStatement("SELECT to_regclass(?) IS NOT NULL")) {
+      ps.setString(1, "sluice." + name);
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        return rs.getBoolean(1);
+      }
+    }
+  }
 }
