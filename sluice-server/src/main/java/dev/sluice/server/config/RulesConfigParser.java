@@ -50,7 +50,7 @@ final class RulesConfigParser {
         String path = "rules.slack." + e.getKey();
         ConfigParser.requireObject(e.getValue(), path);
         ConfigParser.checkKeys(e.getValue(), path, SLACK_KEYS);
-        Secret token = parser.optionalSecret(e.getValue(), path, "bot_token", null)
+        Secret token = parser.optionalSecret(e.getValue(), path, "bot_token", e.getKey())
             .orElseThrow(() -> new ConfigException(path + ".bot_token", "missing: the workspace's bot token (xoxb-…), e.g. ${SLACK_BOT_TOKEN}"));
         URI url = parser.optionalString(e.getValue(), path, "base_url").map(u -> uri(u, path + ".base_url")).orElse(SLACK_API);
         slack.put(e.getKey(), new SlackConnection(e.getKey(), url, token.reveal()));
