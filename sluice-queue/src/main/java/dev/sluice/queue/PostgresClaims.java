@@ -46,7 +46,7 @@ final class PostgresClaims {
     rescueLeases = SqlResource.load(o, "rescue_leases.sql", schema);
   }
 
-  JobStore.Claim claim(List<String> kinds, int limit, String workerId, Instant now) throws SQLException {
+  JobStore.Claim claim(List<String> kinds, int limit, String workerId, Duration heartbeatInterval, Instant now) throws SQLException {
     if (kinds.isEmpty() || limit < 1) return JobStore.Claim.none();
     UUID lease = UUID.randomUUID();
     // One autocommit statement, one round trip: claim.sql turns off the commit's WAL flush itself.
@@ -57,11 +57,12 @@ final class PostgresClaims {
       claim.set(ps, "per_kind", (limit + kinds.size() - 1) / kinds.size());
       claim.set(ps, "lease", lease);
       claim.set(ps, "worker", workerId);
+      claim.set(ps, "heartbeat_interval_ms", heartbeatInterval == null ? null : heartbeatInterval.toMillis());
       return new JobStore.Claim(lease, readClaimed(ps, limit, null));
     }
   }
 
-  JobStore.Claim claimCapped(String kind, int limit, String workerId, Instant now) throws SQLException {
+  JobStore.Claim claimCapped(String kind, int limit, String workerId, Duration heartbeatInterval, Instant now) throws SQLException {
     UUID lease = UUID.randomUUID();
     try (Connection c = dataSource.getConnection()) {
       c.setAutoCommit(false);
@@ -88,6 +89,7 @@ final class PostgresClaims {
           sql.set(ps, "limit", limit);
           sql.set(ps, "lease", lease);
           sql.set(ps, "worker", workerId);
+          sql.set(ps, "heartbeat_interval_ms", heartbeatInterval == null ? null : heartbeatInterval.toMillis());
           String[] next = null;
           if (maxPerKey != null) {
             sql.set(ps, "max_per_key", maxPerKey);

@@ -233,12 +233,25 @@ final class PostgresJobStore implements JobStore {
 
   @Override
   public Claim claim(List<String> kinds, int limit, String workerId, Instant now) throws SQLException {
-    return claims.claim(kinds, limit, workerId, now);
+    return claims.claim(kinds, limit, workerId, null, now);
+  }
+
+  /**
+   * As {@link #claim(List, int, String, Instant)}, recording on the lease the claiming worker's
+   * {@code heartbeatInterval}: the rescuer never finds the lease stale before 3 intervals.
+   */
+  Claim claim(List<String> kinds, int limit, String workerId, Duration heartbeatInterval, Instant now) throws SQLException {
+    return claims.claim(kinds, limit, workerId, heartbeatInterval, now);
   }
 
   @Override
   public Claim claimCapped(String kind, int limit, String workerId, Instant now) throws SQLException {
-    return claims.claimCapped(kind, limit, workerId, now);
+    return claims.claimCapped(kind, limit, workerId, null, now);
+  }
+
+  /** As {@link #claimCapped(String, int, String, Instant)}, recording the worker's heartbeat interval on the lease. */
+  Claim claimCapped(String kind, int limit, String workerId, Duration heartbeatInterval, Instant now) throws SQLException {
+    return claims.claimCapped(kind, limit, workerId, heartbeatInterval, now);
   }
 
   @Override
@@ -357,6 +370,7 @@ final class PostgresJobStore implements JobStore {
       if (!c.getAutoCommit()) c.setAutoCommit(true);
       sql.set(ps, "id", id);
       sql.set(ps, "now", ts(now));
+      if (sql == retryJob) sql.set(ps, "default_dedupe_window_ms", dedupeWindowMs);
       try (ResultSet rs = ps.executeQuery()) {
         return rs.next();
       }
@@ -384,6 +398,7 @@ final class PostgresJobStore implements JobStore {
       sql.set(ps, "kind", filter.kind());
       sql.set(ps, "error_contains", filter.errorContains());
       sql.set(ps, "now", ts(now));
+      if (sql == retryDead) sql.set(ps, "default_dedupe_window_ms", dedupeWindowMs);
       if (!ps.execute()) return ps.getUpdateCount();
       try (ResultSet rs = ps.getResultSet()) {
         return rs.next() ? rs.getInt(1) : 0;

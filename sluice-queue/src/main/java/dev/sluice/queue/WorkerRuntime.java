@@ -72,6 +72,7 @@ final class WorkerRuntime {
   /** Below this many buffered jobs a claimer starts the next claim (half a batch). */
   private final int lowWater;
   private final long heartbeatIntervalNanos;
+  private final Duration heartbeatInterval;
   private final int completionBatchSize;
   private final long flushIntervalNanos;
   private final Duration pollInterval;
@@ -128,6 +129,7 @@ final class WorkerRuntime {
     this.minClaim = Math.max(1, Math.min(claimBatchSize, b.concurrency + prefetch) / 4);
     this.lowWater = Math.max(1, claimBatchSize / 2);
     this.heartbeatIntervalNanos = b.heartbeatInterval.toNanos();
+    this.heartbeatInterval = b.heartbeatInterval;
     this.completionBatchSize = b.completionBatchSize;
     this.flushIntervalNanos = b.completionFlushInterval.toNanos();
     this.pollInterval = b.pollInterval;
@@ -268,11 +270,11 @@ final class WorkerRuntime {
     // claiming them last would let a deep uncapped backlog fill every batch and starve them.
     for (String kind : cappedKinds) {
       if (got >= want || !claiming) break;
-      got += accept(store.claimCapped(kind, want - got, workerId, now));
+      got += accept(store.claimCapped(kind, want - got, workerId, heartbeatInterval, now));
     }
     List<String> kinds = uncappedKinds;
     if (!kinds.isEmpty() && got < want && claiming) {
-      got += accept(store.claim(kinds, want - got, workerId, now));
+      got += accept(store.claim(kinds, want - got, workerId, heartbeatInterval, now));
     }
     return got;
   }

@@ -69,8 +69,8 @@ WITH RECURSIVE async_commit AS MATERIALIZED (
   RETURNING j.id, j.kind, j.payload::text AS payload, j.priority, j.run_at, j.attempt, j.max_attempts,
             j.concurrency_key, j.timeout_ms, j.created_at
 ), leased AS (
-  INSERT INTO ${schema}.job_lease (lease, worker_id, claimed_at, heartbeat_at)
-  SELECT :lease, :worker, :now, :now WHERE EXISTS (SELECT 1 FROM claimed)
+  INSERT INTO ${schema}.job_lease (lease, worker_id, claimed_at, heartbeat_at, heartbeat_interval_ms)
+  SELECT :lease, :worker, :now, :now, :heartbeat_interval_ms::bigint WHERE EXISTS (SELECT 1 FROM claimed)
 )
 SELECT id, kind, payload, priority, run_at, attempt, max_attempts, concurrency_key, timeout_ms, created_at,
        (SELECT CASE WHEN count(k) >= :key_window THEN max(k) END FROM keys) AS next_after_key

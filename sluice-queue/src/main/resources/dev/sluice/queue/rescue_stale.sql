@@ -1,5 +1,7 @@
 -- Jobs whose lease stopped heartbeating for longer than their timeout (job, then kind, then the
--- rescuer's default): running -> retryable now; dead when no attempt is left; cancelled when a
+-- rescuer's default), but never less than 3 heartbeat intervals of the worker holding the lease
+-- (heartbeat_at is stamped with the worker's clock, compared with the rescuer's: a shorter timeout
+-- would rescue healthy running jobs): running -> retryable now; dead when no attempt is left; cancelled when a
 -- cancel was requested. Their lease stays until rescue_leases.sql finds it empty.
 WITH stale AS (
   SELECT j.id, l.worker_id, l.heartbeat_at
@@ -7,7 +9,8 @@ WITH stale AS (
   JOIN ${schema}.job_lease l ON l.lease = j.lease
   LEFT JOIN ${schema}.job_kind k ON k.kind = j.kind
   WHERE j.state = 'running'
-    AND l.heartbeat_at < :now - coalesce(j.timeout_ms, k.timeout_ms, :default_timeout_ms) * interval '1 millisecond'
+    AND l.heartbeat_at < :now - greatest(coalesce(j.timeout_ms, k.timeout_ms, :default_timeout_ms),
+                                         3 * coalesce(l.heartbeat_interval_ms, 0)) * interval '1 millisecond'
   ORDER BY j.id
   LIMIT :limit
   FOR UPDATE OF j SKIP LOCKED

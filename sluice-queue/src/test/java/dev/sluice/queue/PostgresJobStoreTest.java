@@ -253,4 +253,51 @@ class PostgresJobStoreTest extends JobStoreContract {
       }
     }
   }
+
+  private long deadWithKey(String kind, String key) throws Exception {
+    long id = enqueue(NewJob.builder(kind).dedupeKey(key).build()).id();
+    JobStore.Claim claim = store.claim(List.of(kind), 1, W1, T0);
+    store.complete(claim.jobs().stream().map(j -> JobStore.Completion.of(j, claim.lease(), JobState.DEAD, null, "gave up", null)).toList(),
+        List.of(claim.lease()), W1, T0);
+    return id;
+  }
+
+  /** A revived dead job takes its dedupe key again; while another job holds the key the revive is refused. */
+  @Test
+  void revivingADeadJobRetakesItsDedupeKeyOrIsRefused() throws Exception {
+    Instant later = T0.plus(Duration.ofDays(8)); // past the default 7-day window: the keys expire
+    long alone = deadWithKey("revive-a", "k");
+    long bulk = deadWithKey("revive-b", "k");
+    long taken = deadWithKey("revive-c", "k");
+    store.cleanDedupe(later, 100);
+    long newer;
+    try (Connection c = connect()) {
+      newer = store.enqueue(c, NewJob.builder("revive-c").dedupeKey("k").build(), later).id();
+    }
+
+    assertThat(store.retry(alone, later)).isTrue();
+    assertThat(store.retryDead(JobFilter.kind("revive-b"), later)).isEqualTo(1);
+    try (Connection c = connect()) {
+      assertThat(store.enqueue(c, NewJob.builder("revive-a").dedupeKey("k").build(), later)).isEqualTo(new EnqueueResult(alone, false));
+      assertThat(store.enqueue(c, NewJob.builder("revive-b").dedupeKey("k").build(), later)).isEqualTo(new EnqueueResult(bulk, false));
+    }
+
+    assertThat(store.retry(taken, later)).as("job %d holds the key", newer).isFalse();
+    assertThat(store.retryDead(JobFilter.kind("revive-c"), later)).isZero();
+    assertThat(job(taken).state()).isEqualTo(JobState.DEAD);
+  }
+
+  /**
+   * heartbeat_at is the worker's clock, staleness the rescuer's: a job timeout below 3 heartbeat
+   * intervals of the worker holding the lease would rescue it while it runs. The floor is 3 intervals.
+   */
+  @Test
+  void rescueWaitsAtLeastThreeHeartbeatIntervalsOfTheLeaseHolder() throws Exception {
+    long id = enqueue(NewJob.builder("hb-floor").timeout(Duration.ofSeconds(1)).build()).id();
+    JobStore.Claim claim = ((PostgresJobStore) store).claim(List.of("hb-floor"), 1, W1, Duration.ofSeconds(2), T0);
+    assertThat(claim.jobs()).hasSize(1);
+    assertThat(store.rescueStale(Duration.ofSeconds(15), 100, T0.plusSeconds(3)))
+        .as("stale past the 1 s timeout, but within 3 heartbeats of 2 s").isEmpty();
+    assertThat(store.rescueStale(Duration.ofSeconds(15), 100, T0.plusSeconds(7))).containsExactly(id);
+  }
 }

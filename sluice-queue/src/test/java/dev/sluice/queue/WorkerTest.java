@@ -167,7 +167,7 @@ class WorkerTest {
   void rescuerRequeuesTheJobsOfAnAbandonedWorker() {
     JobQueue quick = JobQueue.builder(db.dataSource()).schema("sluice").rescueAfter(Duration.ofMillis(500)).build();
     CountDownLatch never = new CountDownLatch(1);
-    JobWorker dying = quick.worker().heartbeatInterval(Duration.ofMinutes(1)).maintenance(false)
+    JobWorker dying = quick.worker().heartbeatInterval(Duration.ofMillis(100)).maintenance(false)
         .handle("orphan", ctx -> never.await(30, TimeUnit.SECONDS)).start();
     long id = quick.enqueue(NewJob.of("orphan", "{}")).id();
     await().until(() -> job(id).state() == JobState.RUNNING);
