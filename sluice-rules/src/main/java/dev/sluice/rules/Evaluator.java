@@ -91,6 +91,7 @@ final class Evaluator {
       return insert(c, r, e, now, false, "error", null, null, inputs, JSON.createArrayNode(), "dedupe: " + ex.getMessage());
     }
     ArrayNode jobs = JSON.createArrayNode();
+    java.sql.Savepoint before = c.setSavepoint(); // an action that cannot be built undoes the rule's earlier jobs
     boolean anyCreated = false;
     boolean shadowed = r.shadow();
     for (int i = 0; i < r.actions().size(); i++) {
@@ -100,7 +101,8 @@ final class Evaluator {
       try {
         payload = Actions.payload(a, a.render(scope), jobKey, r, e, slack);
       } catch (IllegalArgumentException ex) {
-        return insert(c, r, e, now, false, "error", null, key, inputs, jobs, a.kind() + ": " + ex.getMessage());
+        c.rollback(before);
+        return insert(c, r, e, now, false, "error", null, key, inputs, JSON.createArrayNode(), "action " + (i + 1) + " " + a.kind() + ": " + ex.getMessage());
       }
       EnqueueResult res = queue.enqueue(c, NewJob.builder(a.kind()).payload(payload.toString()).dedupeKey(jobKey).build());
       ObjectNode j = jobs.addObject().put("kind", a.kind()).put("job_id", res.id()).put("created", res.created()).put("dedupe_key", jobKey);
@@ -111,6 +113,7 @@ final class Evaluator {
       }
       if (!shadowed && queue.isShadowed(a.kind())) shadowed = true;
     }
+    c.releaseSavepoint(before);
     String outcome = !anyCreated ? "deduped" : shadowed ? "shadowed" : "enqueued";
     return insert(c, r, e, now, true, outcome, null, key, inputs, jobs, null);
   }

@@ -227,6 +227,27 @@ class RulesEngineTest {
     assertThat(erpRequests).hasSize(1);
   }
 
+  @Test
+  void anActionThatCannotBeBuiltLogsAnErrorAndEnqueuesNothingOfTheRule() {
+    RulesEngine engine = engine("""
+        rules:
+          two-actions:
+            on: hs/deal.propertyChange
+            actions:
+              - slack.post: {connection: slack-ops, channel: "placements", text: "first"}
+              - http.request: {url: "{{record.erp_url}}"}
+        """);
+    deliver(dealStage(6001, "78", "placement"));
+    long id = eventId(6001);
+    await().atMost(Duration.ofSeconds(20)).until(() -> engine.decisions(id).size() == 1);
+    Decision d = engine.decisions(id).get(0);
+    assertThat(d.outcome()).isEqualTo("error");
+    assertThat(d.error()).startsWith("action 2 http.request: url '' is not http(s)");
+    assertThat(d.jobs()).isEmpty();
+    assertThat(queue.list(null, dev.sluice.queue.JobFilter.any().withKind("slack.post"), 100))
+        .noneMatch(j -> j.payload().contains("\"event_id\":" + id + ","));
+  }
+
   String invoiceRule(boolean shadow) {
     return """
         rules:
