@@ -107,7 +107,7 @@ final class ConnectionDrainer {
         if (emails.add(l.email())) batch.add(l);
         else later.add(l.id());
       }
-      store.release(c, later, now);
+      if (!later.isEmpty()) store.release(c, later, claimed.get(0).token(), now);
       return batch;
     }
   }
@@ -135,10 +135,20 @@ final class ConnectionDrainer {
             if (stopping) return; // the lease runs out; another drainer takes the batch
             Thread.sleep(Math.max(1, wait.toMillis()));
             if (System.nanoTime() - leasedAt > settings.lease().toNanos() / 2) { // still ours after many waits
+              Set<Long> held;
               try (Connection c = dataSource.getConnection()) {
-                store.extendLease(c, batch.stream().map(Claimed::id).toList(), clock.instant().plus(settings.lease()));
+                held = store.extendLease(c, batch.stream().map(Claimed::id).toList(), batch.get(0).token(),
+                    clock.instant().plus(settings.lease()));
               }
               leasedAt = System.nanoTime();
+              if (held.size() < batch.size()) {
+                // the lease ran out and another drainer claimed these: theirs to send now
+                log.warn("lead drain of {}: {} of {} leads were claimed by another drainer during a rate-limit wait; dropped",
+                    connection, batch.size() - held.size(), batch.size());
+                batch.removeIf(l -> !held.contains(l.id()));
+                records.removeIf(r -> !held.contains(Long.parseLong(r.traceId())));
+                if (batch.isEmpty()) return;
+              }
             }
             continue;
           }
@@ -195,7 +205,7 @@ final class ConnectionDrainer {
       try {
         store.markSent(c, sent, crmIds, now);
         store.markRejected(c, rejected, reasons, now);
-        store.markRetrying(c, retry, true, retryReason, now, now.plus(backoff(0)));
+        store.markRetrying(c, retry, batch.get(0).token(), true, retryReason, now, now.plus(backoff(0)));
         c.commit();
       } catch (SQLException | RuntimeException e) {
         c.rollback();
@@ -218,7 +228,7 @@ final class ConnectionDrainer {
   private void retryLater(List<Claimed> batch, boolean attemptSpent, String reason, Duration wait) throws SQLException {
     Instant now = clock.instant();
     try (Connection c = dataSource.getConnection()) {
-      store.markRetrying(c, batch.stream().map(Claimed::id).toList(), attemptSpent, reason, now, now.plus(wait));
+      store.markRetrying(c, batch.stream().map(Claimed::id).toList(), batch.get(0).token(), attemptSpent, reason, now, now.plus(wait));
     }
   }
 

@@ -25,7 +25,8 @@ final class LeadStore {
   private static final TypeReference<Map<String, String>> FIELDS = new TypeReference<>() {};
 
   /** A lead a drainer holds: what it sends and the version it sends. */
-  record Claimed(long id, String source, String email, Map<String, String> fields, int version, int attempts) {}
+  /** A claimed lead; {@code token} names the claim (one per claimed batch) that every later write must match. */
+  record Claimed(long id, String source, String email, Map<String, String> fields, int version, int attempts, java.util.UUID token) {}
 
   private final SqlResource upsert;
   private final SqlResource claim;
@@ -122,9 +123,11 @@ final class LeadStore {
       claim.set(ps, "limit", limit);
       claim.set(ps, "now", utc(now));
       claim.set(ps, "lease_until", utc(leaseUntil));
+      java.util.UUID token = java.util.UUID.randomUUID();
+      claim.set(ps, "token", token);
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
-          out.add(new Claimed(rs.getLong(1), rs.getString(2), rs.getString(3), fields(rs.getString(4)), rs.getInt(5), rs.getInt(6)));
+          out.add(new Claimed(rs.getLong(1), rs.getString(2), rs.getString(3), fields(rs.getString(4)), rs.getInt(5), rs.getInt(6), token));
         }
       }
     }
@@ -139,6 +142,7 @@ final class LeadStore {
       markSent.set(ps, "versions", c.createArrayOf("int4", leads.stream().map(Claimed::version).toArray()));
       markSent.set(ps, "crm_ids", c.createArrayOf("text", crmIds.toArray()));
       markSent.set(ps, "now", utc(now));
+      markSent.set(ps, "token", token(leads));
       ps.executeUpdate();
     }
   }
@@ -150,14 +154,16 @@ final class LeadStore {
       markRejected.set(ps, "versions", c.createArrayOf("int4", leads.stream().map(Claimed::version).toArray()));
       markRejected.set(ps, "reasons", c.createArrayOf("text", reasons.toArray()));
       markRejected.set(ps, "now", utc(now));
+      markRejected.set(ps, "token", token(leads));
       ps.executeUpdate();
     }
   }
 
-  void markRetrying(Connection c, List<Long> ids, boolean attemptSpent, String reason, Instant now, Instant availableAt)
-      throws SQLException {
+  void markRetrying(Connection c, List<Long> ids, java.util.UUID token, boolean attemptSpent, String reason, Instant now,
+      Instant availableAt) throws SQLException {
     if (ids.isEmpty()) return;
     try (PreparedStatement ps = markRetrying.prepare(c)) {
+      markRetrying.set(ps, "token", token);
       markRetrying.set(ps, "ids", c.createArrayOf("bigint", ids.toArray()));
       markRetrying.set(ps, "spent", attemptSpent ? 1 : 0);
       markRetrying.set(ps, "reason", reason);
@@ -167,21 +173,37 @@ final class LeadStore {
     }
   }
 
-  void release(Connection c, List<Long> ids, Instant now) throws SQLException {
+  void release(Connection c, List<Long> ids, java.util.UUID token, Instant now) throws SQLException {
     if (ids.isEmpty()) return;
     try (PreparedStatement ps = release.prepare(c)) {
+      release.set(ps, "token", token);
       release.set(ps, "ids", c.createArrayOf("bigint", ids.toArray()));
       release.set(ps, "now", utc(now));
       ps.executeUpdate();
     }
   }
 
-  void extendLease(Connection c, List<Long> ids, Instant leaseUntil) throws SQLException {
+  /** Extends the lease of the claim {@code token} on {@code ids}; answers the ids it still holds. */
+  java.util.Set<Long> extendLease(Connection c, List<Long> ids, java.util.UUID token, Instant leaseUntil) throws SQLException {
+    java.util.Set<Long> held = new java.util.HashSet<>();
     try (PreparedStatement ps = extendLease.prepare(c)) {
       extendLease.set(ps, "ids", c.createArrayOf("bigint", ids.toArray()));
+      extendLease.set(ps, "token", token);
       extendLease.set(ps, "lease_until", utc(leaseUntil));
-      ps.executeUpdate();
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) held.add(rs.getLong(1));
+      }
     }
+    return held;
+  }
+
+  /** The claim of {@code leads}, all of one claimed batch. */
+  private static java.util.UUID token(List<Claimed> leads) {
+    java.util.UUID token = leads.get(0).token();
+    for (Claimed l : leads) {
+      if (!token.equals(l.token())) throw new IllegalArgumentException("leads of more than one claim in one write");
+    }
+    return token;
   }
 
   Lead lead(Connection c, long id) throws SQLException {

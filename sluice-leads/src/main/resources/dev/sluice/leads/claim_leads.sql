@@ -1,5 +1,6 @@
 -- One statement claims a batch for a drainer: waiting leads of its connection, and leads whose
--- sending lease ran out (their drainer died). Each is leased until :lease_until.
+-- sending lease ran out (their drainer died). Each is leased until :lease_until under the new
+-- claim :token, which every later mark, extend and release of the drainer must name.
 WITH picked AS (
   SELECT id FROM ${schema}.leads
   WHERE destination = :destination
@@ -10,7 +11,7 @@ WITH picked AS (
   FOR UPDATE SKIP LOCKED
 )
 UPDATE ${schema}.leads l
-SET state = 'sending', available_at = :lease_until, updated_at = :now
+SET state = 'sending', available_at = :lease_until, updated_at = :now, claim_token = :token::uuid
 FROM picked
 WHERE l.id = picked.id AND l.state IN ('received', 'retrying', 'sending')
 RETURNING l.id, l.source, l.email, l.fields::text, l.version, l.attempts

@@ -6,4 +6,4 @@ SET state        = CASE WHEN l.version = t.v THEN 'rejected' ELSE 'received' END
     updated_at   = :now,
     available_at = :now
 FROM unnest(:ids::bigint[], :versions::int[], :reasons::text[]) AS t(id, v, reason)
-WHERE l.id = t.id AND l.state = 'sending'
+WHERE l.id = t.id AND l.state = 'sending' AND l.claim_token = :token::uuid

@@ -6,4 +6,4 @@ SET state        = 'retrying',
     last_error   = :reason,
     updated_at   = :now,
     available_at = :available_at
-WHERE id = ANY(:ids::bigint[]) AND state = 'sending'
+WHERE id = ANY(:ids::bigint[]) AND state = 'sending' AND claim_token = :token::uuid

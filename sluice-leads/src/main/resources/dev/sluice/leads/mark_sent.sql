@@ -1,5 +1,5 @@
 -- The CRM took these leads. A lead whose fields changed while it was being sent goes back to the
--- drain to send the newer version; only the drainer's own lease (state sending) is finished.
+-- drain to send the newer version; only the drainer's own claim (state sending, its claim token) is finished.
 UPDATE ${schema}.leads l
 SET state        = CASE WHEN l.version = t.v THEN 'sent' ELSE 'received' END,
     crm_id       = t.crm,
@@ -8,4 +8,4 @@ SET state        = CASE WHEN l.version = t.v THEN 'sent' ELSE 'received' END,
     updated_at   = :now,
     available_at = :now
 FROM unnest(:ids::bigint[], :versions::int[], :crm_ids::text[]) AS t(id, v, crm)
-WHERE l.id = t.id AND l.state = 'sending'
+WHERE l.id = t.id AND l.state = 'sending' AND l.claim_token = :token::uuid
