@@ -71,6 +71,18 @@ public interface SourceConnector extends AutoCloseable {
     return java.util.OptionalLong.empty();
   }
 
+  /**
+   * The current state of the given records, by id (webhook-driven refreshes of the mirror): live
+   * records with their associations, deleted ones as archived records; ids the source no longer
+   * knows at all are left out. Read in the connector's largest batches, under the connection's
+   * shared rate limit. The default cannot read by id.
+   *
+   * @throws ConnectorException as {@link #readPage}
+   */
+  default List<SourceRecord> readRecords(String objectType, List<String> ids) throws ConnectorException {
+    throw new UnsupportedOperationException(platform() + " connections cannot read records by id");
+  }
+
   /** Releases HTTP resources. */
   @Override
   void close();

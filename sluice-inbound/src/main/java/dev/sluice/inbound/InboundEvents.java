@@ -2,10 +2,14 @@ package dev.sluice.inbound;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.sluice.connectors.SourceConnector;
 import dev.sluice.postgres.GroupCommitter;
 import dev.sluice.queue.JobContext;
 import dev.sluice.queue.JobQueue;
 import dev.sluice.queue.JobWorker;
+import dev.sluice.queue.KindPolicy;
+import dev.sluice.queue.NewJob;
+import dev.sluice.queue.cron.CronScheduler;
 import dev.sluice.queue.schema.SqlResource;
 import java.sql.SQLException;
 import java.time.Clock;
@@ -19,6 +23,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 
@@ -36,8 +41,12 @@ public final class InboundEvents implements AutoCloseable {
   public static final String EVENT_JOB_KIND = "inbound-event";
   /** Job kind refreshing the mirror records named by events; payload {@code {"connection", "object_type"}}. */
   public static final String MIRROR_JOB_KIND = "inbound-mirror-refresh";
+  /** Job kind of the retention pass; fired by the cron schedule {@value #RETENTION_SCHEDULE}. */
+  public static final String RETENTION_JOB_KIND = "inbound-retention";
+  /** Cron schedule name of the retention pass (every 15 minutes, once across all processes). */
+  public static final String RETENTION_SCHEDULE = "inbound-retention";
   /** Largest request body accepted by default (a full HubSpot or Salesforce batch is far smaller). */
-  public static final int MAX_BODY_BYTES_DEFAULT = 1 << 20;
+  public static final int MAX_BODY_BYTES_DEFAULT = 1_000_000;
   /** How long a receiver waits for its commit before answering 503 (the sender retries). */
   public static final Duration COMMIT_WAIT = Duration.ofSeconds(10);
   private static final List<String> KEPT_HEADERS = List.of("Content-Type", "User-Agent", "X-HubSpot-Signature-v3",
@@ -53,6 +62,7 @@ public final class InboundEvents implements AutoCloseable {
   private final EventStore store;
   private final InboundRetention retention;
   private final GroupCommitter<Delivery, Delivery.Stored> committer;
+  private final MirrorRefresher refresher;
 
   private InboundEvents(Builder b) {
     this.ds = b.ds;
@@ -63,7 +73,9 @@ public final class InboundEvents implements AutoCloseable {
     this.maxBodyBytes = b.maxBodyBytes;
     this.store = new EventStore(ds, b.queue, schema, clock);
     this.retention = new InboundRetention(ds, schema, clock, b.keepEvents, b.dedupeMemory);
-    MirrorNotes notes = new MirrorNotes(b.queue, schema, b.mirrorWindow, b.mirrorNotes);
+    MirrorNotes notes = new MirrorNotes(b.queue, schema, b.mirrorWindow, b.connectors != null);
+    this.refresher = b.connectors == null ? null
+        : new MirrorRefresher(ds, b.queue, schema, clock, sources, b.connectors, b.mirrorWindow);
     this.committer = GroupCommitter.builder(ds, new EventWriter(b.queue, schema, clock, notes))
         .maxBatch(b.maxBatch).committers(b.committers).name("inbound").build();
   }
@@ -91,12 +103,24 @@ public final class InboundEvents implements AutoCloseable {
         .baselineVersion("0")
         .load()
         .migrate();
+    // one refresh at a time per connection and object type, so two never take the same ids
+    queue.configureKind(MIRROR_JOB_KIND, KindPolicy.builder().maxRunningPerKey(1).build());
     return this;
   }
 
-  /** Registers the {@value #EVENT_JOB_KIND} handler, which for now records that the event was seen. */
+  /**
+   * Registers the {@value #EVENT_JOB_KIND} handler (for now it records that the event was seen) and
+   * the {@value #RETENTION_JOB_KIND} handler.
+   */
   public void registerHandlers(JobWorker.Builder worker) {
     worker.handle(EVENT_JOB_KIND, this::handleEvent);
+    worker.handle(RETENTION_JOB_KIND, ctx -> cleanOnce());
+    if (refresher != null) worker.handle(MIRROR_JOB_KIND, refresher::handle);
+  }
+
+  /** Stores the retention pass's cron schedule (idempotent); the caller runs the scheduler. */
+  public void scheduleRetention(CronScheduler cron) {
+    cron.schedule(RETENTION_SCHEDULE, "*/15 * * * *", NewJob.of(RETENTION_JOB_KIND, "{}"));
   }
 
   private void handleEvent(JobContext ctx) throws SQLException {
@@ -317,7 +341,7 @@ public final class InboundEvents implements AutoCloseable {
     private Duration dedupeMemory = InboundRetention.DEDUPE_MEMORY_DEFAULT;
     private int maxBodyBytes = MAX_BODY_BYTES_DEFAULT;
     private Duration mirrorWindow = MirrorNotes.WINDOW_DEFAULT;
-    private boolean mirrorNotes;
+    private Function<String, SourceConnector> connectors;
 
     private Builder(DataSource ds, JobQueue queue, WebhookSources sources) {
       this.ds = Objects.requireNonNull(ds);
@@ -352,12 +376,15 @@ public final class InboundEvents implements AutoCloseable {
     }
 
     /**
-     * Keeps the mirror fresh: events naming HubSpot or Salesforce records schedule a
-     * {@value #MIRROR_JOB_KIND} job per connection and object type every {@code window}.
+     * Keeps the mirror fresh: ids named by HubSpot and Salesforce events are gathered per
+     * connection and object type for {@code window}, then one {@value #MIRROR_JOB_KIND} job reads
+     * them (HubSpot: through {@code connectors}' batch read; Salesforce: the notification's values)
+     * and upserts them as a sync page does.
      */
-    public Builder refreshMirror(Duration window) {
-      this.mirrorNotes = true;
+    public Builder refreshMirror(Duration window, Function<String, SourceConnector> connectors) {
+      if (window.isNegative() || window.isZero()) throw new IllegalArgumentException("the refresh window must be positive");
       this.mirrorWindow = window;
+      this.connectors = Objects.requireNonNull(connectors);
       return this;
     }
 

@@ -120,6 +120,7 @@ final class MirrorNotes {
             .payload(InboundJson.write(InboundJson.MAPPER.createObjectNode().put("connection", s.get(0)).put("object_type", s.get(1))))
             .runAt(Instant.ofEpochMilli((bucket + 1) * windowMs))
             .dedupeKey(refreshKey(s.get(0), s.get(1), bucket))
+            .concurrencyKey(s.get(0) + ":" + s.get(1))
             .build());
       }
       EventWriter.enqueue(queue, c, jobs);

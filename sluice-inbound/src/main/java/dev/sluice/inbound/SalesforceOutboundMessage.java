@@ -164,7 +164,8 @@ final class SalesforceOutboundMessage {
     return out;
   }
 
-  private static Instant lastModified(Map<String, String> fields) {
+  /** {@code LastModifiedDate} (else {@code SystemModstamp}) of a record's fields, when readable. */
+  static Instant lastModified(Map<String, String> fields) {
     for (String name : List.of("LastModifiedDate", "SystemModstamp")) {
       String v = fields.get(name);
       if (v == null) continue;

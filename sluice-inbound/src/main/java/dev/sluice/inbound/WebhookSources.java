@@ -44,6 +44,11 @@ public final class WebhookSources {
     return byKey.values().stream().filter(s -> s.sender() == sender).map(Source::name).sorted().toList();
   }
 
+  /** Whether no sender is configured at all (then nothing is received). */
+  public boolean isEmpty() {
+    return byKey.isEmpty();
+  }
+
   private static String key(WebhookSender sender, String name) {
     return sender.wireName() + "/" + name;
   }

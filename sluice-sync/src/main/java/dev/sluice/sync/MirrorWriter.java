@@ -218,4 +218,38 @@ final class MirrorWriter {
     String kind = !p.archived() && row.record().archived() ? "archived" : "updated";
     return new Change(id, kind, out, associations(p.associations()), row.record().associations());
   }
+
+  /**
+   * Appends one {@code record_change} row per created or changed record: by run, event (the page's
+   * event, or for writes outside a run the inbound event) and page.
+   */
+  void recordChanges(Connection c, String connection, String objectType, long runId, long seq, long page,
+      List<Change> changes, Instant now) throws SQLException {
+    if (changes.isEmpty()) {
+      return;
+    }
+    String[] ids = new String[changes.size()];
+    String[] kinds = new String[changes.size()];
+    String[] names = new String[changes.size()];
+    for (int i = 0; i < changes.size(); i++) {
+      Change ch = changes.get(i);
+      ids[i] = ch.externalId();
+      kinds[i] = ch.kind();
+      com.fasterxml.jackson.databind.node.ArrayNode a = Json.MAPPER.createArrayNode();
+      ch.changedProperties().forEach(a::add);
+      names[i] = Json.write(a);
+    }
+    try (PreparedStatement ps = c.prepareStatement(store.sql.get("insert_record_changes"))) {
+      ps.setString(1, connection);
+      ps.setString(2, objectType);
+      ps.setLong(3, runId);
+      ps.setLong(4, seq);
+      ps.setLong(5, page);
+      SyncStore.setInstant(ps, 6, now);
+      ps.setArray(7, c.createArrayOf("text", ids));
+      ps.setArray(8, c.createArrayOf("text", kinds));
+      ps.setArray(9, c.createArrayOf("text", names));
+      ps.executeUpdate();
+    }
+  }
 }

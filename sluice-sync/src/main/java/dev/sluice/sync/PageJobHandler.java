@@ -1,6 +1,5 @@
 package dev.sluice.sync;
 
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sluice.connectors.ConnectorException;
 import dev.sluice.connectors.Page;
@@ -12,7 +11,6 @@ import dev.sluice.queue.JobHandler;
 import dev.sluice.queue.JobSnooze;
 import dev.sluice.queue.PermanentJobFailure;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
@@ -340,32 +338,8 @@ final class PageJobHandler implements JobHandler {
 
   private void writeChanges(Connection c, String connection, String objectType, PageJob job, long seq,
       List<MirrorWriter.Change> changes, Instant now) throws SQLException {
-    if (changes.isEmpty()) {
-      return;
-    }
-    String[] ids = new String[changes.size()];
-    String[] kinds = new String[changes.size()];
-    String[] names = new String[changes.size()];
-    for (int i = 0; i < changes.size(); i++) {
-      MirrorWriter.Change ch = changes.get(i);
-      ids[i] = ch.externalId();
-      kinds[i] = ch.kind();
-      ArrayNode a = Json.MAPPER.createArrayNode();
-      ch.changedProperties().forEach(a::add);
-      names[i] = Json.write(a);
-    }
-    try (PreparedStatement ps = c.prepareStatement(store.sql.get("insert_record_changes"))) {
-      ps.setString(1, connection);
-      ps.setString(2, objectType);
-      ps.setLong(3, job.run());
-      ps.setLong(4, seq);
-      ps.setLong(5, job.page());
-      SyncStore.setInstant(ps, 6, now);
-      ps.setArray(7, c.createArrayOf("text", ids));
-      ps.setArray(8, c.createArrayOf("text", kinds));
-      ps.setArray(9, c.createArrayOf("text", names));
-      ps.executeUpdate();
-    }
+    mirror.recordChanges(c, connection, objectType, job.run(), seq, job.page(), changes, now);
     log.debug("run {} {} page {}: {} records changed", job.run(), job.stream(), job.page(), changes.size());
   }
+
 }

@@ -11,6 +11,7 @@ import dev.sluice.connectors.OutboundRecord;
 import dev.sluice.connectors.Page;
 import dev.sluice.connectors.RateLimitGate;
 import dev.sluice.connectors.SourceConnector;
+import dev.sluice.connectors.SourceRecord;
 import dev.sluice.connectors.StreamRequest;
 import dev.sluice.connectors.WriteResult;
 import java.net.URLEncoder;
@@ -187,6 +188,14 @@ public final class HubSpotConnector implements SourceConnector, DestinationConne
   /** How many read-aheads are still running (tests). */
   int readAheadsRunning() {
     return readAhead.running();
+  }
+
+  /** Batch read of up to {@value #MAX_BATCH} ids per request (then archived ones), with associations. */
+  @Override
+  public List<SourceRecord> readRecords(String objectType, List<String> ids) throws ConnectorException {
+    HubSpotObjectType type = type(objectType);
+    discoverProperties(type);
+    return reader.readByIds(type, ids);
   }
 
   /** One search request with {@code limit=1}: HubSpot's {@code total} of matching records. */

@@ -444,6 +444,49 @@ final class HubSpotStreamReader {
     return new ListPage(out, first.after());
   }
 
+  /**
+   * The given records by id: the batch read endpoint ({@value HubSpotConnector#MAX_BATCH} ids per
+   * request), then the ids it did not find read again with {@code archived=true} (deleted or merged
+   * away: answered as archived records), each batch with its associations as a page has them.
+   */
+  List<SourceRecord> readByIds(HubSpotObjectType type, List<String> ids) throws ConnectorException {
+    List<SourceRecord> out = new ArrayList<>();
+    List<String> distinct = new ArrayList<>(new java.util.LinkedHashSet<>(ids));
+    for (int i = 0; i < distinct.size(); i += HubSpotConnector.MAX_BATCH) {
+      List<String> chunk = distinct.subList(i, Math.min(distinct.size(), i + HubSpotConnector.MAX_BATCH));
+      String position = type.name() + " by id";
+      Tally tally = new Tally();
+      List<HubSpotRecords.RawRecord> live = batchRead(type, chunk, false, tally, position);
+      Set<String> found = new java.util.HashSet<>();
+      live.forEach(r -> found.add(r.id()));
+      List<String> missing = chunk.stream().filter(id -> !found.contains(id)).toList();
+      List<HubSpotRecords.RawRecord> gone = missing.isEmpty() ? List.of() : batchRead(type, missing, true, tally, position);
+      out.addAll(withAssociations(type, live, tally, position));
+      for (HubSpotRecords.RawRecord r : gone) {
+        out.add(new SourceRecord(type.name(), r.id(), r.properties(), Map.of(), true, updatedAt(type, r)));
+      }
+    }
+    return out;
+  }
+
+  private List<HubSpotRecords.RawRecord> batchRead(HubSpotObjectType type, List<String> ids, boolean archived, Tally tally,
+      String position) throws ConnectorException {
+    ObjectNode body = HubSpotHttp.JSON.createObjectNode();
+    var props = body.putArray("properties");
+    propertiesFor.apply(type).forEach(props::add);
+    var inputs = body.putArray("inputs");
+    ids.forEach(id -> inputs.addObject().put("id", id));
+    tally.add();
+    JsonNode resp = http.send("list", "POST", "/crm/v3/objects/" + type.name() + "/batch/read?archived=" + archived,
+        body, Map.of(), position).body();
+    List<HubSpotRecords.RawRecord> out = new ArrayList<>();
+    for (JsonNode r : HubSpotRecords.results(resp)) {
+      HubSpotRecords.RawRecord rec = HubSpotRecords.record(r);
+      out.add(archived ? new HubSpotRecords.RawRecord(rec.id(), rec.properties(), true, rec.updatedAt(), rec.archivedAt()) : rec);
+    }
+    return out;
+  }
+
   /** Splits property names so each request's encoded list fits {@code budget} characters; at least one chunk. */
   static List<List<String>> propertyChunks(List<String> properties, int budget) {
     int room = Math.max(budget - "&properties=".length(), 200);

@@ -281,7 +281,7 @@ public final class HubSpotWebhooks implements AutoCloseable {
    * HubSpot's v3 signature: base64 of HMAC-SHA256, keyed with the app secret, over method + URI +
    * body + timestamp, where the URI has the characters {@code : / ? @ ! $ ' ( ) * , ;} URL-decoded.
    */
-  static String signatureV3(String secret, String method, String uri, String body, String timestamp) {
+  public static String signatureV3(String secret, String method, String uri, String body, String timestamp) {
     try {
       Mac mac = Mac.getInstance("HmacSHA256");
       mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));

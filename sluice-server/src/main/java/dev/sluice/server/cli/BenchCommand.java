@@ -20,7 +20,7 @@ import picocli.CommandLine.Option;
     name = "bench",
     mixinStandardHelpOptions = true,
     description = "Measure the queue against its peers, or a full sync against the sandbox.",
-    subcommands = {BenchCommand.Queue.class, BenchCommand.Sync.class, BenchCommand.Leads.class})
+    subcommands = {BenchCommand.Queue.class, BenchCommand.Sync.class, BenchCommand.Leads.class, BenchCommand.Webhooks.class})
 public final class BenchCommand implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
@@ -111,6 +111,47 @@ public final class BenchCommand implements Runnable {
       out.println(json ? report.toJson() : report.toTable());
       out.flush();
       return report.jobsPerSec().isPresent() ? 0 : 1;
+    }
+  }
+
+  @Command(name = "webhooks", mixinStandardHelpOptions = true,
+      description = "Signed HubSpot webhook batches of 1..100 events from concurrent clients against a child 'sluice serve' "
+          + "on the bench PostgreSQL: group commit against one transaction per request (same run), then the ack "
+          + "latency at a fixed rate; every event acknowledged is checked stored exactly once.")
+  static final class Webhooks implements Callable<Integer> {
+    @Option(names = "--requests", paramLabel = "N", description = "requests per server in the throughput phase (default ${DEFAULT-VALUE})")
+    int requests = dev.sluice.bench.WebhookBenchOptions.DEFAULT_REQUESTS;
+
+    @Option(names = "--clients", paramLabel = "N", description = "concurrent senders (default ${DEFAULT-VALUE})")
+    int clients = dev.sluice.bench.WebhookBenchOptions.DEFAULT_CLIENTS;
+
+    @Option(names = "--rate", paramLabel = "N", description = "requests per second of the latency phase (default ${DEFAULT-VALUE})")
+    int rate = dev.sluice.bench.WebhookBenchOptions.DEFAULT_PACED_RATE;
+
+    @Option(names = "--seconds", paramLabel = "N", description = "length of the latency phase (default ${DEFAULT-VALUE})")
+    int seconds = dev.sluice.bench.WebhookBenchOptions.DEFAULT_PACED_SECONDS;
+
+    @Option(names = "--max-events", paramLabel = "N", description = "events per request are 1..N (default ${DEFAULT-VALUE})")
+    int maxEvents = dev.sluice.bench.WebhookBenchOptions.DEFAULT_MAX_EVENTS;
+
+    @Option(names = "--database-url", paramLabel = "URL",
+        description = "PostgreSQL to run on (fresh databases are created there); default $SLUICE_DATABASE_URL, else the embedded bench server")
+    String databaseUrl;
+
+    @Option(names = "--json", description = "print one JSON object on stdout instead of the table")
+    boolean json;
+
+    @Override
+    public Integer call() throws Exception {
+      LogLevels.quiet();
+      dev.sluice.bench.WebhookBenchOptions options = new dev.sluice.bench.WebhookBenchOptions(requests, clients, rate, seconds, maxEvents,
+          dev.sluice.bench.SluiceLauncher.forMainClass(SluiceCommand.class), databaseUrl(databaseUrl), home());
+      PrintStream out = System.out;
+      dev.sluice.bench.WebhookBenchReport report = withStdoutOnStderr(
+          () -> new dev.sluice.bench.WebhookBenchmark(options, line -> System.err.println("bench: " + line)).run());
+      out.println(json ? report.toJson() : report.toTable());
+      out.flush();
+      return report.lost() == 0 && report.duplicates() == 0 ? 0 : 1;
     }
   }
 

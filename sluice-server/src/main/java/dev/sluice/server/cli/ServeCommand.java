@@ -40,7 +40,8 @@ final class ServeCommand implements Callable<Integer> {
     try {
       runtime.startWorkers(workers);
       server = ApiServer.start(new ApiServer.Settings(host != null ? host : config.server().host(),
-          port != null ? port : config.server().port(), token, config.server().tls()), config, runtime.engine(), runtime.queue(), runtime.dataSource(), runtime.leads());
+          port != null ? port : config.server().port(), token, config.server().tls()), config, runtime.engine(), runtime.queue(), runtime.dataSource(), runtime.leads(),
+          runtime.inbound());
     } catch (RuntimeException e) {
       runtime.close();
       throw e;

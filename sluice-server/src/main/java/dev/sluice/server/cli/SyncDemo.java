@@ -116,7 +116,9 @@ final class SyncDemo {
               token: ${HUBSPOT_TOKEN}
               tier: professional
               objects: [contacts, companies, deals, tickets]
-          """.formatted(CONNECTION, sandbox.baseUrl()) + LeadDemo.configSection(CONNECTION), Map.of("HUBSPOT_TOKEN", hubspot.token()));
+              webhooks:
+                app_secret: ${HUBSPOT_APP_SECRET}
+          """.formatted(CONNECTION, sandbox.baseUrl()) + LeadDemo.configSection(CONNECTION), Map.of("HUBSPOT_TOKEN", hubspot.token(), "HUBSPOT_APP_SECRET", hubspot.appSecret()));
       runtime = SluiceRuntime.on(config, pg.dataSource(), Clock.systemUTC());
       runtime.startWorkers(options.concurrency());
       Secret apiToken = Secret.of(randomToken(), "generated for this demo");
@@ -124,12 +126,12 @@ final class SyncDemo {
       secrets.add(hubspot.token());
       if (pg.password() != null) secrets.add(pg.password());
       server = ApiServer.start(new ApiServer.Settings("127.0.0.1", options.port(), apiToken), config, runtime.engine(),
-          runtime.queue(), runtime.dataSource(), runtime.leads());
+          runtime.queue(), runtime.dataSource(), runtime.leads(), runtime.inbound());
       out.println("  Server      " + server.url() + " (HTTP API + " + options.concurrency() + " workers; bearer token " + apiToken.reveal() + ")");
       out.println();
 
       // 1. Full sync
-      out.println("1/4  Full sync: POST " + server.url() + "/v1/sync-runs {\"connection\":\"" + CONNECTION + "\",\"mode\":\"full\"}");
+      out.println("1/5  Full sync: POST " + server.url() + "/v1/sync-runs {\"connection\":\"" + CONNECTION + "\",\"mode\":\"full\"}");
       long requestsBefore = sandbox.counters().requests();
       long tooManyBefore = sandbox.counters().tooManyRequestsServed();
       long fullId = trigger(server, apiToken, "full");
@@ -139,7 +141,7 @@ final class SyncDemo {
       if (!full.status().name().equals("COMPLETED")) return 1;
 
       // 2. Changes in the sandbox
-      out.println("2/4  Changes made in the sandbox portal (as CRM users would):");
+      out.println("2/5  Changes made in the sandbox portal (as CRM users would):");
       Map<HubSpotObjectType, Changes> changes = new LinkedHashMap<>();
       for (HubSpotObjectType type : TYPES) {
         Changes c = change(hubspot, type);
@@ -149,7 +151,7 @@ final class SyncDemo {
       out.println();
 
       // 3. Incremental sync
-      out.println("3/4  Incremental sync: POST " + server.url() + "/v1/sync-runs {\"connection\":\"" + CONNECTION + "\",\"mode\":\"incremental\"}");
+      out.println("3/5  Incremental sync: POST " + server.url() + "/v1/sync-runs {\"connection\":\"" + CONNECTION + "\",\"mode\":\"incremental\"}");
       out.println("     (started inside the search index lag: each stream searches again once the index has settled)");
       long incId = trigger(server, apiToken, "incremental");
       SyncRun inc = follow(runtime, sandbox, incId, Map.of(), tooManyBefore);
@@ -183,8 +185,13 @@ final class SyncDemo {
       out.println();
 
       // 4. Leads: a campaign burst accepted in seconds, drained into the CRM at its limit.
-      out.printf(Locale.ROOT, "4/4  Leads: %,d form posts (10%% repeats) to POST %s/v1/leads, then drained into HubSpot%n", options.leads(), server.url());
+      out.printf(Locale.ROOT, "4/5  Leads: %,d form posts (10%% repeats) to POST %s/v1/leads, then drained into HubSpot%n", options.leads(), server.url());
       ok &= new LeadDemo(out).run(server.url(), runtime, hubspot, options.leads());
+      out.println();
+
+      // 5. Webhooks: fresh edits reach the mirror without a sync run
+      out.println("5/5  Webhooks: HubSpot app webhooks -> POST " + server.url() + "/hooks/hubspot/" + CONNECTION);
+      ok &= WebhookDemo.run(out, hubspot, server.url(), CONNECTION, pg);
       out.println();
 
       long requests = sandbox.counters().requests() - requestsBefore;
@@ -333,7 +340,7 @@ final class SyncDemo {
     }
   }
 
-  private static String sql(String name) {
+  static String sql(String name) {
     try (InputStream in = SyncDemo.class.getResourceAsStream(name)) {
       if (in == null) throw new IllegalStateException("SQL resource " + name + " is missing from the jar");
       return new String(in.readAllBytes(), StandardCharsets.UTF_8);

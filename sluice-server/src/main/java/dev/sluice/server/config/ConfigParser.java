@@ -3,6 +3,8 @@ package dev.sluice.server.config;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.sluice.inbound.WebhookSources;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeType;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
@@ -36,10 +38,14 @@ import java.util.regex.Pattern;
 final class ConfigParser {
   private static final Pattern ENV_REFERENCE = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?}");
   private static final Pattern CONNECTION_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,62}");
-  private static final Set<String> TOP_KEYS = Set.of("connections", "server", "workers", "database", "leads", "retention", "rules");
+  private static final Set<String> TOP_KEYS = Set.of("connections", "server", "workers", "database", "leads", "retention", "rules", "inbound");
   private static final Set<String> CONNECTION_KEYS =
       Set.of("platform", "base_url", "token", "tier", "limits", "objects", "properties", "cron", "search_index_settle_ms",
-          "daily_limit_time_zone");
+          "daily_limit_time_zone", "webhooks");
+  /** The one key of {@code connections.<name>.webhooks} per platform. */
+  private static final Map<String, String> WEBHOOK_KEYS =
+      Map.of("hubspot", "app_secret", "salesforce", "organization_id", "mailchimp", "path_secret");
+  private static final Set<String> INBOUND_KEYS = Set.of("public_base_url", "keep_events_days", "standard", "commit_batch", "committers");
   /** {@code limits:} keys and the window each one counts over. */
   private static final Map<String, Duration> LIMIT_KEYS = Map.of(
       "requests_per_10s", Duration.ofSeconds(10), "requests_per_day", Duration.ofDays(1), "search_per_second", Duration.ofSeconds(1));
@@ -109,13 +115,17 @@ final class ConfigParser {
     checkKeys(root, "", TOP_KEYS);
 
     Map<String, ConnectionConfig> connections = new LinkedHashMap<>();
+    WebhookSources.Builder webhooks = WebhookSources.builder();
     JsonNode conns = root.get("connections");
     if (conns != null && !conns.isNull()) {
       requireObject(conns, "connections");
       for (Map.Entry<String, JsonNode> e : conns.properties()) {
-        connections.put(e.getKey(), connection(e.getKey(), e.getValue()));
+        ConnectionConfig c = connection(e.getKey(), e.getValue());
+        connections.put(e.getKey(), c);
+        webhooks(c, e.getValue(), webhooks);
       }
     }
+    SluiceConfig.InboundSettings inbound = inbound(objectOrEmpty(root, "inbound"), webhooks);
 
     JsonNode server = objectOrEmpty(root, "server");
     checkKeys(server, "server", SERVER_KEYS);
@@ -148,7 +158,7 @@ final class ConfigParser {
 
     return new SluiceConfig(connections, new SluiceConfig.ServerSettings(host, port, apiToken, tls, metricsToken),
         new SluiceConfig.WorkerSettings(concurrency), dbUrl, source, leads, retention(objectOrEmpty(root, "retention")),
-        new RulesConfigParser(this).parse(root.get("rules"), source));
+        new RulesConfigParser(this).parse(root.get("rules"), source), inbound);
   }
 
   /**
@@ -207,6 +217,58 @@ final class ConfigParser {
       case "h" -> Duration.ofHours(n);
       default -> Duration.ofMinutes(n);
     });
+  }
+
+  /** {@code connections.<name>.webhooks: {app_secret | organization_id | path_secret: …}}. */
+  private void webhooks(ConnectionConfig c, JsonNode node, WebhookSources.Builder out) {
+    JsonNode w = node.get("webhooks");
+    if (w == null || w.isNull()) return;
+    String path = "connections." + c.name() + ".webhooks";
+    requireObject(w, path);
+    String key = WEBHOOK_KEYS.get(c.platform());
+    if (key == null) throw new ConfigException(path, "platform '" + c.platform() + "' sends no webhooks Sluice receives");
+    checkKeys(w, path, Set.of(key));
+    switch (c.platform()) {
+      case "hubspot" -> out.hubspot(c.name(), optionalSecret(w, path, key, c.name())
+          .orElseThrow(() -> new ConfigException(path + "." + key, "missing (the app's client secret, e.g. ${HUBSPOT_APP_SECRET})")).reveal());
+      case "salesforce" -> out.salesforce(c.name(), optionalString(w, path, key)
+          .orElseThrow(() -> new ConfigException(path + "." + key, "missing (the 15- or 18-character org id, 00D…)")));
+      default -> out.mailchimp(c.name(), optionalSecret(w, path, key, c.name())
+          .orElseThrow(() -> new ConfigException(path + "." + key, "missing (a long random string, e.g. ${MAILCHIMP_WEBHOOK_SECRET})")).reveal());
+    }
+  }
+
+  /** {@code inbound: {public_base_url, keep_events_days, standard: {<source>: {secrets: [...]}}}}. */
+  private SluiceConfig.InboundSettings inbound(JsonNode node, WebhookSources.Builder out) {
+    checkKeys(node, "inbound", INBOUND_KEYS);
+    optionalString(node, "inbound", "public_base_url").ifPresent(u -> out.publicBaseUrl(url(u, "inbound.public_base_url")));
+    Duration keep = optionalInt(node, "inbound", "keep_events_days", 1, 3650).map(d -> Duration.ofDays(d))
+        .orElse(SluiceConfig.InboundSettings.DEFAULT_KEEP_EVENTS);
+    int commitBatch = optionalInt(node, "inbound", "commit_batch", 1, 10_000).orElse(SluiceConfig.InboundSettings.DEFAULT_COMMIT_BATCH);
+    int committers = optionalInt(node, "inbound", "committers", 1, 256).orElse(SluiceConfig.InboundSettings.DEFAULT_COMMITTERS);
+    JsonNode standard = node.get("standard");
+    if (standard != null && !standard.isNull()) {
+      requireObject(standard, "inbound.standard");
+      for (Map.Entry<String, JsonNode> e : standard.properties()) {
+        String path = "inbound.standard." + e.getKey();
+        if (!CONNECTION_NAME.matcher(e.getKey()).matches()) throw new ConfigException(path, "a source name uses letters, digits, '-', '_' and '.'");
+        requireObject(e.getValue(), path);
+        checkKeys(e.getValue(), path, Set.of("secrets"));
+        JsonNode list = e.getValue().get("secrets");
+        if (list == null || !list.isArray() || list.isEmpty()) throw new ConfigException(path + ".secrets", "expected a list of one or more secrets (a line \"- ${SHOP_WEBHOOK_SECRET}\" each)");
+        List<String> secrets = new ArrayList<>();
+        for (int i = 0; i < list.size(); i++) {
+          ObjectNode holder = yaml.createObjectNode().set("s", list.get(i));
+          secrets.add(optionalSecret(holder, path + ".secrets[" + i + "]", "s", null).orElseThrow().reveal());
+        }
+        try {
+          out.standard(e.getKey(), secrets);
+        } catch (IllegalArgumentException bad) {
+          throw new ConfigException(path + ".secrets", bad.getMessage());
+        }
+      }
+    }
+    return new SluiceConfig.InboundSettings(out.build(), keep, commitBatch, committers);
   }
 
   private ConnectionConfig connection(String name, JsonNode node) {

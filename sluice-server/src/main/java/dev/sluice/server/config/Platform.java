@@ -5,9 +5,15 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 
-/** The source platforms a connection can name, with their vendor base URL and syncable objects. */
+/**
+ * The platforms a connection can name, with their vendor base URL and object types. HubSpot is
+ * synced; Salesforce and Mailchimp connections receive webhooks (Outbound Messages, list webhooks)
+ * into the event store and, for Salesforce, the mirror.
+ */
 public enum Platform {
-  HUBSPOT("https://api.hubapi.com", List.of("contacts", "companies", "deals", "tickets"));
+  HUBSPOT("https://api.hubapi.com", List.of("contacts", "companies", "deals", "tickets")),
+  SALESFORCE("https://login.salesforce.com", List.of("Contact", "Lead", "Account", "Opportunity")),
+  MAILCHIMP("https://us1.api.mailchimp.com/3.0", List.of("members"));
 
   private final URI defaultBaseUrl;
   private final List<String> objects;

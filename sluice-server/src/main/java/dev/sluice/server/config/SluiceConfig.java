@@ -2,6 +2,8 @@ package dev.sluice.server.config;
 
 import dev.sluice.connectors.ConnectionConfig;
 import dev.sluice.sync.SyncRetention;
+import dev.sluice.inbound.WebhookSources;
+import java.time.Duration;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -23,6 +25,7 @@ import java.util.Optional;
  * @param leads the lead intake's sources and drain settings
  * @param retention how long sync history is kept ({@code retention:}; defaults {@link SyncRetention#DEFAULTS})
  * @param rules the rules files and the Slack workspaces their actions post to ({@code rules:})
+ * @param inbound webhook receivers: per-connection secrets, Standard Webhooks sources, retention
  */
 public record SluiceConfig(
     Map<String, ConnectionConfig> connections,
@@ -32,7 +35,8 @@ public record SluiceConfig(
     Optional<Path> source,
     LeadSettings leads,
     SyncRetention retention,
-    RuleSettings rules) {
+    RuleSettings rules,
+    InboundSettings inbound) {
 
   /** Environment variable naming the config file. */
   public static final String CONFIG_ENV = "SLUICE_CONFIG";
@@ -80,6 +84,21 @@ public record SluiceConfig(
 
   /** {@code server.tls}: PEM certificate chain and PKCS#8 private key files; the API then speaks only HTTPS. */
   public record Tls(Path certificate, Path key) {}
+  /**
+   * Webhook receivers ({@code connections.<name>.webhooks} and the {@code inbound:} section).
+   *
+   * @param sources which connection or Standard Webhooks source accepts which sender, with its secret
+   * @param keepEvents how long stored events are kept
+   * @param commitBatch most requests stored in one transaction ({@code inbound.commit_batch}; 1 = one
+   *     transaction per request, the benchmark's baseline)
+   * @param committers storing transactions in flight at once ({@code inbound.committers})
+   */
+  public record InboundSettings(WebhookSources sources, Duration keepEvents, int commitBatch, int committers) {
+    /** Events are kept this long when the config names no {@code inbound.keep_events_days}. */
+    public static final Duration DEFAULT_KEEP_EVENTS = Duration.ofDays(30);
+    public static final int DEFAULT_COMMIT_BATCH = dev.sluice.postgres.GroupCommitter.DEFAULT_MAX_BATCH;
+    public static final int DEFAULT_COMMITTERS = dev.sluice.postgres.GroupCommitter.DEFAULT_COMMITTERS;
+  }
 
   /** The in-process workers' settings. */
   public record WorkerSettings(int concurrency) {

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sluice.leads.LeadIntake;
+import dev.sluice.inbound.InboundEvents;
 import dev.sluice.queue.JobQueue;
 import dev.sluice.server.config.Secret;
 import dev.sluice.server.config.SluiceConfig;
@@ -89,7 +90,7 @@ public final class ApiServer implements AutoCloseable {
 
   /** Starts the server without lead intake and returns once it accepts connections. */
   public static ApiServer start(Settings settings, SluiceConfig config, SyncEngine engine, JobQueue queue, DataSource dataSource) {
-    return start(settings, config, engine, queue, dataSource, null);
+    return start(settings, config, engine, queue, dataSource, null, null);
   }
 
   /**
@@ -98,6 +99,16 @@ public final class ApiServer implements AutoCloseable {
    */
   public static ApiServer start(Settings settings, SluiceConfig config, SyncEngine engine, JobQueue queue, DataSource dataSource,
       LeadIntake leads) {
+    return start(settings, config, engine, queue, dataSource, leads, null);
+  }
+
+  /**
+   * Starts the server with lead intake and webhook receivers: {@code inbound} receives the webhooks
+   * under {@code /hooks/} (no bearer token) and serves {@code /v1/events}; without it those routes
+   * answer 404.
+   */
+  public static ApiServer start(Settings settings, SluiceConfig config, SyncEngine engine, JobQueue queue, DataSource dataSource,
+      LeadIntake leads, InboundEvents inbound) {
     ObjectMapper json = new ObjectMapper();
     AuthThrottle throttle = new AuthThrottle(Clock.systemUTC());
     BearerTokenCheck auth = new BearerTokenCheck(settings.apiToken(), throttle);
@@ -110,6 +121,8 @@ public final class ApiServer implements AutoCloseable {
     MetricsEndpoint metrics = new MetricsEndpoint(engine, queue, dataSource, json, Clock.systemUTC());
     LeadRoutes leadRoutes = new LeadRoutes(leads, json);
     DecisionRoutes decisions = new DecisionRoutes(new dev.sluice.rules.DecisionLog(queue.dataSource(), queue.schema()), json);
+    WebhookRoutes hooks = new WebhookRoutes(inbound, json);
+    EventRoutes inboundEvents = new EventRoutes(inbound, new JsonBodyReader(), json);
     byte[] openapi = resource("/openapi.yaml");
     byte[] dashboardHtml = resource("/dashboard/index.html");
     byte[] dashboardJs = resource("/dashboard/app.js");
@@ -127,7 +140,7 @@ public final class ApiServer implements AutoCloseable {
       cfg.http.prefer405over404 = true;
       cfg.jetty.modifyServer(jetty -> jetty.setErrorHandler(new JsonErrorHandler(json)));
       cfg.requestLogger.http((ctx, ms) -> requestLog.info("method={} path={} status={} ms={} remote={}",
-          ctx.method(), ctx.path(), ctx.statusCode(), String.format("%.1f", ms), ctx.ip()));
+          ctx.method(), WebhookRoutes.redacted(ctx), ctx.statusCode(), String.format("%.1f", ms), ctx.ip()));
       settings.tls().ifPresent(tls -> cfg.jetty.addConnector((jetty, http) ->
           TlsConnector.create(jetty, http, settings.host(), settings.port(), tls)));
       JavalinDefaultRoutingApi app = cfg.routes;
@@ -191,6 +204,17 @@ public final class ApiServer implements AutoCloseable {
       app.get("/v1/leads/{id}", leadRoutes::show);
 
       app.get("/v1/events/{id}/decisions", decisions::forEvent);
+      // Webhook receivers: no bearer token (the before-handler covers /v1/* only); each sender
+      // proves itself with its signature, organization id or path secret.
+      app.post("/hooks/hubspot/{connection}", hooks::hubspot);
+      app.post("/hooks/salesforce/{connection}", hooks::salesforce);
+      app.post("/hooks/mailchimp/{connection}/{secret}", hooks::mailchimp);
+      app.get("/hooks/mailchimp/{connection}/{secret}", hooks::mailchimpCheck);
+      app.post("/hooks/standard/{source}", hooks::standard);
+      app.get("/v1/events", inboundEvents::list);
+      app.post("/v1/events/replay", inboundEvents::replayMatching);
+      app.get("/v1/events/{id}", inboundEvents::show);
+      app.post("/v1/events/{id}/replay", inboundEvents::replayOne);
 
       // The dashboard: static files that call the /v1 API from the browser with the token the
       // operator types in, so the page itself needs no auth and holds no data.

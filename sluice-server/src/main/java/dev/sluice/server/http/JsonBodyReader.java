@@ -27,12 +27,8 @@ final class JsonBodyReader {
         .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
   }
 
-  JsonNode readObject(Context ctx) {
-    String type = ctx.contentType() == null ? "" : ctx.contentType().split(";")[0].trim().toLowerCase(Locale.ROOT);
-    if (!type.equals("application/json") && !type.endsWith("+json")) {
-      throw new ApiError(415, "the body must be JSON, sent with Content-Type: application/json"
-          + (type.isEmpty() ? " (no Content-Type was sent)" : " (got " + type + ")"));
-    }
+  /** The raw body, refused with 413 past {@link #MAX_BODY_BYTES} (also used by the webhook receivers). */
+  static byte[] readBytes(Context ctx) {
     long declared = ctx.req().getContentLengthLong();
     if (declared > MAX_BODY_BYTES) throw tooLarge();
     byte[] body;
@@ -42,6 +38,16 @@ final class JsonBodyReader {
       throw ApiError.badRequest("could not read the request body: " + e.getMessage());
     }
     if (body.length > MAX_BODY_BYTES) throw tooLarge();
+    return body;
+  }
+
+  JsonNode readObject(Context ctx) {
+    String type = ctx.contentType() == null ? "" : ctx.contentType().split(";")[0].trim().toLowerCase(Locale.ROOT);
+    if (!type.equals("application/json") && !type.endsWith("+json")) {
+      throw new ApiError(415, "the body must be JSON, sent with Content-Type: application/json"
+          + (type.isEmpty() ? " (no Content-Type was sent)" : " (got " + type + ")"));
+    }
+    byte[] body = readBytes(ctx);
     if (body.length == 0) throw ApiError.badRequest("the request body is empty; expected a JSON object");
     JsonNode node;
     try {

@@ -10,6 +10,7 @@ import dev.sluice.leads.LeadSource;
 import dev.sluice.connectors.ConnectorFactory;
 import dev.sluice.connectors.SourceConnector;
 import dev.sluice.connectors.SyncMode;
+import dev.sluice.inbound.InboundEvents;
 import dev.sluice.postgres.PostgresSource;
 import dev.sluice.queue.JobContext;
 import dev.sluice.queue.JobQueue;
@@ -49,6 +50,8 @@ public final class SluiceRuntime implements AutoCloseable {
   public static final String HOME_ENV = "SLUICE_HOME";
   /** Queue job kind that starts a connection's scheduled incremental sync; payload {@code {"connection": name}}. */
   public static final String SCHEDULED_SYNC_KIND = "sync-schedule";
+  /** How long ids named by webhooks are gathered before their mirror rows are refreshed together. */
+  public static final java.time.Duration MIRROR_REFRESH_WINDOW = java.time.Duration.ofMillis(500);
   /** Cron schedule names of connections start with this, so stale ones can be told apart from others' schedules. */
   static final String SCHEDULE_PREFIX = "sync:";
 
@@ -59,6 +62,7 @@ public final class SluiceRuntime implements AutoCloseable {
   private final SyncEngine engine;
   private final RateLimits rateLimits;
   private final CronScheduler cron;
+  private final InboundEvents inbound;
   private final ConnectorFactory connectorFactory;
   private final Map<String, SourceConnector> connectors = new ConcurrentHashMap<>();
   private final LeadIntake leads;
@@ -75,6 +79,12 @@ public final class SluiceRuntime implements AutoCloseable {
     this.queue = JobQueue.builder(dataSource).schema(SCHEMA).clock(clock).build();
     this.rateLimits = new RateLimits(dataSource, SCHEMA, clock);
     this.cron = new CronScheduler(queue, dataSource, SCHEMA, clock);
+    // HubSpot and Salesforce events keep the mirror fresh: the ids they name are read (HubSpot: batch
+    // read through the connection's connector and rate limit) and upserted every refresh window.
+    this.inbound = InboundEvents.builder(dataSource, queue, config.inbound().sources())
+        .schema(SCHEMA).clock(clock).keepEvents(config.inbound().keepEvents())
+        .maxBatch(config.inbound().commitBatch()).committers(config.inbound().committers())
+        .refreshMirror(MIRROR_REFRESH_WINDOW, this::connector).build();
     this.connectorFactory = new ConnectorFactory(rateLimits, clock);
     this.engine = new SyncEngine(queue, dataSource, SCHEMA, this::connector, clock);
     this.leads = LeadIntake.builder(dataSource).schema(SCHEMA).clock(clock).sources(config.leads().sources()).build();
@@ -101,13 +111,18 @@ public final class SluiceRuntime implements AutoCloseable {
     return dev.sluice.postgres.GroupCommitter.DEFAULT_COMMITTERS + (int) destinations * config.leads().drainersPerConnection();
   }
 
+  /** Connections the webhook store's committers need beyond the workers' (none without webhooks). */
+  static int inboundPoolShare(SluiceConfig config) {
+    return config.inbound().sources().isEmpty() ? 0 : config.inbound().committers();
+  }
+
   /**
    * Opens the configured database (external, or embedded under {@code SLUICE_HOME} / {@code .sluice})
    * and migrates it. {@code poolSize} should cover the workers' concurrency plus the API.
    */
   public static SluiceRuntime open(SluiceConfig config, Map<String, String> env, int poolSize) {
     Path home = Path.of(env.getOrDefault(HOME_ENV, ".sluice"));
-    PostgresSource db = PostgresSource.open(config.database().orElse(null), home, poolSize + leadPoolShare(config));
+    PostgresSource db = PostgresSource.open(config.database().orElse(null), home, poolSize + leadPoolShare(config) + inboundPoolShare(config));
     try {
       return migrated(new SluiceRuntime(config, db, db.dataSource(), Clock.systemUTC()));
     } catch (RuntimeException e) {
@@ -126,6 +141,7 @@ public final class SluiceRuntime implements AutoCloseable {
     rt.engine.migrate();
     rt.leads.migrate();
     rt.rules.migrate();
+    rt.inbound.migrate();
     return rt;
   }
 
@@ -136,7 +152,9 @@ public final class SluiceRuntime implements AutoCloseable {
     engine.registerHandlers(builder);
     builder.handle(SCHEDULED_SYNC_KIND, this::startScheduledSync);
     rules.registerHandlers(builder);
+    inbound.registerHandlers(builder);
     worker = builder.start();
+    inbound.scheduleRetention(cron);
     scheduleIncrementalSyncs();
     startLeadDrain();
     log.info("workers started, concurrency={}", concurrency);
@@ -246,8 +264,14 @@ public final class SluiceRuntime implements AutoCloseable {
     return ownedDatabase;
   }
 
+  /** The webhook receivers and the event store. */
+  public InboundEvents inbound() {
+    return inbound;
+  }
+
   @Override
   public void close() {
+    inbound.close(); // commits what was already received
     if (cronStarted) cron.close();
     JobWorker w = worker;
     if (w != null) {

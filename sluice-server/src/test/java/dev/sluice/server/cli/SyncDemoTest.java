@@ -55,7 +55,7 @@ class SyncDemoTest {
     assertThat(demo.secrets()).hasSize(3).allSatisfy(secret -> assertThat(logged.toString()).doesNotContain(secret));
     assertThat(output).contains("-> HTTP 202").contains("every check passed").doesNotContain("MISMATCH");
     assertThat(output).containsPattern("contacts +4 edited, +1 created, +1 archived");
-    assertThat(output).contains("4/4  Leads: 300 form posts").containsPattern("CRM check: [0-9,]+ acknowledged addresses.* 0 missing, 0 duplicated  ok");
+    assertThat(output).contains("4/5  Leads: 300 form posts").containsPattern("5/5  Webhooks: .*\\n.*\\n +[0-9]+ events stored \\(each once\\), 20 of 20 mirror rows updated in [0-9.]+ s, no sync run  ok").containsPattern("CRM check: [0-9,]+ acknowledged addresses.* 0 missing, 0 duplicated  ok");
     assertThat(exit).as(output).isZero();
   }
 }

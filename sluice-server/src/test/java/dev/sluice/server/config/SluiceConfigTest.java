@@ -127,7 +127,7 @@ class SluiceConfigTest {
   @Test
   void unknownPlatformObjectAndKey() {
     assertThatThrownBy(() -> SluiceConfig.parse(EXAMPLE.replace("platform: hubspot", "platform: pipedrive"), ENV))
-        .hasMessage("connections.hubspot-main.platform: 'pipedrive' is not one of hubspot");
+        .hasMessage("connections.hubspot-main.platform: 'pipedrive' is not one of hubspot, salesforce, mailchimp");
     assertThatThrownBy(() -> SluiceConfig.parse(EXAMPLE.replace("tickets]", "invoices]"), ENV))
         .hasMessage("connections.hubspot-main.objects[3]: 'invoices' is not a hubspot object (one of contacts, companies, deals, tickets)");
     assertThatThrownBy(() -> SluiceConfig.parse(EXAMPLE.replace("tier:", "teir:"), ENV))
@@ -206,5 +206,52 @@ class SluiceConfigTest {
         .hasMessageStartingWith("connections.hubspot-main.token: environment variable HUBSPOT_TOKEN is not set")
         .hasMessageEndingWith("(in " + dir.resolve("sluice.yaml") + ")");
     assertThat(List.of(SluiceConfig.load(dir.resolve("sluice.yaml"), ENV).source())).containsExactly(java.util.Optional.of(dir.resolve("sluice.yaml")));
+  }
+
+  @Test
+  void webhookSecretsPerConnectionAndStandardSources() {
+    String yaml = """
+        connections:
+          hubspot-main:
+            platform: hubspot
+            token: ${HUBSPOT_TOKEN}
+            webhooks:
+              app_secret: ${HUBSPOT_APP_SECRET}
+          sf:
+            platform: salesforce
+            base_url: https://example.my.salesforce.com
+            token: ${SF_TOKEN}
+            webhooks:
+              organization_id: 00D000000000001AAA
+          mc:
+            platform: mailchimp
+            token: ${MC_TOKEN}
+            webhooks:
+              path_secret: ${MC_HOOK_SECRET}
+        inbound:
+          public_base_url: https://hooks.example.com
+          keep_events_days: 7
+          standard:
+            shop:
+              secrets:
+                - ${SHOP_SECRET}
+        """;
+    Map<String, String> env = Map.of("HUBSPOT_TOKEN", "t", "HUBSPOT_APP_SECRET", "app-secret", "SF_TOKEN", "t", "MC_TOKEN", "t",
+        "MC_HOOK_SECRET", "path-secret", "SHOP_SECRET", "whsec_c2hvcC1zZWNyZXQ=");
+    SluiceConfig config = SluiceConfig.parse(yaml, env);
+    var sources = config.inbound().sources();
+    assertThat(sources.names(dev.sluice.inbound.WebhookSender.HUBSPOT)).containsExactly("hubspot-main");
+    assertThat(sources.names(dev.sluice.inbound.WebhookSender.SALESFORCE)).containsExactly("sf");
+    assertThat(sources.names(dev.sluice.inbound.WebhookSender.MAILCHIMP)).containsExactly("mc");
+    assertThat(sources.names(dev.sluice.inbound.WebhookSender.STANDARD)).containsExactly("shop");
+    assertThat(config.inbound().keepEvents()).isEqualTo(java.time.Duration.ofDays(7));
+    assertThat(config.toString()).doesNotContain("app-secret", "path-secret", "c2hvcC1zZWNyZXQ");
+
+    assertThatThrownBy(() -> SluiceConfig.parse(yaml.replace("app_secret:", "secret:"), env))
+        .hasMessageStartingWith("connections.hubspot-main.webhooks.secret: unknown key (expected one of app_secret)");
+    assertThatThrownBy(() -> SluiceConfig.parse(yaml.replace("${SHOP_SECRET}", "${NOPE}"), env))
+        .hasMessageContaining("NOPE");
+    assertThatThrownBy(() -> SluiceConfig.parse(yaml.replace("whsec_c2hvcC1zZWNyZXQ=", "x"), Map.of()))
+        .isInstanceOf(ConfigException.class);
   }
 }

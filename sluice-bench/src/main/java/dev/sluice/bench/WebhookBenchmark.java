@@ -1,0 +1,278 @@
+package dev.sluice.bench;
+
+import dev.sluice.sandbox.hubspot.HubSpotWebhooks;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.PreparedStatement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+
+/**
+ * {@code sluice bench webhooks}: signed HubSpot batches of 1..maxEvents events from concurrent
+ * clients against a child {@code sluice serve} on the bench PostgreSQL (embedded, synchronous
+ * commit on). Two servers in one run: group commit (the default settings) and one transaction per
+ * request ({@code inbound.commit_batch: 1} with as many committers as clients), each on a fresh
+ * database. Every 20th request re-sends an earlier batch (a duplicate delivery). At the end the
+ * stored events are counted against the distinct events acknowledged: lost and duplicated.
+ */
+public final class WebhookBenchmark {
+  static final String APP_SECRET = "bench-app-secret";
+  static final String CONNECTION = "hubspot-bench";
+  private static final Duration STARTUP = Duration.ofSeconds(120);
+
+  private final WebhookBenchOptions options;
+  private final Consumer<String> log;
+  private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+      .executor(Executors.newVirtualThreadPerTaskExecutor()).build();
+
+  public WebhookBenchmark(WebhookBenchOptions options, Consumer<String> log) {
+    this.options = options;
+    this.log = log;
+  }
+
+  /** One server's results. */
+  private record Phase(long requests, long events, double seconds, Percentiles latency) {
+    double rate() {
+      return requests / seconds;
+    }
+  }
+
+  /** What a child server stored versus what it acknowledged. */
+  private record Tally(long acknowledged, long stored, long storedDistinct) {}
+
+  public WebhookBenchReport run() throws Exception {
+    try (BenchServer server = BenchServer.open(options.databaseUrl(), options.home(), null)) {
+      log.accept("PostgreSQL: " + server.description());
+      Phase[] group = new Phase[2];
+      Tally groupTally = withServer(server, "webhooks_group", Map.of(), url -> {
+        group[0] = closedLoop(url, "group commit");
+        group[1] = paced(url);
+      });
+      Phase[] baseline = new Phase[1];
+      Tally baselineTally = withServer(server, "webhooks_baseline",
+          Map.of("commit_batch", "1", "committers", Integer.toString(options.clients())), url -> baseline[0] = closedLoop(url, "one transaction per request"));
+      long lost = Math.max(0, groupTally.acknowledged() - groupTally.storedDistinct())
+          + Math.max(0, baselineTally.acknowledged() - baselineTally.storedDistinct());
+      long duplicates = (groupTally.stored() - groupTally.storedDistinct()) + (baselineTally.stored() - baselineTally.storedDistinct());
+      return new WebhookBenchReport(group[0].requests(), group[0].events(), group[1].latency().at(50), group[1].latency().at(99),
+          options.pacedRate(), group[1].rate(), group[0].rate(), baseline[0].rate(), group[0].latency().at(99),
+          baseline[0].latency().at(99), lost, duplicates, server.description());
+    }
+  }
+
+  @FunctionalInterface
+  private interface Body {
+    void run(URI hookUrl) throws Exception;
+  }
+
+  private final java.util.Set<Long> acknowledged = java.util.concurrent.ConcurrentHashMap.newKeySet();
+  private final AtomicLong eventIds = new AtomicLong(1_000_000_000L);
+  private volatile long measuredFrom;
+
+  private Tally withServer(BenchServer server, String name, Map<String, String> inbound, Body body) throws Exception {
+    acknowledged.clear();
+    try (BenchDatabase db = server.createDatabase(name)) {
+      Path dir = Files.createTempDirectory("sluice-bench-webhooks");
+      int port;
+      try (ServerSocket s = new ServerSocket(0)) {
+        port = s.getLocalPort();
+      }
+      StringBuilder inboundYaml = new StringBuilder();
+      inbound.forEach((k, v) -> inboundYaml.append("  ").append(k).append(": ").append(v).append('\n'));
+      Path config = dir.resolve("sluice.yaml");
+      Files.writeString(config, """
+          connections:
+            %s:
+              platform: hubspot
+              base_url: http://127.0.0.1:9
+              token: not-used
+              webhooks:
+                app_secret: ${HUBSPOT_APP_SECRET}
+          database:
+            url: %s
+          workers:
+            concurrency: 2
+          %s""".formatted(CONNECTION, db.connectionString(), inbound.isEmpty() ? "" : "inbound:\n" + inboundYaml));
+      List<String> cmd = new ArrayList<>(options.sluice());
+      cmd.addAll(List.of("serve", "--config", config.toString(), "--host", "127.0.0.1", "--port", Integer.toString(port)));
+      ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true)
+          .redirectOutput(dir.resolve("serve.log").toFile());
+      pb.environment().remove("SLUICE_CONFIG");
+      pb.environment().remove("SLUICE_DATABASE_URL");
+      pb.environment().put("SLUICE_API_TOKEN", "bench-token-0123456789abcdef");
+      pb.environment().put("HUBSPOT_APP_SECRET", APP_SECRET);
+      pb.environment().put("SLUICE_LOG_LEVEL", "WARN");
+      Process serve = pb.start();
+      try {
+        URI base = URI.create("http://127.0.0.1:" + port);
+        awaitHealthy(serve, base, dir.resolve("serve.log"));
+        URI hook = base.resolve("/hooks/hubspot/" + CONNECTION);
+        warmUp(hook);
+        acknowledged.clear();
+        measuredFrom = eventIds.get();
+        body.run(hook);
+      } finally {
+        serve.destroy();
+        if (!serve.waitFor(30, TimeUnit.SECONDS)) serve.destroyForcibly().waitFor();
+      }
+      try (Connection c = db.connect(); PreparedStatement ps = c.prepareStatement(SqlResource.load("webhook-stored-events.sql"))) {
+        ps.setLong(1, measuredFrom); // the warm-up's events are stored too, but not counted as acknowledged
+        try (ResultSet rs = ps.executeQuery()) {
+          rs.next();
+          return new Tally(acknowledged.size(), rs.getLong(1), rs.getLong(2));
+        }
+      }
+    }
+  }
+
+  private void awaitHealthy(Process serve, URI base, Path log) throws Exception {
+    long deadline = System.nanoTime() + STARTUP.toNanos();
+    while (System.nanoTime() < deadline) {
+      if (!serve.isAlive()) throw new IllegalStateException("sluice serve exited: " + tail(log));
+      try {
+        if (http.send(HttpRequest.newBuilder(base.resolve("/healthz")).build(), HttpResponse.BodyHandlers.discarding()).statusCode() == 200) return;
+      } catch (IOException notYet) {
+        // not listening yet
+      }
+      Thread.sleep(100); // polling a child process that has no other way to say it is ready
+    }
+    throw new IllegalStateException("sluice serve did not become healthy in " + STARTUP.toSeconds() + " s: " + tail(log));
+  }
+
+  private static String tail(Path log) throws IOException {
+    List<String> lines = Files.readAllLines(log);
+    return String.join(" | ", lines.subList(Math.max(0, lines.size() - 5), lines.size()));
+  }
+
+  /** A signed request; records its event ids as acknowledged when the answer is 2xx. */
+  private final class Batch {
+    final long[] ids;
+    final byte[] body;
+
+    Batch(Random random) {
+      int n = 1 + random.nextInt(options.maxEvents());
+      ids = new long[n];
+      StringBuilder b = new StringBuilder(n * 260).append('[');
+      long now = System.currentTimeMillis();
+      for (int i = 0; i < n; i++) {
+        ids[i] = eventIds.getAndIncrement();
+        if (i > 0) b.append(',');
+        b.append("{\"objectId\":").append(100 + random.nextInt(1_000_000)).append(",\"propertyName\":\"lifecyclestage\",")
+            .append("\"propertyValue\":\"customer\",\"changeSource\":\"CRM\",\"eventId\":").append(ids[i])
+            .append(",\"subscriptionId\":102,\"portalId\":62515,\"appId\":1160452,\"occurredAt\":").append(now)
+            .append(",\"subscriptionType\":\"contact.propertyChange\",\"attemptNumber\":0}");
+      }
+      body = b.append(']').toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** Sends until a 2xx (as HubSpot retries); answers the milliseconds of the acknowledged try. */
+    double send(URI hook) throws Exception {
+      for (int attempt = 0; ; attempt++) {
+        String ts = Long.toString(System.currentTimeMillis());
+        String sig = HubSpotWebhooks.signatureV3(APP_SECRET, "POST", hook.toString(), new String(body, StandardCharsets.UTF_8), ts);
+        HttpRequest r = HttpRequest.newBuilder(hook).timeout(Duration.ofSeconds(10)).header("Content-Type", "application/json")
+            .header("X-HubSpot-Signature-v3", sig).header("X-HubSpot-Request-Timestamp", ts)
+            .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build();
+        long start = System.nanoTime();
+        int status = http.send(r, HttpResponse.BodyHandlers.discarding()).statusCode();
+        double ms = (System.nanoTime() - start) / 1e6;
+        if (status / 100 == 2) {
+          for (long id : ids) acknowledged.add(id);
+          return ms;
+        }
+        if (attempt >= 5) throw new IllegalStateException("the server answered " + status + " six times to one batch");
+      }
+    }
+  }
+
+  private void warmUp(URI hook) throws Exception {
+    Random random = new Random(7);
+    for (int i = 0; i < 200; i++) new Batch(random).send(hook);
+  }
+
+  /** {@code options.requests()} requests from {@code options.clients()} senders, back to back. */
+  private Phase closedLoop(URI hook, String what) throws Exception {
+    AtomicInteger next = new AtomicInteger();
+    AtomicLong events = new AtomicLong();
+    ConcurrentLinkedQueue<Double> latencies = new ConcurrentLinkedQueue<>();
+    List<Batch> sent = java.util.Collections.synchronizedList(new ArrayList<>());
+    long start = System.nanoTime();
+    try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+      List<Future<?>> clients = new ArrayList<>();
+      for (int c = 0; c < options.clients(); c++) {
+        Random random = new Random(c);
+        clients.add(pool.submit(() -> {
+          int i;
+          while ((i = next.getAndIncrement()) < options.requests()) {
+            // every 20th request delivers an earlier batch again, as HubSpot does now and then
+            boolean again = i % 20 == 19 && !sent.isEmpty();
+            Batch b = again ? sent.get(random.nextInt(sent.size())) : new Batch(random);
+            if (!again) sent.add(b);
+            latencies.add(b.send(hook));
+            events.addAndGet(b.ids.length);
+          }
+          return null;
+        }));
+      }
+      for (Future<?> f : clients) f.get();
+    }
+    double seconds = (System.nanoTime() - start) / 1e9;
+    Phase p = new Phase(options.requests(), events.get(), seconds, Percentiles.of(latencies.stream().mapToDouble(Double::doubleValue).toArray()));
+    log.accept(String.format(java.util.Locale.ROOT, "%s: %d requests (%d events) in %.1f s = %.1f requests/s, ack p99 %.1f ms",
+        what, p.requests(), p.events(), seconds, p.rate(), p.latency().at(99)));
+    return p;
+  }
+
+  /** Requests at a fixed rate (open loop): latency counts from when each was due, so queueing shows. */
+  private Phase paced(URI hook) throws Exception {
+    int total = options.pacedRate() * options.pacedSeconds();
+    long intervalNanos = 1_000_000_000L / options.pacedRate();
+    ConcurrentLinkedQueue<Double> latencies = new ConcurrentLinkedQueue<>();
+    AtomicLong events = new AtomicLong();
+    Random random = new Random(99);
+    List<Batch> batches = new ArrayList<>(total);
+    for (int i = 0; i < total; i++) batches.add(new Batch(random));
+    long start = System.nanoTime();
+    try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+      List<Future<?>> all = new ArrayList<>(total);
+      for (int i = 0; i < total; i++) {
+        long due = start + i * intervalNanos;
+        long wait = due - System.nanoTime();
+        if (wait > 0) TimeUnit.NANOSECONDS.sleep(wait); // pacing the sender, not waiting for a state
+        Batch b = batches.get(i);
+        all.add(pool.submit(() -> {
+          b.send(hook);
+          latencies.add((System.nanoTime() - due) / 1e6);
+          events.addAndGet(b.ids.length);
+          return null;
+        }));
+      }
+      for (Future<?> f : all) f.get();
+    }
+    double seconds = (System.nanoTime() - start) / 1e9;
+    Phase p = new Phase(total, events.get(), seconds, Percentiles.of(latencies.stream().mapToDouble(Double::doubleValue).toArray()));
+    log.accept(String.format(java.util.Locale.ROOT, "paced at %d/s: %d requests in %.1f s, ack p50 %.2f ms, p99 %.2f ms",
+        options.pacedRate(), total, seconds, p.latency().at(50), p.latency().at(99)));
+    return p;
+  }
+}

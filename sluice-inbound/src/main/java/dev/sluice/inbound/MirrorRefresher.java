@@ -1,0 +1,157 @@
+package dev.sluice.inbound;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.sluice.connectors.ConnectorException;
+import dev.sluice.connectors.SourceConnector;
+import dev.sluice.connectors.SourceRecord;
+import dev.sluice.queue.JobContext;
+import dev.sluice.queue.JobQueue;
+import dev.sluice.queue.JobSnooze;
+import dev.sluice.queue.NewJob;
+import dev.sluice.queue.schema.SqlResource;
+import dev.sluice.sync.MirrorRefresh;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import javax.sql.DataSource;
+
+/**
+ * The {@value InboundEvents#MIRROR_JOB_KIND} handler: takes the ids noted for one connection and
+ * object type, reads their current state — HubSpot through the connector's batch read (100 ids a
+ * call, under the connection's shared rate limit), Salesforce from the newest stored notification —
+ * and upserts them into the mirror as a sync page would ({@link MirrorRefresh}), in one transaction
+ * with the removal of exactly the ids it refreshed.
+ */
+final class MirrorRefresher {
+  /** Most ids one job refreshes; more waiting get a follow-up job. */
+  static final int MAX_IDS_PER_JOB = 1000;
+
+  private record Pending(String objectId, long eventId) {}
+
+  private final DataSource ds;
+  private final JobQueue queue;
+  private final Clock clock;
+  private final WebhookSources sources;
+  private final Function<String, SourceConnector> connectors;
+  private final Duration window;
+  private final MirrorRefresh mirror;
+  private final SqlResource pendingIds;
+  private final SqlResource clearPending;
+  private final SqlResource latestSalesforce;
+
+  MirrorRefresher(DataSource ds, JobQueue queue, String schema, Clock clock, WebhookSources sources,
+      Function<String, SourceConnector> connectors, Duration window) {
+    this.ds = ds;
+    this.queue = queue;
+    this.clock = clock;
+    this.sources = sources;
+    this.connectors = connectors;
+    this.window = window;
+    this.mirror = new MirrorRefresh(schema, clock);
+    this.pendingIds = SqlResource.load(MirrorRefresher.class, "pending_ids.sql", schema);
+    this.clearPending = SqlResource.load(MirrorRefresher.class, "clear_pending.sql", schema);
+    this.latestSalesforce = SqlResource.load(MirrorRefresher.class, "latest_salesforce_values.sql", schema);
+  }
+
+  void handle(JobContext ctx) throws SQLException, ConnectorException {
+    String connection = ctx.payload().path("connection").asText();
+    String objectType = ctx.payload().path("object_type").asText();
+    List<Pending> pending = pending(connection, objectType);
+    if (pending.isEmpty()) return;
+    List<String> ids = pending.stream().map(Pending::objectId).toList();
+    boolean hubspot = sources.find(WebhookSender.HUBSPOT, connection).isPresent();
+    List<SourceRecord> records;
+    Instant readAt = clock.instant();
+    if (hubspot) {
+      try {
+        records = connectors.apply(connection).readRecords(objectType, ids);
+      } catch (ConnectorException e) {
+        if (e.kind() == ConnectorException.Kind.RATE_LIMITED && e.retryAfter() != null) throw new JobSnooze(e.retryAfter());
+        throw e;
+      }
+    } else {
+      records = salesforce(connection, objectType, ids);
+    }
+    long lastEvent = pending.stream().mapToLong(Pending::eventId).max().orElse(0);
+    try (Connection c = ds.getConnection()) {
+      c.setAutoCommit(false);
+      try {
+        mirror.apply(c, connection, hubspot ? "hubspot" : "salesforce", objectType, records, lastEvent, readAt);
+        if (hubspot) {
+          // ids HubSpot no longer knows at all (merged into another record): archived in the mirror
+          java.util.Set<String> known = new java.util.HashSet<>();
+          records.forEach(r -> known.add(r.externalId()));
+          mirror.archiveGone(c, connection, objectType, ids.stream().filter(id -> !known.contains(id)).toList(), lastEvent);
+        }
+        clear(c, connection, objectType, pending);
+        if (pending.size() == MAX_IDS_PER_JOB) {
+          // more are waiting: one follow-up now, keyed like the notes so it coalesces with theirs
+          long bucket = clock.millis() / Math.max(1, window.toMillis());
+          EventWriter.enqueue(queue, c, List.of(NewJob.builder(InboundEvents.MIRROR_JOB_KIND)
+              .payload(ctx.payload().toString()).dedupeKey(MirrorNotes.refreshKey(connection, objectType, bucket) + ":more")
+              .concurrencyKey(connection + ":" + objectType).build()));
+        }
+        c.commit();
+      } catch (SQLException | RuntimeException e) {
+        c.rollback();
+        throw e;
+      }
+    }
+  }
+
+  private List<Pending> pending(String connection, String objectType) throws SQLException {
+    List<Pending> out = new ArrayList<>();
+    try (Connection c = ds.getConnection(); PreparedStatement ps = pendingIds.prepare(c)) {
+      pendingIds.set(ps, "connection", connection);
+      pendingIds.set(ps, "object_type", objectType);
+      pendingIds.set(ps, "limit", MAX_IDS_PER_JOB);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) out.add(new Pending(rs.getString(1), rs.getLong(2)));
+      }
+    }
+    return out;
+  }
+
+  private void clear(Connection c, String connection, String objectType, List<Pending> pending) throws SQLException {
+    try (PreparedStatement ps = clearPending.prepare(c)) {
+      clearPending.set(ps, "connection", connection);
+      clearPending.set(ps, "object_type", objectType);
+      clearPending.set(ps, "object_ids", EventWriter.text(c, pending.stream().map(Pending::objectId).toList()));
+      clearPending.set(ps, "event_ids", c.createArrayOf("int8", pending.stream().map(Pending::eventId).toArray()));
+      ps.executeUpdate();
+    }
+  }
+
+  /** Salesforce notifications carry the record's current values: the newest stored one per record is the record. */
+  private List<SourceRecord> salesforce(String connection, String objectType, List<String> ids) throws SQLException {
+    List<SourceRecord> out = new ArrayList<>();
+    try (Connection c = ds.getConnection(); PreparedStatement ps = latestSalesforce.prepare(c)) {
+      latestSalesforce.set(ps, "connection", connection);
+      latestSalesforce.set(ps, "object_type", objectType);
+      latestSalesforce.set(ps, "object_ids", EventWriter.text(c, ids));
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) out.add(salesforceRecord(objectType, rs.getString(1), InboundJson.MAPPER.readTree(rs.getString(2))));
+      }
+    } catch (java.io.IOException e) {
+      throw new IllegalStateException("a stored Salesforce notification does not parse: " + e.getMessage(), e);
+    }
+    return out;
+  }
+
+  static SourceRecord salesforceRecord(String objectType, String id, JsonNode payload) {
+    Map<String, String> fields = new LinkedHashMap<>();
+    payload.path("fields").properties().forEach(f -> fields.put(f.getKey(), f.getValue().isNull() ? null : f.getValue().asText()));
+    Instant modified = SalesforceOutboundMessage.lastModified(fields);
+    boolean deleted = "true".equalsIgnoreCase(fields.get("IsDeleted"));
+    return new SourceRecord(objectType, id, fields, Map.of(), deleted, modified);
+  }
+}
