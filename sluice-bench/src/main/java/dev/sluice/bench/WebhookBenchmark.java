@@ -119,7 +119,7 @@ public final class WebhookBenchmark {
           .redirectOutput(dir.resolve("serve.log").toFile());
       pb.environment().remove("SLUICE_CONFIG");
       pb.environment().remove("SLUICE_DATABASE_URL");
-      pb.environment().put("SLUICE_API_TOKEN", "bench-token-0123456789abcdef");
+      pb.environment().put("SLUICE_API_TOKEN", "bench-token-0123456789abcdef-0123456789");
       pb.environment().put("HUBSPOT_APP_SECRET", APP_SECRET);
       pb.environment().put("SLUICE_LOG_LEVEL", "WARN");
       Process serve = pb.start();

@@ -82,7 +82,7 @@ class WebhookCrashTest {
     pb.environment().remove("SLUICE_CONFIG");
     pb.environment().remove("SLUICE_DATABASE_URL");
     pb.environment().putAll(Map.of("HUBSPOT_TOKEN", sandbox.hubspot().token(), "HUBSPOT_APP_SECRET", sandbox.hubspot().appSecret(),
-        "SLUICE_API_TOKEN", "crash-test-token-0123456789"));
+        "SLUICE_API_TOKEN", "crash-test-token-0123456789abcdef-0123456789"));
     pb.redirectOutput(dir.resolve(name + ".out").toFile()).redirectError(dir.resolve(name + ".err").toFile());
     Process p = pb.start();
     HttpClient http = HttpClient.newHttpClient();
