@@ -152,6 +152,7 @@ public final class SluiceRuntime implements AutoCloseable {
     engine.registerHandlers(builder);
     builder.handle(SCHEDULED_SYNC_KIND, this::startScheduledSync);
     rules.registerHandlers(builder);
+    if (rules.rules().size() > 0) inbound.onEvent(rules::evaluate); // each stored event's job evaluates the rules
     inbound.registerHandlers(builder);
     worker = builder.start();
     inbound.scheduleRetention(cron);
