@@ -194,13 +194,18 @@ public final class WebhookBenchmark {
             .header("X-HubSpot-Signature-v3", sig).header("X-HubSpot-Request-Timestamp", ts)
             .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build();
         long start = System.nanoTime();
-        int status = http.send(r, HttpResponse.BodyHandlers.discarding()).statusCode();
+        int status;
+        try {
+          status = http.send(r, HttpResponse.BodyHandlers.discarding()).statusCode();
+        } catch (java.net.http.HttpTimeoutException e) {
+          status = -1; // no answer in time: the sender tries again, as HubSpot does
+        }
         double ms = (System.nanoTime() - start) / 1e6;
         if (status / 100 == 2) {
           for (long id : ids) acknowledged.add(id);
           return ms;
         }
-        if (attempt >= 5) throw new IllegalStateException("the server answered " + status + " six times to one batch");
+        if (attempt >= 5) throw new IllegalStateException("no 2xx in six tries of one batch (last: " + status + ")");
       }
     }
   }
