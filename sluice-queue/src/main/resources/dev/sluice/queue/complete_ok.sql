@@ -2,16 +2,20 @@
 -- the narrow, append-only job_finished. Only rows still running under the lease the outcome names
 -- match: an outcome of an earlier claim of the same job (rescued, retried, re-claimed) is dropped.
 -- Leases whose jobs all have their outcome (:released) are deleted in the same statement.
--- The lease match is the state check: job_lease_check makes "lease = :lease" imply "running".
--- (Written as state = 'running' it would let the planner read the whole running index for every
--- outcome when its statistics say no job runs, as right after a bulk enqueue and ANALYZE.)
+-- The state left is named in the WHERE, as every transition does, but through the MATERIALIZED
+-- "leaving" row rather than as the literal state = 'running': the literal lets the planner prove the
+-- partial running index usable and, when its statistics say no job runs (right after a bulk enqueue
+-- and ANALYZE), read that whole index once per outcome (19.7 s for 500 outcomes over 20,000 running
+-- jobs); through "leaving" the outcomes drive the plan, each job looked up by its id (3 ms).
 -- async_commit: the commit does not wait for the WAL flush; see claim.sql for why that is safe.
 WITH async_commit AS MATERIALIZED (
   SELECT set_config('synchronous_commit', 'off', true)
+), leaving AS MATERIALIZED (
+  SELECT 'running'::text AS state
 ), done AS (
   DELETE FROM ${schema}.job j
-  USING unnest(:ids::bigint[], :leases::uuid[]) AS u(id, lease), async_commit
-  WHERE j.id = u.id AND j.lease = u.lease
+  USING unnest(:ids::bigint[], :leases::uuid[]) AS u(id, lease), async_commit, leaving
+  WHERE j.id = u.id AND j.lease = u.lease AND j.state = leaving.state
   RETURNING j.id, j.kind, j.priority, j.attempt, j.max_attempts, j.dedupe_key, j.concurrency_key, j.last_error,
             j.progress, j.created_at, j.started_at
 ), finished AS (

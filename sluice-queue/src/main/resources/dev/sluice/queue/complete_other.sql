@@ -2,10 +2,12 @@
 --   retryable, ready (snooze or release, which gives the attempt back): updated in place;
 --   dead, cancelled, and any outcome of a job whose cancel was requested: moved to job_dead.
 -- Leases whose jobs all have their outcome (:released) are deleted in the same statement.
--- The lease match is the state check (job_lease_check: a lease only on a running job); see complete_ok.sql.
+-- Both name the state they leave through the MATERIALIZED "leaving" row: see complete_ok.sql for why.
 -- async_commit: the commit does not wait for the WAL flush; see claim.sql for why that is safe.
 WITH async_commit AS MATERIALIZED (
   SELECT set_config('synchronous_commit', 'off', true)
+), leaving AS MATERIALIZED (
+  SELECT 'running'::text AS state
 ), u AS (
   SELECT * FROM unnest(:ids::bigint[], :leases::uuid[], :states::text[], :run_at_ms::bigint[], :errors::text[], :stacks::text[])
            AS u(id, lease, state, run_at_ms, error, stack)
@@ -18,14 +20,14 @@ WITH async_commit AS MATERIALIZED (
       last_error = coalesce(u.error, j.last_error),
       last_error_stack = CASE WHEN u.error IS NULL THEN j.last_error_stack ELSE u.stack END,
       lease = NULL
-  FROM u, async_commit
-  WHERE j.id = u.id AND j.lease = u.lease
+  FROM u, async_commit, leaving
+  WHERE j.id = u.id AND j.lease = u.lease AND j.state = leaving.state
     AND u.state IN ('retryable', 'ready') AND j.cancel_requested_at IS NULL
   RETURNING j.id
 ), gone AS (
   DELETE FROM ${schema}.job j
-  USING u, async_commit
-  WHERE j.id = u.id AND j.lease = u.lease
+  USING u, async_commit, leaving
+  WHERE j.id = u.id AND j.lease = u.lease AND j.state = leaving.state
     AND (u.state IN ('dead', 'cancelled') OR j.cancel_requested_at IS NOT NULL)
   RETURNING j.id, j.kind, j.payload, j.priority, j.run_at, j.attempt, j.max_attempts, j.dedupe_key, j.concurrency_key,
             j.last_error, j.last_error_stack, j.progress, j.timeout_ms, j.created_at, j.started_at,

@@ -1,5 +1,10 @@
--- Progress of a running job, only under the lease its handler runs under (the lease match is the
--- state check: job_lease_check allows a lease only on a running job).
-UPDATE ${schema}.job
+-- Progress of a running job, only under the lease its handler runs under. The state is named
+-- through the MATERIALIZED "leaving" row (see complete_ok.sql): written as the literal, the planner
+-- reads the running index by lease (every job of the claim batch) instead of the job by its id.
+WITH leaving AS MATERIALIZED (
+  SELECT 'running'::text AS state
+)
+UPDATE ${schema}.job j
 SET progress = :progress::jsonb
-WHERE id = :id AND lease = :lease
+FROM leaving
+WHERE j.id = :id AND j.lease = :lease AND j.state = leaving.state
