@@ -9,7 +9,9 @@ import java.time.Duration;
  * @param pageMaxAttempts attempts per page before its stream fails (snoozes for rate limits do not count)
  * @param retryBase first retry delay after a retryable error; doubles each attempt
  * @param retryMax cap on the retry delay
- * @param pageTimeout heartbeat staleness after which the queue's rescuer hands a page job to another worker
+ * @param pageTimeout the page job kind's queue timeout: the longest a page handler may run (the worker
+ *     interrupts it then and the page is read again on retry) and the heartbeat staleness after which
+ *     the queue's rescuer hands the page job to another worker; keep it well above a slow page
  * @param maxRunningPages cap on page jobs running at once across all processes (null = no cap)
  */
 public record SyncSettings(int pageMaxAttempts, Duration retryBase, Duration retryMax, Duration pageTimeout,

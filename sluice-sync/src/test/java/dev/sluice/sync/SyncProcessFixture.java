@@ -31,9 +31,16 @@ final class SyncProcessFixture implements AutoCloseable {
   static final List<String> OBJECTS = List.of("contacts", "companies", "deals", "tickets");
   /** Shorter than HubSpot's default, so incremental runs in tests wait about a second for the search index. */
   static final Duration SEARCH_INDEX_SETTLE = Duration.ofMillis(1200);
-  /** Test settings: quick retries, a short heartbeat timeout so a killed worker's page is rescued in seconds. */
+  /**
+   * Test settings: quick retries, and a page timeout short enough that a killed worker's page is
+   * rescued within half a minute. The page timeout is also the longest a live handler may run (the
+   * queue's watchdog interrupts it and the page is read again), so it must exceed a slow page: the
+   * first page of each stream in a freshly started child JVM took over 5 s on the loaded test machine
+   * (cold JIT, property discovery, the mirror's first writes), was interrupted and read a second time
+   * before any kill — one read more than the kill test allows once that page is also in flight at the kill.
+   */
   static final SyncSettings SETTINGS = SyncSettings.DEFAULTS.withRetry(Duration.ofMillis(50), Duration.ofSeconds(1))
-      .withPageMaxAttempts(10).withPageTimeout(Duration.ofSeconds(5));
+      .withPageMaxAttempts(10).withPageTimeout(Duration.ofSeconds(20));
 
   final JobQueue queue;
   final SyncEngine engine;
