@@ -426,14 +426,14 @@ async function showRecord(ev) {
     }
     const rows = h.changes.map((ch) => el('tr', null,
       el('td', null, when(ch.at)),
-      el('td', { class: 'num' }, '#' + ch.run_id),
+      el('td', { class: 'num' }, ch.source === 'webhook' ? 'webhook event ' + ch.event_id : '#' + ch.run_id),
       el('td', null, ch.run_mode || ''),
       el('td', { class: 'num' }, ch.page === null ? '—' : ch.page),
       el('td', null, ch.kind),
       el('td', { class: 'wrap' }, (ch.changed_properties || []).join(', '))));
     parts.push(el('h3', null, 'Changes (' + h.changes.length + ')'));
     parts.push(el('table', { id: 'record-changes' },
-      el('thead', null, el('tr', null, el('th', null, 'at'), el('th', null, 'run'), el('th', null, 'mode'),
+      el('thead', null, el('tr', null, el('th', null, 'at'), el('th', null, 'run / source'), el('th', null, 'mode'),
         el('th', null, 'page'), el('th', null, 'change'), el('th', null, 'changed properties'))),
       el('tbody', null, ...rows)));
     out.replaceChildren(...parts);

@@ -50,10 +50,15 @@ public final class WebhookBenchmark {
     this.log = log;
   }
 
-  /** One server's results. */
-  private record Phase(long requests, long events, double seconds, Percentiles latency) {
+  /** One server's results in one run; {@code cpuSeconds} = the serve process and PostgreSQL, NaN when not measurable. */
+  private record Phase(long requests, long events, double seconds, Percentiles latency, double cpuSeconds) {
     double rate() {
       return requests / seconds;
+    }
+
+    /** CPU milliseconds per event (serve + PostgreSQL), NaN when not measurable. */
+    double cpuMsPerEvent() {
+      return cpuSeconds * 1000 / events;
     }
   }
 
@@ -61,28 +66,39 @@ public final class WebhookBenchmark {
   private record Tally(long acknowledged, long stored, long storedDistinct) {}
 
   public WebhookBenchReport run() throws Exception {
+    double[] loadAtStart = QueueBenchmark.loadAverage();
     try (BenchServer server = BenchServer.open(options.databaseUrl(), options.home(), null)) {
       log.accept("PostgreSQL: " + server.description());
-      Phase[] group = new Phase[2];
-      Tally groupTally = withServer(server, "webhooks_group", Map.of(), url -> {
-        group[0] = closedLoop(url, "group commit");
-        group[1] = paced(url);
-      });
-      Phase[] baseline = new Phase[1];
-      Tally baselineTally = withServer(server, "webhooks_baseline",
-          Map.of("commit_batch", "1", "committers", Integer.toString(options.clients())), url -> baseline[0] = closedLoop(url, "one transaction per request"));
-      long lost = Math.max(0, groupTally.acknowledged() - groupTally.storedDistinct())
-          + Math.max(0, baselineTally.acknowledged() - baselineTally.storedDistinct());
-      long duplicates = (groupTally.stored() - groupTally.storedDistinct()) + (baselineTally.stored() - baselineTally.storedDistinct());
-      return new WebhookBenchReport(group[0].requests(), group[0].events(), group[1].latency().at(50), group[1].latency().at(99),
-          options.pacedRate(), group[1].rate(), group[0].rate(), baseline[0].rate(), group[0].latency().at(99),
-          baseline[0].latency().at(99), lost, duplicates, server.description());
+      List<WebhookBenchReport.Run> runs = new ArrayList<>();
+      long lost = 0;
+      long duplicates = 0;
+      for (int run = 1; run <= options.runs(); run++) {
+        // baseline and contender alternate, each on a fresh database, so a change of load hits both
+        Phase[] baseline = new Phase[1];
+        String tag = "run " + run + "/" + options.runs() + ": ";
+        Tally baselineTally = withServer(server, "webhooks_baseline",
+            Map.of("commit_batch", "1", "committers", Integer.toString(options.clients())),
+            (url, cpu) -> baseline[0] = closedLoop(url, cpu, tag + "one transaction per request"));
+        Phase[] group = new Phase[2];
+        Tally groupTally = withServer(server, "webhooks_group", Map.of(), (url, cpu) -> {
+          group[0] = closedLoop(url, cpu, tag + "group commit");
+          group[1] = paced(url, tag);
+        });
+        lost += Math.max(0, groupTally.acknowledged() - groupTally.storedDistinct())
+            + Math.max(0, baselineTally.acknowledged() - baselineTally.storedDistinct());
+        duplicates += (groupTally.stored() - groupTally.storedDistinct()) + (baselineTally.stored() - baselineTally.storedDistinct());
+        runs.add(new WebhookBenchReport.Run(group[0].requests(), group[0].events(), group[1].latency().at(50), group[1].latency().at(99),
+            group[1].rate(), group[0].rate(), baseline[0].rate(), group[0].latency().at(99), baseline[0].latency().at(99),
+            group[0].cpuMsPerEvent(), baseline[0].cpuMsPerEvent(), QueueBenchmark.loadAverage()));
+      }
+      return new WebhookBenchReport(runs, options.pacedRate(), lost, duplicates, server.description(), loadAtStart,
+          QueueBenchmark.loadAverage());
     }
   }
 
   @FunctionalInterface
   private interface Body {
-    void run(URI hookUrl) throws Exception;
+    void run(URI hookUrl, ProcessCpu cpu) throws Exception;
   }
 
   private final java.util.Set<Long> acknowledged = java.util.concurrent.ConcurrentHashMap.newKeySet();
@@ -130,7 +146,11 @@ public final class WebhookBenchmark {
         warmUp(hook);
         acknowledged.clear();
         measuredFrom = eventIds.get();
-        body.run(hook);
+        ServerCpu pg;
+        try (Connection c = db.connect()) {
+          pg = ServerCpu.of(c);
+        }
+        body.run(hook, new ProcessCpu(serve.pid(), pg));
       } finally {
         serve.destroy();
         if (!serve.waitFor(30, TimeUnit.SECONDS)) serve.destroyForcibly().waitFor();
@@ -216,11 +236,12 @@ public final class WebhookBenchmark {
   }
 
   /** {@code options.requests()} requests from {@code options.clients()} senders, back to back. */
-  private Phase closedLoop(URI hook, String what) throws Exception {
+  private Phase closedLoop(URI hook, ProcessCpu cpu, String what) throws Exception {
     AtomicInteger next = new AtomicInteger();
     AtomicLong events = new AtomicLong();
     ConcurrentLinkedQueue<Double> latencies = new ConcurrentLinkedQueue<>();
     List<Batch> sent = java.util.Collections.synchronizedList(new ArrayList<>());
+    double cpuStart = cpu.secondsWhenQuiet(); // the warm-up's queued work done first
     long start = System.nanoTime();
     try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
       List<Future<?>> clients = new ArrayList<>();
@@ -242,14 +263,19 @@ public final class WebhookBenchmark {
       for (Future<?> f : clients) f.get();
     }
     double seconds = (System.nanoTime() - start) / 1e9;
-    Phase p = new Phase(options.requests(), events.get(), seconds, Percentiles.of(latencies.stream().mapToDouble(Double::doubleValue).toArray()));
-    log.accept(String.format(java.util.Locale.ROOT, "%s: %d requests (%d events) in %.1f s = %.1f requests/s, ack p99 %.1f ms",
-        what, p.requests(), p.events(), seconds, p.rate(), p.latency().at(99)));
+    // the work an event causes after its ack (its job, the mirror note's refresh) counts too
+    double cpuSeconds = cpu.secondsWhenQuiet() - cpuStart;
+    Phase p = new Phase(options.requests(), events.get(), seconds, Percentiles.of(latencies.stream().mapToDouble(Double::doubleValue).toArray()),
+        cpuSeconds);
+    log.accept(String.format(java.util.Locale.ROOT, "%s: %d requests (%d events) in %.1f s = %.1f requests/s, ack p99 %.1f ms,"
+        + " %.3f ms CPU per event (serve + PostgreSQL), load %s",
+        what, p.requests(), p.events(), seconds, p.rate(), p.latency().at(99), p.cpuMsPerEvent(),
+        java.util.Arrays.toString(QueueBenchmark.loadAverage())));
     return p;
   }
 
   /** Requests at a fixed rate (open loop): latency counts from when each was due, so queueing shows. */
-  private Phase paced(URI hook) throws Exception {
+  private Phase paced(URI hook, String tag) throws Exception {
     int total = options.pacedRate() * options.pacedSeconds();
     long intervalNanos = 1_000_000_000L / options.pacedRate();
     ConcurrentLinkedQueue<Double> latencies = new ConcurrentLinkedQueue<>();
@@ -275,8 +301,9 @@ public final class WebhookBenchmark {
       for (Future<?> f : all) f.get();
     }
     double seconds = (System.nanoTime() - start) / 1e9;
-    Phase p = new Phase(total, events.get(), seconds, Percentiles.of(latencies.stream().mapToDouble(Double::doubleValue).toArray()));
-    log.accept(String.format(java.util.Locale.ROOT, "paced at %d/s: %d requests in %.1f s, ack p50 %.2f ms, p99 %.2f ms",
+    Phase p = new Phase(total, events.get(), seconds, Percentiles.of(latencies.stream().mapToDouble(Double::doubleValue).toArray()),
+        Double.NaN);
+    log.accept(String.format(java.util.Locale.ROOT, tag + "paced at %d/s: %d requests in %.1f s, ack p50 %.2f ms, p99 %.2f ms",
         options.pacedRate(), total, seconds, p.latency().at(50), p.latency().at(99)));
     return p;
   }

@@ -27,6 +27,9 @@ final class EventStore {
   private final SqlResource findRequest;
   private final SqlResource replay;
   private final SqlResource markHandled;
+  private final SqlResource unhandledRequests;
+  private final SqlResource requestEvents;
+  private final SqlResource markRequestsHandled;
 
   EventStore(DataSource ds, JobQueue queue, String schema, Clock clock) {
     this.ds = ds;
@@ -36,6 +39,9 @@ final class EventStore {
     this.findRequest = SqlResource.load(EventStore.class, "find_request.sql", schema);
     this.replay = SqlResource.load(EventStore.class, "replay_events.sql", schema);
     this.markHandled = SqlResource.load(EventStore.class, "mark_handled.sql", schema);
+    this.unhandledRequests = SqlResource.load(EventStore.class, "unhandled_requests.sql", schema);
+    this.requestEvents = SqlResource.load(EventStore.class, "request_events.sql", schema);
+    this.markRequestsHandled = SqlResource.load(EventStore.class, "mark_requests_handled.sql", schema);
   }
 
   List<StoredEvent> list(EventFilter f) throws SQLException {
@@ -116,6 +122,39 @@ final class EventStore {
       markHandled.set(ps, "id", eventId);
       markHandled.set(ps, "now", clock.instant().atOffset(ZoneOffset.UTC));
       return ps.executeUpdate() == 1;
+    }
+  }
+
+  /** Of {@code requestIds}, those whose events have not been handled yet, in order. */
+  List<Long> unhandledRequests(List<Long> requestIds) throws SQLException {
+    List<Long> out = new ArrayList<>();
+    try (Connection c = ds.getConnection(); PreparedStatement ps = unhandledRequests.prepare(c)) {
+      unhandledRequests.set(ps, "ids", c.createArrayOf("int8", requestIds.toArray()));
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) out.add(rs.getLong(1));
+      }
+    }
+    return out;
+  }
+
+  /** The events one request stored, oldest first, without the raw request. */
+  List<StoredEvent> requestEvents(long requestId) throws SQLException {
+    List<StoredEvent> out = new ArrayList<>();
+    try (Connection c = ds.getConnection(); PreparedStatement ps = requestEvents.prepare(c)) {
+      requestEvents.set(ps, "request_id", requestId);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) out.add(row(rs));
+      }
+    }
+    return out;
+  }
+
+  /** Records that the events of {@code requestIds} were handled (the first time only), in one statement. */
+  void markRequestsHandled(List<Long> requestIds) throws SQLException {
+    try (Connection c = ds.getConnection(); PreparedStatement ps = markRequestsHandled.prepare(c)) {
+      markRequestsHandled.set(ps, "ids", c.createArrayOf("int8", requestIds.toArray()));
+      markRequestsHandled.set(ps, "now", clock.instant().atOffset(ZoneOffset.UTC));
+      ps.executeUpdate();
     }
   }
 

@@ -20,10 +20,16 @@ import java.util.Set;
 /**
  * Writes a batch of deliveries in the group committer's transaction: claims their provider ids in
  * the dedupe memory, stores the requests that carried anything new with their new events, enqueues
- * one event job per new event and notes the records the mirror must refresh. A fixed number of
- * statements per batch, whatever its size.
+ * one event job per {@value #EVENTS_PER_JOB} new events (whole requests; payload
+ * {@code {"request_ids":[…]}}) and notes the records the mirror must refresh. A fixed number of
+ * statements per batch, whatever its size: the per-event cost is the rows themselves.
  */
 final class EventWriter implements GroupCommitter.BatchWriter<Delivery, Delivery.Stored> {
+  /**
+   * Events one {@value InboundEvents#EVENT_JOB_KIND} job covers at most (a request is never split):
+   * a job per event would cost a job row, a claim and a completion per event, the bulk of the work.
+   */
+  static final int EVENTS_PER_JOB = 500;
   private final JobQueue queue;
   private final Clock clock;
   private final MirrorNotes mirror;
@@ -75,7 +81,9 @@ final class EventWriter implements GroupCommitter.BatchWriter<Delivery, Delivery
     int ei = 0;
     RequestRows req = new RequestRows(requests);
     EventRows ev = new EventRows(events);
-    List<NewJob> jobs = new ArrayList<>(events);
+    List<NewJob> jobs = new ArrayList<>();
+    List<Long> jobRequests = new ArrayList<>();
+    int jobEvents = 0;
     MirrorNotes.Batch notes = mirror.batch();
     for (int i = 0; i < batch.size(); i++) {
       Delivery d = batch.get(i);
@@ -91,16 +99,30 @@ final class EventWriter implements GroupCommitter.BatchWriter<Delivery, Delivery
         long eventId = ids[1][ei++];
         ev.add(eventId, requestId, d, e);
         stored.add(eventId);
-        jobs.add(NewJob.of(InboundEvents.EVENT_JOB_KIND, "{\"event_id\":" + eventId + "}"));
         notes.note(d, e, eventId);
       }
+      if (jobEvents > 0 && jobEvents + mine.size() > EVENTS_PER_JOB) {
+        jobs.add(eventJob(jobRequests));
+        jobRequests.clear();
+        jobEvents = 0;
+      }
+      jobRequests.add(requestId);
+      jobEvents += mine.size();
       out.add(new Delivery.Stored(stored, d.events().size() - mine.size()));
     }
+    jobs.add(eventJob(jobRequests));
     req.insert(c, insertRequests);
     ev.insert(c, insertEvents);
     enqueue(queue, c, jobs);
     notes.flush(c, now);
     return out;
+  }
+
+  /** The job that handles the new events of {@code requestIds}. */
+  static NewJob eventJob(List<Long> requestIds) {
+    StringBuilder b = new StringBuilder("{\"request_ids\":[");
+    for (int i = 0; i < requestIds.size(); i++) b.append(i == 0 ? "" : ",").append(requestIds.get(i));
+    return NewJob.of(InboundEvents.EVENT_JOB_KIND, b.append("]}").toString());
   }
 
   private Set<String> claim(Connection c, List<Delivery> batch, java.time.OffsetDateTime now) throws SQLException {

@@ -30,14 +30,18 @@ import org.flywaydb.core.Flyway;
 /**
  * InboundEvents receives webhooks and keeps them: each request is verified against its
  * connection's secret, parsed, and acknowledged only after its events are committed (shared
- * transactions: see {@link GroupCommitter}) together with one {@value #EVENT_JOB_KIND} job per new
- * event. A provider event id already stored is acknowledged and stores nothing. Stored events can
+ * transactions: see {@link GroupCommitter}) together with {@value #EVENT_JOB_KIND} jobs that hand
+ * each new event to the {@link #onEvent listener} once. A provider event id already stored is acknowledged and stores nothing. Stored events can
  * be listed, shown with their raw request, and replayed (their job enqueued again).
  *
  * <p>Thread-safe; one instance per process. {@link #close()} commits what was already received.
  */
 public final class InboundEvents implements AutoCloseable {
-  /** Job kind run once per stored event (and per replay); payload {@code {"event_id": n}}. */
+  /**
+   * Job kind handling stored events: one per group commit and up to 500 new events (payload
+   * {@code {"request_ids": [..]}}, the requests whose events it handles), and one per replayed event
+   * ({@code {"event_id": n, "replay": true}}).
+   */
   public static final String EVENT_JOB_KIND = "inbound-event";
   /** Job kind refreshing the mirror records named by events; payload {@code {"connection", "object_type"}}. */
   public static final String MIRROR_JOB_KIND = "inbound-mirror-refresh";
@@ -124,8 +128,23 @@ public final class InboundEvents implements AutoCloseable {
   }
 
   private void handleEvent(JobContext ctx) throws SQLException {
-    long id = ctx.payload().path("event_id").asLong();
     java.util.function.Consumer<StoredEvent> listener = eventListener;
+    JsonNode requests = ctx.payload().get("request_ids");
+    if (requests != null) {
+      List<Long> ids = new java.util.ArrayList<>(requests.size());
+      requests.forEach(n -> ids.add(n.asLong()));
+      if (listener == null) {
+        store.markRequestsHandled(ids);
+        return;
+      }
+      // request by request, so a retry after a failing listener skips the requests already handled
+      for (long request : store.unhandledRequests(ids)) {
+        for (StoredEvent e : store.requestEvents(request)) listener.accept(e);
+        store.markRequestsHandled(List.of(request));
+      }
+      return;
+    }
+    long id = ctx.payload().path("event_id").asLong();
     if (listener != null) find(id).ifPresent(listener); // an event already removed by retention is only marked
     store.markHandled(id);
   }
@@ -133,9 +152,11 @@ public final class InboundEvents implements AutoCloseable {
   private volatile java.util.function.Consumer<StoredEvent> eventListener;
 
   /**
-   * Runs {@code listener} (e.g. the rules engine) in each {@value #EVENT_JOB_KIND} job, on the
-   * stored event, before it is marked handled; a listener that throws fails the job, which is
-   * retried. Set it before the workers start.
+   * Runs {@code listener} (e.g. the rules engine) on each stored event in the
+   * {@value #EVENT_JOB_KIND} jobs, in the order the events were stored within a request, before
+   * the event's request is marked handled; a listener that throws fails the job, which is retried
+   * from the first request not yet handled (so a listener may see an event again: at least once).
+   * Set it before the workers start.
    */
   public void onEvent(java.util.function.Consumer<StoredEvent> listener) {
     this.eventListener = Objects.requireNonNull(listener, "listener");
@@ -172,6 +193,15 @@ public final class InboundEvents implements AutoCloseable {
       }
       case MAILCHIMP -> throw new IllegalStateException("unreachable");
     };
+  }
+
+  /**
+   * The answer to a Salesforce Outbound Message that was refused ({@link WebhookRejected}) or could
+   * not be stored: a SOAP 1.1 Fault as {@code text/xml} with {@code status} and the one-line
+   * {@code reason} as its faultstring (Salesforce reads SOAP, not JSON, and retries without an Ack).
+   */
+  public static Receipt salesforceFault(int status, String reason) {
+    return new Receipt(status, "text/xml; charset=utf-8", SalesforceOutboundMessage.fault(status, reason), 0, 0);
   }
 
   /** Receives a Mailchimp POST at {@code /hooks/mailchimp/<connection>/<pathSecret>}. */

@@ -81,16 +81,17 @@ final class MirrorRefresher {
     } else {
       records = salesforce(connection, objectType, ids);
     }
-    long lastEvent = pending.stream().mapToLong(Pending::eventId).max().orElse(0);
+    Map<String, Long> eventIds = new java.util.HashMap<>(); // the latest event that named each record
+    pending.forEach(p -> eventIds.put(p.objectId(), p.eventId()));
     try (Connection c = ds.getConnection()) {
       c.setAutoCommit(false);
       try {
-        mirror.apply(c, connection, hubspot ? "hubspot" : "salesforce", objectType, records, lastEvent, readAt);
+        mirror.apply(c, connection, hubspot ? "hubspot" : "salesforce", objectType, records, eventIds, readAt);
         if (hubspot) {
           // ids HubSpot no longer knows at all (merged into another record): archived in the mirror
           java.util.Set<String> known = new java.util.HashSet<>();
           records.forEach(r -> known.add(r.externalId()));
-          mirror.archiveGone(c, connection, objectType, ids.stream().filter(id -> !known.contains(id)).toList(), lastEvent);
+          mirror.archiveGone(c, connection, objectType, ids.stream().filter(id -> !known.contains(id)).toList(), eventIds);
         }
         clear(c, connection, objectType, pending);
         if (pending.size() == MAX_IDS_PER_JOB) {

@@ -26,6 +26,30 @@ final class SalesforceOutboundMessage {
   static final String ACK = "<soapenv:Envelope xmlns:soapenv=\"http://schemas.xmlsoap.org/soap/envelope/\"><soapenv:Body>"
       + "<notificationsResponse xmlns=\"http://soap.sforce.com/2005/09/outbound\"><Ack>true</Ack></notificationsResponse>"
       + "</soapenv:Body></soapenv:Envelope>";
+  /**
+   * A SOAP 1.1 Fault for a refused or unstored message ({@code soapenv:Client} for a 4xx: the
+   * message itself is at fault; {@code soapenv:Server} for a 5xx: try again): Salesforce treats any
+   * answer without the Ack as a failed delivery and retries it.
+   */
+  static String fault(int status, String reason) {
+    return "<soapenv:Envelope xmlns:soapenv=\"http://schemas.xmlsoap.org/soap/envelope/\"><soapenv:Body><soapenv:Fault>"
+        + "<faultcode>soapenv:" + (status >= 500 ? "Server" : "Client") + "</faultcode><faultstring>" + xmlText(reason)
+        + "</faultstring></soapenv:Fault></soapenv:Body></soapenv:Envelope>";
+  }
+
+  private static String xmlText(String s) {
+    StringBuilder b = new StringBuilder(s.length());
+    for (char ch : s.toCharArray()) {
+      switch (ch) {
+        case '<' -> b.append("&lt;");
+        case '>' -> b.append("&gt;");
+        case '&' -> b.append("&amp;");
+        default -> b.append(ch < 0x20 ? ' ' : ch); // control characters are not allowed in XML 1.0
+      }
+    }
+    return b.toString();
+  }
+
   private static final String XSI = "http://www.w3.org/2001/XMLSchema-instance";
   private static final XMLInputFactory FACTORY = hardenedFactory();
 

@@ -13,6 +13,7 @@ import dev.sluice.queue.ratelimit.RateLimits;
 import dev.sluice.sandbox.Sandbox;
 import dev.sluice.sandbox.hubspot.HubSpotObjectType;
 import dev.sluice.sandbox.hubspot.HubSpotOptions;
+import dev.sluice.sync.RecordHistory;
 import dev.sluice.sync.SyncEngine;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
@@ -38,6 +39,7 @@ class MirrorRefreshTest {
   InboundEvents inbound;
   SourceConnector connector;
   JobWorker worker;
+  SyncEngine engine;
   final AtomicLong eventIds = new AtomicLong(1);
 
   @BeforeEach
@@ -48,7 +50,8 @@ class MirrorRefreshTest {
     queue = JobQueue.builder(db.dataSource()).clock(clock).build().migrate();
     connector = new ConnectorFactory(new RateLimits(db.dataSource(), queue.schema(), clock), clock)
         .source(ConnectionConfig.builder("hs", "hubspot").baseUrl(sandbox.baseUrl()).token(sandbox.hubspot().token()).build());
-    new SyncEngine(queue, db.dataSource(), queue.schema(), name -> connector, clock).migrate();
+    engine = new SyncEngine(queue, db.dataSource(), queue.schema(), name -> connector, clock);
+    engine.migrate();
     inbound = InboundEvents.builder(db.dataSource(), queue, WebhookSources.builder().hubspot("hs", SECRET).build())
         .refreshMirror(Duration.ofMillis(500), name -> connector).build().migrate();
     JobWorker.Builder b = queue.worker().concurrency(4);
@@ -126,11 +129,17 @@ class MirrorRefreshTest {
     await().atMost(Duration.ofSeconds(20)).until(() -> String.valueOf(mirrored(ids.get(1), "email")).startsWith("archived:"));
     // the merged-away contact is archived in the mirror (HubSpot no longer knows it), with a record_change
     await().atMost(Duration.ofSeconds(20)).until(() -> String.valueOf(mirrored(ids.get(3), "email")).startsWith("archived:"));
-    try (Connection c = db.connect(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(
-        "SELECT count(*) FROM sluice.record_change WHERE run_id = 0 AND external_id = '" + ids.get(0) + "' AND kind = 'updated'")) {
-      rs.next();
-      assertThat(rs.getInt(1)).isEqualTo(1);
-    }
+    // the record's history shows both webhook refreshes, each with the stored event that asked for it
+    List<RecordHistory.Change> history = engine.explain("hs", "contacts", ids.get(0)).changes();
+    assertThat(history).extracting(RecordHistory.Change::kind).containsExactly("created", "updated");
+    assertThat(history).allMatch(RecordHistory.Change::fromWebhook).allMatch(ch -> ch.runMode() == null);
+    assertThat(history.get(0).eventSeq()).isLessThan(history.get(1).eventSeq());
+    List<Long> namingEvents = inbound.list(new EventFilter("hubspot", "hs", null, ids.get(0), null, null, 10)).stream()
+        .map(StoredEvent::id).sorted().toList(); // creation, propertyChange (burst), propertyChange (Changed)
+    assertThat(namingEvents).hasSize(3);
+    assertThat(history.get(0).inboundEventId()).isIn(namingEvents.subList(0, 2)); // the latest before the first refresh
+    assertThat(history.get(1).inboundEventId()).isEqualTo(namingEvents.get(2));
+    assertThat(history.get(1).changedProperties()).contains("firstname");
     await().atMost(Duration.ofSeconds(20)).until(() -> pendingIds() == 0);
   }
 

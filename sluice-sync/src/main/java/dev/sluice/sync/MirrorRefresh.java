@@ -7,6 +7,7 @@ import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 
 /**
  * MirrorRefresh writes records read outside a sync run (refreshes driven by webhooks) into the
@@ -14,7 +15,8 @@ import java.util.List;
  * changed and never with content older than the stored row's source last-modified time (so a
  * refresh racing a full sync cannot leave an older version), deletions as archived rows, and one
  * {@code record_change} per created or changed record, with run id {@value #OUTSIDE_RUN} and the
- * event's id in place of the run event. Runs inside the caller's transaction. Thread-safe.
+ * id of the inbound event that named the record (so the record's history shows the webhook that
+ * changed it). Runs inside the caller's transaction. Thread-safe.
  */
 public final class MirrorRefresh {
   /** The run id recorded for mirror writes made outside any sync run. */
@@ -34,8 +36,8 @@ public final class MirrorRefresh {
    * Archives the mirror rows of records the source no longer knows at all (merged into another
    * record, or gone beyond its recycle bin), keeping their properties; answers how many rows changed.
    */
-  public long archiveGone(Connection c, String connection, String objectType, List<String> externalIds, long eventId)
-      throws SQLException {
+  public long archiveGone(Connection c, String connection, String objectType, List<String> externalIds,
+      Map<String, Long> eventIds) throws SQLException {
     if (externalIds.isEmpty()) return 0;
     Instant now = clock.instant();
     List<MirrorWriter.Change> changes = new java.util.ArrayList<>();
@@ -49,7 +51,7 @@ public final class MirrorRefresh {
         while (rs.next()) changes.add(new MirrorWriter.Change(rs.getString(1), "archived", List.of("archived"), java.util.Map.of(), java.util.Map.of()));
       }
     }
-    writer.recordChanges(c, connection, objectType, OUTSIDE_RUN, eventId, 0, changes, now);
+    writer.recordOutsideRunChanges(c, connection, objectType, changes, eventIds, now);
     return changes.size();
   }
 
@@ -58,11 +60,12 @@ public final class MirrorRefresh {
 
   /**
    * Upserts {@code records} (all of {@code objectType}) for {@code connection} on {@code platform},
-   * recording the changes against {@code eventId}; {@code readAt} is when they were read from the
-   * source (associations observed later by a sync page are kept).
+   * recording each change against the inbound event that named its record ({@code eventIds} by
+   * external id); {@code readAt} is when they were read from the source (associations observed
+   * later by a sync page are kept).
    */
   public Counts apply(Connection c, String connection, String platform, String objectType, List<SourceRecord> records,
-      long eventId, Instant readAt) throws SQLException {
+      Map<String, Long> eventIds, Instant readAt) throws SQLException {
     Instant now = clock.instant();
     try (PreparedStatement ps = c.prepareStatement(store.sql.get("upsert_connection"))) {
       ps.setString(1, connection);
@@ -71,7 +74,7 @@ public final class MirrorRefresh {
       ps.executeUpdate();
     }
     MirrorWriter.Result r = writer.upsert(c, connection, objectType, OUTSIDE_RUN, records, now, readAt);
-    writer.recordChanges(c, connection, objectType, OUTSIDE_RUN, eventId, 0, r.changes(), now);
+    writer.recordOutsideRunChanges(c, connection, objectType, r.changes(), eventIds, now);
     StreamCounts k = r.counts();
     return new Counts(k.created(), k.updated(), k.unchanged(), k.archived());
   }

@@ -252,4 +252,38 @@ final class MirrorWriter {
       ps.executeUpdate();
     }
   }
+
+  /**
+   * Appends one {@code record_change} row per created or changed record written outside any run,
+   * each naming the inbound event that asked for it ({@code eventIds} by external id).
+   */
+  void recordOutsideRunChanges(Connection c, String connection, String objectType, List<Change> changes,
+      Map<String, Long> eventIds, Instant now) throws SQLException {
+    if (changes.isEmpty()) {
+      return;
+    }
+    String[] ids = new String[changes.size()];
+    String[] kinds = new String[changes.size()];
+    String[] names = new String[changes.size()];
+    Long[] events = new Long[changes.size()];
+    for (int i = 0; i < changes.size(); i++) {
+      Change ch = changes.get(i);
+      ids[i] = ch.externalId();
+      kinds[i] = ch.kind();
+      com.fasterxml.jackson.databind.node.ArrayNode a = Json.MAPPER.createArrayNode();
+      ch.changedProperties().forEach(a::add);
+      names[i] = Json.write(a);
+      events[i] = eventIds.get(ch.externalId());
+    }
+    try (PreparedStatement ps = c.prepareStatement(store.sql.get("insert_outside_run_changes"))) {
+      ps.setString(1, connection);
+      ps.setString(2, objectType);
+      SyncStore.setInstant(ps, 3, now);
+      ps.setArray(4, c.createArrayOf("text", ids));
+      ps.setArray(5, c.createArrayOf("text", kinds));
+      ps.setArray(6, c.createArrayOf("text", names));
+      ps.setArray(7, c.createArrayOf("int8", events));
+      ps.executeUpdate();
+    }
+  }
 }

@@ -38,17 +38,27 @@ public record RecordHistory(
       Instant syncedAt) {}
 
   /**
-   * One page that created or changed the record.
+   * One page, or one webhook-driven refresh, that created or changed the record.
    *
-   * @param runId the run
-   * @param eventSeq the {@link SyncEventType#PAGE_COMMITTED} event of that page
-   * @param page the page number within its stream (0-based)
+   * @param runId the run; {@link MirrorRefresh#OUTSIDE_RUN} for a webhook-driven refresh
+   * @param eventSeq the {@link SyncEventType#PAGE_COMMITTED} event of that page (for a refresh, a
+   *     number from the same sequence: the history's order and cursor)
+   * @param page the page number within its stream (0-based; 0 for a refresh)
    * @param kind {@code created}, {@code updated} or {@code archived} (an update that archived it)
    * @param changedProperties names of properties whose value changed (empty for {@code created}: the
    *     whole record is new); {@code associations} and {@code archived} appear here when those changed
-   * @param runMode the run's mode ({@code full} or {@code incremental})
-   * @param at when the page committed
+   * @param runMode the run's mode ({@code full} or {@code incremental}); null for a refresh
+   * @param at when the page (or refresh) committed
+   * @param inboundEventId for a webhook-driven refresh, the stored inbound event that asked for it
+   *     ({@code GET /v1/events/{id}}); null for a sync page
    */
   public record Change(
-      long runId, long eventSeq, long page, String kind, List<String> changedProperties, String runMode, Instant at) {}
+      long runId, long eventSeq, long page, String kind, List<String> changedProperties, String runMode, Instant at,
+      Long inboundEventId) {
+
+    /** Whether a webhook-driven refresh, not a sync page, made this change. */
+    public boolean fromWebhook() {
+      return inboundEventId != null;
+    }
+  }
 }

@@ -41,8 +41,10 @@ final class RecordHistoryReader {
       ps.setInt(5, limit + 1); // one more than asked: says whether another page follows
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
+          long inboundEvent = rs.getLong(8);
           changes.add(new RecordHistory.Change(rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getString(4),
-              Arrays.asList((String[]) rs.getArray(5).getArray()), rs.getString(6), SyncStore.instant(rs, 7)));
+              Arrays.asList((String[]) rs.getArray(5).getArray()), rs.getString(6), SyncStore.instant(rs, 7),
+              rs.wasNull() ? null : inboundEvent));
         }
       }
     }

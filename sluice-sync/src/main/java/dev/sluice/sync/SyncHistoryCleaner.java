@@ -33,7 +33,8 @@ final class SyncHistoryCleaner {
   Result clean(SyncRetention retention) throws SQLException {
     Instant now = clock.instant();
     long events = deleteAll("clean_sync_events", now.minus(retention.events()));
-    long changes = deleteAll("clean_record_changes", now.minus(retention.recordChanges()));
+    long changes = deleteAll("clean_record_changes", now.minus(retention.recordChanges()))
+        + deleteAll("clean_outside_run_changes", now.minus(retention.recordChanges())); // webhook refreshes: by their own age
     // runs last: record_change has no foreign key to its run, and retention.runs() is the longest,
     // so a run's changes are gone before the run is
     long runs = deleteAll("clean_sync_runs", now.minus(retention.runs()));

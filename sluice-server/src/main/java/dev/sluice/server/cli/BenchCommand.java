@@ -134,6 +134,13 @@ public final class BenchCommand implements Runnable {
     @Option(names = "--max-events", paramLabel = "N", description = "events per request are 1..N (default ${DEFAULT-VALUE})")
     int maxEvents = dev.sluice.bench.WebhookBenchOptions.DEFAULT_MAX_EVENTS;
 
+    @Option(names = "--runs", paramLabel = "N", description = "runs of both servers, alternating; medians are reported (default ${DEFAULT-VALUE})")
+    int runs = dev.sluice.bench.WebhookBenchOptions.DEFAULT_RUNS;
+
+    @Option(names = "--serve-jar", paramLabel = "JAR",
+        description = "run the child servers from this sluice.jar (e.g. the previous build) instead of this one: compares builds under the same client")
+    java.nio.file.Path serveJar;
+
     @Option(names = "--database-url", paramLabel = "URL",
         description = "PostgreSQL to run on (fresh databases are created there); default $SLUICE_DATABASE_URL, else the embedded bench server")
     String databaseUrl;
@@ -144,8 +151,10 @@ public final class BenchCommand implements Runnable {
     @Override
     public Integer call() throws Exception {
       LogLevels.quiet();
-      dev.sluice.bench.WebhookBenchOptions options = new dev.sluice.bench.WebhookBenchOptions(requests, clients, rate, seconds, maxEvents,
-          dev.sluice.bench.SluiceLauncher.forMainClass(SluiceCommand.class), databaseUrl(databaseUrl), home());
+      dev.sluice.bench.WebhookBenchOptions options = new dev.sluice.bench.WebhookBenchOptions(requests, clients, rate, seconds, maxEvents, runs,
+          serveJar == null ? dev.sluice.bench.SluiceLauncher.forMainClass(SluiceCommand.class)
+              : java.util.List.of(ProcessHandle.current().info().command().orElse("java"), "-jar", serveJar.toAbsolutePath().toString()),
+          databaseUrl(databaseUrl), home());
       PrintStream out = System.out;
       dev.sluice.bench.WebhookBenchReport report = withStdoutOnStderr(
           () -> new dev.sluice.bench.WebhookBenchmark(options, line -> System.err.println("bench: " + line)).run());

@@ -65,7 +65,8 @@ final class ExplainCommand implements Runnable {
         });
         System.out.println("  history (" + h.changes().size() + " change" + (h.changes().size() == 1 ? "" : "s") + "):");
         for (RecordHistory.Change c : h.changes()) {
-          System.out.println("    " + c.at() + "  run " + c.runId() + " (" + c.runMode() + ") page " + c.page() + "  " + c.kind()
+          System.out.println("    " + c.at() + (c.fromWebhook() ? "  webhook event " + c.inboundEventId()
+                  : "  run " + c.runId() + " (" + c.runMode() + ") page " + c.page()) + "  " + c.kind()
               + (c.changedProperties().isEmpty() ? "" : ": " + String.join(", ", c.changedProperties())));
         }
         if (h.nextAfter() != null) {

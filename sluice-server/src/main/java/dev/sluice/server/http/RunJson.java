@@ -134,7 +134,14 @@ public final class RunJson {
     ArrayNode changes = n.putArray("changes");
     for (RecordHistory.Change ch : h.changes()) {
       ObjectNode c = changes.addObject();
-      c.put("run_id", ch.runId());
+      c.put("source", ch.fromWebhook() ? "webhook" : "sync");
+      if (ch.fromWebhook()) {
+        c.putNull("run_id");
+        c.put("event_id", ch.inboundEventId());
+      } else {
+        c.put("run_id", ch.runId());
+        c.putNull("event_id");
+      }
       c.put("event_seq", ch.eventSeq());
       c.put("page", ch.page());
       c.put("kind", ch.kind());

@@ -33,9 +33,26 @@ final class WebhookRoutes {
     receive(ctx, WebhookSender.HUBSPOT, ctx.pathParam("connection"));
   }
 
-  /** {@code POST /hooks/salesforce/{connection}}: answered with the SOAP Ack. */
+  /**
+   * {@code POST /hooks/salesforce/{connection}}: answered with the SOAP Ack, and every refusal with a
+   * SOAP Fault as text/xml (the one route whose errors are not the JSON Error shape: its sender
+   * speaks SOAP).
+   */
   void salesforce(Context ctx) {
-    receive(ctx, WebhookSender.SALESFORCE, ctx.pathParam("connection"));
+    Receipt r;
+    try {
+      r = inbound().receive(WebhookSender.SALESFORCE, ctx.pathParam("connection"), request(ctx));
+    } catch (WebhookRejected e) {
+      log.info("webhook refused on {}: {} {}", redacted(ctx), e.status(), e.getMessage());
+      r = InboundEvents.salesforceFault(e.status(), e.getMessage());
+    } catch (ApiError e) {
+      log.info("webhook refused on {}: {} {}", redacted(ctx), e.status(), e.getMessage());
+      r = InboundEvents.salesforceFault(e.status(), e.getMessage());
+    } catch (IllegalStateException e) {
+      log.warn("webhook on {} not stored: {}", redacted(ctx), e.getMessage());
+      r = InboundEvents.salesforceFault(503, "the notifications could not be stored yet; retry");
+    }
+    send(ctx, r);
   }
 
   /** {@code POST /hooks/standard/{source}}. */
@@ -70,6 +87,10 @@ final class WebhookRoutes {
       ApiServer.error(ctx, json, 503, "the events could not be stored yet; retry");
       return;
     }
+    send(ctx, r);
+  }
+
+  private static void send(Context ctx, Receipt r) {
     ctx.status(r.status());
     if (r.contentType() != null) ctx.contentType(r.contentType());
     ctx.result(r.body());

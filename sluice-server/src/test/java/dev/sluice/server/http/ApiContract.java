@@ -118,7 +118,30 @@ public final class ApiContract {
       throw new AssertionError("the server accepted a request that openapi.yaml forbids (" + what + "); either the document is too strict"
           + " or the server too lenient:\n  - " + String.join("\n  - ", requestProblems));
     }
-    if (status >= 400) checkErrorShape(what, response, responseBody);
+    if (status >= 400) {
+      if (answersSoapFaults(operation.get())) checkSoapFault(what, response, responseBody);
+      else checkErrorShape(what, response, responseBody);
+    }
+  }
+
+  /**
+   * The one documented exception to the Error shape: the Salesforce Outbound Message receiver
+   * answers its errors as SOAP Faults (text/xml), because its sender reads SOAP, not JSON.
+   */
+  static final String SOAP_FAULT_ROUTE = "POST /hooks/salesforce/{connection}";
+
+  static boolean answersSoapFaults(OpenApiSchemas.Operation op) {
+    return SOAP_FAULT_ROUTE.equals(op.method().toUpperCase(Locale.ROOT) + " " + op.template());
+  }
+
+  private static void checkSoapFault(String what, HttpResponse<?> response, String body) {
+    String type = response.headers().firstValue("Content-Type").orElse("");
+    if (!type.startsWith("text/xml")) throw new AssertionError("error answer to " + what + " is " + type + ", not a text/xml SOAP Fault");
+    if (body == null) return;
+    if (!body.matches("^<soapenv:Envelope xmlns:soapenv=\"http://schemas\\.xmlsoap\\.org/soap/envelope/\"><soapenv:Body><soapenv:Fault>"
+        + "<faultcode>soapenv:(Client|Server)</faultcode><faultstring>[^<\n]+</faultstring></soapenv:Fault></soapenv:Body></soapenv:Envelope>$")) {
+      throw new AssertionError("error answer to " + what + " is not a SOAP Fault with a one-line faultstring: " + abbreviate(body));
+    }
   }
 
   private static Map<String, List<String>> query(URI uri) {

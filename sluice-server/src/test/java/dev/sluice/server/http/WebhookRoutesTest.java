@@ -133,7 +133,7 @@ class WebhookRoutesTest {
     assertThat(count("SELECT count(DISTINCT provider_event_id) FROM sluice.inbound_event WHERE source = 'hubspot'")).isEqualTo(sent);
     assertThat(strings("SELECT DISTINCT object_id FROM sluice.inbound_event WHERE type = 'contact.creation'")).containsAll(ids);
     // every stored event gets its job, which records that the event was seen
-    await().atMost(Duration.ofSeconds(30)).until(() -> count("SELECT count(*) FROM sluice.inbound_event WHERE handled_count = 0") == 0);
+    await().atMost(Duration.ofSeconds(30)).until(() -> count("SELECT count(*) FROM sluice.inbound_request WHERE handled_at IS NULL") == 0);
     // and the mirror rows the events name equal the sandbox once the burst settles, without a sync run
     await().atMost(Duration.ofSeconds(30)).until(() -> mirrorMatchesSandbox(ids));
     assertThat(count("SELECT count(*) FROM sluice.sync_run")).isZero();
@@ -207,9 +207,24 @@ class WebhookRoutesTest {
     assertThat(unsigned.status()).isEqualTo(401);
     assertThat(unsigned.raw().body()).startsWith("{\"error\":").doesNotContain("\n");
     assertThat(post("/hooks/hubspot/nope", "application/json", "[]", Map.of()).status()).isEqualTo(404);
-    assertThat(post("/hooks/salesforce/sf", "text/xml", "<?xml version=\"1.0\"?><!DOCTYPE x [<!ENTITY e SYSTEM \"file:///etc/passwd\">]><x>&e;</x>",
-        Map.of()).status()).isEqualTo(400);
-    assertThat(post("/hooks/salesforce/sf", "text/xml", "x".repeat(1_000_001), Map.of()).status()).isEqualTo(413);
+    // Salesforce reads SOAP: its receiver answers every refusal as a SOAP Fault (text/xml), not JSON
+    Answer doctype = post("/hooks/salesforce/sf", "text/xml", "<?xml version=\"1.0\"?><!DOCTYPE x [<!ENTITY e SYSTEM \"file:///etc/passwd\">]><x>&e;</x>",
+        Map.of());
+    assertThat(doctype.status()).isEqualTo(400);
+    assertThat(doctype.raw().headers().firstValue("Content-Type").orElse("")).startsWith("text/xml");
+    assertThat(doctype.raw().body()).contains("<soapenv:Fault><faultcode>soapenv:Client</faultcode><faultstring>").doesNotContain("passwd");
+    Answer tooLarge = post("/hooks/salesforce/sf", "text/xml", "x".repeat(1_000_001), Map.of());
+    assertThat(tooLarge.status()).isEqualTo(413);
+    assertThat(tooLarge.raw().body()).contains("<soapenv:Fault>");
+    String otherOrg = "<soapenv:Envelope xmlns:soapenv=\"http://schemas.xmlsoap.org/soap/envelope/\"><soapenv:Body>"
+        + "<notifications xmlns=\"http://soap.sforce.com/2005/09/outbound\"><OrganizationId>00D000000000009AAA</OrganizationId>"
+        + "<Notification><Id>04l000000000001</Id><sObject xsi:type=\"sf:Contact\" xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\""
+        + " xmlns:sf=\"urn:sobject.enterprise.soap.sforce.com\"><sf:Id>003000000000001</sf:Id></sObject></Notification>"
+        + "</notifications></soapenv:Body></soapenv:Envelope>";
+    Answer wrongOrg = post("/hooks/salesforce/sf", "text/xml", otherOrg, Map.of());
+    assertThat(wrongOrg.status()).isEqualTo(401);
+    assertThat(wrongOrg.raw().body()).contains("<faultstring>OrganizationId does not match connection 'sf'</faultstring>");
+    assertThat(post("/hooks/salesforce/nope", "text/xml", otherOrg, Map.of()).raw().body()).contains("soapenv:Client");
     assertThat(post("/hooks/mailchimp/mc/" + MC_SECRET, "application/x-www-form-urlencoded", "fired_at=1", Map.of()).status()).isEqualTo(400);
     assertThat(post("/hooks/standard/none", "application/json", "{}", Map.of()).status()).isEqualTo(404);
     assertThat(count("SELECT count(*) FROM sluice.inbound_request")).isEqualTo(before);
@@ -235,6 +250,7 @@ class WebhookRoutesTest {
     assertThat(replayAll.body().get("count").asInt()).isEqualTo(1);
     assertThat(ApiCalls.call(server.url(), "POST", "/v1/events/replay", "{}", TOKEN).status()).isEqualTo(400);
     assertThat(ApiCalls.call(server.url(), "GET", "/v1/events/999999999", null, TOKEN).status()).isEqualTo(404);
-    await().atMost(Duration.ofSeconds(30)).until(() -> count("SELECT handled_count FROM sluice.inbound_event WHERE id = " + id) == 3);
+    // handled once as stored, then once per replay
+    await().atMost(Duration.ofSeconds(30)).until(() -> ApiCalls.call(server.url(), "GET", "/v1/events/" + id, null, TOKEN).body().get("handled_count").asInt() == 3);
   }
 }
