@@ -34,6 +34,8 @@ import java.util.Objects;
  *     it completes. Null = the platform's default from the {@link RateLimitRegistry}.
  * @param dailyLimitZone the time zone whose midnight resets the platform's daily quota (HubSpot: the
  *     account's time zone); default UTC
+ * @param settings the platform's own settings, by name (Mailchimp {@code list_id}, Salesforce
+ *     {@code api_version}); each connector checks the names it knows and refuses others
  */
 public record ConnectionConfig(
     String name,
@@ -48,13 +50,23 @@ public record ConnectionConfig(
     String cron,
     Duration incrementalOverlap,
     Duration searchIndexSettle,
-    ZoneId dailyLimitZone) {
+    ZoneId dailyLimitZone,
+    Map<String, String> settings) {
 
   /** The search index lag HubSpot documents as "a short delay", with margin. */
   public static final Duration DEFAULT_INCREMENTAL_OVERLAP = Duration.ofMinutes(2);
 
   /** Default base URLs per platform. */
-  static final Map<String, String> DEFAULT_BASE_URLS = Map.of("hubspot", "https://api.hubapi.com");
+  static final Map<String, String> DEFAULT_BASE_URLS = Map.of("hubspot", "https://api.hubapi.com",
+      "segment", "https://api.segment.io/v1");
+
+  /** A config without platform settings (the form before {@code settings} existed). */
+  public ConnectionConfig(String name, String platform, URI baseUrl, String token, String tokenSource, String tier,
+      Map<String, RateLimitSpec> limitOverrides, List<String> objects, Map<String, List<String>> properties, String cron,
+      Duration incrementalOverlap, Duration searchIndexSettle, ZoneId dailyLimitZone) {
+    this(name, platform, baseUrl, token, tokenSource, tier, limitOverrides, objects, properties, cron, incrementalOverlap,
+        searchIndexSettle, dailyLimitZone, Map.of());
+  }
 
   public ConnectionConfig {
     if (name == null || name.isBlank()) {
@@ -68,6 +80,11 @@ public record ConnectionConfig(
       throw new IllegalArgumentException("connection '" + name + "' needs a platform");
     }
     platform = platform.trim().toLowerCase(java.util.Locale.ROOT);
+    settings = settings == null ? Map.of() : java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(settings));
+    if (baseUrl == null && "mailchimp".equals(platform) && token != null && token.matches(".*-[a-z]+[0-9]+")) {
+      // Mailchimp's data center is the API key's suffix: <key>-us21 → https://us21.api.mailchimp.com/3.0
+      baseUrl = URI.create("https://" + token.substring(token.lastIndexOf('-') + 1) + ".api.mailchimp.com/3.0");
+    }
     if (baseUrl == null) {
       String def = DEFAULT_BASE_URLS.get(platform);
       if (def == null) {
@@ -112,7 +129,11 @@ public record ConnectionConfig(
     }
   }
 
-  /** Starts a config for connection {@code name} on {@code platform}. */
+  /** The platform setting {@code name}, or null when the config does not give it. */
+  public String setting(String name) {
+    return settings.get(name);
+  }
+
   /** {@code localhost}, {@code 127.0.0.0/8} or {@code ::1}, by the URL's text alone (no name lookup). */
   static boolean isLoopback(String host) {
     if (host == null) return false;
@@ -120,6 +141,7 @@ public record ConnectionConfig(
     return h.equalsIgnoreCase("localhost") || h.matches("127(\\.\\d{1,3}){3}") || h.equals("::1") || h.equals("0:0:0:0:0:0:0:1");
   }
 
+  /** Starts a config for connection {@code name} on {@code platform}. */
   public static Builder builder(String name, String platform) {
     return new Builder(name, platform);
   }
@@ -138,6 +160,7 @@ public record ConnectionConfig(
     b.incrementalOverlap = incrementalOverlap;
     b.searchIndexSettle = searchIndexSettle;
     b.dailyLimitZone = dailyLimitZone;
+    b.settings = settings;
     return b;
   }
 
@@ -147,7 +170,7 @@ public record ConnectionConfig(
         + ", token=***" + (tokenSource == null ? "" : " (from " + tokenSource + ")")
         + ", tier=" + tier + ", limitOverrides=" + limitOverrides + ", objects=" + objects
         + ", properties=" + properties + ", cron=" + cron + ", incrementalOverlap=" + incrementalOverlap
-        + ", searchIndexSettle=" + searchIndexSettle + ", dailyLimitZone=" + dailyLimitZone + "]";
+        + ", searchIndexSettle=" + searchIndexSettle + ", dailyLimitZone=" + dailyLimitZone + ", settings=" + settings + "]";
   }
 
   /** Builds a {@link ConnectionConfig}; validation happens in {@link #build()}. */
@@ -165,6 +188,7 @@ public record ConnectionConfig(
     private Duration incrementalOverlap;
     private Duration searchIndexSettle;
     private ZoneId dailyLimitZone;
+    private Map<String, String> settings = Map.of();
 
     private Builder(String name, String platform) {
       this.name = name;
@@ -248,10 +272,24 @@ public record ConnectionConfig(
       return this;
     }
 
+    /** The platform's own settings (replacing any given before). */
+    public Builder settings(Map<String, String> settings) {
+      this.settings = Objects.requireNonNull(settings);
+      return this;
+    }
+
+    /** One platform setting, e.g. {@code setting("list_id", "a6b5da1054")}. */
+    public Builder setting(String name, String value) {
+      Map<String, String> m = new LinkedHashMap<>(settings);
+      m.put(name, value);
+      this.settings = m;
+      return this;
+    }
+
     /** @throws IllegalArgumentException with a one-line reason for a missing or bad value */
     public ConnectionConfig build() {
       return new ConnectionConfig(name, platform, baseUrl, token, tokenSource, tier, limitOverrides, objects,
-          properties, cron, incrementalOverlap, searchIndexSettle, dailyLimitZone);
+          properties, cron, incrementalOverlap, searchIndexSettle, dailyLimitZone, settings);
     }
   }
 }

@@ -15,8 +15,10 @@ import java.util.Set;
  */
 public final class ConnectorFactory {
 
-  /** Platforms with a source connector. */
+  /** Platforms with a source connector (every one syncs into the mirror). */
   public static final Set<String> SOURCE_PLATFORMS = Set.of("hubspot");
+  /** Platforms with a destination connector. */
+  public static final Set<String> DESTINATION_PLATFORMS = Set.of("hubspot");
 
   private final RateLimitGate gate;
   private final RateLimitRegistry registry;
@@ -83,7 +85,13 @@ public final class ConnectorFactory {
    * @throws IllegalArgumentException when the platform has no source connector or the config is bad
    */
   public SourceConnector source(ConnectionConfig config) {
-    return hubspot(config, "read from");
+    if (!SOURCE_PLATFORMS.contains(config.platform())) {
+      throw new IllegalArgumentException("connection '" + config.name() + "': Sluice cannot read from platform '"
+          + config.platform() + "' (sources: " + String.join(", ", new java.util.TreeSet<>(SOURCE_PLATFORMS)) + ")");
+    }
+    return switch (config.platform()) {
+      default -> hubspot(config, "read from");
+    };
   }
 
   /**
@@ -92,7 +100,13 @@ public final class ConnectorFactory {
    * @throws IllegalArgumentException when the platform has no destination connector or the config is bad
    */
   public DestinationConnector destination(ConnectionConfig config) {
-    return hubspot(config, "write to");
+    if (!DESTINATION_PLATFORMS.contains(config.platform())) {
+      throw new IllegalArgumentException("connection '" + config.name() + "': Sluice cannot write to platform '"
+          + config.platform() + "' (destinations: " + String.join(", ", new java.util.TreeSet<>(DESTINATION_PLATFORMS)) + ")");
+    }
+    return switch (config.platform()) {
+      default -> hubspot(config, "write to");
+    };
   }
 
   /** The HubSpot connector (source, destination, tasks, associations) for a HubSpot connection. */

@@ -5,7 +5,7 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * One page of a stream, as read by {@link SourceConnector#readPage(StreamRequest)}.
+ * One page of a stream, as read by {@link SourceConnector#fetchRecords(StreamRequest)}.
  *
  * <p>A page may hold the same external id twice only across pages (e.g. a record listed as active,
  * then archived); the caller upserts, so the last one wins. A page may be empty and not done (e.g.

@@ -3,7 +3,9 @@ package dev.sluice.connectors;
 import java.util.List;
 
 /**
- * Reads one platform's records page by page, from an opaque checkpoint.
+ * Reads one platform's records page by page, from an opaque checkpoint: seed 001's <b>fetch
+ * records</b> ({@link #fetchRecords}). Every source syncs into the mirror through this interface
+ * (sluice-sync reads pages and upserts them into {@code sluice.record}).
  *
  * <p>Contract (checked by the contract test suite every connector must pass):
  *
@@ -29,13 +31,7 @@ import java.util.List;
  * <p>Implementations are thread-safe: several streams of one connection may be read at once, and
  * every process reading one connection shares its rate limits.
  */
-public interface SourceConnector extends AutoCloseable {
-
-  /** The connection's name from the config, e.g. {@code "hubspot-main"}. */
-  String connection();
-
-  /** The platform, e.g. {@code "hubspot"}. */
-  String platform();
+public interface SourceConnector extends Connector {
 
   /** The streams this connection reads (the configured objects), e.g. contacts, companies. */
   List<String> objectTypes();
@@ -48,7 +44,18 @@ public interface SourceConnector extends AutoCloseable {
    * @throws IllegalArgumentException for an object type this connector does not read or a checkpoint
    *     it did not write
    */
-  Page readPage(StreamRequest request) throws ConnectorException;
+  Page fetchRecords(StreamRequest request) throws ConnectorException;
+
+  /**
+   * The former name of {@link #fetchRecords}, kept for callers written before the adapter interface
+   * took seed 001's names.
+   *
+   * @deprecated call {@link #fetchRecords}
+   */
+  @Deprecated
+  default Page readPage(StreamRequest request) throws ConnectorException {
+    return fetchRecords(request);
+  }
 
   /**
    * How long the caller must wait before reading the page at {@code request}: zero normally;
@@ -65,7 +72,7 @@ public interface SourceConnector extends AutoCloseable {
    * archived ones not counted), for progress and ETA; empty when the connector cannot tell cheaply.
    * Costs at most one request. The default knows nothing.
    *
-   * @throws ConnectorException as {@link #readPage}; callers may treat any failure as "unknown"
+   * @throws ConnectorException as {@link #fetchRecords}; callers may treat any failure as "unknown"
    */
   default java.util.OptionalLong estimateTotal(StreamRequest first) throws ConnectorException {
     return java.util.OptionalLong.empty();
@@ -77,13 +84,10 @@ public interface SourceConnector extends AutoCloseable {
    * knows at all are left out. Read in the connector's largest batches, under the connection's
    * shared rate limit. The default cannot read by id.
    *
-   * @throws ConnectorException as {@link #readPage}
+   * @throws ConnectorException as {@link #fetchRecords}
    */
   default List<SourceRecord> readRecords(String objectType, List<String> ids) throws ConnectorException {
     throw new UnsupportedOperationException(platform() + " connections cannot read records by id");
   }
 
-  /** Releases HTTP resources. */
-  @Override
-  void close();
 }

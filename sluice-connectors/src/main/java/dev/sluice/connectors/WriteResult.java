@@ -3,7 +3,7 @@ package dev.sluice.connectors;
 import java.util.List;
 
 /**
- * Per-record outcome of {@link DestinationConnector#writeBatch}, one entry per input in input order.
+ * Per-record outcome of {@link DestinationConnector#uploadBatch}, one entry per input in input order.
  */
 public record WriteResult(List<RecordResult> results) {
 

@@ -69,7 +69,7 @@ public abstract class SourceConnectorContract {
     List<Page> pages = new ArrayList<>();
     StreamRequest req = first;
     for (int guard = 0; guard < 100_000; guard++) {
-      Page p = c.readPage(req);
+      Page p = c.fetchRecords(req);
       pages.add(p);
       if (p.streamDone()) {
         assertThat(p.nextCheckpoint()).isNull();
@@ -136,7 +136,7 @@ public abstract class SourceConnectorContract {
     for (int i = 0; i < pages.size() - 1; i++) {
       // A new connector per page, as after a worker was killed and the job re-run elsewhere.
       try (SourceConnector fresh = newConnector()) {
-        Page again = fresh.readPage(req.resumeFrom(pages.get(i).nextCheckpoint()));
+        Page again = fresh.fetchRecords(req.resumeFrom(pages.get(i).nextCheckpoint()));
         assertThat(ids(again)).as("page %d after resuming", i + 1).isEqualTo(ids(pages.get(i + 1)));
         assertThat(again.nextCheckpoint()).isEqualTo(pages.get(i + 1).nextCheckpoint());
       }
@@ -147,8 +147,8 @@ public abstract class SourceConnectorContract {
   void theSamePageReadTwiceIsTheSame() throws Exception {
     String type = objectTypes().get(0);
     try (SourceConnector c = newConnector()) {
-      Page a = c.readPage(StreamRequest.full(type));
-      Page b = c.readPage(StreamRequest.full(type));
+      Page a = c.fetchRecords(StreamRequest.full(type));
+      Page b = c.fetchRecords(StreamRequest.full(type));
       assertThat(b.records()).isEqualTo(a.records());
       assertThat(b.nextCheckpoint()).isEqualTo(a.nextCheckpoint());
     }
@@ -221,7 +221,7 @@ public abstract class SourceConnectorContract {
             elapse(wait);
             assertThat(c.waitBeforeReading(req)).as("the wait is over").isZero();
           }
-          Page p = c.readPage(req);
+          Page p = c.fetchRecords(req);
           p.records().forEach(r -> read.put(r.externalId(), r));
           if (page == 0) {
             elapse(Duration.ofMillis(1));
@@ -258,7 +258,7 @@ public abstract class SourceConnectorContract {
           Duration wait = c.waitBeforeReading(req);
           assertThat(wait).isLessThanOrEqualTo(settle);
           elapse(wait);
-          Page p = c.readPage(req);
+          Page p = c.fetchRecords(req);
           p.records().forEach(r -> next.put(r.externalId(), r));
           if (p.streamDone()) {
             break;
@@ -278,9 +278,9 @@ public abstract class SourceConnectorContract {
   @Test
   void unknownObjectTypesAndForeignCheckpointsAreRejected() {
     try (SourceConnector c = newConnector()) {
-      assertThatThrownBy(() -> c.readPage(StreamRequest.full("no_such_objects"))).isInstanceOf(IllegalArgumentException.class);
+      assertThatThrownBy(() -> c.fetchRecords(StreamRequest.full("no_such_objects"))).isInstanceOf(IllegalArgumentException.class);
       String type = objectTypes().get(0);
-      assertThatThrownBy(() -> c.readPage(StreamRequest.full(type).resumeFrom("{\"cursor\":1}")))
+      assertThatThrownBy(() -> c.fetchRecords(StreamRequest.full(type).resumeFrom("{\"cursor\":1}")))
           .isInstanceOf(IllegalArgumentException.class);
     }
   }

@@ -121,7 +121,7 @@ final class ConnectionDrainer {
       WriteResult result;
       try {
         owner.requests.incrementAndGet();
-        result = connector.writeBatch(settings.objectType(), records);
+        result = connector.uploadBatch(settings.objectType(), records, null);
       } catch (ConnectorException e) {
         switch (e.kind()) {
           case RATE_LIMITED -> {

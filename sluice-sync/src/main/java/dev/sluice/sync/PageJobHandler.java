@@ -153,7 +153,7 @@ final class PageJobHandler implements JobHandler {
     Page page;
     Instant asked = clock.instant();
     try {
-      page = connector.readPage(request);
+      page = connector.fetchRecords(request);
     } catch (ConnectorException e) {
       throw onFailure(ctx, job, stream, e.kind(), NulBytes.replace(e.getMessage()), e.retryAfter(), e);
     } catch (RuntimeException e) {

@@ -42,6 +42,7 @@ public final class HubSpotConnector implements SourceConnector, DestinationConne
   private final HubSpotBatchWriter writer;
   private final java.util.concurrent.ConcurrentMap<String, List<String>> discovered = new java.util.concurrent.ConcurrentHashMap<>();
   private final HubSpotReadAhead readAhead;
+  private final HubSpotSchema schema;
 
   /** Use {@link dev.sluice.connectors.ConnectorFactory}; public only across packages. */
   public HubSpotConnector(ConnectionConfig config, ConnectionLimits limits, RateLimitGate gate, HttpClient client, Clock clock,
@@ -53,6 +54,7 @@ public final class HubSpotConnector implements SourceConnector, DestinationConne
     this.reader = new HubSpotStreamReader(http, config.baseUrl().toString(), config.incrementalOverlap(), searchIndexSettle, clock,
         this::propertiesFor);
     this.writer = new HubSpotBatchWriter(http);
+    this.schema = new HubSpotSchema(http);
     this.readAhead = new HubSpotReadAhead(config.name(), clock);
   }
 
@@ -150,7 +152,7 @@ public final class HubSpotConnector implements SourceConnector, DestinationConne
    * call for exactly that checkpoint; see {@link HubSpotReadAhead}.
    */
   @Override
-  public Page readPage(StreamRequest request) throws ConnectorException {
+  public Page fetchRecords(StreamRequest request) throws ConnectorException {
     HubSpotObjectType type = type(request.objectType());
     discoverProperties(type);
     if (request.mode() != dev.sluice.connectors.SyncMode.FULL) {
@@ -205,6 +207,23 @@ public final class HubSpotConnector implements SourceConnector, DestinationConne
     return reader.estimate(type, first);
   }
 
+  /** The object's properties from HubSpot's properties API (read once per object type). */
+  @Override
+  public dev.sluice.connectors.ObjectSchema describe(String objectType) throws ConnectorException {
+    return schema.describe(checkWritable(objectType));
+  }
+
+  /**
+   * Checks the values against the object's properties; {@code keyField} must be a unique property
+   * ({@code email} for contacts, a custom unique one) or {@code hs_object_id} (update by record id:
+   * HubSpot then never creates).
+   */
+  @Override
+  public OutboundRecord mapFields(String objectType, String keyField, Map<String, ?> values, String traceId)
+      throws dev.sluice.connectors.FieldMappingException, ConnectorException {
+    return schema.map(checkWritable(objectType), keyField, values, traceId);
+  }
+
   @Override
   public int maxBatchSize() {
     return MAX_BATCH;
@@ -215,7 +234,7 @@ public final class HubSpotConnector implements SourceConnector, DestinationConne
    * {@link #MAX_BATCH} records; 207 answers are mapped to per-record results.
    */
   @Override
-  public WriteResult writeBatch(String objectType, List<OutboundRecord> records, String idempotencyKey) throws ConnectorException {
+  public WriteResult uploadBatch(String objectType, List<OutboundRecord> records, String idempotencyKey) throws ConnectorException {
     return writer.write(checkWritable(objectType), records, idempotencyKey);
   }
 

@@ -23,7 +23,7 @@ import java.util.function.Function;
  * (before its association reads), the one after it, up to {@link #DEPTH} pages ahead of the
  * caller: the list calls then follow each other as closely as the rate limit allows, and a page
  * whose read takes longer than one commit is made up for by the page already waiting behind it. Each
- * page read ahead is handed to the {@code readPage} call for exactly its checkpoint. Anything else
+ * page read ahead is handed to the {@code fetchRecords} call for exactly its checkpoint. Anything else
  * reads directly: another checkpoint, an entry older than {@link #MAX_AGE}, or a failed read-ahead
  * (its error is dropped; the direct read meets the same condition again and classifies it as
  * usual; nothing is read ahead past a failure).

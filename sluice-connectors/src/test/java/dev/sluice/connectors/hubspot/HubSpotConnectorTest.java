@@ -54,7 +54,7 @@ class HubSpotConnectorTest {
 
   private static ConnectorException readFirstPage(ConnectionConfig cfg) {
     try (SourceConnector c = portal.factory.source(cfg)) {
-      ConnectorException e = catchThrowableOfType(ConnectorException.class, () -> c.readPage(StreamRequest.full("contacts")));
+      ConnectorException e = catchThrowableOfType(ConnectorException.class, () -> c.fetchRecords(StreamRequest.full("contacts")));
       awaitReadAheads(c);
       return e;
     }
@@ -72,7 +72,7 @@ class HubSpotConnectorTest {
     assertThat(props.size()).isGreaterThan(150);
     portal.sandbox.journal().clear();
     try (SourceConnector c = portal.factory.source(config)) {
-      Page p = c.readPage(StreamRequest.full("contacts"));
+      Page p = c.fetchRecords(StreamRequest.full("contacts"));
       // the first page's chunk requests (the read-ahead of the next page, with after=, may run meanwhile)
       List<RecordedRequest> lists = portal.sandbox.journal().matching(r -> r.path().equals("/crm/v3/objects/contacts")
           && !r.query().contains("after="));
@@ -151,7 +151,7 @@ class HubSpotConnectorTest {
     try (SourceConnector a = portal.factory.source(tight); SourceConnector b = portal.factory.source(tight)) {
       for (int i = 0; i < 10 && limited == null; i++) {
         try {
-          Page p = (i % 2 == 0 ? a : b).readPage(req);
+          Page p = (i % 2 == 0 ? a : b).fetchRecords(req);
           req = req.resumeFrom(p.nextCheckpoint());
           pages++;
         } catch (ConnectorException e) {
@@ -175,7 +175,7 @@ class HubSpotConnectorTest {
     try (SourceConnector c = portal.factory.source(config)) {
       StreamRequest req = StreamRequest.full("tickets");
       while (true) {
-        Page p = c.readPage(req);
+        Page p = c.fetchRecords(req);
         p.records().forEach(r -> (r.archived() ? archived : active).add(r.externalId()));
         if (p.streamDone()) {
           break;
@@ -201,7 +201,7 @@ class HubSpotConnectorTest {
           while (true) {
             Page p;
             try {
-              p = c.readPage(req);
+              p = c.fetchRecords(req);
             } catch (ConnectorException e) {
               assertThat(e.kind()).isEqualTo(ConnectorException.Kind.RATE_LIMITED);
               continue; // the limiter said wait: a sync job would snooze; here we simply ask again
@@ -250,7 +250,7 @@ class HubSpotConnectorTest {
       ConnectorException limited = null;
       for (int i = 0; i < 30 && limited == null; i++) {
         try {
-          req = req.resumeFrom(c.readPage(req).nextCheckpoint());
+          req = req.resumeFrom(c.fetchRecords(req).nextCheckpoint());
         } catch (ConnectorException e) {
           limited = e;
         }
@@ -273,7 +273,7 @@ class HubSpotConnectorTest {
         .token(portal.sandbox.hubspot().token()).tier("professional")
         .limit("10s", RateLimitSpec.of(1_000_000, Duration.ofSeconds(10))).objects(List.of("contacts")).build();
     try (HubSpotConnector c = portal.factory.hubspot(bare)) {
-      Page p = c.readPage(StreamRequest.full("contacts"));
+      Page p = c.fetchRecords(StreamRequest.full("contacts"));
       // Either the portal's full property list or, where it serves none, the defaults: email is in both.
       assertThat(c.properties("contacts")).contains("email", "lastmodifieddate");
       assertThat(p.records()).isNotEmpty().allSatisfy(r -> assertThat(r.properties()).containsKey("email"));

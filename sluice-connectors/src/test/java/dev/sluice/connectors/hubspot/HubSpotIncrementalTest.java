@@ -50,7 +50,7 @@ class HubSpotIncrementalTest {
     List<SourceRecord> out = new ArrayList<>();
     StreamRequest req = first;
     while (true) {
-      Page p = c.readPage(req);
+      Page p = c.fetchRecords(req);
       out.addAll(p.records());
       if (p.streamDone()) {
         return out;
@@ -166,7 +166,7 @@ class HubSpotIncrementalTest {
           }
           Page p;
           try {
-            p = c.readPage(req);
+            p = c.fetchRecords(req);
           } catch (ConnectorException e) {
             assertThat(e.kind().transientFailure()).as("%s", e.getMessage()).isTrue();
             faults++;

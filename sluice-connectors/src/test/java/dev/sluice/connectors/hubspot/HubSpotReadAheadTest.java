@@ -140,7 +140,7 @@ class HubSpotReadAheadTest {
     List<Page> pages = new ArrayList<>();
     StreamRequest req = from;
     for (int guard = 0; guard < 1_000; guard++) {
-      Page p = c.readPage(req);
+      Page p = c.fetchRecords(req);
       pages.add(p);
       if (p.streamDone()) {
         return pages;
@@ -172,13 +172,13 @@ class HubSpotReadAheadTest {
       List<Page> pages = new ArrayList<>();
       StreamRequest req = StreamRequest.full("contacts");
       while (true) {
-        Page p = c.readPage(req);
+        Page p = c.fetchRecords(req);
         pages.add(p);
         if (p.streamDone()) {
           break;
         }
         String next = p.nextCheckpoint();
-        // The next page's list request reaches the sandbox before readPage is called for it.
+        // The next page's list request reaches the sandbox before fetchRecords is called for it.
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(listRequestsFor(next)).hasSize(1));
         req = req.resumeFrom(next);
       }
@@ -194,28 +194,28 @@ class HubSpotReadAheadTest {
   void aResumeFromAnotherCheckpointReadsDirectlyAndKeepsTheReadAheadForTheCheckpointItReturns() throws Exception {
     StreamRequest full = StreamRequest.full("contacts");
     try (HubSpotConnector c = connector()) {
-      Page p1 = c.readPage(full);
-      Page p2 = c.readPage(full.resumeFrom(p1.nextCheckpoint()));
+      Page p1 = c.fetchRecords(full);
+      Page p2 = c.fetchRecords(full.resumeFrom(p1.nextCheckpoint()));
       await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(listRequestsFor(p2.nextCheckpoint())).hasSize(1));
 
       // A retry of page 2 (the checkpoint before the one read ahead): read directly, the same page.
-      Page again = c.readPage(full.resumeFrom(p1.nextCheckpoint()));
+      Page again = c.fetchRecords(full.resumeFrom(p1.nextCheckpoint()));
       assertThat(again.records()).isEqualTo(p2.records());
       assertThat(again.nextCheckpoint()).isEqualTo(p2.nextCheckpoint());
       assertThat(listRequestsFor(p1.nextCheckpoint())).hasSize(2);
 
       // Page 3 is then still the one read ahead, and it is what a direct read returns.
-      Page p3 = c.readPage(full.resumeFrom(p2.nextCheckpoint()));
+      Page p3 = c.fetchRecords(full.resumeFrom(p2.nextCheckpoint()));
       assertThat(listRequestsFor(p2.nextCheckpoint())).hasSize(1);
       try (HubSpotConnector fresh = connector()) {
-        Page direct = fresh.readPage(full.resumeFrom(p2.nextCheckpoint()));
+        Page direct = fresh.fetchRecords(full.resumeFrom(p2.nextCheckpoint()));
         assertThat(direct.records()).isEqualTo(p3.records());
         assertThat(direct.nextCheckpoint()).isEqualTo(p3.nextCheckpoint());
       }
 
       // Starting over from the beginning ignores the page read ahead after page 3, and the stream
       // read from there is complete.
-      Page first = c.readPage(full);
+      Page first = c.fetchRecords(full);
       assertThat(first.records()).isEqualTo(p1.records());
       List<Page> all = new ArrayList<>();
       all.add(first);
@@ -228,10 +228,10 @@ class HubSpotReadAheadTest {
   void aPageReadAheadLongerAgoThanTheMaximumAgeIsReadAgain() throws Exception {
     StreamRequest full = StreamRequest.full("contacts");
     try (HubSpotConnector c = connector()) {
-      Page p1 = c.readPage(full);
+      Page p1 = c.fetchRecords(full);
       await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(listRequestsFor(p1.nextCheckpoint())).hasSize(1));
       portal.clock.advance(HubSpotReadAhead.MAX_AGE.plusSeconds(1));
-      Page p2 = c.readPage(full.resumeFrom(p1.nextCheckpoint()));
+      Page p2 = c.fetchRecords(full.resumeFrom(p1.nextCheckpoint()));
       assertThat(listRequestsFor(p1.nextCheckpoint())).hasSize(2);
       assertThat(p2.records()).isNotEmpty();
     }
@@ -240,11 +240,11 @@ class HubSpotReadAheadTest {
   @Test
   void closingStopsTheReadAhead() throws Exception {
     HubSpotConnector c = connector();
-    c.readPage(StreamRequest.full("contacts"));
+    c.fetchRecords(StreamRequest.full("contacts"));
     c.close();
     assertThat(c.pagesReadAhead()).isZero();
     // A closed connector still reads directly if asked, but starts nothing in the background.
-    Page p = c.readPage(StreamRequest.full("contacts"));
+    Page p = c.fetchRecords(StreamRequest.full("contacts"));
     assertThat(c.pagesReadAhead()).isZero();
     assertThat(p.records()).isNotEmpty();
   }

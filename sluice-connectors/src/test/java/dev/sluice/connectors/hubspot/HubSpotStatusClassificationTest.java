@@ -68,7 +68,7 @@ class HubSpotStatusClassificationTest {
 
   private static ConnectorException fail(Answer a, StreamRequest req) {
     NEXT.set(a);
-    return catchThrowableOfType(ConnectorException.class, () -> connector.readPage(req));
+    return catchThrowableOfType(ConnectorException.class, () -> connector.fetchRecords(req));
   }
 
   private static ConnectorException fail(Answer a) {

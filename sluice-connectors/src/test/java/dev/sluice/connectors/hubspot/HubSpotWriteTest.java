@@ -45,7 +45,7 @@ class HubSpotWriteTest {
     portal.sandbox.journal().clear();
     try (DestinationConnector dst = portal.factory.destination(config)) {
       assertThat(dst.maxBatchSize()).isEqualTo(100);
-      WriteResult r = dst.writeBatch("contacts", List.of(
+      WriteResult r = dst.uploadBatch("contacts", List.of(
           OutboundRecord.upsert("email", "new.person@example.test", Map.of("firstname", "New")),
           OutboundRecord.upsert("email", email, Map.of("lastname", "Upserted"))), "lead-batch-1");
       assertThat(r.results()).extracting(WriteResult.RecordResult::status)
@@ -65,7 +65,7 @@ class HubSpotWriteTest {
   void anInvalidEmailFailsThatRecordOnlyAndStoresNoContact() throws Exception {
     int before = portal.sandbox.hubspot().count(HubSpotObjectType.CONTACTS);
     try (DestinationConnector dst = portal.factory.destination(config)) {
-      WriteResult r = dst.writeBatch("contacts", List.of(
+      WriteResult r = dst.uploadBatch("contacts", List.of(
           OutboundRecord.upsert("email", "valid.person@example.test", Map.of("firstname", "Valid")),
           OutboundRecord.upsert("email", "not-an-address", Map.of("firstname", "Invalid"))), "lead-batch-2");
       assertThat(r.results()).extracting(WriteResult.RecordResult::status)
@@ -84,7 +84,7 @@ class HubSpotWriteTest {
       many.add(OutboundRecord.upsert("email", "p" + i + "@example.test", Map.of()));
     }
     try (DestinationConnector dst = portal.factory.destination(config)) {
-      assertThatThrownBy(() -> dst.writeBatch("contacts", many)).isInstanceOf(IllegalArgumentException.class)
+      assertThatThrownBy(() -> dst.uploadBatch("contacts", many, null)).isInstanceOf(IllegalArgumentException.class)
           .hasMessageContaining("at most 100");
     }
   }
