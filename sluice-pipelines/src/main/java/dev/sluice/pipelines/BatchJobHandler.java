@@ -1,0 +1,211 @@
+package dev.sluice.pipelines;
+
+import dev.sluice.connectors.ConnectorException;
+import dev.sluice.connectors.DestinationConnector;
+import dev.sluice.connectors.OutboundRecord;
+import dev.sluice.connectors.WriteResult;
+import dev.sluice.queue.JobContext;
+import dev.sluice.queue.JobHandler;
+import dev.sluice.queue.JobSnooze;
+import dev.sluice.queue.PermanentJobFailure;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs one batch of a pipeline run: selects the next source records that changed since their last
+ * push, plans them ({@link BatchPlanner}), writes what is to be sent in one call under the
+ * destination connection's shared rate limit, then commits in one transaction the run's new position
+ * and counts, every record's result and push state, what was written, the identity links, the
+ * batch event and the next batch job. A worker killed before the commit repeats the batch: the
+ * destination upserts on the match field, so a repeated write creates nothing twice.
+ */
+final class BatchJobHandler implements JobHandler {
+  private static final Logger log = LoggerFactory.getLogger(BatchJobHandler.class);
+  /** Wait when a rate-limited destination gives no hint. */
+  static final Duration DEFAULT_SNOOZE = Duration.ofSeconds(1);
+
+  private final DataSource ds;
+  private final PipelineStore store;
+  private final Function<String, Pipeline> pipelines;
+  private final Function<String, DestinationConnector> destinations;
+  private final Clock clock;
+  private final BatchJobs jobs;
+
+  /** Enqueues batch jobs inside the caller's transaction. */
+  interface BatchJobs {
+    void enqueue(Connection c, BatchJob job, String pipeline) throws SQLException;
+  }
+
+  BatchJobHandler(DataSource ds, PipelineStore store, Function<String, Pipeline> pipelines,
+      Function<String, DestinationConnector> destinations, Clock clock, BatchJobs jobs) {
+    this.ds = ds;
+    this.store = store;
+    this.pipelines = pipelines;
+    this.destinations = destinations;
+    this.clock = clock;
+    this.jobs = jobs;
+  }
+
+  @Override
+  public void handle(JobContext ctx) throws Exception {
+    BatchJob job;
+    try {
+      job = BatchJob.from(ctx.payload());
+    } catch (IllegalArgumentException e) {
+      throw new PermanentJobFailure(e.getMessage());
+    }
+    try {
+      handle(job, ctx.job().attempt() >= ctx.job().maxAttempts());
+    } catch (JobSnooze | PermanentJobFailure e) {
+      throw e;
+    } catch (Exception e) {
+      if (ctx.job().attempt() < ctx.job().maxAttempts()) {
+        throw e;
+      }
+      String reason = e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage())
+          + " at batch " + (job.batch() + 1) + "; gave up after " + ctx.job().attempt() + " attempts";
+      fail(job, reason);
+      throw new PermanentJobFailure(reason, e);
+    }
+  }
+
+  private void handle(BatchJob job, boolean lastAttempt) throws Exception {
+    PipelineRun run;
+    try (Connection c = ds.getConnection()) {
+      Optional<PipelineRun> r = store.run(c, job.run());
+      if (r.isEmpty()) return;
+      run = r.get();
+    }
+    if (!run.status().active() || run.generation() != job.generation() || run.batchesCommitted() != job.batch()) {
+      return; // cancelled, resumed under a new generation, or this batch is already committed
+    }
+    Pipeline p = pipelines.apply(run.pipeline());
+    if (p == null) {
+      fail(job, "pipeline '" + run.pipeline() + "' is no longer configured");
+      return;
+    }
+    DestinationConnector dest = destinations.apply(p.destinationConnection());
+    int size = p.batchSize() > 0 ? Math.min(p.batchSize(), dest.maxBatchSize()) : dest.maxBatchSize();
+    BatchPlanner planner = new BatchPlanner(p);
+    List<SourceRow> rows;
+    List<Mapping.Result> mapped;
+    Map<String, List<LinkedRecord>> links;
+    try (Connection c = ds.getConnection()) {
+      rows = store.changed(c, p, run.position(), size);
+      mapped = planner.map(rows);
+      links = store.links(c, p, planner.keys(mapped));
+    }
+    if (rows.isEmpty()) {
+      finish(job);
+      return;
+    }
+    List<Decision> decisions = planner.plan(rows, mapped, links);
+    BatchOutcome outcome = new BatchOutcome(decisions);
+    List<Decision> sends = decisions.stream().filter(d -> d.kind() == Decision.Kind.SEND).toList();
+    if (!sends.isEmpty()) {
+      write(job, p, dest, sends, outcome, lastAttempt);
+      if (outcome.authFailure != null) {
+        fail(job, outcome.authFailure);
+        return;
+      }
+    }
+    commit(job, p, rows.get(rows.size() - 1).externalId(), outcome);
+  }
+
+  private void write(BatchJob job, Pipeline p, DestinationConnector dest, List<Decision> sends, BatchOutcome outcome,
+      boolean lastAttempt) throws ConnectorException {
+    List<OutboundRecord> records = new ArrayList<>(sends.size());
+    for (Decision d : sends) {
+      records.add(new OutboundRecord(p.matchField(), d.mapped().get(p.matchField()), d.send(), d.row().externalId()));
+    }
+    String idempotencyKey = "pipeline:" + job.run() + ":" + job.batch() + ":g" + job.generation();
+    WriteResult result;
+    try {
+      outcome.writeCalls++;
+      result = dest.writeBatch(p.destinationObject(), records, idempotencyKey);
+    } catch (ConnectorException e) {
+      switch (e.kind()) {
+        case RATE_LIMITED -> throw new JobSnooze(e.retryAfter() == null ? DEFAULT_SNOOZE : e.retryAfter());
+        case AUTH -> outcome.authFailure = "destination " + p.destinationConnection() + ": " + e.getMessage();
+        case PERMANENT_BATCH, PERMANENT_RECORD -> sends.forEach(d -> outcome.failed(d, e.getMessage(), true));
+        default -> {
+          if (!lastAttempt) throw e;
+          // out of attempts: these records are pushed again by the next run
+          sends.forEach(d -> outcome.failed(d, e.getMessage(), false));
+        }
+      }
+      return;
+    }
+    for (int i = 0; i < sends.size(); i++) {
+      WriteResult.RecordResult r = result.results().get(i);
+      if (r.ok()) {
+        outcome.synced(sends.get(i), r.externalId());
+      } else {
+        outcome.failed(sends.get(i), r.error(), r.errorKind() != ConnectorException.Kind.RETRYABLE);
+      }
+    }
+  }
+
+  private void commit(BatchJob job, Pipeline p, String position, BatchOutcome o) throws SQLException {
+    var now = clock.instant();
+    inTransaction(c -> {
+      int moved = store.update(c, "commit_batch", "run", job.run(), "generation", job.generation(), "batch", job.batch(),
+          "position", position, "selected", (long) o.size(), "synced", o.count("synced"), "failed", o.count("failed"),
+          "skipped", o.count("skipped"), "write_calls", o.writeCalls, "now", now);
+      if (moved == 0) {
+        c.rollback(); // cancelled, or another worker committed this batch
+        return;
+      }
+      o.store(c, store, p, job, now);
+      store.event(c, job.run(), "batch-committed", Map.of("batch", job.batch() + 1, "selected", o.size(),
+          "synced", o.count("synced"), "failed", o.count("failed"), "skipped", o.count("skipped"),
+          "write_calls", o.writeCalls, "position", position), now);
+      jobs.enqueue(c, new BatchJob(job.run(), job.batch() + 1, job.generation()), p.name());
+    });
+  }
+
+  private void finish(BatchJob job) throws SQLException {
+    var now = clock.instant();
+    inTransaction(c -> {
+      int n = store.update(c, "finish_run", "run", job.run(), "generation", job.generation(), "batch", job.batch(), "now", now);
+      if (n == 0) {
+        return;
+      }
+      PipelineRun r = store.run(c, job.run()).orElseThrow();
+      store.event(c, job.run(), "run-finished", Map.of("status", r.status().wire(), "selected", r.selected(),
+          "synced", r.synced(), "failed", r.failed(), "skipped", r.skipped(), "write_calls", r.writeCalls()), now);
+      log.info("pipeline run {} ({}) {}: {} synced, {} failed, {} skipped", job.run(),
+          r.pipeline(), r.status().wire(), r.synced(), r.failed(), r.skipped());
+    });
+  }
+
+  private void fail(BatchJob job, String reason) throws SQLException {
+    var now = clock.instant();
+    inTransaction(c -> {
+      if (store.update(c, "fail_run", "run", job.run(), "generation", job.generation(), "error", reason, "now", now) > 0) {
+        store.event(c, job.run(), "run-failed", Map.of("error", reason), now);
+      }
+    });
+  }
+
+  private void inTransaction(Work work) throws SQLException {
+    Transactions.inTransaction(ds, c -> {
+      work.run(c);
+      return null;
+    });
+  }
+
+  private interface Work {
+    void run(Connection c) throws SQLException;
+  }
+}

@@ -1,0 +1,96 @@
+package dev.sluice.pipelines;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Every record's final result in one batch, and how it is stored. */
+final class BatchOutcome {
+  private final List<Decision> decisions;
+  private final Map<Decision, Outcome> outcomes = new LinkedHashMap<>();
+  long writeCalls;
+  String authFailure;
+
+  /** @param keepHash false: push the record again next run (a transient failure) */
+  private record Outcome(String status, String reason, String destinationId, String error, boolean keepHash) {}
+
+  BatchOutcome(List<Decision> decisions) {
+    this.decisions = decisions;
+    for (Decision d : decisions) {
+      switch (d.kind()) {
+        case SKIP -> outcomes.put(d, new Outcome("skipped", d.reason(), d.destinationId(), null, true));
+        case FAIL -> outcomes.put(d, new Outcome("failed", d.reason(), null, d.error(), true));
+        case SEND -> { } // decided by the write
+      }
+    }
+  }
+
+  void synced(Decision d, String destinationId) {
+    outcomes.put(d, new Outcome("synced", null, destinationId != null ? destinationId : d.destinationId(), null, true));
+  }
+
+  void failed(Decision d, String error, boolean permanent) {
+    outcomes.put(d, new Outcome("failed", "destination", d.destinationId(), error, permanent));
+  }
+
+  int size() {
+    return decisions.size();
+  }
+
+  long count(String status) {
+    return outcomes.values().stream().filter(o -> o.status().equals(status)).count();
+  }
+
+  /** Results, push states, written fields and identity links, in the caller's transaction. */
+  void store(Connection c, PipelineStore store, Pipeline p, BatchJob job, Instant now) throws SQLException {
+    int n = decisions.size();
+    String[] ids = new String[n], statuses = new String[n], reasons = new String[n], destIds = new String[n],
+        errors = new String[n], hashes = new String[n], mapped = new String[n];
+    List<String> keys = new ArrayList<>();
+    List<String[]> links = new ArrayList<>();
+    List<String> writtenIds = new ArrayList<>();
+    List<String> writtenProps = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      Decision d = decisions.get(i);
+      Outcome o = outcomes.get(d);
+      ids[i] = d.row().externalId();
+      statuses[i] = o.status();
+      reasons[i] = o.reason();
+      destIds[i] = o.destinationId();
+      errors[i] = o.error();
+      hashes[i] = o.keepHash() ? d.row().contentHash() : null;
+      boolean failedSend = o.status().equals("failed") && "destination".equals(o.reason());
+      mapped[i] = failedSend ? null : PipelineStore.json(d.mapped());
+      if (d.key() != null) {
+        keys.add(d.key());
+        links.add(new String[] {d.key(), p.sourceConnection(), p.sourceObject(), d.row().externalId()});
+        if (o.destinationId() != null && !"duplicate".equals(o.reason())) {
+          links.add(new String[] {d.key(), p.destinationConnection(), p.destinationObject(), o.destinationId()});
+        }
+      }
+      if (o.status().equals("synced") && o.destinationId() != null) {
+        writtenIds.add(o.destinationId());
+        writtenProps.add(PipelineStore.json(d.send()));
+      }
+    }
+    store.update(c, "insert_results", "run", job.run(), "batch", job.batch(), "source_ids", ids, "statuses", statuses,
+        "reasons", reasons, "destination_ids", destIds, "errors", errors, "now", now);
+    store.update(c, "upsert_record_states", "pipeline", p.name(), "run", job.run(), "source_ids", ids, "source_hashes", hashes,
+        "mapped", mapped, "statuses", statuses, "destination_ids", destIds, "errors", errors, "now", now);
+    if (!writtenIds.isEmpty()) {
+      store.update(c, "upsert_written", "connection", p.destinationConnection(), "object_type", p.destinationObject(),
+          "external_ids", writtenIds.toArray(String[]::new), "properties", writtenProps.toArray(String[]::new), "now", now);
+    }
+    if (!keys.isEmpty()) {
+      store.update(c, "upsert_entities", "keys", keys.stream().distinct().sorted().toArray(String[]::new), "now", now);
+      store.update(c, "upsert_links", "keys", links.stream().map(l -> l[0]).toArray(String[]::new),
+          "connections", links.stream().map(l -> l[1]).toArray(String[]::new),
+          "object_types", links.stream().map(l -> l[2]).toArray(String[]::new),
+          "external_ids", links.stream().map(l -> l[3]).toArray(String[]::new), "now", now);
+    }
+  }
+}

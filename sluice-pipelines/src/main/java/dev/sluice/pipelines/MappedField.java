@@ -1,0 +1,12 @@
+package dev.sluice.pipelines;
+
+/**
+ * One destination field of a {@link Mapping}.
+ *
+ * @param conflict which side wins when both changed the field between runs: {@link #NEWEST} (the
+ *     later source modification time) or a connection's name (that system is the source of truth)
+ */
+record MappedField(String name, MappingExpression expression, Mapping.FieldType type, boolean required,
+    String defaultValue, String conflict) {
+  static final String NEWEST = "newest";
+}

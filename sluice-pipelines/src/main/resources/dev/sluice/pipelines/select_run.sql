@@ -1,0 +1,4 @@
+SELECT id, pipeline, status, trigger, generation, position, batches_committed, selected, synced, failed, skipped,
+       write_calls, last_error, created_at, started_at, finished_at
+FROM ${schema}.pipeline_run
+WHERE id = :id
