@@ -16,9 +16,9 @@ import java.util.Set;
 public final class ConnectorFactory {
 
   /** Platforms with a source connector (every one syncs into the mirror). */
-  public static final Set<String> SOURCE_PLATFORMS = Set.of("hubspot");
+  public static final Set<String> SOURCE_PLATFORMS = Set.of("hubspot", "salesforce");
   /** Platforms with a destination connector. */
-  public static final Set<String> DESTINATION_PLATFORMS = Set.of("hubspot");
+  public static final Set<String> DESTINATION_PLATFORMS = Set.of("hubspot", "salesforce");
 
   private final RateLimitGate gate;
   private final RateLimitRegistry registry;
@@ -73,6 +73,8 @@ public final class ConnectorFactory {
     limits(config);
     if ("hubspot".equals(config.platform())) {
       HubSpotConnector.validate(config);
+    } else if ("salesforce".equals(config.platform())) {
+      dev.sluice.connectors.salesforce.SalesforceConnector.validate(config);
     } else if (!registry.platforms().contains(config.platform())) {
       throw new IllegalArgumentException("connection '" + config.name() + "': unknown platform '" + config.platform()
           + "' (known: " + String.join(", ", registry.platforms()) + ")");
@@ -90,6 +92,7 @@ public final class ConnectorFactory {
           + config.platform() + "' (sources: " + String.join(", ", new java.util.TreeSet<>(SOURCE_PLATFORMS)) + ")");
     }
     return switch (config.platform()) {
+      case "salesforce" -> salesforce(config);
       default -> hubspot(config, "read from");
     };
   }
@@ -105,8 +108,24 @@ public final class ConnectorFactory {
           + config.platform() + "' (destinations: " + String.join(", ", new java.util.TreeSet<>(DESTINATION_PLATFORMS)) + ")");
     }
     return switch (config.platform()) {
+      case "salesforce" -> salesforce(config);
       default -> hubspot(config, "write to");
     };
+  }
+
+  /** The Salesforce connector (source and destination) for a Salesforce connection; its daily allocation is a rolling 24 hours. */
+  public dev.sluice.connectors.salesforce.SalesforceConnector salesforce(ConnectionConfig config) {
+    requirePlatform(config, "salesforce");
+    validate(config);
+    ConnectionLimits limits = limits(config);
+    limits.buckets().forEach((cls, spec) -> gate.define(ConnectionLimits.bucketName(config.name(), cls), spec));
+    return new dev.sluice.connectors.salesforce.SalesforceConnector(config, limits, gate, http, clock);
+  }
+
+  private static void requirePlatform(ConnectionConfig config, String platform) {
+    if (!platform.equals(config.platform())) {
+      throw new IllegalArgumentException("connection '" + config.name() + "' is a " + config.platform() + " connection, not " + platform);
+    }
   }
 
   /** The HubSpot connector (source, destination, tasks, associations) for a HubSpot connection. */

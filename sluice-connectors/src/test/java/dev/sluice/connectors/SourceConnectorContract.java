@@ -150,7 +150,13 @@ public abstract class SourceConnectorContract {
       Page a = c.fetchRecords(StreamRequest.full(type));
       Page b = c.fetchRecords(StreamRequest.full(type));
       assertThat(b.records()).isEqualTo(a.records());
-      assertThat(b.nextCheckpoint()).isEqualTo(a.nextCheckpoint());
+      // A cursor-paged source (Salesforce query locators) opens a new cursor per read: the
+      // checkpoints may differ, but each leads to the same next page.
+      if (!a.streamDone()) {
+        assertThat(b.nextCheckpoint()).isNotNull();
+        assertThat(ids(c.fetchRecords(StreamRequest.full(type).resumeFrom(b.nextCheckpoint()))))
+            .isEqualTo(ids(c.fetchRecords(StreamRequest.full(type).resumeFrom(a.nextCheckpoint()))));
+      }
     }
   }
 

@@ -63,6 +63,8 @@ final class SObjectSchema {
 
   /** Fields whose values must be unique (case-insensitive), like a unique external id. */
   static final String EXTERNAL_ID = "External_Id__c";
+  /** Set by every change, a delete included (LastModifiedDate is not set by system changes). */
+  static final String SYSTEM_MODSTAMP = "SystemModstamp";
   /** The flag queryAll shows as true on deleted records (false everywhere else). */
   static final String IS_DELETED = "IsDeleted";
 
@@ -156,6 +158,8 @@ final class SObjectSchema {
     all.add(new Field(EXTERNAL_ID, FieldType.STRING, false, false, 255, true, true, List.of(), null, null));
     all.add(new Field("CreatedDate", FieldType.DATETIME, true, false, 0));
     all.add(new Field("LastModifiedDate", FieldType.DATETIME, true, false, 0));
+    // Changed by every write, by the user or the system, and by a delete: the field replication reads by.
+    all.add(new Field(SYSTEM_MODSTAMP, FieldType.DATETIME, true, false, 0));
     return all;
   }
 

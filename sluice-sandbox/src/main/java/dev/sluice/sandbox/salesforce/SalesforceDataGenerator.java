@@ -132,6 +132,7 @@ final class SalesforceDataGenerator {
     Instant modified = created.plus(random.nextLong(span), ChronoUnit.MINUTES);
     f.put("CreatedDate", created);
     f.put("LastModifiedDate", modified);
+    f.put("SystemModstamp", modified);
   }
 
   private String pickTitle() {

@@ -11,6 +11,7 @@ import io.javalin.router.JavalinDefaultRoutingApi;
 import io.javalin.http.Context;
 import io.javalin.http.Handler;
 import java.net.URI;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -204,6 +205,20 @@ public final class SalesforceSandbox implements PlatformSandbox {
   /** Edits a record as a Salesforce user would (sends outbound messages). */
   public SObjectRecord updateRecord(String type, String id, Map<String, ?> fields) {
     return requireSuccess(type, store.update(schema(type), id, JSON.valueToTree(fields)));
+  }
+
+  /** Deletes a record as a Salesforce user would (to the recycle bin: queryAll still shows it, IsDeleted true). */
+  public boolean deleteRecord(String type, String id) {
+    generateOnce();
+    return store.delete(schema(type), id) == SalesforceStore.DeleteOutcome.DELETED;
+  }
+
+  /** Records of {@code type} in the recycle bin (IsDeleted true), as snapshots. */
+  public List<SObjectRecord> deletedRecords(String type) {
+    generateOnce();
+    List<SObjectRecord> out = new ArrayList<>();
+    store.deletedBetween(schema(type).name, Instant.MIN, Instant.MAX).forEach(t -> out.add(t.record()));
+    return out;
   }
 
   /** API calls counted in the current rolling 24 hours. */

@@ -206,6 +206,7 @@ final class SalesforceStore {
       Map<String, Object> values = new LinkedHashMap<>(gone.fields());
       values.put(SObjectSchema.IS_DELETED, true);
       values.put("LastModifiedDate", now);
+      values.put(SObjectSchema.SYSTEM_MODSTAMP, now);
       deleted.get(type.name).put(gone.id(), new Tombstone(new SObjectRecord(type.name, gone.id(), values), now));
       return DeleteOutcome.DELETED;
     } finally {
@@ -279,6 +280,7 @@ final class SalesforceStore {
     merged.put("Id", id);
     merged.put(SObjectSchema.IS_DELETED, false);
     merged.put("LastModifiedDate", now);
+    merged.put(SObjectSchema.SYSTEM_MODSTAMP, now);
     SObjectRecord after = new SObjectRecord(type.name, id, merged);
     SObjectRecord before = records.get(type.name).put(id, after);
     reindex(before, after);
