@@ -43,7 +43,7 @@ class ConnectionConfigTest {
         .hasMessageContaining("unknown HubSpot object 'leads'");
     assertThatThrownBy(() -> f.validate(ConnectionConfig.builder("h", "hubspot").token("t").tier("platinum").build()))
         .hasMessageContaining("unknown hubspot tier 'platinum'");
-    assertThatThrownBy(() -> f.source(ConnectionConfig.builder("sf", "salesforce").token("t").baseUrl("https://x.my.salesforce.com").build()))
-        .hasMessageContaining("cannot read from platform 'salesforce'");
+    assertThatThrownBy(() -> f.source(ConnectionConfig.builder("sl", "slack").token("t").baseUrl("https://slack.com/api").build()))
+        .hasMessageContaining("cannot read from platform 'slack'");
   }
 }
