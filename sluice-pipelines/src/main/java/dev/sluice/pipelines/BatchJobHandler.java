@@ -2,6 +2,8 @@ package dev.sluice.pipelines;
 
 import dev.sluice.connectors.ConnectorException;
 import dev.sluice.connectors.DestinationConnector;
+import dev.sluice.connectors.FieldMappingException;
+import dev.sluice.connectors.ObjectSchema;
 import dev.sluice.connectors.OutboundRecord;
 import dev.sluice.connectors.WriteResult;
 import dev.sluice.queue.JobContext;
@@ -124,34 +126,47 @@ final class BatchJobHandler implements JobHandler {
 
   private void write(BatchJob job, Pipeline p, DestinationConnector dest, List<Decision> sends, BatchOutcome outcome,
       boolean lastAttempt) throws ConnectorException {
-    List<OutboundRecord> records = new ArrayList<>(sends.size());
-    for (Decision d : sends) {
-      records.add(new OutboundRecord(p.matchField(), d.mapped().get(p.matchField()), d.send(), d.row().externalId()));
-    }
     String idempotencyKey = "pipeline:" + job.run() + ":" + job.batch() + ":g" + job.generation();
     WriteResult result;
+    List<Decision> checked = new ArrayList<>(sends.size());
+    List<OutboundRecord> records = new ArrayList<>(sends.size());
     try {
+      ObjectSchema schema = dest.describe(p.destinationObject());
+      for (Decision d : sends) {
+        try {
+          // a record that does not fit the destination's schema is reported whole and never sent half
+          Map<String, String> values = schema.check(d.send(), d.destinationId() == null);
+          records.add(new OutboundRecord(p.matchField(), d.mapped().get(p.matchField()), values, d.row().externalId()));
+          checked.add(d);
+        } catch (FieldMappingException e) {
+          outcome.mappingFailed(d, e.getMessage());
+        }
+      }
+      if (records.isEmpty()) {
+        return;
+      }
       outcome.writeCalls++;
-      result = dest.writeBatch(p.destinationObject(), records, idempotencyKey);
+      result = dest.uploadBatch(p.destinationObject(), records, idempotencyKey);
     } catch (ConnectorException e) {
       switch (e.kind()) {
         case RATE_LIMITED -> throw new JobSnooze(e.retryAfter() == null ? DEFAULT_SNOOZE : e.retryAfter());
         case AUTH -> outcome.authFailure = "destination " + p.destinationConnection() + ": " + e.getMessage();
-        case PERMANENT_BATCH, PERMANENT_RECORD -> sends.forEach(d -> outcome.failed(d, e.getMessage(), true));
+        case PERMANENT_BATCH, PERMANENT_RECORD -> sends.stream().filter(d -> !outcome.decided(d))
+            .forEach(d -> outcome.failed(d, e.getMessage(), true));
         default -> {
           if (!lastAttempt) throw e;
           // out of attempts: these records are pushed again by the next run
-          sends.forEach(d -> outcome.failed(d, e.getMessage(), false));
+          sends.stream().filter(d -> !outcome.decided(d)).forEach(d -> outcome.failed(d, e.getMessage(), false));
         }
       }
       return;
     }
-    for (int i = 0; i < sends.size(); i++) {
+    for (int i = 0; i < checked.size(); i++) {
       WriteResult.RecordResult r = result.results().get(i);
       if (r.ok()) {
-        outcome.synced(sends.get(i), r.externalId());
+        outcome.synced(checked.get(i), r.externalId(), records.get(i).properties());
       } else {
-        outcome.failed(sends.get(i), r.error(), r.errorKind() != ConnectorException.Kind.RETRYABLE);
+        outcome.failed(checked.get(i), r.error(), r.errorKind() != ConnectorException.Kind.RETRYABLE);
       }
     }
   }

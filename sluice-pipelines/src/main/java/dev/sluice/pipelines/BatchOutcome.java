@@ -15,8 +15,16 @@ final class BatchOutcome {
   long writeCalls;
   String authFailure;
 
-  /** @param keepHash false: push the record again next run (a transient failure) */
-  private record Outcome(String status, String reason, String destinationId, String error, boolean keepHash) {}
+  /**
+   * @param keepHash false: push the record again next run (a transient failure)
+   * @param sent the values written, as the destination's schema converted them (synced only)
+   */
+  private record Outcome(String status, String reason, String destinationId, String error, boolean keepHash,
+      Map<String, String> sent) {
+    Outcome(String status, String reason, String destinationId, String error, boolean keepHash) {
+      this(status, reason, destinationId, error, keepHash, null);
+    }
+  }
 
   BatchOutcome(List<Decision> decisions) {
     this.decisions = decisions;
@@ -29,12 +37,25 @@ final class BatchOutcome {
     }
   }
 
-  void synced(Decision d, String destinationId) {
-    outcomes.put(d, new Outcome("synced", null, destinationId != null ? destinationId : d.destinationId(), null, true));
+  void synced(Decision d, String destinationId, Map<String, String> sent) {
+    outcomes.put(d, new Outcome("synced", null, destinationId != null ? destinationId : d.destinationId(), null, true, sent));
+  }
+
+  /**
+   * The mapped record does not fit the destination's schema (a value of the wrong type, a required
+   * field empty): nothing of it is sent, and it is pushed again whole once its source changes.
+   */
+  void mappingFailed(Decision d, String error) {
+    outcomes.put(d, new Outcome("failed", "mapping", d.destinationId(), error, true));
   }
 
   void failed(Decision d, String error, boolean permanent) {
     outcomes.put(d, new Outcome("failed", "destination", d.destinationId(), error, permanent));
+  }
+
+  /** The record's outcome is known. */
+  boolean decided(Decision d) {
+    return outcomes.containsKey(d);
   }
 
   int size() {
@@ -63,7 +84,7 @@ final class BatchOutcome {
       destIds[i] = o.destinationId();
       errors[i] = o.error();
       hashes[i] = o.keepHash() ? d.row().contentHash() : null;
-      boolean failedSend = o.status().equals("failed") && "destination".equals(o.reason());
+      boolean failedSend = o.status().equals("failed") && ("destination".equals(o.reason()) || d.kind() == Decision.Kind.SEND);
       mapped[i] = failedSend ? null : PipelineStore.json(d.mapped());
       if (d.key() != null) {
         keys.add(d.key());
@@ -74,7 +95,7 @@ final class BatchOutcome {
       }
       if (o.status().equals("synced") && o.destinationId() != null) {
         writtenIds.add(o.destinationId());
-        writtenProps.add(PipelineStore.json(d.send()));
+        writtenProps.add(PipelineStore.json(o.sent() != null ? o.sent() : d.send()));
       }
     }
     store.update(c, "insert_results", "run", job.run(), "batch", job.batch(), "source_ids", ids, "statuses", statuses,

@@ -39,10 +39,12 @@ public final class Mapping {
 
   private final String origin;
   private final List<MappedField> fields;
+  private final MappingLines lines;
 
-  private Mapping(String origin, List<MappedField> fields) {
+  private Mapping(String origin, List<MappedField> fields, MappingLines lines) {
     this.origin = origin;
     this.fields = List.copyOf(fields);
+    this.lines = lines;
   }
 
   /** Reads and compiles a mapping file. */
@@ -60,17 +62,22 @@ public final class Mapping {
     JsonNode root;
     try {
       root = YAML.readTree(yaml);
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      int line = e.getLocation() == null ? 0 : e.getLocation().getLineNr();
+      throw new MappingException(origin, List.of(new MappingError(null, null, "not YAML: " + e.getOriginalMessage(), line)));
     } catch (IOException e) {
       throw new MappingException(origin, List.of(new MappingError(null, null, "not YAML: " + e.getMessage())));
     }
+    MappingLines lines = MappingLines.of(yaml);
     if (root == null || !root.path("fields").isObject() || root.path("fields").isEmpty()) {
-      throw new MappingException(origin, List.of(new MappingError(null, null, "a mapping needs a 'fields:' map of destination field to expression")));
+      throw new MappingException(origin, List.of(new MappingError(null, null,
+          "a mapping needs a 'fields:' map of destination field to expression", lines.top("fields"))));
     }
     List<MappingError> errors = new ArrayList<>();
     for (Iterator<String> it = root.fieldNames(); it.hasNext(); ) {
       String key = it.next();
       if (!key.equals("fields")) {
-        errors.add(new MappingError(null, null, "unknown key '" + key + "' (a mapping has 'fields:')"));
+        errors.add(new MappingError(null, null, "unknown key '" + key + "' (a mapping has 'fields:')", lines.top(key)));
       }
     }
     List<MappedField> fields = new ArrayList<>();
@@ -79,18 +86,19 @@ public final class Mapping {
       try {
         fields.add(field(e.getKey(), e.getValue()));
       } catch (MappingError.Failure f) {
-        errors.add(f.error);
+        errors.add(f.error.atLine(lines.field(e.getKey())));
       }
     }
     if (!errors.isEmpty()) {
       throw new MappingException(origin, errors);
     }
-    return new Mapping(origin, fields);
+    return new Mapping(origin, fields, lines);
   }
 
   private static MappedField field(String name, JsonNode spec) throws MappingError.Failure {
     String expression;
     FieldType type = FieldType.STRING;
+    boolean typed = false;
     boolean required = false;
     String defaultValue = null;
     String conflict = MappedField.NEWEST;
@@ -109,6 +117,7 @@ public final class Mapping {
       expression = spec.path("from").asText();
       if (spec.has("type")) {
         type = FieldType.named(name, spec.path("type").asText());
+        typed = true;
       }
       required = spec.path("required").asBoolean(false);
       if (spec.has("default") && !spec.path("default").isNull()) {
@@ -127,7 +136,7 @@ public final class Mapping {
         throw MappingError.fail(name, defaultValue, "default: " + e.getMessage());
       }
     }
-    return new MappedField(name, MappingExpression.compile(name, expression), type, required, defaultValue, conflict);
+    return new MappedField(name, MappingExpression.compile(name, expression), type, typed, required, defaultValue, conflict);
   }
 
   /** Where the mapping came from. */
@@ -156,6 +165,11 @@ public final class Mapping {
     return null;
   }
 
+  /** The line of destination field {@code name} in the file (of {@code fields:} for a field it lacks); 0 when unknown. */
+  public int line(String name) {
+    return lines.field(name);
+  }
+
   /**
    * Checks field names against both sides' schemas: each source property an expression reads must
    * exist on the source, each destination field on the destination (matched case-insensitively only
@@ -167,12 +181,12 @@ public final class Mapping {
     List<MappingError> errors = new ArrayList<>();
     for (MappedField f : fields) {
       if (destination != null && !destination.has(f.name())) {
-        errors.add(new MappingError(f.name(), null, destination.unknown(f.name())));
+        errors.add(new MappingError(f.name(), null, destination.unknown(f.name()), line(f.name())));
       }
       if (source != null) {
         for (String s : f.expression().sourceFields()) {
           if (!source.has(s)) {
-            errors.add(new MappingError(f.name(), null, "reads source." + s + ": " + source.unknown(s)));
+            errors.add(new MappingError(f.name(), null, "reads source." + s + ": " + source.unknown(s), line(f.name())));
           }
         }
       }

@@ -6,12 +6,27 @@ package dev.sluice.pipelines;
  * @param field the destination field, or null for the whole mapping
  * @param value the offending value (the computed or source value), or null when there is none
  * @param message what is wrong
+ * @param line the line of the mapping file the error is about (the field's key), 0 when unknown
  */
-public record MappingError(String field, String value, String message) {
+public record MappingError(String field, String value, String message, int line) {
+
+  /** An error without a line (one record's mapping, or before the file's lines are known). */
+  public MappingError(String field, String value, String message) {
+    this(field, value, message, 0);
+  }
 
   @Override
   public String toString() {
     return (field == null ? "" : field + (value == null ? "" : " (value '" + value + "')") + ": ") + message;
+  }
+
+  /** {@code origin:line: field: message}, as compilers print it. */
+  public String at(String origin) {
+    return (origin == null ? "" : origin + ":") + (line > 0 ? line + ": " : (origin == null ? "" : " ")) + this;
+  }
+
+  MappingError atLine(int line) {
+    return line == this.line ? this : new MappingError(field, value, message, line);
   }
 
   static Failure fail(String field, String value, String message) {

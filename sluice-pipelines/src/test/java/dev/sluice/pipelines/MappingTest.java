@@ -63,8 +63,13 @@ class MappingTest {
         """, "bad.yaml"))
         .isInstanceOf(MappingException.class)
         .satisfies(e -> assertThat(((MappingException) e).errors()).extracting(MappingError::field).containsExactly("A", "B", "C"))
-        .hasMessageContaining("bad.yaml").hasMessageContaining("CEL").hasMessageContaining("unknown type")
-        .hasMessageContaining("unknown key 'form'");
+        .hasMessageContaining("bad.yaml:2: A: CEL").hasMessageContaining("bad.yaml:3: B (value 'colour'): unknown type")
+        .hasMessageContaining("bad.yaml:4: C: unknown key 'form'")
+        .satisfies(e -> assertThat(((MappingException) e).errors()).extracting(MappingError::line).containsExactly(2, 3, 4));
+    assertThatThrownBy(() -> Mapping.parse("fields:\n  A: source.x\nfilter: x\n", "top.yaml"))
+        .hasMessage("top.yaml:3: unknown key 'filter' (a mapping has 'fields:')");
+    assertThatThrownBy(() -> Mapping.parse("fields:\n  A: [source.x\n", "broken.yaml"))
+        .isInstanceOf(MappingException.class).hasMessageStartingWith("broken.yaml:").hasMessageContaining("not YAML");
   }
 
   @Test

@@ -48,7 +48,15 @@ class PipelineEngineTest {
     fx.hubspot("hubspot-copy", to.baseUrl(), to.hubspot().token());
     Pipeline p = new Pipeline("contacts-copy", "hubspot-main", "contacts", "hubspot-copy", "contacts", "email",
         Mapping.parse(MAPPING, "test"), 50, null);
-    fx.pipelines(db.dataSource(), p);
+    // city into a picklist: a value only the destination's schema refuses
+    Pipeline revenue = new Pipeline("revenue-copy", "hubspot-main", "contacts", "hubspot-copy", "contacts", "email",
+        Mapping.parse("""
+            fields:
+              email: {from: source.email, type: email, required: true}
+              lastname: source.lastname
+              hs_lead_status: 'source.city'
+            """, "revenue.yaml"), 100, null);
+    fx.pipelines(db.dataSource(), p, revenue);
   }
 
   @AfterEach
@@ -137,6 +145,31 @@ class PipelineEngineTest {
     assertThat(to.hubspot().count(HubSpotObjectType.CONTACTS)).isEqualTo(from.hubspot().count(HubSpotObjectType.CONTACTS));
     assertThat(fx.engine.events(run.id(), 0)).extracting(PipelineEvent::type)
         .startsWith("run-created", "run-cancelled", "run-resumed").endsWith("run-finished");
+  }
+
+  @Test
+  void aRecordTheDestinationSchemaRefusesIsReportedWithFieldAndValueAndNeverSentHalf() {
+    HubSpotRecord paris = from.hubspot().createRecord(HubSpotObjectType.CONTACTS,
+        Map.of("email", "paris@example.com", "lastname", "Parisienne", "city", "Paris"));
+    HubSpotRecord listed = from.hubspot().createRecord(HubSpotObjectType.CONTACTS,
+        Map.of("email", "listed@example.com", "lastname", "Listed", "city", "Open"));
+    fx.syncToEnd("hubspot-main", SyncMode.FULL);
+    PipelineRun run = fx.runToEnd("revenue-copy");
+
+    RecordResult refused = fx.engine.results(run.id(), "failed", null, 1000).stream()
+        .filter(r -> r.sourceId().equals(paris.id())).findFirst().orElseThrow();
+    assertThat(refused.reason()).isEqualTo("mapping");
+    assertThat(refused.error()).contains("hs_lead_status").contains("'Paris'");
+    RecordResult sent = fx.engine.results(run.id(), null, null, 1000).stream()
+        .filter(r -> r.sourceId().equals(listed.id())).findFirst().orElseThrow();
+    assertThat(sent.status()).as("%s", sent).isEqualTo("synced");
+    assertThat(sent.destinationId()).isNotNull();
+    // nothing of the refused record reached the destination, not even its valid fields
+    assertThat(to.journal().matching(r -> r.path().contains("/batch/")).stream().map(RecordedRequest::body))
+        .noneMatch(b -> b.contains("paris@example.com")).anyMatch(b -> b.contains("listed@example.com"));
+    assertThat(to.hubspot().ids(HubSpotObjectType.CONTACTS).stream()
+        .map(id -> to.hubspot().record(HubSpotObjectType.CONTACTS, id).orElseThrow().property("email")))
+        .contains("listed@example.com").doesNotContain("paris@example.com");
   }
 
   long writes() {
