@@ -184,6 +184,15 @@ public final class PipelineEngine {
     return read(c -> store.results(c, run, status, after == null ? "" : after, Math.max(1, Math.min(limit, PAGE_LIMIT))));
   }
 
+  /**
+   * The run's per-record results counted by status ({@code synced}, {@code failed}, {@code skipped})
+   * and reason ({@code echo}, {@code conflict}, {@code unchanged}, {@code archived}, {@code mapping},
+   * {@code duplicate}, {@code destination}; {@code ""} for none).
+   */
+  public Map<String, Map<String, Long>> breakdown(long run) {
+    return read(c -> store.breakdown(c, run));
+  }
+
   /** Cancels a pending or processing run; false when it was not active. A batch in flight commits nothing. */
   public boolean cancel(long run) {
     Instant now = clock.instant();

@@ -26,7 +26,8 @@ final class PipelineStore {
   PipelineStore(String schema) {
     for (String name : List.of("insert_run", "find_active_run", "select_run", "list_runs", "insert_event", "select_events",
         "select_changed", "select_links", "upsert_entities", "upsert_links", "insert_results", "upsert_record_states",
-        "upsert_written", "commit_batch", "finish_run", "fail_run", "cancel_run", "resume_run", "select_results")) {
+        "upsert_written", "commit_batch", "finish_run", "fail_run", "cancel_run", "resume_run", "select_results",
+        "select_breakdown")) {
       sql.put(name, SqlResource.load(PipelineStore.class, name + ".sql", schema));
     }
   }
@@ -97,6 +98,17 @@ final class PipelineStore {
       while (rs.next()) {
         out.add(new RecordResult(rs.getString("source_id"), rs.getLong("batch"), rs.getString("status"), rs.getString("reason"),
             rs.getString("destination_id"), rs.getString("error"), instant(rs, "at")));
+      }
+    }
+    return out;
+  }
+
+  /** status → reason → records of the run ({@code ""} when a result has no reason, e.g. synced). */
+  Map<String, Map<String, Long>> breakdown(Connection c, long run) throws SQLException {
+    Map<String, Map<String, Long>> out = new LinkedHashMap<>();
+    try (PreparedStatement ps = prepare(c, "select_breakdown", "run", run); ResultSet rs = ps.executeQuery()) {
+      while (rs.next()) {
+        out.computeIfAbsent(rs.getString("status"), k -> new LinkedHashMap<>()).put(rs.getString("reason"), rs.getLong("n"));
       }
     }
     return out;

@@ -41,7 +41,7 @@ final class ServeCommand implements Callable<Integer> {
       runtime.startWorkers(workers);
       server = ApiServer.start(new ApiServer.Settings(host != null ? host : config.server().host(),
           port != null ? port : config.server().port(), token, config.server().tls()), config, runtime.engine(), runtime.queue(), runtime.dataSource(), runtime.leads(),
-          runtime.inbound());
+          runtime.inbound(), runtime.pipelines());
     } catch (RuntimeException e) {
       runtime.close();
       throw e;

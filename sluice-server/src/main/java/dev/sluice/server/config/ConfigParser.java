@@ -38,7 +38,8 @@ import java.util.regex.Pattern;
 final class ConfigParser {
   private static final Pattern ENV_REFERENCE = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?}");
   private static final Pattern CONNECTION_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,62}");
-  private static final Set<String> TOP_KEYS = Set.of("connections", "server", "workers", "database", "leads", "retention", "rules", "inbound");
+  private static final Set<String> TOP_KEYS = Set.of("connections", "server", "workers", "database", "leads", "retention", "rules", "inbound",
+      "pipelines");
   private static final Set<String> CONNECTION_KEYS =
       Set.of("platform", "base_url", "token", "tier", "limits", "objects", "properties", "cron", "search_index_settle_ms",
           "daily_limit_time_zone", "webhooks");
@@ -158,7 +159,8 @@ final class ConfigParser {
 
     return new SluiceConfig(connections, new SluiceConfig.ServerSettings(host, port, apiToken, tls, metricsToken),
         new SluiceConfig.WorkerSettings(concurrency), dbUrl, source, leads, retention(objectOrEmpty(root, "retention")),
-        new RulesConfigParser(this).parse(root.get("rules"), source), inbound);
+        new RulesConfigParser(this).parse(root.get("rules"), source), inbound,
+        new PipelinesConfigParser(this).parse(root.get("pipelines"), connections, source));
   }
 
   /**

@@ -26,6 +26,7 @@ import java.util.Optional;
  * @param retention how long sync history is kept ({@code retention:}; defaults {@link SyncRetention#DEFAULTS})
  * @param rules the rules files and the Slack workspaces their actions post to ({@code rules:})
  * @param inbound webhook receivers: per-connection secrets, Standard Webhooks sources, retention
+ * @param pipelines pipelines by name, in file order ({@code pipelines:}; their mapping files compiled)
  */
 public record SluiceConfig(
     Map<String, ConnectionConfig> connections,
@@ -36,7 +37,8 @@ public record SluiceConfig(
     LeadSettings leads,
     SyncRetention retention,
     RuleSettings rules,
-    InboundSettings inbound) {
+    InboundSettings inbound,
+    Map<String, dev.sluice.pipelines.Pipeline> pipelines) {
 
   /** Environment variable naming the config file. */
   public static final String CONFIG_ENV = "SLUICE_CONFIG";
@@ -49,6 +51,7 @@ public record SluiceConfig(
 
   public SluiceConfig {
     connections = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(connections));
+    pipelines = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(pipelines));
   }
 
   /**

@@ -109,6 +109,15 @@ public final class ApiServer implements AutoCloseable {
    */
   public static ApiServer start(Settings settings, SluiceConfig config, SyncEngine engine, JobQueue queue, DataSource dataSource,
       LeadIntake leads, InboundEvents inbound) {
+    return start(settings, config, engine, queue, dataSource, leads, inbound, null);
+  }
+
+  /**
+   * As above, with the pipelines' runs under {@code /v1/pipelines} and {@code /v1/pipeline-runs}
+   * (without {@code pipelines} those routes answer 404).
+   */
+  public static ApiServer start(Settings settings, SluiceConfig config, SyncEngine engine, JobQueue queue, DataSource dataSource,
+      LeadIntake leads, InboundEvents inbound, dev.sluice.pipelines.PipelineEngine pipelines) {
     ObjectMapper json = new ObjectMapper();
     AuthThrottle throttle = new AuthThrottle(Clock.systemUTC());
     BearerTokenCheck auth = new BearerTokenCheck(settings.apiToken(), throttle);
@@ -123,6 +132,7 @@ public final class ApiServer implements AutoCloseable {
     DecisionRoutes decisions = new DecisionRoutes(new dev.sluice.rules.DecisionLog(queue.dataSource(), queue.schema()), json);
     WebhookRoutes hooks = new WebhookRoutes(inbound, json);
     EventRoutes inboundEvents = new EventRoutes(inbound, new JsonBodyReader(), json);
+    PipelineRunRoutes pipelineRuns = new PipelineRunRoutes(pipelines, new PipelineJson(json), new JsonBodyReader(), json);
     byte[] openapi = resource("/openapi.yaml");
     byte[] dashboardHtml = resource("/dashboard/index.html");
     byte[] dashboardJs = resource("/dashboard/app.js");
@@ -190,6 +200,15 @@ public final class ApiServer implements AutoCloseable {
       app.get("/v1/records/{connection}/{type}/{id}", runs::explain);
 
       app.get("/v1/connections", connections::list);
+
+      app.get("/v1/pipelines", pipelineRuns::pipelines);
+      app.post("/v1/pipeline-runs", pipelineRuns::trigger);
+      app.get("/v1/pipeline-runs", pipelineRuns::list);
+      app.get("/v1/pipeline-runs/{id}", pipelineRuns::show);
+      app.post("/v1/pipeline-runs/{id}/cancel", pipelineRuns::cancel);
+      app.post("/v1/pipeline-runs/{id}/resume", pipelineRuns::resume);
+      app.get("/v1/pipeline-runs/{id}/events", pipelineRuns::events);
+      app.get("/v1/pipeline-runs/{id}/results", pipelineRuns::results);
 
       app.get("/v1/jobs/stats", jobs::stats);
       app.get("/v1/jobs/dead", jobs::dead);

@@ -162,7 +162,7 @@ public final class RunJson {
     return n == null ? json.nullNode() : n;
   }
 
-  private static void instant(ObjectNode n, String field, Instant at) {
+  static void instant(ObjectNode n, String field, Instant at) {
     if (at == null) n.putNull(field); else n.put(field, at.toString());
   }
 }

@@ -11,6 +11,7 @@ import dev.sluice.connectors.ConnectorFactory;
 import dev.sluice.connectors.SourceConnector;
 import dev.sluice.connectors.SyncMode;
 import dev.sluice.inbound.InboundEvents;
+import dev.sluice.pipelines.PipelineEngine;
 import dev.sluice.postgres.PostgresSource;
 import dev.sluice.queue.JobContext;
 import dev.sluice.queue.JobQueue;
@@ -54,6 +55,8 @@ public final class SluiceRuntime implements AutoCloseable {
   public static final java.time.Duration MIRROR_REFRESH_WINDOW = java.time.Duration.ofMillis(500);
   /** Cron schedule names of connections start with this, so stale ones can be told apart from others' schedules. */
   static final String SCHEDULE_PREFIX = "sync:";
+  /** Cron schedule names of pipelines start with this ({@link PipelineEngine#schedule}). */
+  static final String PIPELINE_SCHEDULE_PREFIX = "pipeline:";
 
   private final SluiceConfig config;
   private final PostgresSource ownedDatabase;
@@ -67,7 +70,9 @@ public final class SluiceRuntime implements AutoCloseable {
   private final Map<String, SourceConnector> connectors = new ConcurrentHashMap<>();
   private final LeadIntake leads;
   private final RulesEngine rules;
-  private final Map<String, DestinationConnector> leadDestinations = new ConcurrentHashMap<>();
+  /** Destination connectors by connection, shared by the lead drain and the pipelines. */
+  private final Map<String, DestinationConnector> destinations = new ConcurrentHashMap<>();
+  private final PipelineEngine pipelines;
   private volatile JobWorker worker;
   private volatile boolean cronStarted;
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -89,6 +94,12 @@ public final class SluiceRuntime implements AutoCloseable {
     this.engine = new SyncEngine(queue, dataSource, SCHEMA, this::connector, clock);
     this.leads = LeadIntake.builder(dataSource).schema(SCHEMA).clock(clock).sources(config.leads().sources()).build();
     this.rules = rulesEngine(config, queue, clock);
+    this.pipelines = new PipelineEngine(queue, dataSource, SCHEMA, config.pipelines(), this::destination, clock);
+  }
+
+  /** The pipelines of the config: runs, their results and events. */
+  public PipelineEngine pipelines() {
+    return pipelines;
   }
 
   /** The rules engine of {@code config}'s rules files; a broken file refuses the start (ConfigException listing every error). */
@@ -139,6 +150,7 @@ public final class SluiceRuntime implements AutoCloseable {
   private static SluiceRuntime migrated(SluiceRuntime rt) {
     rt.queue.migrate();
     rt.engine.migrate();
+    rt.pipelines.migrate(); // its tables read the mirror's
     rt.leads.migrate();
     rt.rules.migrate();
     rt.inbound.migrate();
@@ -150,6 +162,7 @@ public final class SluiceRuntime implements AutoCloseable {
     if (worker != null) throw new IllegalStateException("workers already started");
     JobWorker.Builder builder = queue.worker().concurrency(concurrency);
     engine.registerHandlers(builder);
+    pipelines.registerHandlers(builder);
     builder.handle(SCHEDULED_SYNC_KIND, this::startScheduledSync);
     rules.registerHandlers(builder);
     if (rules.rules().size() > 0) inbound.onEvent(rules::evaluate); // each stored event's job evaluates the rules
@@ -180,6 +193,11 @@ public final class SluiceRuntime implements AutoCloseable {
         throw new ConfigException("connections." + c.name() + ".cron", e.getMessage());
       }
     }
+    try {
+      pipelines.schedule(cron);
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException("pipelines", e.getMessage());
+    }
     for (CronSchedule s : cron.list()) {
       String name = s.name();
       if (name.startsWith(SCHEDULE_PREFIX)) {
@@ -187,6 +205,12 @@ public final class SluiceRuntime implements AutoCloseable {
         if (c == null || c.cron() == null) {
           cron.unschedule(name);
           log.info("cron schedule {} removed: its connection has no cron in the config any more", name);
+        }
+      } else if (name.startsWith(PIPELINE_SCHEDULE_PREFIX)) {
+        var p = config.pipelines().get(name.substring(PIPELINE_SCHEDULE_PREFIX.length()));
+        if (p == null || p.cron() == null) {
+          cron.unschedule(name);
+          log.info("cron schedule {} removed: its pipeline has no cron in the config any more", name);
         }
       }
     }
@@ -196,8 +220,9 @@ public final class SluiceRuntime implements AutoCloseable {
 
   /** Drains stored leads into every connection a lead source names, in this process. */
   private void startLeadDrain() {
+    Map<String, DestinationConnector> leadDestinations = new java.util.LinkedHashMap<>();
     for (LeadSource s : config.leads().sources()) {
-      if (s.destination() != null) leadDestinations.computeIfAbsent(s.destination(), d -> connectorFactory.destination(config.connection(d)));
+      if (s.destination() != null) leadDestinations.put(s.destination(), destination(s.destination()));
     }
     if (!leadDestinations.isEmpty()) {
       leads.startDrain(Map.copyOf(leadDestinations), LeadDrain.Settings.defaults().withDrainers(config.leads().drainersPerConnection())
@@ -212,6 +237,11 @@ public final class SluiceRuntime implements AutoCloseable {
     if (c == null) throw new PermanentJobFailure("connection '" + name + "' is not in this process's config");
     SyncRun run = engine.trigger(new SyncRequest(name, c.objects(), SyncMode.INCREMENTAL));
     log.info("scheduled incremental sync of {}: run {}", name, run.id());
+  }
+
+  /** The destination connector of connection {@code name}, built once per process. */
+  private DestinationConnector destination(String name) {
+    return destinations.computeIfAbsent(name, n -> connectorFactory.destination(config.connection(n)));
   }
 
   private SourceConnector connector(String name) {
@@ -283,7 +313,7 @@ public final class SluiceRuntime implements AutoCloseable {
       }
     }
     leads.close();
-    leadDestinations.values().forEach(DestinationConnector::close);
+    destinations.values().forEach(DestinationConnector::close);
     connectors.values().forEach(c -> {
       try {
         c.close();
