@@ -178,7 +178,29 @@ public final class MappingCheck {
       String norm = norm(name);
       other = schema.fields().stream().filter(f -> norm(f.label()).equals(norm) || norm(f.name()).equals(norm)).findFirst();
     }
+    if (other.isEmpty()) { // a typo: the closest name within two edits
+      String norm = norm(name);
+      other = schema.fields().stream().filter(f -> distance(norm(f.name()), norm) <= (norm.length() <= 4 ? 1 : 2))
+          .min(java.util.Comparator.comparingInt(f -> distance(norm(f.name()), norm)));
+    }
     return system + " has no field '" + name + "'" + other.map(f -> " (did you mean '" + f.name() + "'?)").orElse("");
+  }
+
+  /** Levenshtein distance. */
+  static int distance(String a, String b) {
+    int[] prev = new int[b.length() + 1];
+    int[] cur = new int[b.length() + 1];
+    for (int j = 0; j <= b.length(); j++) prev[j] = j;
+    for (int i = 1; i <= a.length(); i++) {
+      cur[0] = i;
+      for (int j = 1; j <= b.length(); j++) {
+        cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1));
+      }
+      int[] t = prev;
+      prev = cur;
+      cur = t;
+    }
+    return prev[b.length()];
   }
 
   private static String norm(String s) {

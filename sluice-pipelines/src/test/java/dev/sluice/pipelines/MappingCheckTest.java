@@ -86,7 +86,7 @@ class MappingCheckTest {
     Pipeline p = new Pipeline("p", "hubspot-main", "contacts", "salesforce-main", "Contact", "Email", m, 0, null);
     assertThatThrownBy(() -> MappingCheck.validate(p, new SchemaOnly(HUBSPOT), new SchemaOnly(SALESFORCE), null))
         .isInstanceOf(MappingException.class)
-        .hasMessage("v.yaml:2: Email: reads source.mail: hubspot-main/contacts has no field 'mail'");
+        .hasMessage("v.yaml:2: Email: reads source.mail: hubspot-main/contacts has no field 'mail' (did you mean 'email'?)");
   }
 
   /** A connector that only describes: enough for a check that reads no records. */
