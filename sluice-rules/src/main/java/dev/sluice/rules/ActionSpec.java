@@ -10,11 +10,11 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * One action of a rule: its kind ({@code slack.post}, {@code http.request}) and its arguments, a
+ * One action of a rule: its kind ({@link ActionSignature#ALL}) and its arguments, a
  * tree of maps, lists and Mustache templates (every string is one), rendered per evaluation.
  */
 record ActionSpec(String kind, int line, Object args) {
-  static final List<String> KINDS = List.of(Actions.SLACK_POST, Actions.HTTP_REQUEST);
+  static final List<String> KINDS = ActionSignature.kinds();
 
   /** Renders every template of the arguments with {@code scope} (event, record, previous). */
   JsonNode render(Map<String, Object> scope) {

@@ -29,14 +29,14 @@ final class Evaluator {
 
   private final JobQueue queue;
   private final Clock clock;
-  private final Map<String, SlackConnection> slack;
+  private final Actions actions;
   private final SqlResource insertDecision;
   private final SqlResource mirror;
 
-  Evaluator(JobQueue queue, String schema, Clock clock, Map<String, SlackConnection> slack) {
+  Evaluator(JobQueue queue, String schema, Clock clock, Actions actions) {
     this.queue = queue;
     this.clock = clock;
-    this.slack = slack;
+    this.actions = actions;
     this.insertDecision = SqlResource.load(Evaluator.class, "insert_decision.sql", schema);
     this.mirror = SqlResource.load(Evaluator.class, "mirror_properties.sql", schema);
   }
@@ -99,7 +99,7 @@ final class Evaluator {
       String jobKey = r.name() + "#" + (i + 1) + ":" + key;
       ObjectNode payload;
       try {
-        payload = Actions.payload(a, a.render(scope), jobKey, r, e, slack);
+        payload = actions.payload(a, a.render(scope), jobKey, r, e);
       } catch (IllegalArgumentException ex) {
         c.rollback(before);
         return insert(c, r, e, now, false, "error", null, key, inputs, JSON.createArrayNode(), "action " + (i + 1) + " " + a.kind() + ": " + ex.getMessage());

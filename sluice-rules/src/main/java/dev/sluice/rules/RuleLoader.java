@@ -223,18 +223,17 @@ final class RuleLoader {
     int before = errors.size();
     @SuppressWarnings("unchecked")
     Map<String, Object> args = (Map<String, Object>) tree(file, rule, kind, argsNode);
-    List<String> required = kind.equals(Actions.SLACK_POST) ? List.of("connection", "channel", "text") : List.of("url");
-    Set<String> allowed = kind.equals(Actions.SLACK_POST) ? Set.of("connection", "channel", "text") : Set.of("url", "method", "headers", "body");
-    for (String r : required) {
+    ActionSignature sig = ActionSignature.ALL.get(kind);
+    for (String r : sig.required()) {
       if (!args.containsKey(r)) errors.add(new RuleError(file, line, rule, kind + ": missing argument '" + r + "'"));
     }
     for (String k : args.keySet()) {
-      if (!allowed.contains(k)) errors.add(new RuleError(file, line, rule, kind + ": unknown argument '" + k + "' (known: " + String.join(", ", allowed.stream().sorted().toList()) + ")"));
+      if (!sig.allowed().contains(k)) errors.add(new RuleError(file, line, rule, kind + ": unknown argument '" + k + "' (known: " + sig.allowedList() + ")"));
     }
-    if (kind.equals(Actions.SLACK_POST) && args.get("connection") instanceof Mustache mc && mc.getName().contains("{{")) {
-      errors.add(new RuleError(file, line, rule, "slack.post: connection must be a plain connection name"));
+    if (sig.connectionArg() != null && args.get(sig.connectionArg()) instanceof Mustache mc && mc.getName().contains("{{")) {
+      errors.add(new RuleError(file, line, rule, kind + ": " + sig.connectionArg() + " must be a plain connection name"));
     }
-    if (kind.equals(Actions.HTTP_REQUEST)) {
+    if (kind.equals(ActionSignature.HTTP_REQUEST)) {
       NodeTuple method = find(argsNode, "method");
       if (method != null) {
         String mv = scalar(method.getValueNode());

@@ -44,18 +44,41 @@ public final class RuleSet {
     return List.copyOf(loader.errors());
   }
 
-  /** Errors for {@code slack.post} actions naming a workspace not in {@code slackConnections}. */
-  public List<RuleError> unknownConnections(java.util.Set<String> slackConnections) {
+  /**
+   * Errors for actions naming a connection or signing key that {@code targets} lacks, for
+   * {@code sluice rules check} (a server refuses to start on them).
+   */
+  public List<RuleError> configProblems(ActionTargets targets) {
+    return configProblems(targets.actions(new ActionHttp(null, java.time.Clock.systemUTC())));
+  }
+
+  /**
+   * Errors for actions that do not fit {@code actions}' configuration: a connection that is not
+   * configured for the kind, or a kind-specific problem ({@link ActionHandler#configProblem}).
+   */
+  List<RuleError> configProblems(Actions actions) {
     List<RuleError> out = new java.util.ArrayList<>();
+    Map<String, java.util.Set<String>> connections = actions.connections();
     for (Rule r : rules) {
       for (ActionSpec a : r.actions()) {
-        if (!a.kind().equals(Actions.SLACK_POST) || !(a.args() instanceof Map<?, ?> args)) continue;
-        Object c = args.get("connection");
-        String name = c instanceof com.github.mustachejava.Mustache m ? m.getName() : String.valueOf(c);
-        if (!slackConnections.contains(name)) {
-          out.add(new RuleError(r.file(), a.line(), r.name(), "slack.post: no Slack workspace '" + name + "' under rules.slack in sluice.yaml"
-              + (slackConnections.isEmpty() ? "" : " (configured: " + String.join(", ", new java.util.TreeSet<>(slackConnections)) + ")")));
+        if (!(a.args() instanceof Map<?, ?> raw)) continue;
+        @SuppressWarnings("unchecked")
+        Map<String, Object> args = (Map<String, Object>) raw;
+        ActionSignature sig = ActionSignature.ALL.get(a.kind());
+        java.util.Set<String> names = connections.get(a.kind());
+        if (names == null) {
+          out.add(new RuleError(r.file(), a.line(), r.name(), a.kind() + ": this process has no handler for it"));
+          continue;
         }
+        if (sig.connectionArg() != null) {
+          String name = ActionHandler.plain(args.get(sig.connectionArg()));
+          if (!names.contains(name)) {
+            out.add(new RuleError(r.file(), a.line(), r.name(), a.kind() + ": " + actions.handler(a.kind()).unknownConnection(name) + " in sluice.yaml"
+                + (names.isEmpty() ? "" : " (configured: " + String.join(", ", new java.util.TreeSet<>(names)) + ")")));
+          }
+        }
+        String problem = actions.handler(a.kind()).configProblem(args);
+        if (problem != null) out.add(new RuleError(r.file(), a.line(), r.name(), problem));
       }
     }
     return out;

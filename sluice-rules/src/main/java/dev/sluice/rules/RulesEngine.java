@@ -40,11 +40,8 @@ public final class RulesEngine {
     this.queue = b.queue;
     this.schema = b.queue.schema();
     this.rules = b.rules;
-    Map<String, SlackConnection> slack = Map.copyOf(b.slack);
-    this.evaluator = new Evaluator(queue, schema, b.clock, slack);
-    this.actions = new Actions(slack, b.http != null ? b.http
-        : HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).version(HttpClient.Version.HTTP_1_1).build());
-    Actions.CLOCK_NOW = b.clock::instant;
+    this.actions = b.actions;
+    this.evaluator = new Evaluator(queue, schema, b.clock, actions);
     this.log = new DecisionLog(ds, schema);
   }
 
@@ -79,8 +76,7 @@ public final class RulesEngine {
 
   /** Registers the handlers of {@link #ACTION_KINDS}. */
   public void registerHandlers(JobWorker.Builder worker) {
-    worker.handle(Actions.SLACK_POST, actions::slackPost);
-    worker.handle(Actions.HTTP_REQUEST, actions::httpRequest);
+    actions.register(worker);
   }
 
   /**
@@ -114,7 +110,9 @@ public final class RulesEngine {
     private final RuleSet rules;
     private Clock clock;
     private HttpClient http;
-    private final Map<String, SlackConnection> slack = new LinkedHashMap<>();
+    private final ActionTargets.Builder targets = ActionTargets.builder();
+    private ActionTargets preset;
+    private Actions actions;
 
     private Builder(JobQueue queue, RuleSet rules) {
       this.queue = Objects.requireNonNull(queue);
@@ -127,13 +125,25 @@ public final class RulesEngine {
     /** The HTTP client actions send with (default: HTTP/1.1, 10 s connect timeout). */
     public Builder httpClient(HttpClient http) { this.http = Objects.requireNonNull(http); return this; }
 
-    /** A Slack workspace {@code slack.post} actions may name. */
-    public Builder slack(SlackConnection connection) { slack.put(connection.name(), connection); return this; }
+    /** A Slack workspace {@code slack.post} (bot token) and {@code slack.webhook} (webhook URL) actions may name. */
+    public Builder slack(SlackConnection connection) { targets.slack(connection); return this; }
 
-    /** The engine; a {@link RuleFileException} when an action names a Slack workspace not given to {@link #slack}. */
+    /** Everything actions may name, as sluice.yaml configures it (replaces {@link #slack} and {@link #signingKey}). */
+    public Builder targets(ActionTargets targets) { this.preset = Objects.requireNonNull(targets); return this; }
+
+    /** An HMAC key {@code http.request} actions may sign with ({@code sign: {key: name}}); never stored or logged. */
+    public Builder signingKey(String name, byte[] secret) { targets.signingKey(name, secret); return this; }
+
+    /**
+     * The engine; a {@link RuleFileException} when an action names a connection or signing key
+     * not given to this builder.
+     */
     public RulesEngine build() {
-      List<RuleError> unknown = rules.unknownConnections(slack.keySet());
-      if (!unknown.isEmpty()) throw new RuleFileException(unknown);
+      ActionHttp http = new ActionHttp(this.http != null ? this.http
+          : HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).version(HttpClient.Version.HTTP_1_1).build(), clock);
+      actions = (preset != null ? preset : targets.build()).actions(http);
+      List<RuleError> problems = rules.configProblems(actions);
+      if (!problems.isEmpty()) throw new RuleFileException(problems);
       return new RulesEngine(this);
     }
   }

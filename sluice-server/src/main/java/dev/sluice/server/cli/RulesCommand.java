@@ -47,7 +47,7 @@ final class RulesCommand implements Runnable {
       RuleSet set = null;
       if (errors.isEmpty()) {
         set = RuleSet.load(toCheck);
-        if (config != null) errors.addAll(set.unknownConnections(config.rules().slack().keySet()));
+        if (config != null) errors.addAll(set.configProblems(config.rules().targets()));
       }
       for (RuleError e : errors) System.out.println(e);
       if (!errors.isEmpty()) {

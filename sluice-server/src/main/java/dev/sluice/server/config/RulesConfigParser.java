@@ -1,6 +1,7 @@
 package dev.sluice.server.config;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.sluice.rules.ActionTargets;
 import dev.sluice.rules.SlackConnection;
 import java.net.URI;
 import java.nio.file.Path;
@@ -13,21 +14,24 @@ import java.util.Set;
 
 /**
  * The {@code rules:} section of {@code sluice.yaml}: the rules files (relative to the config file)
- * and the Slack workspaces their {@code slack.post} actions name.
+ * and what their actions name: Slack workspaces and HMAC signing keys.
  * <pre>{@code
  * rules:
  *   files: [rules/deals.yaml]            # or directly: rules: [rules/deals.yaml]
  *   slack:
  *     slack-ops:
- *       bot_token: ${SLACK_BOT_TOKEN}
+ *       bot_token: ${SLACK_BOT_TOKEN}      # slack.post
  *       base_url: https://slack.com/api  # the default
+ *       webhook_url: ${SLACK_WEBHOOK_URL}  # slack.webhook
+ *   signing_keys:
+ *     erp: ${ERP_SIGNING_SECRET}         # http.request sign: {key: erp}
  * }</pre>
  */
 final class RulesConfigParser {
   /** Slack's Web API, used when a workspace gives no {@code base_url}. */
   static final URI SLACK_API = URI.create("https://slack.com/api");
-  private static final Set<String> KEYS = Set.of("files", "slack");
-  private static final Set<String> SLACK_KEYS = Set.of("bot_token", "base_url");
+  private static final Set<String> KEYS = Set.of("files", "slack", "signing_keys");
+  private static final Set<String> SLACK_KEYS = Set.of("bot_token", "base_url", "webhook_url");
 
   private final ConfigParser parser;
 
@@ -38,11 +42,11 @@ final class RulesConfigParser {
   SluiceConfig.RuleSettings parse(JsonNode node, Optional<Path> source) {
     if (node == null || node.isNull()) return SluiceConfig.RuleSettings.none();
     Path base = source.map(Path::toAbsolutePath).map(Path::getParent).orElse(Path.of("").toAbsolutePath());
-    if (node.isArray()) return new SluiceConfig.RuleSettings(files(node, "rules", base), Map.of());
+    if (node.isArray()) return new SluiceConfig.RuleSettings(files(node, "rules", base), ActionTargets.NONE);
     ConfigParser.requireObject(node, "rules");
     ConfigParser.checkKeys(node, "rules", KEYS);
     List<Path> files = node.has("files") ? files(node.get("files"), "rules.files", base) : List.of();
-    Map<String, SlackConnection> slack = new LinkedHashMap<>();
+    ActionTargets.Builder targets = ActionTargets.builder();
     JsonNode s = node.get("slack");
     if (s != null && !s.isNull()) {
       ConfigParser.requireObject(s, "rules.slack");
@@ -50,13 +54,28 @@ final class RulesConfigParser {
         String path = "rules.slack." + e.getKey();
         ConfigParser.requireObject(e.getValue(), path);
         ConfigParser.checkKeys(e.getValue(), path, SLACK_KEYS);
-        Secret token = parser.optionalSecret(e.getValue(), path, "bot_token", e.getKey())
-            .orElseThrow(() -> new ConfigException(path + ".bot_token", "missing: the workspace's bot token (xoxb-…), e.g. ${SLACK_BOT_TOKEN}"));
+        Optional<Secret> token = parser.optionalSecret(e.getValue(), path, "bot_token", e.getKey());
+        Optional<Secret> hook = parser.optionalSecret(e.getValue(), path, "webhook_url", e.getKey());
+        if (token.isEmpty() && hook.isEmpty()) {
+          throw new ConfigException(path + ".bot_token", "missing: the workspace's bot token (xoxb-…), e.g. ${SLACK_BOT_TOKEN}, and/or an incoming webhook_url");
+        }
         URI url = parser.optionalString(e.getValue(), path, "base_url").map(u -> uri(u, path + ".base_url")).orElse(SLACK_API);
-        slack.put(e.getKey(), new SlackConnection(e.getKey(), url, token.reveal()));
+        URI webhook = hook.map(h -> uri(h.reveal(), path + ".webhook_url")).orElse(null);
+        targets.slack(new SlackConnection(e.getKey(), url, token.map(Secret::reveal).orElse(null), webhook));
       }
     }
-    return new SluiceConfig.RuleSettings(files, slack);
+    JsonNode keys = node.get("signing_keys");
+    if (keys != null && !keys.isNull()) {
+      ConfigParser.requireObject(keys, "rules.signing_keys");
+      for (Map.Entry<String, JsonNode> e : keys.properties()) {
+        String path = "rules.signing_keys." + e.getKey();
+        Secret secret = parser.optionalSecret(keys, "rules.signing_keys", e.getKey(), e.getKey())
+            .orElseThrow(() -> new ConfigException(path, "missing: the HMAC secret, e.g. ${ERP_SIGNING_SECRET}"));
+        if (secret.reveal().isEmpty()) throw new ConfigException(path, "must not be empty");
+        targets.signingKey(e.getKey(), secret.reveal().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      }
+    }
+    return new SluiceConfig.RuleSettings(files, targets.build());
   }
 
   private static List<Path> files(JsonNode list, String path, Path base) {

@@ -56,16 +56,16 @@ public record SluiceConfig(
 
   /**
    * The {@code rules:} section: rules files (absolute, resolved against the config file's directory)
-   * and the Slack workspaces {@code slack.post} may name.
+   * and what their actions may name (Slack workspaces, signing keys).
    */
-  public record RuleSettings(java.util.List<Path> files, Map<String, dev.sluice.rules.SlackConnection> slack) {
+  public record RuleSettings(java.util.List<Path> files, dev.sluice.rules.ActionTargets targets) {
     public RuleSettings {
       files = java.util.List.copyOf(files);
-      slack = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(slack));
+      java.util.Objects.requireNonNull(targets);
     }
 
     public static RuleSettings none() {
-      return new RuleSettings(java.util.List.of(), Map.of());
+      return new RuleSettings(java.util.List.of(), dev.sluice.rules.ActionTargets.NONE);
     }
   }
 

@@ -111,7 +111,7 @@ public final class SluiceRuntime implements AutoCloseable {
       throw new ConfigException("rules", e.getMessage());
     }
     RulesEngine.Builder b = RulesEngine.builder(queue, set).clock(clock);
-    config.rules().slack().values().forEach(b::slack);
+    b.targets(config.rules().targets());
     return b.build();
   }
 
