@@ -42,9 +42,10 @@ final class RecordHistoryReader {
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
           long inboundEvent = rs.getLong(8);
+          Long inboundEventId = rs.wasNull() ? null : inboundEvent; // wasNull speaks of the last column read
           changes.add(new RecordHistory.Change(rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getString(4),
               Arrays.asList((String[]) rs.getArray(5).getArray()), rs.getString(6), SyncStore.instant(rs, 7),
-              rs.wasNull() ? null : inboundEvent));
+              inboundEventId));
         }
       }
     }

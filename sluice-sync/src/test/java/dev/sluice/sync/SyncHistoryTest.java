@@ -94,6 +94,7 @@ class SyncHistoryTest {
     assertThat(created.kind()).isEqualTo("created");
     assertThat(created.runId()).isEqualTo(first.id());
     assertThat(created.changedProperties()).isEmpty();
+    assertThat(all.changes()).allSatisfy(c -> assertThat(c.fromWebhook()).as("a sync page is not a webhook refresh").isFalse());
     assertThat(all.changes().get(1).changedProperties()).containsExactly("email", "source_updated_at");
 
     // two at a time: 2 + 2 + 1, each page continuing after the last one's event seq
