@@ -82,6 +82,9 @@ public final class ConnectorHttp {
       if (body != null && body.length() > MAX_BODY_CHARS) {
         throw ConnectorException.malformed(platformLabel + "'s answer at " + position + " is over " + MAX_BODY_CHARS + " characters", null);
       }
+      if (resp.statusCode() == 429 && !buckets.isEmpty()) {
+        countThrottled(gate, buckets.get(0));
+      }
       return new Response(resp.statusCode(), resp.headers(), body == null ? "" : body);
     } catch (HttpTimeoutException e) {
       throw ConnectorException.retryable(platformLabel + " did not answer in time at " + position, 0, e);
@@ -94,6 +97,18 @@ public final class ConnectorHttp {
       if (slot != null) {
         slot.close();
       }
+    }
+  }
+
+  /**
+   * Counts a 429 against {@code bucket} for /metrics ({@link RateLimitGate#throttled}); a failure
+   * to count never changes how the answer is handled.
+   */
+  public static void countThrottled(RateLimitGate gate, String bucket) {
+    try {
+      gate.throttled(bucket);
+    } catch (RuntimeException e) {
+      org.slf4j.LoggerFactory.getLogger(ConnectorHttp.class).debug("could not count a 429 of {}: {}", bucket, e.getMessage());
     }
   }
 

@@ -89,4 +89,9 @@ public final class QueueRateLimitGate implements RateLimitGate {
   public void observe(String name, long remaining, Duration windowLeft) {
     limits.observe(name, remaining, windowLeft);
   }
+
+  @Override
+  public void throttled(String name) {
+    limits.throttled(name);
+  }
 }

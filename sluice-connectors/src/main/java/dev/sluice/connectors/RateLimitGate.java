@@ -29,6 +29,13 @@ public interface RateLimitGate {
    */
   void observe(String name, long remaining, Duration windowLeft);
 
+  /**
+   * Tells the limiter the platform refused a request with 429 that took permits from bucket
+   * {@code name}: counted per bucket, cluster-wide, for {@code /metrics}. Nothing else changes
+   * ({@link #observe} adapts the permits).
+   */
+  default void throttled(String name) {}
+
   /** A gate that never limits (unit tests of parsing; never for real traffic). */
   static RateLimitGate unlimited() {
     return new RateLimitGate() {

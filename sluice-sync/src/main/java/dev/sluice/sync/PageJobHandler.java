@@ -327,6 +327,8 @@ final class PageJobHandler implements JobHandler {
           pageJobs.enqueue(c, job.next());
         }
         t.finish();
+        // the page's last lock: the totals row is shared with other runs of this connection and object
+        store.addTotals(c, run.connection(), job.stream(), k, page.requestsUsed());
         c.commit();
         return k.created();
       } catch (SQLException | RuntimeException e) {

@@ -142,6 +142,13 @@ final class RunTransaction {
       run = new RunRow(run.id(), run.connection(), run.objects(), run.mode(), after, run.currentObject(), run.phase(),
           run.lastError(), run.createdAt(), run.startedAt(), finishedAt, run.lastEventSeq());
     }
+    if (!after.active() && before.active()) {
+      // the duration histogram of /metrics: from the first stream's start (or creation, for a run
+      // cancelled before it started) to now
+      Instant from = run.startedAt() != null ? run.startedAt() : run.createdAt();
+      double seconds = Math.max(0, java.time.Duration.between(from, finishedAt).toNanos() / 1e9);
+      store.addRunDuration(c, run.connection(), after, seconds);
+    }
     store.updateRun(c, run);
     return run;
   }

@@ -21,7 +21,7 @@ final class SqlStatements {
       "select_mirror_rows", "upsert_records", "insert_record_changes", "select_mirror_row",
       "select_record_changes", "lock_association_targets", "update_associations",
       "find_stalled_streams", "analyze_record", "clean_sync_events", "clean_record_changes", "clean_sync_runs", "archive_gone",
-      "insert_outside_run_changes", "clean_outside_run_changes"};
+      "insert_outside_run_changes", "clean_outside_run_changes", "add_totals", "add_run_duration"};
 
   private final Map<String, String> byName = new HashMap<>();
 

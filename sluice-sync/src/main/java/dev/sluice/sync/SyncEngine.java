@@ -111,6 +111,11 @@ public final class SyncEngine {
     this.cleaner = new SyncHistoryCleaner(ds, store, clock);
   }
 
+  /** The schema the sync tables live in (for readers such as /metrics that read them directly). */
+  public String schema() {
+    return schema;
+  }
+
   /**
    * Creates or upgrades the sync tables (Flyway, history table {@code sync_schema_history}), after the
    * queue's own migration, and stores the page job policy. Idempotent; safe to call from every process.

@@ -77,6 +77,33 @@ final class SyncStore {
     }
   }
 
+  /** Adds one page's counts to the connection's and object's running totals (for /metrics). */
+  void addTotals(Connection c, String connection, String objectType, StreamCounts k, long requests) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(sql.get("add_totals"))) {
+      ps.setString(1, connection);
+      ps.setString(2, objectType);
+      ps.setLong(3, k.fetched());
+      ps.setLong(4, k.created());
+      ps.setLong(5, k.updated());
+      ps.setLong(6, k.unchanged());
+      ps.setLong(7, k.archived());
+      ps.setLong(8, k.failed());
+      ps.setLong(9, requests);
+      ps.executeUpdate();
+    }
+  }
+
+  /** Adds one run that reached {@code status} after {@code seconds} to the duration histogram (for /metrics). */
+  void addRunDuration(Connection c, String connection, RunStatus status, double seconds) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(sql.get("add_run_duration"))) {
+      ps.setString(1, connection);
+      ps.setString(2, status.wire());
+      ps.setDouble(3, seconds);
+      ps.setArray(4, c.createArrayOf("bigint", RunDurations.increment(seconds)));
+      ps.executeUpdate();
+    }
+  }
+
   // ---- streams
 
   /** Streams of the given runs, by run id, each in the order the objects were requested. */

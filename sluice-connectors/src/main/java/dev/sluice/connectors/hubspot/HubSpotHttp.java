@@ -375,7 +375,14 @@ final class HubSpotHttp {
     String policy = err == null ? "" : err.path("policyName").asText("");
     String cls = "DAILY".equalsIgnoreCase(policy) ? "daily" : "search".equals(endpointClass) ? "search" : "10s";
     if (limits.buckets().containsKey(cls)) {
-      gate.observe(ConnectionLimits.bucketName(config.name(), cls), 0, wait);
+      String bucket = ConnectionLimits.bucketName(config.name(), cls);
+      dev.sluice.connectors.ConnectorHttp.countThrottled(gate, bucket);
+      gate.observe(bucket, 0, wait);
+    } else {
+      List<String> buckets = bucketsByEndpoint.getOrDefault(endpointClass, List.of());
+      if (!buckets.isEmpty()) {
+        dev.sluice.connectors.ConnectorHttp.countThrottled(gate, buckets.get(0));
+      }
     }
   }
 

@@ -60,6 +60,7 @@ public final class RateLimits {
   private final SqlResource observeSql;
   private final SqlResource snapshotSql;
   private final SqlResource removeSql;
+  private final SqlResource throttledSql;
   /** One queue of waiting threads per set of bucket names (see {@link #acquire}). */
   private final Map<List<String>, ReentrantLock> waitLines = new ConcurrentHashMap<>();
 
@@ -80,6 +81,7 @@ public final class RateLimits {
     this.observeSql = SqlResource.load(RateLimits.class, "rate_limit_observe.sql", schema);
     this.snapshotSql = SqlResource.load(RateLimits.class, "rate_limit_snapshot.sql", schema);
     this.removeSql = SqlResource.load(RateLimits.class, "rate_limit_remove.sql", schema);
+    this.throttledSql = SqlResource.load(RateLimits.class, "rate_limit_throttled.sql", schema);
   }
 
   /**
@@ -275,6 +277,24 @@ public final class RateLimits {
         try (ResultSet rs = ps.executeQuery()) {
           return rs.next();
         }
+      }
+    });
+    if (!found) throw unknown(name);
+  }
+
+  /**
+   * Counts one refusal (HTTP 429) by the API that bucket {@code name} stands for; {@code /metrics}
+   * exports the count ({@code sluice_rate_limit_throttled_total}). Does not change the bucket's
+   * permits (that is {@link #observe}).
+   *
+   * @throws IllegalArgumentException when no bucket is named {@code name}
+   */
+  public void throttled(String name) {
+    checkName(name);
+    boolean found = run("throttled", name, c -> {
+      try (PreparedStatement ps = throttledSql.prepare(c)) {
+        throttledSql.set(ps, "name", name);
+        return ps.executeUpdate() > 0;
       }
     });
     if (!found) throw unknown(name);

@@ -127,7 +127,10 @@ public final class ApiServer implements AutoCloseable {
     EventStream events = new EventStream(engine, wire, json, settings.streams());
     QueueRoutes jobs = new QueueRoutes(queue, json);
     ConnectionRoutes connections = new ConnectionRoutes(config, json);
-    MetricsEndpoint metrics = new MetricsEndpoint(engine, queue, dataSource, json, Clock.systemUTC());
+    if (!engine.schema().equals(queue.schema())) {
+      throw new IllegalArgumentException("the sync engine's schema (" + engine.schema() + ") must be the queue's (" + queue.schema() + ")");
+    }
+    MetricsEndpoint metrics = new MetricsEndpoint(dataSource, queue.schema(), json, Clock.systemUTC());
     LeadRoutes leadRoutes = new LeadRoutes(leads, json);
     DecisionRoutes decisions = new DecisionRoutes(new dev.sluice.rules.DecisionLog(queue.dataSource(), queue.schema()), json);
     WebhookRoutes hooks = new WebhookRoutes(inbound, json);

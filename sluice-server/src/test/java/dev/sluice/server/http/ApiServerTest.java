@@ -279,7 +279,7 @@ class ApiServerTest {
     assertThat(call("GET", "/v1/jobs/dead", null).body().get("jobs").isArray()).isTrue();
     Answer metrics = call("GET", "/metrics", null, null);
     assertThat(metrics.status()).isEqualTo(200);
-    assertThat(metrics.raw().body()).contains("sluice_sync_runs{status=\"completed\"}").contains("jvm_memory_used_bytes");
+    assertThat(metrics.raw().body()).contains("# TYPE sluice_sync_runs gauge").contains("# TYPE sluice_sync_records_total counter").contains("jvm_memory_used_bytes");
   }
 
   private static String error(Answer a) {
