@@ -20,6 +20,39 @@ public interface ConcurrencyGate {
   /** Takes one slot of {@code name}, waiting up to {@code maxWait}; empty when none came free. */
   Optional<Slot> acquire(String name, Duration maxWait);
 
+  /** Caps held in this process only (unit tests; never for real traffic across processes). */
+  static ConcurrencyGate inProcess() {
+    java.util.Map<String, java.util.concurrent.Semaphore> caps = new java.util.concurrent.ConcurrentHashMap<>();
+    return new ConcurrencyGate() {
+      @Override
+      public void define(String name, int slots) {
+        caps.putIfAbsent(name, new java.util.concurrent.Semaphore(slots));
+      }
+
+      @Override
+      public Optional<Slot> acquire(String name, Duration maxWait) {
+        java.util.concurrent.Semaphore s = caps.get(name);
+        if (s == null) {
+          throw new IllegalArgumentException("no concurrency cap named '" + name + "' (define it first)");
+        }
+        try {
+          if (!s.tryAcquire(maxWait.toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS)) {
+            return Optional.empty();
+          }
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return Optional.empty();
+        }
+        java.util.concurrent.atomic.AtomicBoolean freed = new java.util.concurrent.atomic.AtomicBoolean();
+        return Optional.of(() -> {
+          if (freed.compareAndSet(false, true)) {
+            s.release();
+          }
+        });
+      }
+    };
+  }
+
   /** A held slot; closing it frees it (once). */
   interface Slot extends AutoCloseable {
     @Override

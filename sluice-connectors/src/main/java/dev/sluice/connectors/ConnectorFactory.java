@@ -16,11 +16,14 @@ import java.util.Set;
 public final class ConnectorFactory {
 
   /** Platforms with a source connector (every one syncs into the mirror). */
-  public static final Set<String> SOURCE_PLATFORMS = Set.of("hubspot", "salesforce");
+  public static final Set<String> SOURCE_PLATFORMS = Set.of("hubspot", "salesforce", "mailchimp");
   /** Platforms with a destination connector. */
-  public static final Set<String> DESTINATION_PLATFORMS = Set.of("hubspot", "salesforce");
+  public static final Set<String> DESTINATION_PLATFORMS = Set.of("hubspot", "salesforce", "mailchimp", "segment");
+  /** The per-connection setting that overrides the size of the platform's {@code connections} cap. */
+  public static final String MAX_CONNECTIONS_SETTING = "max_connections";
 
   private final RateLimitGate gate;
+  private final ConcurrencyGate slots;
   private final RateLimitRegistry registry;
   private final Clock clock;
   private final HttpClient http;
@@ -38,9 +41,19 @@ public final class ConnectorFactory {
     this(QueueRateLimitGate.of(rateLimits), clock);
   }
 
-  /** As {@link #ConnectorFactory(RateLimitGate, Clock)} with a custom registry. */
+  /**
+   * As {@link #ConnectorFactory(RateLimitGate, Clock)} with a custom registry. Concurrency caps are
+   * shared through PostgreSQL when {@code gate} is a {@link QueueRateLimitGate}, else held in this
+   * process only.
+   */
   public ConnectorFactory(RateLimitGate gate, RateLimitRegistry registry, Clock clock) {
+    this(gate, gate instanceof QueueRateLimitGate q ? q.concurrencyGate() : ConcurrencyGate.inProcess(), registry, clock);
+  }
+
+  /** A factory over the given shared rate limits and concurrency caps. */
+  public ConnectorFactory(RateLimitGate gate, ConcurrencyGate slots, RateLimitRegistry registry, Clock clock) {
     this.gate = Objects.requireNonNull(gate, "gate");
+    this.slots = Objects.requireNonNull(slots, "slots");
     this.registry = Objects.requireNonNull(registry, "registry");
     this.clock = Objects.requireNonNull(clock, "clock");
     // One client for every connector: it pools connections per host.
@@ -56,7 +69,17 @@ public final class ConnectorFactory {
    * @throws IllegalArgumentException for an unknown platform or tier
    */
   public ConnectionLimits limits(ConnectionConfig config) {
-    return registry.limitsFor(config.platform(), config.tier(), config.limitOverrides());
+    ConnectionLimits limits = registry.limitsFor(config.platform(), config.tier(), config.limitOverrides());
+    String max = config.setting(MAX_CONNECTIONS_SETTING);
+    if (max != null && limits.concurrency().containsKey("connections")) {
+      try {
+        limits = limits.withConcurrency("connections", Integer.parseInt(max.trim()));
+      } catch (NumberFormatException e) {
+        throw new IllegalArgumentException("connection '" + config.name() + "': " + MAX_CONNECTIONS_SETTING + " '" + max
+            + "' is not a whole number");
+      }
+    }
+    return limits;
   }
 
   /** The connection's search index settle time: its own, else the platform's default from the registry. */
@@ -75,6 +98,10 @@ public final class ConnectorFactory {
       HubSpotConnector.validate(config);
     } else if ("salesforce".equals(config.platform())) {
       dev.sluice.connectors.salesforce.SalesforceConnector.validate(config);
+    } else if ("mailchimp".equals(config.platform())) {
+      dev.sluice.connectors.mailchimp.MailchimpConnector.validate(config);
+    } else if ("segment".equals(config.platform())) {
+      dev.sluice.connectors.segment.SegmentConnector.validate(config);
     } else if (!registry.platforms().contains(config.platform())) {
       throw new IllegalArgumentException("connection '" + config.name() + "': unknown platform '" + config.platform()
           + "' (known: " + String.join(", ", registry.platforms()) + ")");
@@ -93,6 +120,7 @@ public final class ConnectorFactory {
     }
     return switch (config.platform()) {
       case "salesforce" -> salesforce(config);
+      case "mailchimp" -> mailchimp(config);
       default -> hubspot(config, "read from");
     };
   }
@@ -109,6 +137,8 @@ public final class ConnectorFactory {
     }
     return switch (config.platform()) {
       case "salesforce" -> salesforce(config);
+      case "mailchimp" -> mailchimp(config);
+      case "segment" -> segment(config);
       default -> hubspot(config, "write to");
     };
   }
@@ -120,6 +150,33 @@ public final class ConnectorFactory {
     ConnectionLimits limits = limits(config);
     limits.buckets().forEach((cls, spec) -> gate.define(ConnectionLimits.bucketName(config.name(), cls), spec));
     return new dev.sluice.connectors.salesforce.SalesforceConnector(config, limits, gate, http, clock);
+  }
+
+  /**
+   * The Mailchimp connector (source and destination of one audience's members); defines the
+   * account's shared cap of simultaneous connections ({@code <connection>:connections}).
+   */
+  public dev.sluice.connectors.mailchimp.MailchimpConnector mailchimp(ConnectionConfig config) {
+    requirePlatform(config, "mailchimp");
+    validate(config);
+    ConnectionLimits limits = limits(config);
+    defineLimits(config, limits);
+    return new dev.sluice.connectors.mailchimp.MailchimpConnector(config, limits, gate, slots, http, clock);
+  }
+
+  /** The Segment connector (a destination: identify and track through /v1/batch) for a Segment connection. */
+  public dev.sluice.connectors.segment.SegmentConnector segment(ConnectionConfig config) {
+    requirePlatform(config, "segment");
+    validate(config);
+    ConnectionLimits limits = limits(config);
+    defineLimits(config, limits);
+    return new dev.sluice.connectors.segment.SegmentConnector(config, limits, gate, http, clock);
+  }
+
+  /** Defines a connection's rate-limit buckets and concurrency caps in the shared limiter. */
+  private void defineLimits(ConnectionConfig config, ConnectionLimits limits) {
+    limits.buckets().forEach((cls, spec) -> gate.define(ConnectionLimits.bucketName(config.name(), cls), spec));
+    limits.concurrency().forEach((cls, n) -> slots.define(ConnectionLimits.capName(config.name(), cls), n));
   }
 
   private static void requirePlatform(ConnectionConfig config, String platform) {

@@ -69,6 +69,11 @@ public final class QueueRateLimitGate implements RateLimitGate {
     return RateLimit.of(spec.permits(), window);
   }
 
+  /** The concurrency caps on the same database and clock as these buckets. */
+  public ConcurrencyGate concurrencyGate() {
+    return QueueConcurrencyGate.of(dev.sluice.queue.ratelimit.ConcurrencyLimits.sharing(limits));
+  }
+
   @Override
   public void define(String name, RateLimitSpec limit) {
     limits.define(name, bucket(limit));

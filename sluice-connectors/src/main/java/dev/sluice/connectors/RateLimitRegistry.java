@@ -99,7 +99,13 @@ public final class RateLimitRegistry {
         endpoints.put(e.getKey(), classes);
       }
     });
-    return new ConnectionLimits(platform, t, p.path("version").asInt(), buckets, endpoints);
+    Map<String, Integer> concurrency = new LinkedHashMap<>();
+    p.path("concurrency").fields().forEachRemaining(e -> {
+      if (!e.getKey().startsWith("_")) {
+        concurrency.put(e.getKey(), e.getValue().asInt());
+      }
+    });
+    return new ConnectionLimits(platform, t, p.path("version").asInt(), buckets, endpoints, concurrency);
   }
 
   /**

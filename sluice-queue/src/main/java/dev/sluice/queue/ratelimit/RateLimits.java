@@ -52,6 +52,7 @@ public final class RateLimits {
   static final Duration MAX_WAIT_CAP = Duration.ofDays(365);
 
   private final DataSource dataSource;
+  private final String schema;
   private final Clock clock;
   private final RateLimitSleeper sleeper;
   private final SqlResource acquireSql;
@@ -73,6 +74,7 @@ public final class RateLimits {
 
   RateLimits(DataSource dataSource, String schema, Clock clock, RateLimitSleeper sleeper) {
     this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
+    this.schema = schema;
     this.clock = Objects.requireNonNull(clock, "clock");
     this.sleeper = Objects.requireNonNull(sleeper, "sleeper");
     this.acquireSql = SqlResource.load(RateLimits.class, "rate_limit_acquire.sql", schema);
@@ -359,6 +361,18 @@ public final class RateLimits {
   private static long saturatedNanos(Duration d) {
     if (d.isNegative()) return 0;
     return d.compareTo(MAX_WAIT_CAP) > 0 ? MAX_WAIT_CAP.toNanos() : d.toNanos();
+  }
+
+  DataSource dataSource() {
+    return dataSource;
+  }
+
+  String schema() {
+    return schema;
+  }
+
+  Clock clock() {
+    return clock;
   }
 
   /** The clock's instant at the database's precision, so a bucket's time compares exactly. */

@@ -156,6 +156,7 @@ public final class MailchimpSandbox implements PlatformSandbox {
     app.get(API_PREFIX + "/lists", api(this::getLists));
     app.get(API_PREFIX + "/lists/{list}", api(ctx -> MailchimpWire.json(ctx, 200, MailchimpWire.listJson(store.list(ctx.pathParam("list"))))));
     app.post(API_PREFIX + "/lists/{list}", api(this::batchSubscribe));
+    app.get(API_PREFIX + "/lists/{list}/merge-fields", api(this::getMergeFields));
     app.get(API_PREFIX + "/lists/{list}/members", api(this::getMembers));
     app.get(API_PREFIX + "/lists/{list}/members/{hash}", api(this::getMember));
     app.put(API_PREFIX + "/lists/{list}/members/{hash}", api(ctx -> writeMember(ctx, true)));
@@ -205,6 +206,12 @@ public final class MailchimpSandbox implements PlatformSandbox {
     MailchimpStore.Change c = store.upsert(listId, null, new MailchimpStore.MemberWrite(email, status, status, merges, null), true);
     webhooks.memberChanged(c, "admin");
     return c.after();
+  }
+
+  /** Archives a member as its list owner would (status {@code archived}; it stays readable). */
+  public MailchimpMember archiveMember(String listId, String email) {
+    generateOnce();
+    return store.archive(listId, MailchimpStore.subscriberHash(email)).after();
   }
 
   /** Changes a member's email as its owner would (sends {@code upemail}). */
@@ -430,6 +437,19 @@ public final class MailchimpSandbox implements PlatformSandbox {
     out.put("total_created", created.size());
     out.put("total_updated", updated.size());
     out.put("error_count", errors.size());
+    out.putArray("_links");
+    MailchimpWire.json(ctx, 200, out);
+  }
+
+  /** {@code GET /lists/{id}/merge-fields}: the audience's default merge fields (every sandbox list has the same five). */
+  private void getMergeFields(Context ctx) throws Exception {
+    String listId = ctx.pathParam("list");
+    store.list(listId);
+    ObjectNode out = JSON.createObjectNode();
+    ArrayNode fields = out.putArray("merge_fields");
+    MailchimpWire.DEFAULT_MERGE_FIELDS.forEach(f -> fields.add(MailchimpWire.mergeFieldJson(listId, f)));
+    out.put("list_id", listId);
+    out.put("total_items", fields.size());
     out.putArray("_links");
     MailchimpWire.json(ctx, 200, out);
   }

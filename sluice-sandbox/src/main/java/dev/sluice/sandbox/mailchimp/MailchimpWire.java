@@ -20,6 +20,41 @@ final class MailchimpWire {
 
   private MailchimpWire() {}
 
+  /** One merge field of an audience: tag, name, Mailchimp type, required, choices (radio, dropdown). */
+  record MergeField(int id, String tag, String name, String type, boolean required, List<String> choices) {}
+
+  /** The merge fields Mailchimp gives every new audience, in its display order. */
+  static final List<MergeField> DEFAULT_MERGE_FIELDS = List.of(
+      new MergeField(1, "FNAME", "First Name", "text", false, List.of()),
+      new MergeField(2, "LNAME", "Last Name", "text", false, List.of()),
+      new MergeField(3, "ADDRESS", "Address", "address", false, List.of()),
+      new MergeField(4, "PHONE", "Phone Number", "phone", false, List.of()),
+      new MergeField(5, "BIRTHDAY", "Birthday", "birthday", false, List.of()));
+
+  static ObjectNode mergeFieldJson(String listId, MergeField f) {
+    ObjectNode j = JSON.createObjectNode();
+    j.put("merge_id", f.id());
+    j.put("tag", f.tag());
+    j.put("name", f.name());
+    j.put("type", f.type());
+    j.put("required", f.required());
+    j.put("default_value", "");
+    j.put("public", true);
+    j.put("display_order", f.id() + 1);
+    ObjectNode options = j.putObject("options");
+    if (f.type().equals("birthday")) {
+      options.put("date_format", "MM/DD");
+    } else if (!f.choices().isEmpty()) {
+      f.choices().forEach(options.putArray("choices")::add);
+    } else if (f.type().equals("text")) {
+      options.put("size", 25);
+    }
+    j.put("help_text", "");
+    j.put("list_id", listId);
+    j.putArray("_links");
+    return j;
+  }
+
 
   static MailchimpStore.MemberWrite memberWrite(JsonNode m) {
     Map<String, Object> merges = null;
