@@ -117,6 +117,41 @@ public final class ConnectorHttp {
     return HttpRequest.newBuilder(java.net.URI.create(url)).timeout(REQUEST_TIMEOUT);
   }
 
+  /**
+   * A JSON API request: {@code Authorization} and {@code Accept: application/json}, and for a body
+   * {@code Content-Type: application/json}; no body when {@code body} is null.
+   */
+  public static HttpRequest jsonRequest(String url, String authorization, String method, String body) {
+    HttpRequest.Builder b = request(url).header("Authorization", authorization).header("Accept", "application/json");
+    if (body == null) {
+      b.method(method, HttpRequest.BodyPublishers.noBody());
+    } else {
+      b.header("Content-Type", "application/json").method(method, HttpRequest.BodyPublishers.ofString(body));
+    }
+    return b.build();
+  }
+
+  /**
+   * The answer's body as JSON; null for an empty body, and for an unreadable one when the status is
+   * an error (the platform's error page is then described by the status).
+   *
+   * @throws ConnectorException MALFORMED when a 2xx answer is not JSON
+   */
+  public com.fasterxml.jackson.databind.JsonNode json(Response resp, com.fasterxml.jackson.databind.ObjectMapper mapper, String position)
+      throws ConnectorException {
+    if (resp.body().isBlank()) {
+      return null;
+    }
+    try {
+      return mapper.readTree(resp.body());
+    } catch (com.fasterxml.jackson.core.JacksonException e) {
+      if (resp.status() < 300) {
+        throw ConnectorException.malformed(platformLabel + " sent an unreadable answer (HTTP " + resp.status() + ") at " + position, e);
+      }
+      return null;
+    }
+  }
+
   /** {@code Retry-After} in seconds or as an HTTP date, relative to {@code now}. */
   public static Optional<Duration> retryAfter(Response resp, Instant now) {
     return resp.header("Retry-After").flatMap(v -> {

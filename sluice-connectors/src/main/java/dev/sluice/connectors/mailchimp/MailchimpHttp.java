@@ -1,6 +1,5 @@
 package dev.sluice.connectors.mailchimp;
 
-import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.sluice.connectors.ConcurrencyGate;
@@ -50,25 +49,9 @@ final class MailchimpHttp {
 
   /** Sends a request to {@code base_url + path} and decodes the answer, throwing the classified failure for anything but 2xx. */
   JsonNode send(String endpointClass, String method, String path, JsonNode body, String position) throws ConnectorException {
-    HttpRequest.Builder b = ConnectorHttp.request(config.baseUrl() + path)
-        .header("Authorization", authorization)
-        .header("Accept", "application/json");
-    if (body == null) {
-      b.method(method, HttpRequest.BodyPublishers.noBody());
-    } else {
-      b.header("Content-Type", "application/json").method(method, HttpRequest.BodyPublishers.ofString(body.toString()));
-    }
-    ConnectorHttp.Response resp = http.send(limits.bucketsFor(config.name(), endpointClass), b.build(), position);
-    JsonNode json = null;
-    if (!resp.body().isBlank()) {
-      try {
-        json = JSON.readTree(resp.body());
-      } catch (JacksonException e) {
-        if (resp.status() < 300) {
-          throw ConnectorException.malformed("Mailchimp sent an unreadable answer (HTTP " + resp.status() + ") at " + position, e);
-        }
-      }
-    }
+    HttpRequest request = ConnectorHttp.jsonRequest(config.baseUrl() + path, authorization, method, body == null ? null : body.toString());
+    ConnectorHttp.Response resp = http.send(limits.bucketsFor(config.name(), endpointClass), request, position);
+    JsonNode json = http.json(resp, JSON, position);
     check(resp, json, position);
     return json == null ? JSON.nullNode() : json;
   }

@@ -1,6 +1,5 @@
 package dev.sluice.connectors.salesforce;
 
-import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.sluice.connectors.ConnectionConfig;
@@ -80,26 +79,10 @@ final class SalesforceHttp {
   /** Sends and decodes; a non-2xx answer is returned, not thrown (see {@link #check}). */
   Answer exchange(String endpointClass, String method, String pathOrUrl, JsonNode body, String position) throws ConnectorException {
     String url = pathOrUrl.startsWith("/services/") ? origin + pathOrUrl : apiBase + pathOrUrl;
-    HttpRequest.Builder b = ConnectorHttp.request(url)
-        .header("Authorization", "Bearer " + config.token())
-        .header("Accept", "application/json");
-    if (body == null) {
-      b.method(method, HttpRequest.BodyPublishers.noBody());
-    } else {
-      b.header("Content-Type", "application/json").method(method, HttpRequest.BodyPublishers.ofString(body.toString()));
-    }
-    ConnectorHttp.Response resp = http.send(limits.bucketsFor(config.name(), endpointClass), b.build(), position);
+    HttpRequest request = ConnectorHttp.jsonRequest(url, "Bearer " + config.token(), method, body == null ? null : body.toString());
+    ConnectorHttp.Response resp = http.send(limits.bucketsFor(config.name(), endpointClass), request, position);
     observe(resp);
-    JsonNode json = null;
-    if (!resp.body().isBlank()) {
-      try {
-        json = JSON.readTree(resp.body());
-      } catch (JacksonException e) {
-        if (resp.status() < 300) {
-          throw ConnectorException.malformed("Salesforce sent an unreadable answer (HTTP " + resp.status() + ") at " + position, e);
-        }
-      }
-    }
+    JsonNode json = http.json(resp, JSON, position);
     return new Answer(resp.status(), json, resp);
   }
 

@@ -1,10 +1,8 @@
 package dev.sluice.queue.ratelimit;
 
 import dev.sluice.queue.schema.SqlResource;
-import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -225,16 +223,7 @@ public final class ConcurrencyLimits {
     if (name.length() > 200) throw new IllegalArgumentException("concurrency cap name is longer than 200 characters");
   }
 
-  private interface SqlWork<T> {
-    T run(Connection c) throws SQLException;
-  }
-
-  private <T> T run(String operation, String name, SqlWork<T> work) {
-    try (Connection c = dataSource.getConnection()) {
-      if (!c.getAutoCommit()) c.setAutoCommit(true);
-      return work.run(c);
-    } catch (SQLException e) {
-      throw new RateLimitException("concurrency cap " + operation + " of " + name + " failed: " + e.getMessage(), e);
-    }
+  private <T> T run(String operation, String name, RateLimits.SqlWork<T> work) {
+    return RateLimits.autocommit(dataSource, "concurrency cap " + operation + " of " + name, work);
   }
 }

@@ -400,17 +400,25 @@ public final class RateLimits {
     return new IllegalArgumentException("no rate limit named '" + name + "' (define it first)");
   }
 
-  private interface SqlWork<T> {
+  /** Work on one connection of the data source. */
+  interface SqlWork<T> {
     T run(Connection c) throws SQLException;
   }
 
   private <T> T run(String operation, String name, SqlWork<T> work) {
+    return autocommit(dataSource, "rate limit " + operation + " of " + name, work);
+  }
+
+  /**
+   * Runs {@code work} on a connection in autocommit mode: each statement is its own transaction
+   * (an acquire relies on it to hold row locks briefly).
+   */
+  static <T> T autocommit(DataSource dataSource, String what, SqlWork<T> work) {
     try (Connection c = dataSource.getConnection()) {
-      // each statement is its own transaction (the acquire relies on it to hold row locks briefly)
       if (!c.getAutoCommit()) c.setAutoCommit(true);
       return work.run(c);
     } catch (SQLException e) {
-      throw new RateLimitException("rate limit " + operation + " of " + name + " failed: " + e.getMessage(), e);
+      throw new RateLimitException(what + " failed: " + e.getMessage(), e);
     }
   }
 }
