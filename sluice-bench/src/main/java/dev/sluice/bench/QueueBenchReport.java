@@ -63,6 +63,23 @@ public final class QueueBenchReport {
     return OptionalDouble.of(ours.getAsDouble() / theirs.getAsDouble());
   }
 
+  /**
+   * Sluice ÷ peer per round (the two ran back to back, so under about the same machine load); empty
+   * when a run of either failed, since the rounds could then not be paired.
+   */
+  List<Double> roundRatiosTo(String peer) {
+    ContenderResult p = peers.get(peer);
+    if (p == null || p.skippedReason() != null) return List.of();
+    List<Double> ours = sluice.jobsPerSecRuns();
+    List<Double> theirs = p.jobsPerSecRuns();
+    if (ours.size() != theirs.size() || !sluice.failures().isEmpty() || !p.failures().isEmpty()) return List.of();
+    List<Double> ratios = new ArrayList<>();
+    for (int i = 0; i < ours.size(); i++) {
+      if (theirs.get(i) > 0) ratios.add(ours.get(i) / theirs.get(i));
+    }
+    return ratios;
+  }
+
   /** Sluice's pickup p99 ÷ graphile-worker's (batched), medians; below 1 is faster. */
   OptionalDouble pickupRatioToGraphile() {
     ContenderResult p = peers.get("graphile_batched");
@@ -101,12 +118,18 @@ public final class QueueBenchReport {
     put(o, "pickup_p99_ms_peer", graphile == null ? OptionalDouble.empty() : graphile.medianPickupP99(), 3);
     put(o, "db_cpu_ms_per_1k_jobs", sluice.medianServerCpuMsPer1k(), 1);
     put(o, "db_cpu_ms_per_1k_jobs_peer", graphile == null ? OptionalDouble.empty() : graphile.medianServerCpuMsPer1k(), 1);
+    put(o, "client_cpu_ms_per_1k_jobs", sluice.medianClientCpuMsPer1k(), 1);
+    put(o, "client_cpu_ms_per_1k_jobs_peer", graphile == null ? OptionalDouble.empty() : graphile.medianClientCpuMsPer1k(), 1);
     put(o, "wal_bytes_per_1k_jobs", sluice.medianWalBytesPer1k(), 0);
     put(o, "wal_bytes_per_1k_jobs_peer", graphile == null ? OptionalDouble.empty() : graphile.medianWalBytesPer1k(), 0);
     put(o, "jobs_per_sec_deep", sluiceDeep == null ? OptionalDouble.empty() : sluiceDeep.medianJobsPerSec(), 0);
     o.put("deep_backlog", sluiceDeep == null ? 0 : options.deepBacklog());
     put(o, "deep_ratio", deepRatio(), 3);
     put(o, "vs_graphile", ratioTo("graphile_batched"), 3);
+    List<Double> rounds = roundRatiosTo("graphile_batched");
+    ArrayNode roundsNode = o.putArray("vs_graphile_rounds");
+    rounds.forEach(v -> roundsNode.add(round(v, 3)));
+    put(o, "vs_graphile_round_median", rounds.isEmpty() ? OptionalDouble.empty() : OptionalDouble.of(Percentiles.median(rounds)), 3);
     put(o, "vs_graphile_unbatched", ratioTo("graphile_unbatched"), 3);
     put(o, "vs_one_job_loop", ratioTo(OneJobLoopContender.NAME), 3);
 
@@ -172,6 +195,11 @@ public final class QueueBenchReport {
     }
     b.append("* CPU milliseconds per 1,000 jobs in the work phase: the database server's (all of it, if it is shared) and the contender's own processes'\n\n");
     b.append(targetLine("vs graphile-worker batched", ratioTo("graphile_batched"), TARGET_VS_GRAPHILE, true, "x"));
+    List<Double> rounds = roundRatiosTo("graphile_batched");
+    if (!rounds.isEmpty()) {
+      b.append(String.format(Locale.ROOT, "%-28s %10s   per round %s%n", "  round median", String.format(Locale.ROOT, "%.2fx", Percentiles.median(rounds)),
+          rounds.stream().map(v -> String.format(Locale.ROOT, "%.2f", v)).toList()));
+    }
     b.append(targetLine("vs one-job loop", ratioTo(OneJobLoopContender.NAME), TARGET_VS_ONE_JOB_LOOP, true, "x"));
     b.append(targetLine("pickup p99 (ms)", sluice.medianPickupP99(), TARGET_PICKUP_P99_MS, false, ""));
     b.append(targetLine("deep / flat throughput", deepRatio(), TARGET_DEEP_RATIO, true, ""));

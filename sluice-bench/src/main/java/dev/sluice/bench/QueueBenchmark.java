@@ -55,9 +55,11 @@ public final class QueueBenchmark {
           progress.accept("graphile-worker peer skipped: " + e.getMessage());
           peers.put("graphile_batched", ContenderResult.skipped("graphile_batched", e.getMessage()));
         }
-        loop = new OneJobLoopContender(options.loopWorkers());
-        peers.put(OneJobLoopContender.NAME, new ContenderResult(OneJobLoopContender.NAME,
-            loop.workers() + " worker threads, one connection each, one job per transaction (seed 003's loop)"));
+        if (!options.skipLoop()) {
+          loop = new OneJobLoopContender(options.loopWorkers());
+          peers.put(OneJobLoopContender.NAME, new ContenderResult(OneJobLoopContender.NAME,
+              loop.workers() + " worker threads, one connection each, one job per transaction (seed 003's loop)"));
+        }
         if (unbatched != null) {
           peers.put(unbatched.name(), new ContenderResult(unbatched.name(), "graphile-worker 0.18.0 on Node 22, " + unbatched.settings()));
         }
@@ -82,6 +84,7 @@ public final class QueueBenchmark {
         if (deepResult != null) {
           measure(tag, deepResult, () -> sluice.run(server, jobs, options.deepBacklog()));
         }
+        if (options.skipPickup()) continue;
         pickup(tag, sluiceResult, () -> sluice.pickup(server, options.pickupSamples(), options.pickupGap()));
         if (batched != null) {
           GraphileContender g = batched;

@@ -86,6 +86,12 @@ public final class BenchCommand implements Runnable {
     @Option(names = "--skip-deep", description = "leave out the deep-queue run")
     boolean skipDeep;
 
+    @Option(names = "--skip-loop", description = "leave out the one-job loop")
+    boolean skipLoop;
+
+    @Option(names = "--skip-pickup", description = "leave out the pickup-latency measurements")
+    boolean skipPickup;
+
     @Option(names = "--unbatched", description = "also run graphile-worker with its default, unbatched settings (slow: minutes per run)")
     boolean unbatched;
 
@@ -104,7 +110,7 @@ public final class BenchCommand implements Runnable {
     public Integer call() throws Exception {
       LogLevels.quiet();
       QueueBenchOptions options = new QueueBenchOptions(jobs, runs, workers, claimBatch, loopWorkers, deepBacklog,
-          pickupSamples, Duration.ofMillis(pickupGapMs), skipPeers, skipDeep, unbatched, databaseUrl(databaseUrl), synchronousCommit, home());
+          pickupSamples, Duration.ofMillis(pickupGapMs), skipPeers, skipDeep, skipLoop, skipPickup, unbatched, databaseUrl(databaseUrl), synchronousCommit, home());
       PrintStream out = System.out;
       QueueBenchReport report = withStdoutOnStderr(
           () -> new QueueBenchmark(options, line -> System.err.println("bench: " + line)).run());
