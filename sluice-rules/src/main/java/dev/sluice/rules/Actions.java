@@ -2,7 +2,6 @@ package dev.sluice.rules;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.sluice.inbound.StoredEvent;
 import dev.sluice.queue.JobContext;
 import dev.sluice.queue.JobWorker;
 import java.util.LinkedHashMap;
@@ -27,12 +26,12 @@ final class Actions {
   }
 
   /** The job payload of one rendered action. */
-  ObjectNode payload(ActionSpec a, JsonNode args, String dedupeKey, Rule r, StoredEvent e) {
+  ObjectNode payload(ActionSpec a, JsonNode args, String dedupeKey, Rule r, Long eventId) {
     ActionHandler h = handlers.get(a.kind());
     if (h == null) throw new IllegalArgumentException("no handler for action '" + a.kind() + "' in this process");
     ObjectNode p = ActionHttp.JSON.createObjectNode();
     p.put("rule", r.name());
-    p.put("event_id", e.id());
+    if (eventId != null) p.put("event_id", eventId);
     p.put("dedupe_key", dedupeKey);
     p.put("shadow", r.shadow());
     ObjectNode req = ActionHttp.JSON.createObjectNode();
@@ -41,9 +40,12 @@ final class Actions {
     return p;
   }
 
-  /** Registers one handler per kind: a shadowed job records its request; the others are sent. */
-  void register(JobWorker.Builder worker) {
-    handlers.forEach((kind, h) -> worker.handle(kind, ctx -> run(h, ctx)));
+  /**
+   * Registers one handler per kind: a shadowed job records its request; the others are sent.
+   * {@code wrap} goes around each (the engine's debounce turn).
+   */
+  void register(JobWorker.Builder worker, java.util.function.UnaryOperator<dev.sluice.queue.JobHandler> wrap) {
+    handlers.forEach((kind, h) -> worker.handle(kind, wrap.apply(ctx -> run(h, ctx))));
   }
 
   private static void run(ActionHandler h, JobContext ctx) throws Exception {

@@ -20,10 +20,15 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** Compiles and runs the rules' CEL expressions over {@code event}, {@code record}, {@code previous} and {@code now}. */
+/**
+ * Compiles and runs the rules' CEL expressions over {@code event}, {@code record}, {@code previous}
+ * and {@code now}, with the helper functions of {@link CelFunctions}.
+ */
 final class Cel {
   private static final CelType OBJECT = MapType.create(SimpleType.STRING, SimpleType.DYN);
-  private static final CelRuntime RUNTIME = CelRuntimeFactory.standardCelRuntimeBuilder().build();
+  private static final CelRuntime RUNTIME = CelRuntimeFactory.standardCelRuntimeBuilder()
+      .addFunctionBindings(CelFunctions.bindings()).build();
+  private static final Map<CelType, CelCompiler> COMPILERS = new java.util.concurrent.ConcurrentHashMap<>();
 
   private Cel() {}
 
@@ -45,9 +50,10 @@ final class Cel {
   }
 
   static Expr compile(String source, CelType resultType) throws CompileError {
-    CelCompiler compiler = CelCompilerFactory.standardCelCompilerBuilder()
+    CelCompiler compiler = COMPILERS.computeIfAbsent(resultType, t -> CelCompilerFactory.standardCelCompilerBuilder()
         .addVar("event", OBJECT).addVar("record", OBJECT).addVar("previous", OBJECT).addVar("now", SimpleType.TIMESTAMP)
-        .setResultType(resultType).build();
+        .addFunctionDeclarations(CelFunctions.declarations())
+        .setResultType(t).build());
     try {
       CelAbstractSyntaxTree ast = compiler.compile(source).getAst();
       return new Expr(source, RUNTIME.createProgram(ast));
@@ -68,6 +74,10 @@ final class Cel {
 
   static Expr string(String source) throws CompileError {
     return compile(source, SimpleType.STRING);
+  }
+
+  static Expr integer(String source) throws CompileError {
+    return compile(source, SimpleType.INT);
   }
 
   /**

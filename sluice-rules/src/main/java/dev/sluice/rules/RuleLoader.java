@@ -31,8 +31,8 @@ import org.yaml.snakeyaml.DumperOptions;
 
 /** Reads rules files (SnakeYAML nodes, for line numbers) and checks every rule; collects all errors. */
 final class RuleLoader {
-  private static final Set<String> RULE_KEYS = Set.of("on", "when", "actions", "dedupe", "dedupe_window", "shadow");
-  private static final Pattern ON = Pattern.compile("([A-Za-z0-9_.-]+)/([A-Za-z0-9_]+\\.[A-Za-z0-9_]+)");
+  private static final Set<String> RULE_KEYS = Set.of("on", "when", "actions", "dedupe", "dedupe_window", "shadow", "enroll",
+      "delay", "throttle", "debounce", "concurrency", "priority");
   private static final Pattern SHORT_DURATION = Pattern.compile("(\\d+)\\s*([smhd])");
   private static final Set<String> METHODS = Set.of("GET", "POST", "PUT", "PATCH", "DELETE");
 
@@ -51,6 +51,7 @@ final class RuleLoader {
   private final List<RuleError> errors = new ArrayList<>();
   private final List<Rule> rules = new ArrayList<>();
   private final Map<String, String> seen = new LinkedHashMap<>(); // rule name → file
+  private final Map<String, Integer> concurrencyLimits = new LinkedHashMap<>(); // action kind → per-key limit
 
   List<RuleError> errors() {
     return errors;
@@ -126,19 +127,21 @@ final class RuleLoader {
       if (!RULE_KEYS.contains(k)) errors.add(new RuleError(file, line(t.getKeyNode()), name, "unknown key '" + k + "' (known: " + String.join(", ", RULE_KEYS.stream().sorted().toList()) + ")"));
       else keys.put(k, t);
     }
-    String connection = null;
-    String eventType = null;
+    Trigger trigger = null;
     NodeTuple on = keys.get("on");
     if (on == null) {
-      errors.add(new RuleError(file, line, name, "missing 'on:' (connection/objectType.eventType, e.g. hubspot-main/deal.propertyChange)"));
+      errors.add(new RuleError(file, line, name, "missing 'on:' (" + Trigger.HELP + ")"));
     } else {
-      String v = scalar(on.getValueNode());
-      Matcher m = v == null ? null : ON.matcher(v.strip());
-      if (m == null || !m.matches()) {
-        errors.add(new RuleError(file, line(on.getValueNode()), name, "'on' must be connection/objectType.eventType, e.g. hubspot-main/deal.propertyChange; got '" + v + "'"));
-      } else {
-        connection = m.group(1);
-        eventType = m.group(2);
+      try {
+        if (on.getValueNode() instanceof MappingNode m) {
+          Map<String, String> fields = new LinkedHashMap<>();
+          for (NodeTuple t : m.getValue()) fields.put(scalar(t.getKeyNode()), scalar(t.getValueNode()));
+          trigger = Trigger.schedule(fields);
+        } else {
+          trigger = Trigger.parse(scalar(on.getValueNode()));
+        }
+      } catch (IllegalArgumentException e) {
+        errors.add(new RuleError(file, line(on.getValueNode()), name, e.getMessage()));
       }
     }
     String when = null;
@@ -188,7 +191,30 @@ final class RuleLoader {
       if (!"true".equals(v) && !"false".equals(v)) errors.add(new RuleError(file, line(sh.getValueNode()), name, "shadow must be true or false"));
       shadow = "true".equals(v);
     }
+    Rule.Enroll enroll = Rule.Enroll.EVERY_TIME;
+    NodeTuple en = keys.get("enroll");
+    if (en != null) {
+      enroll = Rule.Enroll.parse(scalar(en.getValueNode()));
+      if (enroll == null) {
+        errors.add(new RuleError(file, line(en.getValueNode()), name, "enroll must be every-time or once-per-transition"));
+        enroll = Rule.Enroll.EVERY_TIME;
+      } else if (enroll == Rule.Enroll.ONCE_PER_TRANSITION && trigger instanceof Trigger.Schedule) {
+        errors.add(new RuleError(file, line(en.getValueNode()), name, "enroll: once-per-transition needs a record; a schedule has none"));
+      }
+    }
+    Duration delay = Duration.ZERO;
+    NodeTuple dl = keys.get("delay");
+    if (dl != null) {
+      String v = scalar(dl.getValueNode());
+      delay = v != null && v.strip().matches("0+\\s*[smhd]?") ? Duration.ZERO : duration(v);
+      if (delay == null) {
+        errors.add(new RuleError(file, line(dl.getValueNode()), name, "delay must be a duration such as 0s, 10m, 2h or 1d"));
+        delay = Duration.ZERO;
+      }
+    }
+    Flow flow = flow(file, name, keys);
     List<ActionSpec> actions = new ArrayList<>();
+    List<Flow> actionFlows = new ArrayList<>();
     NodeTuple a = keys.get("actions");
     if (a == null) {
       errors.add(new RuleError(file, line, name, "missing 'actions:' (a list of kind: {args}, kinds " + ActionSpec.KINDS + ")"));
@@ -196,12 +222,66 @@ final class RuleLoader {
       errors.add(new RuleError(file, line(a.getValueNode()), name, "'actions' must be a non-empty list of kind: {args}"));
     } else {
       for (Node item : seq.getValue()) {
+        Flow own = Flow.NONE;
+        if (item instanceof MappingNode m && m.getValue().size() > 1) { // - slack.post: {…}\n  throttle: {…}
+          Map<String, NodeTuple> flowKeys = new LinkedHashMap<>();
+          List<NodeTuple> rest = new ArrayList<>();
+          for (NodeTuple t : m.getValue()) {
+            if (Flow.KEYS.contains(scalar(t.getKeyNode()))) flowKeys.put(scalar(t.getKeyNode()), t);
+            else rest.add(t);
+          }
+          own = flow(file, name, flowKeys);
+          item = new MappingNode(m.getTag(), rest, m.getFlowStyle());
+        }
         ActionSpec spec = action(file, name, item);
-        if (spec != null) actions.add(spec);
+        if (spec != null) {
+          actions.add(spec);
+          actionFlows.add(own);
+        }
       }
     }
     if (errors.size() > before) return null;
-    return new Rule(name, file, line, connection, eventType, when, List.copyOf(conditions), List.copyOf(actions), dedupe, window, shadow);
+    Rule rule = new Rule(name, file, line, trigger, when, List.copyOf(conditions), List.copyOf(actions), List.copyOf(actionFlows),
+        dedupe, window, shadow, enroll, delay, flow);
+    for (int i = 0; i < actions.size(); i++) {
+      Flow.Concurrency c = rule.flowOf(i).concurrency();
+      if (c == null) continue;
+      Integer other = concurrencyLimits.putIfAbsent(actions.get(i).kind(), c.limit());
+      if (other != null && other != c.limit()) {
+        errors.add(new RuleError(file, actions.get(i).line(), name, "concurrency limit " + c.limit() + " for " + actions.get(i).kind()
+            + " differs from another rule's " + other + " (one per-key limit per action kind)"));
+        return null;
+      }
+    }
+    return rule;
+  }
+
+  /** The flow-control keys among {@code keys} (throttle, debounce, concurrency, priority). */
+  private Flow flow(String file, String rule, Map<String, NodeTuple> keys) {
+    Flow flow = Flow.NONE;
+    for (String k : Flow.KEYS) {
+      NodeTuple t = keys.get(k);
+      if (t == null) continue;
+      try {
+        flow = Flow.parse(k, plain(t.getValueNode()), flow);
+      } catch (IllegalArgumentException e) {
+        errors.add(new RuleError(file, line(t.getValueNode()), rule, e.getMessage()));
+      } catch (Cel.CompileError e) {
+        errors.add(new RuleError(file, line(t.getValueNode()), rule, k + ": " + e.getMessage()));
+      }
+    }
+    return flow;
+  }
+
+  /** Scalars as text, mappings as maps, sequences as lists (no templates). */
+  private static Object plain(Node n) {
+    if (n instanceof MappingNode m) {
+      Map<String, Object> out = new LinkedHashMap<>();
+      for (NodeTuple t : m.getValue()) out.put(scalar(t.getKeyNode()), plain(t.getValueNode()));
+      return out;
+    }
+    if (n instanceof SequenceNode s) return s.getValue().stream().map(RuleLoader::plain).toList();
+    return scalar(n);
   }
 
   private ActionSpec action(String file, String rule, Node item) {

@@ -1,7 +1,6 @@
 package dev.sluice.rules;
 
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -84,6 +83,12 @@ public final class RuleSet {
     return out;
   }
 
+  /** The same rules under {@code prefix + name} (a dry run keeps its state apart from the live rules'). */
+  RuleSet renamed(String prefix) {
+    return new RuleSet(rules.stream().map(r -> new Rule(prefix + r.name(), r.file(), r.line(), r.trigger(), r.when(), r.conditions(),
+        r.actions(), r.actionFlows(), r.dedupe(), r.dedupeWindow(), r.shadow(), r.enroll(), r.delay(), r.flow())).toList());
+  }
+
   /** Rule names, in file order. */
   public List<String> names() {
     return rules.stream().map(Rule::name).toList();
@@ -97,12 +102,14 @@ public final class RuleSet {
     return rules;
   }
 
-  /** Longest dedupe window per action kind (the queue keeps a kind's keys that long). */
-  Map<String, Duration> dedupeWindows() {
-    Map<String, Duration> out = new TreeMap<>();
+  /** The per-key concurrency limit of each action kind a rule's {@code concurrency:} names (one per kind, checked at load). */
+  Map<String, Integer> concurrencyLimits() {
+    Map<String, Integer> out = new TreeMap<>();
     for (Rule r : rules) {
-      if (r.dedupeWindow() == null) continue;
-      for (ActionSpec a : r.actions()) out.merge(a.kind(), r.dedupeWindow(), (x, y) -> x.compareTo(y) >= 0 ? x : y);
+      for (int i = 0; i < r.actions().size(); i++) {
+        Flow.Concurrency c = r.flowOf(i).concurrency();
+        if (c != null) out.put(r.actions().get(i).kind(), c.limit());
+      }
     }
     return out;
   }

@@ -1,7 +1,10 @@
 package dev.sluice.rules;
 
 import dev.sluice.inbound.StoredEvent;
+import dev.sluice.queue.JobHandler;
 import dev.sluice.queue.JobQueue;
+import dev.sluice.queue.JobSnooze;
+import dev.sluice.queue.cron.CronScheduler;
 import dev.sluice.queue.JobWorker;
 import dev.sluice.queue.KindPolicy;
 import java.net.http.HttpClient;
@@ -34,6 +37,8 @@ public final class RulesEngine {
   private final Evaluator evaluator;
   private final Actions actions;
   private final DecisionLog log;
+  private final Clock clock;
+  private final ScheduledRules scheduled;
 
   private RulesEngine(Builder b) {
     this.ds = b.queue.dataSource();
@@ -43,6 +48,8 @@ public final class RulesEngine {
     this.actions = b.actions;
     this.evaluator = new Evaluator(queue, schema, b.clock, actions);
     this.log = new DecisionLog(ds, schema);
+    this.clock = b.clock;
+    this.scheduled = new ScheduledRules(rules, queue);
   }
 
   /** An engine running {@code rules}, enqueueing through {@code queue} (its database and schema). */
@@ -52,8 +59,8 @@ public final class RulesEngine {
 
   /**
    * Creates or upgrades the rules tables (Flyway, history table {@code rules_schema_history}) and
-   * sets each action kind's dedupe window to the longest {@code dedupe_window} of the rules using
-   * it. Idempotent.
+   * sets the per-key concurrency cap of each action kind a rule's {@code concurrency:} names.
+   * Idempotent.
    */
   public RulesEngine migrate() {
     queue.migrate();
@@ -63,9 +70,11 @@ public final class RulesEngine {
         .locations("classpath:dev/sluice/rules/migration")
         .baselineOnMigrate(true).baselineVersion("0")
         .load().migrate();
-    rules.dedupeWindows().forEach((kind, window) -> {
+    rules.concurrencyLimits().forEach((kind, limit) -> {
       KindPolicy p = queue.kindPolicy(kind);
-      queue.configureKind(kind, new KindPolicy(p.retry(), p.maxRunning(), p.maxRunningPerKey(), p.timeout(), window));
+      if (!limit.equals(p.maxRunningPerKey())) {
+        queue.configureKind(kind, new KindPolicy(p.retry(), p.maxRunning(), limit, p.timeout(), p.dedupeWindow()));
+      }
     });
     return this;
   }
@@ -74,9 +83,60 @@ public final class RulesEngine {
     return rules;
   }
 
-  /** Registers the handlers of {@link #ACTION_KINDS}. */
+  /** Registers the handlers of {@link #ACTION_KINDS} (debounced jobs wait for their key to be quiet) and of scheduled rules. */
   public void registerHandlers(JobWorker.Builder worker) {
-    actions.register(worker);
+    actions.register(worker, this::debounced);
+    worker.handle(ScheduledRules.TICK_KIND, ctx -> scheduled.handle(ctx, this::evaluate));
+  }
+
+  /**
+   * Declares one cron schedule per rule with {@code on: {schedule: …}} (and drops those of rules no
+   * longer in the set); the caller runs the scheduler. Idempotent; every process may call it.
+   */
+  public void schedule(CronScheduler cron) {
+    scheduled.schedule(cron);
+  }
+
+  /**
+   * A debounced job runs only once its key has been quiet for the debounce period (or its maximum
+   * wait is over), with the payload of the latest evaluation; until then it is snoozed (no attempt spent).
+   */
+  private JobHandler debounced(JobHandler handler) {
+    return ctx -> {
+      if (!ctx.payload().path("debounced").asBoolean(false)) {
+        handler.handle(ctx);
+        return;
+      }
+      java.util.Optional<RuleState.DebounceTurn> turn;
+      try (Connection c = ds.getConnection()) {
+        turn = evaluator.state().debounceTurn(c, ctx.job().id(), clock.instant());
+      }
+      if (turn.isEmpty()) {
+        handler.handle(ctx);
+      } else if (turn.get() instanceof RuleState.DebounceTurn.Wait w) {
+        Duration wait = Duration.between(clock.instant(), w.until());
+        throw new JobSnooze(wait.isNegative() || wait.isZero() ? Duration.ofMillis(1) : wait);
+      } else {
+        handler.handle(new PayloadContext(ctx, ((RuleState.DebounceTurn.Run) turn.get()).payload()));
+      }
+    };
+  }
+
+  /** Evaluates {@code rule} on {@code o} in a transaction of its own; answers the decision id. */
+  long evaluate(Rule rule, Occurrence o) {
+    try (Connection c = ds.getConnection()) {
+      c.setAutoCommit(false);
+      try {
+        long id = evaluator.evaluate(List.of(rule), o, c).get(0);
+        c.commit();
+        return id;
+      } catch (SQLException | RuntimeException e) {
+        c.rollback();
+        throw e;
+      }
+    } catch (SQLException e) {
+      throw new IllegalStateException("rule " + rule.name() + " failed on " + o.trigger() + ": " + e.getMessage(), e);
+    }
   }
 
   /**
@@ -97,6 +157,14 @@ public final class RulesEngine {
     } catch (SQLException e) {
       throw new IllegalStateException("rule evaluation of event " + event.id() + " failed: " + e.getMessage(), e);
     }
+  }
+
+  /**
+   * A dry run of this engine's rules over {@code events} (see {@link RuleTester}): what each rule
+   * would have decided, nothing enqueued or logged.
+   */
+  public List<RuleTester.Result> dryRun(List<StoredEvent> events) {
+    return new RuleTester(queue, evaluator).test(rules, events);
   }
 
   /** The decisions logged for {@code eventId}, oldest first. */

@@ -1,5 +1,4 @@
 INSERT INTO ${schema}.rule_decision
-  (event_id, rule, rule_file, evaluated_at, matched, outcome, decided_by, dedupe_key, inputs, jobs, error)
-VALUES (:event_id, :rule, :rule_file, :evaluated_at, :matched, :outcome, :decided_by, :dedupe_key,
+  (id, event_id, trigger, subject, rule, rule_file, evaluated_at, matched, outcome, decided_by, dedupe_key, inputs, jobs, error)
+VALUES (:id, :event_id, :trigger, :subject, :rule, :rule_file, :evaluated_at, :matched, :outcome, :decided_by, :dedupe_key,
         CAST(:inputs AS jsonb), CAST(:jobs AS jsonb), :error)
-RETURNING id

@@ -30,7 +30,7 @@ class RuleSetTest {
         .containsExactly("event.property == \"dealstage\"", "record.dealstage == \"placement\"", "previous.dealstage != \"placement\"");
     assertThat(r.connection()).isEqualTo("hs");
     assertThat(r.eventType()).isEqualTo("deal.propertyChange");
-    assertThat(set.dedupeWindows()).containsEntry("slack.post", java.time.Duration.ofDays(30));
+    assertThat(r.dedupeWindow()).isEqualTo(java.time.Duration.ofDays(30));
   }
 
   @Test
@@ -87,5 +87,78 @@ class RuleSetTest {
   void conjunctsRespectParenthesesStringsAndOr() {
     assertThat(Cel.conjuncts("a && (b && c) && d == \"x && y\"")).containsExactly("a", "(b && c)", "d == \"x && y\"");
     assertThat(Cel.conjuncts("a && b || c")).containsExactly("a && b || c");
+  }
+
+  @Test
+  void helperFunctionsAreTypeCheckedAtLoadAndComputeWhatTheySay() throws Exception {
+    Cel.Expr e = Cel.bool("isoWeek(event.occurred_at) == \"2026-W50\" && isoWeek(now) == \"2026-W50\""
+        + " && lower(record.Name) == \"acme\" && normalizeEmail(record.email) == \"jodoe@gmail.com\""
+        + " && daysBetween(timestamp(\"2026-12-01T00:00:00Z\"), now) == 6 && daysBetween(event.occurred_at, now) == -2");
+    java.util.Map<String, Object> vars = new java.util.HashMap<>();
+    vars.put("event", java.util.Map.of("occurred_at", "2026-12-10T08:00:00Z"));
+    vars.put("record", java.util.Map.of("Name", "ACME", "email", " Jo.Doe+news@GoogleMail.com "));
+    vars.put("previous", java.util.Map.of());
+    vars.put("now", Cel.timestamp(java.time.Instant.parse("2026-12-07T09:30:00Z")));
+    assertThat(e.eval(vars)).isEqualTo(true);
+    assertThat(Cel.string("isoWeek(\"2021-01-03\")").eval(vars)).isEqualTo("2020-W53");
+    assertThatThrownBy(() -> Cel.bool("isoWeek(1) == \"x\"")).isInstanceOf(Cel.CompileError.class).hasMessageContaining("isoWeek");
+    assertThatThrownBy(() -> Cel.bool("daysBetween(now) > 1")).isInstanceOf(Cel.CompileError.class);
+    assertThatThrownBy(() -> Cel.string("isoWeek(\"yesterday\")").eval(vars)).hasMessageContaining("is not a time");
+  }
+
+  @Test
+  void triggersEnrollDelayAndFlowControlAreCheckedWithTheirLines() {
+    RuleSet ok = RuleSet.parse("ok.yaml", """
+        rules:
+          nightly:
+            on: {schedule: "0 7 * * 1-5", zone: Europe/Amsterdam, report: dead-jobs}
+            actions:
+              - http.request: {url: "https://ops.example/report"}
+          lead:
+            on: leads/website
+            enroll: once-per-transition
+            delay: 10m
+            throttle: {limit: 10, period: 1m}
+            actions:
+              - http.request: {url: "https://crm.example/leads"}
+                debounce: {period: 5m, key: event.email}
+                priority: 3
+          changed:
+            on: hubspot-main/contact.syncChange
+            actions:
+              - http.request: {url: "https://crm.example/contacts"}
+        """);
+    assertThat(ok.rules().get(0).trigger()).isEqualTo(new Trigger.Schedule("0 7 * * 1-5", java.time.ZoneId.of("Europe/Amsterdam"), "dead-jobs"));
+    Rule lead = ok.rules().get(1);
+    assertThat(lead.trigger()).isEqualTo(new Trigger.Lead("website"));
+    assertThat(lead.enroll()).isEqualTo(Rule.Enroll.ONCE_PER_TRANSITION);
+    assertThat(lead.delay()).isEqualTo(java.time.Duration.ofMinutes(10));
+    assertThat(lead.flowOf(0).throttle().limit()).isEqualTo(10);
+    assertThat(lead.flowOf(0).debounce().maxWait()).isEqualTo(java.time.Duration.ofMinutes(50));
+    assertThat(lead.flowOf(0).priority().source()).isEqualTo("3");
+    assertThat(ok.rules().get(2).trigger()).isEqualTo(new Trigger.SyncChange("hubspot-main", "contact", "contacts"));
+
+    assertThatThrownBy(() -> RuleSet.parse("bad.yaml", """
+        rules:
+          a:
+            on: {schedule: "61 * * * *"}
+            enroll: sometimes
+            actions:
+              - http.request: {url: "https://x.example"}
+          b:
+            on: hs/deal.creation
+            delay: soon
+            throttle: {limit: 0, period: 1m}
+            actions:
+              - http.request: {url: "https://x.example"}
+                debounce: {period: 5m, key: "event.nope +"}
+        """)).isInstanceOf(RuleFileException.class).satisfies(x -> assertThat(((RuleFileException) x).errors())
+        .extracting(RuleError::toString).containsExactlyInAnyOrder(
+            "bad.yaml:3: rule 'a': schedule '61 * * * *' is not a Unix cron expression (minute hour day-of-month month day-of-week): "
+                + "Failed to parse cron expression. Value 61 not in range [0, 59]",
+            "bad.yaml:4: rule 'a': enroll must be every-time or once-per-transition",
+            "bad.yaml:9: rule 'b': delay must be a duration such as 0s, 10m, 2h or 1d",
+            "bad.yaml:10: rule 'b': throttle: limit must be a positive integer; got '0'",
+            "bad.yaml:13: rule 'b': debounce: CEL: mismatched input '<EOF>' expecting {'[', '{', '(', '.', '-', '!', 'true', 'false', 'null', NUM_FLOAT, NUM_INT, NUM_UINT, STRING, BYTES, IDENTIFIER} (column 13) in `event.nope +`"));
   }
 }

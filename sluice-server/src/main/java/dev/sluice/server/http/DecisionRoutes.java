@@ -27,6 +27,8 @@ final class DecisionRoutes {
     for (Decision d : decisions) {
       ObjectNode n = out.addObject();
       n.put("decision_id", d.id());
+      n.put("trigger", d.trigger());
+      n.put("subject", d.subject());
       n.put("rule", d.rule());
       n.put("rule_file", d.ruleFile());
       n.put("evaluated_at", d.evaluatedAt().toString());

@@ -183,6 +183,7 @@ public final class SluiceRuntime implements AutoCloseable {
    */
   private void scheduleIncrementalSyncs() {
     engine.scheduleSweeps(cron);
+    rules.schedule(cron); // rules with on: {schedule: …}
     engine.scheduleCleaning(cron, config.retention());
     for (ConnectionConfig c : config.connections().values()) {
       if (c.cron() == null) continue;

@@ -1,0 +1,5 @@
+SELECT id, event_id, trigger, subject, rule, rule_file, evaluated_at, matched, outcome, decided_by, dedupe_key,
+       inputs::text AS inputs, jobs::text AS jobs, error
+FROM ${schema}.rule_decision
+WHERE id = ANY(:ids)
+ORDER BY id

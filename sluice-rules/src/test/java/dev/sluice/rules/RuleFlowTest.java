@@ -1,0 +1,257 @@
+package dev.sluice.rules;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.sun.net.httpserver.HttpServer;
+import dev.sluice.inbound.StoredEvent;
+import dev.sluice.postgres.TestDatabase;
+import dev.sluice.queue.Job;
+import dev.sluice.queue.JobQueue;
+import dev.sluice.queue.JobState;
+import dev.sluice.queue.JobWorker;
+import dev.sluice.queue.NewJob;
+import dev.sluice.queue.PermanentJobFailure;
+import dev.sluice.queue.cron.CronScheduler;
+import dev.sluice.sandbox.ManualClock;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * Enrollment, delay, per-rule dedupe windows, flow control and scheduled rules on real PostgreSQL,
+ * with a hand-moved clock (no sleeps). Events are handed to the engine as stored events (the
+ * inbound path is RulesEngineTest's); each test uses its own deal ids.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class RuleFlowTest {
+  static final ObjectMapper JSON = new ObjectMapper();
+  static final Instant T0 = Instant.parse("2026-12-07T09:00:00Z");
+
+  TestDatabase db;
+  ManualClock clock;
+  JobQueue queue;
+  HttpServer hook;
+  final List<String> bodies = new CopyOnWriteArrayList<>();
+  final AtomicLong providerIds = new AtomicLong(1);
+  final AtomicLong eventIds = new AtomicLong(1000);
+  JobWorker worker;
+
+  @BeforeAll
+  void setUp() throws Exception {
+    db = TestDatabase.create("rule_flow", 8);
+    clock = new ManualClock(T0);
+    queue = JobQueue.builder(db.dataSource()).clock(clock).build().migrate();
+    new dev.sluice.sync.SyncEngine(queue, db.dataSource(), JobQueue.DEFAULT_SCHEMA, n -> null, clock).migrate();
+    hook = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    hook.createContext("/hook", ex -> {
+      bodies.add(new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
+      ex.sendResponseHeaders(204, -1);
+      ex.close();
+    });
+    hook.start();
+  }
+
+  @AfterEach
+  void stopWorker() {
+    if (worker != null) worker.close();
+    worker = null;
+    bodies.clear();
+  }
+
+  @AfterAll
+  void tearDown() {
+    hook.stop(0);
+    db.close();
+  }
+
+  String hookUrl() {
+    return "http://127.0.0.1:" + hook.getAddress().getPort() + "/hook";
+  }
+
+  RulesEngine engine(String yaml) {
+    return RulesEngine.builder(queue, RuleSet.parse("flow.yaml", yaml)).clock(clock).build().migrate();
+  }
+
+  void startWorker(RulesEngine engine) {
+    JobWorker.Builder b = queue.worker().concurrency(2).pollInterval(Duration.ofMillis(50));
+    engine.registerHandlers(b);
+    b.handle("doomed", ctx -> {
+      throw new PermanentJobFailure("channel_not_found");
+    });
+    worker = b.start();
+  }
+
+  StoredEvent stage(String deal, String stage) {
+    long id = eventIds.incrementAndGet();
+    return new StoredEvent(id, "hubspot", "hs", Long.toString(providerIds.incrementAndGet()), "deal.propertyChange", "deals", deal,
+        "dealstage", stage, clock.instant(), clock.instant(), 1, 0, null, 0, null, JSON.createObjectNode(), Optional.empty());
+  }
+
+  Decision decide(RulesEngine engine, StoredEvent e) {
+    List<Long> ids = engine.evaluate(e);
+    assertThat(ids).hasSize(1);
+    return engine.decisions(e.id()).get(0);
+  }
+
+  Job job(Decision d, int action) {
+    return queue.find(d.jobs().get(action).path("job_id").asLong()).orElseThrow();
+  }
+
+  String rule(String name, String extra) {
+    return """
+        rules:
+          %s:
+            on: hs/deal.propertyChange
+            when: record.dealstage == "placement"
+        %s
+            actions:
+              - http.request: {url: "%s", body: {deal: "{{event.object_id}}", event: "{{event.provider_event_id}}"}}
+        """.formatted(name, extra.indent(4).stripTrailing(), hookUrl());
+  }
+
+  @Test
+  void oncePerTransitionFiresWhenTheRecordStartsToMatchAndAgainOnlyAfterItStoppedMatching() {
+    RulesEngine engine = engine(rule("transition", "enroll: once-per-transition"));
+    assertThat(decide(engine, stage("100", "placement")).outcome()).isEqualTo("enqueued");
+    Decision again = decide(engine, stage("100", "placement"));
+    assertThat(again.outcome()).isEqualTo("already-matching");
+    assertThat(again.matched()).isTrue();
+    assertThat(again.jobs()).isEmpty();
+    assertThat(decide(engine, stage("101", "placement")).outcome()).as("another record").isEqualTo("enqueued");
+    assertThat(decide(engine, stage("100", "closedlost")).outcome()).isEqualTo("no-match");
+    assertThat(decide(engine, stage("100", "placement")).outcome()).as("matches again after it stopped").isEqualTo("enqueued");
+    assertThat(decide(engine, stage("100", "placement")).outcome()).isEqualTo("already-matching");
+  }
+
+  @Test
+  void delayRunsTheJobsLaterAndTheRulesOwnDedupeWindowHoldsThenExpires() {
+    RulesEngine engine = engine(rule("delayed", """
+        delay: 10m
+        dedupe: '"deal:" + event.object_id'
+        dedupe_window: 1h"""));
+    Instant start = clock.instant();
+    Decision first = decide(engine, stage("200", "placement"));
+    assertThat(first.outcome()).isEqualTo("enqueued");
+    assertThat(job(first, 0).runAt()).isEqualTo(start.plus(Duration.ofMinutes(10)));
+    assertThat(RulesEngineTest.json(job(first, 0).payload()).path("decision_id").asLong()).isEqualTo(first.id());
+    clock.advance(Duration.ofMinutes(30));
+    Decision second = decide(engine, stage("200", "placement"));
+    assertThat(second.outcome()).isEqualTo("deduped");
+    assertThat(second.decidedBy()).contains("deal:200").contains("decision " + first.id()).contains(start.toString());
+    assertThat(second.jobs().get(0).path("job_id").asLong()).isEqualTo(job(first, 0).id());
+    clock.advance(Duration.ofMinutes(31));
+    assertThat(decide(engine, stage("200", "placement")).outcome()).as("the 1 h window is over").isEqualTo("enqueued");
+  }
+
+  @Test
+  void throttleDelaysWhatIsOverTheLimitAndDropsNothing() {
+    RulesEngine engine = engine(rule("throttled", "throttle: {limit: 2, period: 1m, key: event.connection}"));
+    Instant start = clock.instant();
+    List<Decision> ds = new java.util.ArrayList<>();
+    for (int i = 0; i < 5; i++) ds.add(decide(engine, stage("30" + i, "placement")));
+    assertThat(ds).extracting(Decision::outcome).containsExactly("enqueued", "enqueued", "throttled", "throttled", "throttled");
+    assertThat(ds.stream().map(d -> job(d, 0).runAt()).toList()).containsExactly(start, start, start.plusSeconds(60),
+        start.plusSeconds(60), start.plusSeconds(120));
+    assertThat(ds.get(4).jobs().get(0).path("throttled_until").asText()).isEqualTo(start.plusSeconds(120).toString());
+  }
+
+  @Test
+  void debounceRunsOneJobWithTheLatestEvaluationAfterTheKeyIsQuietCappedByMaxWait() throws Exception {
+    RulesEngine engine = engine(rule("debounced", "debounce: {period: 5m, max_wait: 12m, key: event.object_id}"));
+    Instant start = clock.instant();
+    Decision first = decide(engine, stage("400", "placement"));
+    assertThat(first.outcome()).isEqualTo("debounced");
+    long jobId = first.jobs().get(0).path("job_id").asLong();
+    assertThat(queue.find(jobId).orElseThrow().runAt()).isEqualTo(start.plus(Duration.ofMinutes(5)));
+    clock.advance(Duration.ofMinutes(3));
+    Decision merged = decide(engine, stage("400", "placement"));
+    assertThat(merged.outcome()).isEqualTo("debounced");
+    assertThat(merged.jobs().get(0).path("job_id").asLong()).isEqualTo(jobId);
+    assertThat(merged.jobs().get(0).path("debounced").path("runs_at").asText()).isEqualTo(start.plus(Duration.ofMinutes(8)).toString());
+    clock.advance(Duration.ofMinutes(7)); // t0+10m: quiet period would end at 15m, max wait ends at 12m
+    StoredEvent last = stage("400", "placement");
+    Decision capped = decide(engine, last);
+    assertThat(capped.jobs().get(0).path("debounced").path("runs_at").asText()).isEqualTo(start.plus(Duration.ofMinutes(12)).toString());
+    assertThat(decide(engine, stage("401", "placement")).jobs().get(0).path("job_id").asLong()).as("another key").isNotEqualTo(jobId);
+
+    startWorker(engine); // t0+10m: the job's first run_at (5m) is past, so it is claimed and snoozed until 12m
+    await().atMost(Duration.ofSeconds(20)).until(() -> queue.find(jobId).orElseThrow().runAt().equals(start.plus(Duration.ofMinutes(12))));
+    assertThat(bodies).noneMatch(b -> b.contains("\"400\""));
+    clock.advance(Duration.ofMinutes(2));
+    await().atMost(Duration.ofSeconds(20)).until(() -> queue.find(jobId).orElseThrow().state() == JobState.COMPLETED);
+    assertThat(bodies.stream().filter(b -> b.contains("\"400\"")).toList()).singleElement()
+        .satisfies(b -> assertThat(JSON.readTree(b).path("event").asText()).isEqualTo(last.providerEventId()));
+    Decision after = decide(engine, stage("400", "placement"));
+    assertThat(after.jobs().get(0).path("job_id").asLong()).as("a new burst after the job fired").isNotEqualTo(jobId);
+  }
+
+  @Test
+  void concurrencyAndPriorityGoToTheQueue() {
+    RulesEngine engine = engine(rule("capped", """
+        concurrency: {limit: 1, key: event.object_id}
+        priority: 'event.object_id == "500" ? 0 : 9'"""));
+    Decision urgent = decide(engine, stage("500", "placement"));
+    Decision other = decide(engine, stage("501", "placement"));
+    assertThat(job(urgent, 0).concurrencyKey()).isEqualTo("capped:500");
+    assertThat(job(urgent, 0).priority()).isEqualTo(0);
+    assertThat(job(other, 0).priority()).isEqualTo(9);
+    assertThat(queue.kindPolicy("http.request").maxRunningPerKey()).isEqualTo(1);
+  }
+
+  @Test
+  void aScheduledRuleWithTheDeadJobReportPostsTheDeadJobsOncePerTick() throws Exception {
+    RulesEngine engine = engine("""
+        rules:
+          dead-job-report:
+            on: {schedule: "0 7 * * *", zone: UTC, report: dead-jobs}
+            actions:
+              - http.request: {url: "%s", body: {text: "{{event.dead_jobs.text}}", total: "{{event.dead_jobs.total}}"}}
+        """.formatted(hookUrl()));
+    long doomed = queue.enqueue(NewJob.of("doomed", "{}")).id();
+    startWorker(engine);
+    await().atMost(Duration.ofSeconds(20)).until(() -> queue.find(doomed).orElseThrow().state() == JobState.DEAD);
+    CronScheduler cron = new CronScheduler(queue, db.dataSource(), JobQueue.DEFAULT_SCHEMA, clock);
+    engine.schedule(cron);
+    assertThat(cron.list()).extracting(s -> s.name()).contains("rule:dead-job-report");
+    Instant tick = Instant.parse("2026-12-08T07:00:00Z");
+    clock.set(tick.plusSeconds(1));
+    assertThat(cron.tick(clock.instant())).hasSize(1);
+    assertThat(cron.tick(clock.instant())).isEmpty();
+    await().atMost(Duration.ofSeconds(20)).until(() -> bodies.stream().anyMatch(b -> b.contains("dead job")));
+    assertThat(bodies.stream().filter(b -> b.contains("dead job")).toList()).hasSize(1);
+    JsonNode body = JSON.readTree(bodies.stream().filter(b -> b.contains("dead job")).findFirst().orElseThrow());
+    assertThat(body.path("total").asText()).isEqualTo("1");
+    assertThat(body.path("text").asText()).startsWith("1 dead job: doomed 1.").contains("job " + doomed + " doomed").contains("channel_not_found");
+    List<Decision> ds = new DecisionLog(db.dataSource(), JobQueue.DEFAULT_SCHEMA).forRule("dead-job-report", 10);
+    assertThat(ds).singleElement().satisfies(d -> {
+      assertThat(d.trigger()).isEqualTo("schedule");
+      assertThat(d.eventId()).isNull();
+      assertThat(d.dedupeKey()).isEqualTo("tick:" + tick);
+    });
+  }
+
+  void mirror(String id, String json) throws Exception {
+    try (Connection c = db.connect(); PreparedStatement ps = c.prepareStatement(
+        "INSERT INTO sluice.record (connection, object_type, external_id, properties, associations, archived, content_hash,"
+            + " first_seen_run, last_changed_run, synced_at) VALUES ('hs', 'deals', ?, CAST(? AS jsonb), '{}', false, 'h', 1, 1, now())")) {
+      ps.setString(1, id);
+      ps.setString(2, json);
+      ps.executeUpdate();
+    }
+  }
+}
