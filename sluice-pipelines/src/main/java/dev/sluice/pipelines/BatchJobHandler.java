@@ -102,6 +102,9 @@ final class BatchJobHandler implements JobHandler {
     List<SourceRow> rows;
     List<Mapping.Result> mapped;
     Map<String, List<LinkedRecord>> links;
+    if (job.batch() == 0) {
+      linkDestination(p); // a repeat of the first batch links nothing new
+    }
     try (Connection c = ds.getConnection()) {
       rows = store.changed(c, p, run.position(), size);
       mapped = planner.map(rows);
@@ -169,6 +172,20 @@ final class BatchJobHandler implements JobHandler {
         outcome.failed(checked.get(i), r.error(), r.errorKind() != ConnectorException.Kind.RETRYABLE);
       }
     }
+  }
+
+  /**
+   * Links the destination records the mirror holds (when the destination is synced too) to the
+   * entities of their match keys, before the run's first batch plans anything.
+   */
+  private void linkDestination(Pipeline p) throws SQLException {
+    var now = clock.instant();
+    inTransaction(c -> {
+      int linked = store.update(c, "link_destination", "field", p.matchField(), "connection", p.destinationConnection(),
+          "object_type", p.destinationObject(), "now", now);
+      if (linked > 0) log.debug("pipeline {}: {} {}/{} records linked by {}", p.name(), linked, p.destinationConnection(),
+          p.destinationObject(), p.matchField());
+    });
   }
 
   private void commit(BatchJob job, Pipeline p, String position, BatchOutcome o) throws SQLException {

@@ -56,6 +56,14 @@ final class PipelineFixture implements AutoCloseable {
     destinations.put(name, factory.destination(config));
   }
 
+  /** A Salesforce connection (Contacts) to a sandbox org, used as source and destination. */
+  void salesforce(String name, String baseUrl, String token) {
+    ConnectionConfig config = ConnectionConfig.builder(name, "salesforce").baseUrl(baseUrl).token(token, "SALESFORCE_TOKEN")
+        .objects(List.of("Contact")).build();
+    sources.put(name, factory.source(config));
+    destinations.put(name, factory.destination(config));
+  }
+
   void pipelines(DataSource ds, Pipeline... pipelines) {
     Map<String, Pipeline> byName = new java.util.LinkedHashMap<>();
     for (Pipeline p : pipelines) byName.put(p.name(), p);
@@ -68,7 +76,11 @@ final class PipelineFixture implements AutoCloseable {
   }
 
   SyncRun syncToEnd(String connection, SyncMode mode) {
-    SyncRun run = sync.trigger(new SyncRequest(connection, List.of("contacts"), mode));
+    return syncToEnd(connection, "contacts", mode);
+  }
+
+  SyncRun syncToEnd(String connection, String object, SyncMode mode) {
+    SyncRun run = sync.trigger(new SyncRequest(connection, List.of(object), mode));
     await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(50))
         .until(() -> !sync.find(run.id()).orElseThrow().status().active());
     SyncRun done = sync.find(run.id()).orElseThrow();
