@@ -65,11 +65,20 @@ final class PipelineFixture implements AutoCloseable {
   }
 
   void pipelines(DataSource ds, Pipeline... pipelines) {
+    engineOnly(ds, pipelines);
+    startWorker(4);
+  }
+
+  /** The pipeline engine without a worker in this process (the chaos test's workers are other processes). */
+  void engineOnly(DataSource ds, Pipeline... pipelines) {
     Map<String, Pipeline> byName = new java.util.LinkedHashMap<>();
     for (Pipeline p : pipelines) byName.put(p.name(), p);
     engine = new PipelineEngine(queue, ds, "sluice", byName, destinations::get, Clock.systemUTC());
     engine.migrate();
-    JobWorker.Builder b = queue.worker().concurrency(4).pollInterval(Duration.ofMillis(50));
+  }
+
+  void startWorker(int concurrency) {
+    JobWorker.Builder b = queue.worker().concurrency(concurrency).pollInterval(Duration.ofMillis(50));
     sync.registerHandlers(b);
     engine.registerHandlers(b);
     worker = b.start();

@@ -88,9 +88,16 @@ class TwoWayPipelineTest {
     fx = new PipelineFixture(db.dataSource());
     fx.hubspot("hubspot-main", sandbox.baseUrl(), sandbox.hubspot().token());
     fx.salesforce("salesforce-main", sandbox.baseUrl(), SalesforceOptions.DEFAULT_ACCESS_TOKEN);
-    fx.pipelines(db.dataSource(),
-        new Pipeline("hs-to-sf", "hubspot-main", "contacts", "salesforce-main", "Contact", "Email", Mapping.parse(HS_TO_SF, "hs-to-sf"), 0, null),
-        new Pipeline("sf-to-hs", "salesforce-main", "Contact", "hubspot-main", "contacts", "email", Mapping.parse(SF_TO_HS, "sf-to-hs"), 0, null));
+    fx.pipelines(db.dataSource(), pipelines(0));
+  }
+
+  /** hs-to-sf and sf-to-hs, {@code batchSize} records a batch (0: the destination's largest). */
+  static Pipeline[] pipelines(int batchSize) throws MappingException {
+    return new Pipeline[] {
+        new Pipeline("hs-to-sf", "hubspot-main", "contacts", "salesforce-main", "Contact", "Email", Mapping.parse(HS_TO_SF, "hs-to-sf"),
+            batchSize, null),
+        new Pipeline("sf-to-hs", "salesforce-main", "Contact", "hubspot-main", "contacts", "email", Mapping.parse(SF_TO_HS, "sf-to-hs"),
+            batchSize, null)};
   }
 
   @AfterEach
