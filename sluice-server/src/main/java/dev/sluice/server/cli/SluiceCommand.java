@@ -14,7 +14,7 @@ import picocli.CommandLine.Command;
     description = "Moves CRM and marketing data between systems on PostgreSQL without losing, duplicating or stalling it.",
     subcommands = {CommandLine.HelpCommand.class, DemoCommand.class, JobsCommand.class, BenchCommand.class,
         ServeCommand.class, WorkerCommand.class, SyncCommand.class, RunsCommand.class, ExplainCommand.class, SandboxCommand.class,
-        LeadsCommand.class, RulesCommand.class, EventsCommand.class, PipelinesCommand.class})
+        LeadsCommand.class, RulesCommand.class, EventsCommand.class, PipelinesCommand.class, MappingCommand.class})
 public final class SluiceCommand implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 

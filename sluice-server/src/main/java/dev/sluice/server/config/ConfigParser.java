@@ -39,7 +39,7 @@ final class ConfigParser {
   private static final Pattern ENV_REFERENCE = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?}");
   private static final Pattern CONNECTION_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,62}");
   private static final Set<String> TOP_KEYS = Set.of("connections", "server", "workers", "database", "leads", "retention", "rules", "inbound",
-      "pipelines");
+      "pipelines", "llm");
   private static final Set<String> CONNECTION_KEYS =
       Set.of("platform", "base_url", "token", "tier", "limits", "objects", "properties", "cron", "search_index_settle_ms",
           "daily_limit_time_zone", "webhooks");
@@ -160,7 +160,28 @@ final class ConfigParser {
     return new SluiceConfig(connections, new SluiceConfig.ServerSettings(host, port, apiToken, tls, metricsToken),
         new SluiceConfig.WorkerSettings(concurrency), dbUrl, source, leads, retention(objectOrEmpty(root, "retention")),
         new RulesConfigParser(this).parse(root.get("rules"), source), inbound,
-        new PipelinesConfigParser(this).parse(root.get("pipelines"), connections, source));
+        new PipelinesConfigParser(this).parse(root.get("pipelines"), connections, source), llm(root.get("llm")));
+  }
+
+  private static final Set<String> LLM_KEYS = Set.of("base_url", "model", "api_key");
+
+  /** {@code llm: {base_url, model, api_key}}: an OpenAI-compatible endpoint that drafts mappings. */
+  private Optional<SluiceConfig.LlmSettings> llm(JsonNode node) {
+    if (node == null || node.isNull()) return Optional.empty();
+    requireObject(node, "llm");
+    checkKeys(node, "llm", LLM_KEYS);
+    String base = requiredString(node, "llm", "base_url");
+    URI uri;
+    try {
+      uri = new URI(base);
+    } catch (URISyntaxException e) {
+      throw new ConfigException("llm.base_url", "'" + base + "' is not a URL");
+    }
+    if (uri.getScheme() == null || !(uri.getScheme().equals("http") || uri.getScheme().equals("https")) || uri.getHost() == null) {
+      throw new ConfigException("llm.base_url", "'" + base + "' must be an http(s) URL such as https://api.openai.com/v1");
+    }
+    String model = requiredString(node, "llm", "model");
+    return Optional.of(new SluiceConfig.LlmSettings(uri, model, optionalSecret(node, "llm", "api_key", null)));
   }
 
   /**

@@ -27,6 +27,7 @@ import java.util.Optional;
  * @param rules the rules files and the Slack workspaces their actions post to ({@code rules:})
  * @param inbound webhook receivers: per-connection secrets, Standard Webhooks sources, retention
  * @param pipelines pipelines by name, in file order ({@code pipelines:}; their mapping files compiled)
+ * @param llm the OpenAI-compatible endpoint {@code sluice mapping draft} asks ({@code llm:}), if configured
  */
 public record SluiceConfig(
     Map<String, ConnectionConfig> connections,
@@ -38,7 +39,8 @@ public record SluiceConfig(
     SyncRetention retention,
     RuleSettings rules,
     InboundSettings inbound,
-    Map<String, dev.sluice.pipelines.Pipeline> pipelines) {
+    Map<String, dev.sluice.pipelines.Pipeline> pipelines,
+    Optional<LlmSettings> llm) {
 
   /** Environment variable naming the config file. */
   public static final String CONFIG_ENV = "SLUICE_CONFIG";
@@ -68,6 +70,13 @@ public record SluiceConfig(
       return new RuleSettings(java.util.List.of(), dev.sluice.rules.ActionTargets.NONE);
     }
   }
+
+  /**
+   * {@code llm:}: an OpenAI-compatible chat endpoint that drafts mappings ({@code POST {base_url}/chat/completions}).
+   *
+   * @param apiKey sent as a bearer token; empty for an endpoint without authentication
+   */
+  public record LlmSettings(java.net.URI baseUrl, String model, Optional<Secret> apiKey) {}
 
   /** The HTTP server's settings. */
   public record ServerSettings(String host, int port, Optional<Secret> apiToken, Optional<Tls> tls, Optional<Secret> metricsToken) {

@@ -245,6 +245,16 @@ public final class SluiceRuntime implements AutoCloseable {
     return destinations.computeIfAbsent(name, n -> connectorFactory.destination(config.connection(n)));
   }
 
+  /**
+   * The fields of {@code objectType} on {@code connection} as the platform describes them (HubSpot
+   * properties, Salesforce describe, Mailchimp merge fields): a request or two, for mapping checks.
+   */
+  public dev.sluice.connectors.ObjectSchema describe(String connection, String objectType) throws dev.sluice.connectors.ConnectorException {
+    ConnectionConfig c = config.connection(connection);
+    dev.sluice.connectors.Connector k = ConnectorFactory.SOURCE_PLATFORMS.contains(c.platform()) ? connector(connection) : destination(connection);
+    return k.describe(objectType);
+  }
+
   private SourceConnector connector(String name) {
     return connectors.computeIfAbsent(name, n -> {
       ConnectionConfig c = config.connections().get(n);

@@ -63,6 +63,11 @@ class SyncRunCommandTest {
   record Result(int exit, String out, String err) {}
 
   static Result sluice(Map<String, String> env, String... args) throws IOException, InterruptedException {
+    return sluice(dir, env, args);
+  }
+
+  /** Runs {@code sluice args} in a new JVM in {@code dir}, as an operator would. */
+  static Result sluice(Path dir, Map<String, String> env, String... args) throws IOException, InterruptedException {
     List<String> cmd = new ArrayList<>();
     cmd.add(ProcessHandle.current().info().command().orElse("java"));
     cmd.add("-cp");
