@@ -34,7 +34,7 @@ final class SluiceContender {
   }
 
   String settings() {
-    return "1 process x concurrency " + workers + " (virtual threads), claim batch " + claimBatch;
+    return "1 process x concurrency " + workers + " (virtual threads), claim batch " + claimBatch + ", adaptive prefetch";
   }
 
   /**

@@ -11,6 +11,8 @@ import java.util.UUID;
 final class HeldJob {
   final Job job;
   final UUID lease;
+  /** System.nanoTime() when the claim that holds it returned (it waits in the buffer from then). */
+  final long bufferedNanos = System.nanoTime();
   /** The run-time limit (the job's, else its kind's); null = none. */
   final Duration timeout;
   /** The lease no longer covers this job (rescued, or the lease was): its outcome is dropped. */

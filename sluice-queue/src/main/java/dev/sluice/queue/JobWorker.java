@@ -26,7 +26,12 @@ import java.util.UUID;
  */
 public final class JobWorker implements AutoCloseable {
   public static final int CONCURRENCY_DEFAULT = 32;
-  public static final int CLAIM_BATCH_SIZE_DEFAULT = 500;
+  public static final int CLAIM_BATCH_SIZE_DEFAULT = 1000;
+  /**
+   * Without an explicit {@link Builder#prefetch}, the buffer beyond the running jobs adapts between
+   * the concurrency and this many claim batches (see docs/queue.md, "Prefetch").
+   */
+  public static final int ADAPTIVE_PREFETCH_BATCHES = 4;
   public static final int COMPLETION_BATCH_SIZE_DEFAULT = 500;
   /** Zero: flush whatever has accumulated as soon as the previous flush is done. */
   public static final Duration COMPLETION_FLUSH_INTERVAL_DEFAULT = Duration.ZERO;
@@ -106,7 +111,12 @@ public final class JobWorker implements AutoCloseable {
     /** Jobs claimed per statement; default {@value JobWorker#CLAIM_BATCH_SIZE_DEFAULT}. */
     public Builder claimBatchSize(int size) { this.claimBatchSize = atLeastOne(size, "claimBatchSize"); return this; }
 
-    /** Claimed jobs waiting in the local buffer beyond the running ones; default = claimBatchSize. */
+    /**
+     * Claimed jobs waiting in the local buffer beyond the running ones, fixed. Default: adaptive,
+     * from {@code concurrency} up to {@value JobWorker#ADAPTIVE_PREFETCH_BATCHES} claim batches — it
+     * grows while the handlers run dry between claims of a deep queue and shrinks when buffered jobs
+     * wait over a second to start.
+     */
     public Builder prefetch(int prefetch) {
       if (prefetch < 0) throw new IllegalArgumentException("prefetch must not be negative");
       this.prefetch = prefetch;

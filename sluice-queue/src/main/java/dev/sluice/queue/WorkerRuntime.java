@@ -68,9 +68,12 @@ final class WorkerRuntime {
   private final Map<String, JobHandler> handlers;
   private final List<String> handledKinds;
   private final int claimBatchSize;
-  private final int minClaim;
-  /** Below this many buffered jobs a claimer starts the next claim (half a batch). */
-  private final int lowWater;
+  private final int concurrency;
+  /** Jobs kept buffered beyond the running ones (fixed, or adapting to the handlers' pace). */
+  private final PrefetchTarget prefetch;
+  /** Numbers the claims; {@link #fullClaim} is the last one that got every job it asked for. */
+  private final AtomicLong claims = new AtomicLong();
+  private volatile long fullClaim = -1;
   private final long heartbeatIntervalNanos;
   private final Duration heartbeatInterval;
   private final int completionBatchSize;
@@ -122,12 +125,10 @@ final class WorkerRuntime {
     this.handledKinds = List.copyOf(b.kinds());
     this.uncappedKinds = handledKinds;
     this.claimBatchSize = b.claimBatchSize;
-    int prefetch = b.prefetch == null ? b.claimBatchSize : b.prefetch;
-    this.slots = new Semaphore(b.concurrency + prefetch);
-    // Waiting for a quarter batch of free slots avoids many tiny claims under load; an idle
-    // worker has all its slots free, so pickup latency does not suffer.
-    this.minClaim = Math.max(1, Math.min(claimBatchSize, b.concurrency + prefetch) / 4);
-    this.lowWater = Math.max(1, claimBatchSize / 2);
+    this.concurrency = b.concurrency;
+    this.prefetch = b.prefetch != null ? PrefetchTarget.fixed(b.prefetch)
+        : PrefetchTarget.adaptive(b.concurrency, JobWorker.ADAPTIVE_PREFETCH_BATCHES * b.claimBatchSize);
+    this.slots = new Semaphore(b.concurrency + prefetch.max());
     this.heartbeatIntervalNanos = b.heartbeatInterval.toNanos();
     this.heartbeatInterval = b.heartbeatInterval;
     this.completionBatchSize = b.completionBatchSize;
@@ -220,14 +221,19 @@ final class WorkerRuntime {
 
   /**
    * How many jobs to claim now, 0 for none. The next claim starts as soon as the buffer falls
-   * below half a batch, before the handlers run dry, so its round trip overlaps their work;
-   * waiting for a quarter batch of free slots avoids many tiny claims under load, while an idle
-   * worker has all its slots free, so pickup latency does not suffer.
+   * below half a batch (or half the prefetch target, if smaller), before the handlers run dry, so
+   * its round trip overlaps their work; waiting for room for a quarter batch avoids many tiny
+   * claims under load, while an idle worker has all its room free, so pickup latency does not
+   * suffer. Room = concurrency + the prefetch target − jobs held (buffered, running, or reserved
+   * by a claim in flight).
    */
   private int claimSize() {
-    if (buffer.size() >= lowWater) return 0;
-    int free = slots.availablePermits();
-    return free < minClaim ? 0 : Math.min(claimBatchSize, free);
+    int target = prefetch.get();
+    if (buffer.size() >= Math.max(1, Math.min(claimBatchSize, target) / 2)) return 0;
+    int held = concurrency + prefetch.max() - slots.availablePermits();
+    int room = concurrency + target - held;
+    int minClaim = Math.max(1, Math.min(claimBatchSize, concurrency + target) / 4);
+    return room < minClaim ? 0 : Math.min(claimBatchSize, room);
   }
 
   private void claimLoop() {
@@ -246,6 +252,7 @@ final class WorkerRuntime {
         continue;
       }
       int got = 0;
+      long claim = claims.incrementAndGet();
       try {
         got = claimInto(want);
       } catch (SQLException | RuntimeException e) {
@@ -255,7 +262,11 @@ final class WorkerRuntime {
         awaitWake(seen, ERROR_BACKOFF);
         continue;
       }
-      if (got < want) {
+      if (got == want) {
+        fullClaim = claim;
+      } else {
+        fullClaim = -1;
+        prefetch.drained();
         slots.release(want - got);
         // Nothing more is runnable now: sleep until notified, or poll again.
         awaitWake(seen, pollInterval);
@@ -331,6 +342,9 @@ final class WorkerRuntime {
   private void handleLoop() {
     while (handling) {
       HeldJob h;
+      // Nothing buffered although the last claim was full: the claims' round trips, not the queue,
+      // keep this handler waiting, so a deeper buffer pays (once per claim; see PrefetchTarget).
+      if (buffer.isEmpty() && fullClaim >= 0) prefetch.starved(fullClaim);
       try {
         h = buffer.poll(100, TimeUnit.MILLISECONDS);
       } catch (InterruptedException e) {
@@ -338,6 +352,8 @@ final class WorkerRuntime {
         continue;
       }
       if (h == null) continue;
+      long now = System.nanoTime();
+      prefetch.waited(now - h.bufferedNanos, now);
       // The buffer just shrank: a claimer waiting for it to run low starts the next claim now,
       // while this and the other handlers still have buffered work.
       if (claimersWaitingForRoom.get() > 0 && claimSize() > 0) wake();

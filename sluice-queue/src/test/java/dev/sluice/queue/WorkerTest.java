@@ -148,6 +148,36 @@ class WorkerTest {
   }
 
   @Test
+  void slowJobsAreNotHoardedByTheFirstWorkerWithoutAnExplicitPrefetch() throws Exception {
+    // Busy handlers never find the buffer empty, so the adaptive prefetch stays at the concurrency:
+    // the first worker holds 2 running + 2 buffered of the 40 jobs, and a second worker gets work
+    // at once (a fixed prefetch of a claim batch would have taken all 40 into the first worker).
+    CountDownLatch release = new CountDownLatch(1);
+    List<Long> ids = new ArrayList<>();
+    for (int i = 0; i < 40; i++) ids.add(queue.enqueue(NewJob.of("slow-share", "{}")).id());
+    Set<Long> first = ConcurrentHashMap.newKeySet();
+    Set<Long> second = ConcurrentHashMap.newKeySet();
+    try (JobWorker a = queue.worker().concurrency(2).handle("slow-share", ctx -> {
+      first.add(ctx.job().id());
+      release.await(30, TimeUnit.SECONDS);
+    }).start()) {
+      await().until(() -> first.size() == 2);
+      await().until(() -> ids.stream().filter(id -> job(id).state() == JobState.RUNNING).count() == 4);
+      try (JobWorker b = queue.worker().concurrency(2).handle("slow-share", ctx -> {
+        second.add(ctx.job().id());
+        release.await(30, TimeUnit.SECONDS);
+      }).start()) {
+        await().atMost(Duration.ofSeconds(20)).until(() -> second.size() == 2);
+        assertThat(ids.stream().filter(id -> job(id).state() == JobState.RUNNING).count()).isEqualTo(8);
+        release.countDown();
+        await().atMost(Duration.ofSeconds(30)).until(() -> ids.stream().allMatch(id -> job(id).state() == JobState.COMPLETED));
+      }
+    } finally {
+      release.countDown();
+    }
+  }
+
+  @Test
   void closeGivesBufferedJobsBackWithTheirAttempt() {
     CountDownLatch release = new CountDownLatch(1);
     List<Long> ids = new ArrayList<>();
