@@ -58,7 +58,9 @@ public record ConnectionConfig(
 
   /** Default base URLs per platform. */
   static final Map<String, String> DEFAULT_BASE_URLS = Map.of("hubspot", "https://api.hubapi.com",
-      "segment", "https://api.segment.io/v1");
+      "segment", "https://api.segment.io/v1",
+      // only when the API key has no data-center suffix (see the constructor)
+      "mailchimp", "https://us1.api.mailchimp.com/3.0");
 
   /** A config without platform settings (the form before {@code settings} existed). */
   public ConnectionConfig(String name, String platform, URI baseUrl, String token, String tokenSource, String tier,

@@ -93,7 +93,6 @@ public final class ConnectorFactory {
    * @throws IllegalArgumentException with a one-line reason
    */
   public void validate(ConnectionConfig config) {
-    limits(config);
     if ("hubspot".equals(config.platform())) {
       HubSpotConnector.validate(config);
     } else if ("salesforce".equals(config.platform())) {
@@ -106,6 +105,7 @@ public final class ConnectorFactory {
       throw new IllegalArgumentException("connection '" + config.name() + "': unknown platform '" + config.platform()
           + "' (known: " + String.join(", ", registry.platforms()) + ")");
     }
+    limits(config);
   }
 
   /**

@@ -70,4 +70,27 @@ class RateLimitRegistryTest {
     assertThatThrownBy(() -> RateLimitSpec.parse("10/10 fortnights")).hasMessageContaining("must be like 10s");
     assertThatThrownBy(() -> RateLimitSpec.parse("0/10s")).hasMessageContaining("at least 1 permit");
   }
+
+  @Test
+  void everyConnectorPlatformHasItsLimitsAndTheMailchimpCapIsOverriddenPerConnection() {
+    assertThat(registry.platforms()).containsAll(ConnectorFactory.SOURCE_PLATFORMS).containsAll(ConnectorFactory.DESTINATION_PLATFORMS);
+    ConnectionLimits mc = registry.limitsFor("mailchimp", null, Map.of());
+    assertThat(mc.registryVersion()).isEqualTo(2);
+    assertThat(mc.buckets()).isEmpty();
+    assertThat(mc.concurrency()).containsEntry("connections", 10);
+    assertThat(mc.bucketsFor("mailchimp-main", "write")).isEmpty();
+    ConnectionLimits seg = registry.limitsFor("segment", null, Map.of());
+    assertThat(seg.buckets()).containsEntry("1s", RateLimitSpec.of(1_000, Duration.ofSeconds(1)));
+    assertThat(seg.bucketsFor("segment-main", "write")).containsExactly("segment-main:1s");
+    assertThat(registry.limitsFor("salesforce", null, Map.of()).buckets().get("daily").permits()).isEqualTo(100_000);
+
+    ConnectorFactory factory = new ConnectorFactory(RateLimitGate.unlimited(), java.time.Clock.systemUTC());
+    ConnectionConfig.Builder b = ConnectionConfig.builder("mc", "mailchimp").token("0123456789abcdef0123456789abcdef-us21")
+        .setting("list_id", "a6b5da1054");
+    assertThat(factory.limits(b.build()).concurrency()).containsEntry("connections", 10);
+    assertThat(factory.limits(b.setting("max_connections", "4").build()).concurrency()).containsEntry("connections", 4);
+    assertThatThrownBy(() -> factory.mailchimp(b.setting("max_connections", "0").build())).hasMessageContaining("max_connections");
+    assertThatThrownBy(() -> factory.source(ConnectionConfig.builder("seg", "segment").token("wk").build()))
+        .hasMessageContaining("cannot read from platform 'segment'");
+  }
 }

@@ -42,7 +42,7 @@ final class ConfigParser {
       "pipelines", "llm");
   private static final Set<String> CONNECTION_KEYS =
       Set.of("platform", "base_url", "token", "tier", "limits", "objects", "properties", "cron", "search_index_settle_ms",
-          "daily_limit_time_zone", "webhooks");
+          "daily_limit_time_zone", "webhooks", "settings");
   /** The one key of {@code connections.<name>.webhooks} per platform. */
   private static final Map<String, String> WEBHOOK_KEYS =
       Map.of("hubspot", "app_secret", "salesforce", "organization_id", "mailchimp", "path_secret");
@@ -306,7 +306,9 @@ final class ConfigParser {
     Platform platform = Platform.named(platformName).orElseThrow(() -> new ConfigException(path + ".platform",
         "'" + platformName + "' is not one of " + Platform.names()));
 
-    URI baseUrl = optionalString(node, path, "base_url").map(s -> url(s, path + ".base_url")).orElse(platform.defaultBaseUrl());
+    // Mailchimp's data center is the API key's suffix: without base_url the connection derives it.
+    URI baseUrl = optionalString(node, path, "base_url").map(s -> url(s, path + ".base_url"))
+        .orElse(platform == Platform.MAILCHIMP ? null : platform.defaultBaseUrl());
 
     Secret token = optionalSecret(node, path, "token", name)
         .orElseThrow(() -> new ConfigException(path + ".token", "missing (write e.g. token: ${" + envNameFor(name) + "} and set that variable)"));
@@ -369,8 +371,11 @@ final class ConfigParser {
       }
     }).orElse(null);
 
+    Map<String, String> settings = settings(node.get("settings"), path + ".settings");
+
+    ConnectionConfig built;
     try {
-      return ConnectionConfig.builder(name, platform.configName())
+      built = ConnectionConfig.builder(name, platform.configName())
           .baseUrl(baseUrl)
           .token(token.reveal(), token.source())
           .tier(tier.orElse(null))
@@ -380,10 +385,42 @@ final class ConfigParser {
           .cron(cron.map(String::trim).orElse(null))
           .searchIndexSettle(settle)
           .dailyLimitZone(dailyZone)
+          .settings(settings)
           .build();
     } catch (IllegalArgumentException e) {
       throw new ConfigException(path, e.getMessage());
     }
+    try {
+      switch (platform) {
+        case SALESFORCE -> dev.sluice.connectors.salesforce.SalesforceConnector.validate(built);
+        // A Mailchimp connection may only receive webhooks: its audience is needed to read or write.
+        case MAILCHIMP -> {
+          if (!settings.isEmpty()) dev.sluice.connectors.mailchimp.MailchimpConnector.validate(built);
+        }
+        case SEGMENT -> dev.sluice.connectors.segment.SegmentConnector.validate(built);
+        default -> { }
+      }
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(path + ".settings", e.getMessage());
+    }
+    return built;
+  }
+
+  /** {@code settings:}: the platform's own settings, names to scalar values (Mailchimp {@code list_id}, Salesforce {@code api_version}). */
+  private static Map<String, String> settings(JsonNode node, String path) {
+    Map<String, String> out = new LinkedHashMap<>();
+    if (node == null || node.isNull()) {
+      return out;
+    }
+    requireObject(node, path);
+    for (Map.Entry<String, JsonNode> e : node.properties()) {
+      JsonNode v = e.getValue();
+      if (!v.isValueNode() || v.isNull()) {
+        throw new ConfigException(path + "." + e.getKey(), "must be a single value (text or number)");
+      }
+      out.put(e.getKey(), v.asText());
+    }
+    return out;
   }
 
   private static String envNameFor(String connection) {

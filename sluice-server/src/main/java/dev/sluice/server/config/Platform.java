@@ -6,14 +6,17 @@ import java.util.Locale;
 import java.util.Optional;
 
 /**
- * The platforms a connection can name, with their vendor base URL and object types. HubSpot is
+ * The platforms a connection can name, with their vendor base URL and object types (Mailchimp's
+ * base URL comes from its API key's data-center suffix when the connection gives none). HubSpot is
  * synced; Salesforce and Mailchimp connections receive webhooks (Outbound Messages, list webhooks)
  * into the event store and, for Salesforce, the mirror.
  */
 public enum Platform {
   HUBSPOT("https://api.hubapi.com", List.of("contacts", "companies", "deals", "tickets")),
   SALESFORCE("https://login.salesforce.com", List.of("Contact", "Lead", "Account", "Opportunity")),
-  MAILCHIMP("https://us1.api.mailchimp.com/3.0", List.of("members"));
+  MAILCHIMP("https://us1.api.mailchimp.com/3.0", List.of("members")),
+  /** A destination only: its objects are the calls written. */
+  SEGMENT("https://api.segment.io/v1", List.of("identify", "track"));
 
   private final URI defaultBaseUrl;
   private final List<String> objects;

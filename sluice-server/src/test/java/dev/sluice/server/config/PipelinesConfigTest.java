@@ -25,6 +25,9 @@ class PipelinesConfigTest {
         mailchimp-main:
           platform: mailchimp
           token: t
+        segment-main:
+          platform: segment
+          token: t
       """;
 
   @TempDir Path dir;
@@ -66,13 +69,13 @@ class PipelinesConfigTest {
     assertThatThrownBy(() -> load(base.formatted("hubspot-main", "salesforce-main/Contact", "mappings/ok.yaml")))
         .isInstanceOf(ConfigException.class).hasMessageStartingWith("pipelines.p.from: 'hubspot-main' is not connection/object");
     assertThatThrownBy(() -> load(base.formatted("hubspot-x/contacts", "salesforce-main/Contact", "mappings/ok.yaml")))
-        .hasMessageContaining("pipelines.p.from: unknown connection 'hubspot-x' (configured: hubspot-main, salesforce-main, mailchimp-main)");
+        .hasMessageContaining("pipelines.p.from: unknown connection 'hubspot-x' (configured: hubspot-main, salesforce-main, mailchimp-main, segment-main)");
     assertThatThrownBy(() -> load(base.formatted("hubspot-main/deals", "salesforce-main/Contact", "mappings/ok.yaml")))
         .hasMessageContaining("'deals' is not synced by connection 'hubspot-main'");
     assertThatThrownBy(() -> load(base.formatted("hubspot-main/contacts", "salesforce-main/Widget", "mappings/ok.yaml")))
         .hasMessageContaining("pipelines.p.to: 'Widget' is not a salesforce object");
-    assertThatThrownBy(() -> load(base.formatted("mailchimp-main/members", "salesforce-main/Contact", "mappings/ok.yaml")))
-        .hasMessageContaining("pipelines.p.from: Sluice cannot read from platform 'mailchimp'");
+    assertThatThrownBy(() -> load(base.formatted("segment-main/identify", "salesforce-main/Contact", "mappings/ok.yaml")))
+        .hasMessageContaining("pipelines.p.from: Sluice cannot read from platform 'segment'");
     assertThatThrownBy(() -> load(base.formatted("hubspot-main/contacts", "salesforce-main/Contact", "mappings/missing.yaml")))
         .hasMessageContaining("pipelines.p.mapping: mapping file").hasMessageContaining("does not exist");
     assertThatThrownBy(() -> load(base.formatted("hubspot-main/contacts", "salesforce-main/Contact", "mappings/broken.yaml")))

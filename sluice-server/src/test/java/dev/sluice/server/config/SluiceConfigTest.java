@@ -127,7 +127,7 @@ class SluiceConfigTest {
   @Test
   void unknownPlatformObjectAndKey() {
     assertThatThrownBy(() -> SluiceConfig.parse(EXAMPLE.replace("platform: hubspot", "platform: pipedrive"), ENV))
-        .hasMessage("connections.hubspot-main.platform: 'pipedrive' is not one of hubspot, salesforce, mailchimp");
+        .hasMessage("connections.hubspot-main.platform: 'pipedrive' is not one of hubspot, salesforce, mailchimp, segment");
     assertThatThrownBy(() -> SluiceConfig.parse(EXAMPLE.replace("tickets]", "invoices]"), ENV))
         .hasMessage("connections.hubspot-main.objects[3]: 'invoices' is not a hubspot object (one of contacts, companies, deals, tickets)");
     assertThatThrownBy(() -> SluiceConfig.parse(EXAMPLE.replace("tier:", "teir:"), ENV))
@@ -253,5 +253,42 @@ class SluiceConfigTest {
         .hasMessageContaining("NOPE");
     assertThatThrownBy(() -> SluiceConfig.parse(yaml.replace("whsec_c2hvcC1zZWNyZXQ=", "x"), Map.of()))
         .isInstanceOf(ConfigException.class);
+  }
+
+  @Test
+  void mailchimpAndSegmentConnectionsTakeTheirSettingsAndMailchimpItsDataCenterFromTheKey() {
+    SluiceConfig config = SluiceConfig.parse("""
+        connections:
+          mc:
+            platform: mailchimp
+            token: ${MC_KEY}
+            settings:
+              list_id: a6b5da1054
+              max_connections: 4
+          seg:
+            platform: segment
+            token: ${SEGMENT_WRITE_KEY}
+        """, Map.of("MC_KEY", "0123456789abcdef0123456789abcdef-us21", "SEGMENT_WRITE_KEY", "wk"));
+    ConnectionConfig mc = config.connections().get("mc");
+    assertThat(mc.baseUrl()).hasToString("https://us21.api.mailchimp.com/3.0");
+    assertThat(mc.setting("list_id")).isEqualTo("a6b5da1054");
+    assertThat(limits(mc).concurrency()).containsEntry("connections", 10);
+    assertThat(config.connections().get("seg").baseUrl()).hasToString("https://api.segment.io/v1");
+    assertThatThrownBy(() -> SluiceConfig.parse("""
+        connections:
+          mc:
+            platform: mailchimp
+            token: k-us21
+            settings:
+              listid: a6b5da1054
+        """, Map.of())).hasMessageContaining("connections.mc.settings").hasMessageContaining("unknown Mailchimp setting 'listid'");
+    assertThatThrownBy(() -> SluiceConfig.parse("""
+        connections:
+          mc:
+            platform: mailchimp
+            token: k-us21
+            settings:
+              list_id: [a, b]
+        """, Map.of())).hasMessageContaining("connections.mc.settings.list_id");
   }
 }
