@@ -89,6 +89,11 @@ public final class RuleSet {
         r.actions(), r.actionFlows(), r.dedupe(), r.dedupeWindow(), r.shadow(), r.enroll(), r.delay(), r.flow())).toList());
   }
 
+  /** {@code 30d}, {@code 12h}, {@code 15m}, {@code 45s} or ISO-8601 ({@code PT1H}); empty when not a positive duration. */
+  public static java.util.Optional<java.time.Duration> duration(String text) {
+    return java.util.Optional.ofNullable(RuleLoader.duration(text));
+  }
+
   /** Rule names, in file order. */
   public List<String> names() {
     return rules.stream().map(Rule::name).toList();

@@ -236,6 +236,11 @@ final class RuleState {
     return a.isBefore(b) ? a : b;
   }
 
+  /** {@code s} as JSON ({@code {}} for null). */
+  static JsonNode parse(String s) {
+    return json(s == null ? "{}" : s);
+  }
+
   private static JsonNode json(String s) {
     try {
       return JSON.readTree(s);

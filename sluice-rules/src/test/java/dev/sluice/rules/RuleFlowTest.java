@@ -245,6 +245,80 @@ class RuleFlowTest {
     });
   }
 
+  @Test
+  void explainShowsEachRulesEvaluationTheValuesReadAndTheJobsAndAJobLeadsBackToItsDecision() {
+    RulesEngine engine = engine("""
+        rules:
+          placed:
+            on: hs/deal.propertyChange
+            when: event.property == "dealstage" && record.dealstage == "placement"
+            actions:
+              - http.request: {url: "%1$s"}
+          lost:
+            on: hs/deal.propertyChange
+            when: record.dealstage == "closedlost"
+            actions:
+              - http.request: {url: "%1$s"}
+        """.formatted(hookUrl()));
+    StoredEvent e = stage("600", "placement");
+    engine.evaluate(e);
+    RuleReports reports = new RuleReports(queue);
+    List<String> lines = reports.explainEvent(e.id()).orElseThrow();
+    assertThat(lines.get(0)).startsWith("event " + e.id() + " deal.propertyChange deals 600 dealstage=placement").endsWith("2 evaluations");
+    String text = String.join("\n", lines);
+    assertThat(text).contains("rule placed (flow.yaml) at " + clock.instant() + ": ENQUEUED  [hs/deals/600]")
+        .contains("rule lost (flow.yaml) at " + clock.instant() + ": NO-MATCH")
+        .contains("decided by: record.dealstage == \"closedlost\"")
+        .contains("values: record.dealstage = \"placement\"")
+        .contains("dedupe key: hs:" + e.providerEventId());
+    long jobId = engine.decisions(e.id()).get(0).jobs().get(0).path("job_id").asLong();
+    assertThat(text).contains("job " + jobId + " http.request enqueued, run at " + clock.instant() + ": ready (attempt 0/");
+    String job = String.join("\n", reports.explainJob(jobId).orElseThrow());
+    assertThat(job).startsWith("job " + jobId + " http.request: ready").contains("request: POST " + hookUrl())
+        .contains("enqueued by:").contains("rule placed (flow.yaml)").doesNotContain("rule lost");
+    assertThat(reports.explainEvent(987_654_321L)).isEmpty();
+    assertThat(reports.explainJob(987_654_321L)).isEmpty();
+  }
+
+  @Test
+  void theShadowReportCountsPerRuleWhatFiredAndWhatWouldHave() {
+    Instant from = clock.instant();
+    RulesEngine engine = engine(rule("report-shadow", "shadow: true\ndedupe: '\"deal:\" + event.object_id'").replace("report-shadow:", "report-shadow:")
+        + rule("report-live", "").replace("rules:\n", ""));
+    engine.evaluate(stage("700", "placement"));
+    engine.evaluate(stage("700", "placement"));
+    engine.evaluate(stage("701", "lost"));
+    var rows = new RuleReports(queue).shadowReport(from);
+    assertThat(rows).filteredOn(r -> r.rule().equals("report-shadow")).singleElement().satisfies(r -> {
+      assertThat(r.evaluated()).isEqualTo(3);
+      assertThat(r.shadowed()).isEqualTo(1);
+      assertThat(r.shadowedJobs()).isEqualTo(1);
+      assertThat(r.deduped()).isEqualTo(1);
+      assertThat(r.noMatch()).isEqualTo(1);
+      assertThat(r.fired()).isZero();
+    });
+    assertThat(rows).filteredOn(r -> r.rule().equals("report-live")).singleElement().satisfies(r -> {
+      assertThat(r.fired()).isEqualTo(2);
+      assertThat(r.shadowed()).isZero();
+    });
+  }
+
+  @Test
+  void aDryRunSaysWhatWouldFireAndLeavesNoTrace() {
+    RulesEngine live = engine(rule("dry", "enroll: once-per-transition"));
+    StoredEvent before = stage("800", "placement");
+    assertThat(decide(live, before).outcome()).isEqualTo("enqueued");
+    List<StoredEvent> past = List.of(stage("800", "placement"), stage("800", "placement"), stage("800", "lost"), stage("800", "placement"));
+    long jobsBefore = queue.list(null, dev.sluice.queue.JobFilter.any().withKind("http.request"), 10_000).size();
+    List<RuleTester.Result> results = live.dryRun(past);
+    assertThat(results).extracting(r -> r.decision().outcome()).containsExactly("enqueued", "already-matching", "no-match", "enqueued");
+    assertThat(results).extracting(r -> r.decision().rule()).containsOnly("dry");
+    assertThat(RuleTester.counts(live.rules(), results)).containsEntry("dry", java.util.Map.of("enqueued", 2, "already-matching", 1, "no-match", 1));
+    assertThat(past).allSatisfy(e -> assertThat(live.decisions(e.id())).isEmpty());
+    assertThat(queue.list(null, dev.sluice.queue.JobFilter.any().withKind("http.request"), 10_000)).hasSize((int) jobsBefore);
+    assertThat(decide(live, stage("800", "placement")).outcome()).as("the live enrollment is untouched").isEqualTo("already-matching");
+  }
+
   void mirror(String id, String json) throws Exception {
     try (Connection c = db.connect(); PreparedStatement ps = c.prepareStatement(
         "INSERT INTO sluice.record (connection, object_type, external_id, properties, associations, archived, content_hash,"

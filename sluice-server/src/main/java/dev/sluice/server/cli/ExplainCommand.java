@@ -14,7 +14,7 @@ import picocli.CommandLine.Parameters;
 
 /** {@code sluice explain record}: why a mirrored record looks the way it does. */
 @Command(name = "explain", mixinStandardHelpOptions = true, description = "Answers 'why' questions from the event log.",
-    subcommands = {ExplainCommand.Record.class})
+    subcommands = {ExplainCommand.Record.class, ExplainCommand.Event.class, ExplainCommand.Job.class})
 final class ExplainCommand implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
@@ -72,6 +72,48 @@ final class ExplainCommand implements Runnable {
         if (h.nextAfter() != null) {
           System.out.println("  (more: --after " + h.nextAfter() + ")");
         }
+        return 0;
+      }
+    }
+  }
+
+  @Command(name = "event", mixinStandardHelpOptions = true,
+      description = "Every rule's evaluation of a stored event: values read, the deciding sub-condition, jobs enqueued (and their states) or why none.")
+  static final class Event implements Callable<Integer> {
+    @Mixin ConfigOptions configOptions;
+    @Parameters(index = "0", paramLabel = "ID", description = "the stored event's id (./sluice events list)") long id;
+
+    @Override
+    public Integer call() {
+      LogLevels.quiet();
+      try (SluiceRuntime runtime = SluiceRuntime.open(configOptions.loadForReading(), System.getenv(), 2)) {
+        java.util.Optional<java.util.List<String>> lines = new dev.sluice.rules.RuleReports(runtime.queue()).explainEvent(id);
+        if (lines.isEmpty()) {
+          System.err.println("sluice: no event " + id);
+          return 1;
+        }
+        lines.get().forEach(System.out::println);
+        return 0;
+      }
+    }
+  }
+
+  @Command(name = "job", mixinStandardHelpOptions = true,
+      description = "A job's state and the rule decision that enqueued it (the event, values read, why).")
+  static final class Job implements Callable<Integer> {
+    @Mixin ConfigOptions configOptions;
+    @Parameters(index = "0", paramLabel = "ID", description = "the job's id") long id;
+
+    @Override
+    public Integer call() {
+      LogLevels.quiet();
+      try (SluiceRuntime runtime = SluiceRuntime.open(configOptions.loadForReading(), System.getenv(), 2)) {
+        java.util.Optional<java.util.List<String>> lines = new dev.sluice.rules.RuleReports(runtime.queue()).explainJob(id);
+        if (lines.isEmpty()) {
+          System.err.println("sluice: no job " + id + " (finished jobs are kept for a day, dead ones for a week)");
+          return 1;
+        }
+        lines.get().forEach(System.out::println);
         return 0;
       }
     }

@@ -65,4 +65,46 @@ class RulesCommandTest {
     assertThat(missing.exit()).isEqualTo(1);
     assertThat(missing.out()).contains(dir.resolve("deals.yaml") + ":5: rule 'deal-placed': slack.post: no Slack workspace 'slack-ops'");
   }
+
+  @Test
+  void rulesTestTriesAFileOnStoredEventsAndTheShadowReportAndExplainReadTheLog(@TempDir Path dir) throws Exception {
+    try (dev.sluice.postgres.TestDatabase db = dev.sluice.postgres.TestDatabase.create("rules_cli")) {
+      Path config = dir.resolve("sluice.yaml");
+      Files.writeString(config, "database:\n  url: " + db.jdbcUrl() + "\n");
+      Result empty = run("rules", "shadow-report", "--config", config.toString(), "--since", "7d"); // also migrates the database
+      assertThat(empty.exit()).as(empty.out()).isZero();
+      assertThat(empty.out()).contains("(no decisions in that period)");
+      try (java.sql.Connection c = db.connect(); java.sql.Statement st = c.createStatement()) {
+        st.execute("INSERT INTO sluice.inbound_request (id, source, connection, received_at, headers, body, verification, event_count)"
+            + " VALUES (1, 'hubspot', 'hs', now(), '{}', ''::bytea, 'test', 2)");
+        st.execute("INSERT INTO sluice.inbound_event (request_id, source, connection, provider_event_id, type, object_type, object_id,"
+            + " property_name, property_value, occurred_at, received_at, payload) VALUES"
+            + " (1, 'hubspot', 'hs', '1', 'deal.propertyChange', 'deals', '77', 'dealstage', 'placement', now(), now() - interval '2 hours', '{}'),"
+            + " (1, 'hubspot', 'hs', '2', 'deal.propertyChange', 'deals', '78', 'dealstage', 'closedlost', now(), now() - interval '1 hour', '{}')");
+      }
+      Path rules = dir.resolve("deals.yaml");
+      Files.writeString(rules, """
+          rules:
+            deal-placed:
+              on: hs/deal.propertyChange
+              when: record.dealstage == "placement"
+              dedupe: '"deal:" + event.object_id + ":" + isoWeek(event.occurred_at)'
+              actions:
+                - http.request: {url: "https://erp.example/invoices", body: {deal: "{{event.object_id}}"}}
+          """);
+      Result test = run("rules", "test", "--config", config.toString(), "--file", rules.toString(), "--since", "1d");
+      assertThat(test.exit()).as(test.out()).isZero();
+      assertThat(test.out()).contains("deal.propertyChange deals/77  deal-placed: WOULD FIRE http.request (key deal:77:")
+          .doesNotContain("deals/78  deal-placed")
+          .contains("2 stored event(s) since").contains("2 evaluation(s), 1 would fire")
+          .containsPattern("deal-placed +\\{enqueued=1, no-match=1\\}");
+      Result all = run("rules", "test", "--config", config.toString(), "--file", rules.toString(), "--since", "1d", "--all");
+      assertThat(all.out()).contains("deals/78  deal-placed: no-match — record.dealstage == \"placement\"");
+      Result still = run("rules", "shadow-report", "--config", config.toString(), "--json");
+      assertThat(still.out()).as("a dry run logs nothing").contains("\"rules\" : [ ]");
+      Result explain = run("explain", "event", "1", "--config", config.toString());
+      assertThat(explain.exit()).isZero();
+      assertThat(explain.out()).contains("event 1: no rule listened to it");
+    }
+  }
 }
