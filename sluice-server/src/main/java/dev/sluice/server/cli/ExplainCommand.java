@@ -77,6 +77,21 @@ final class ExplainCommand implements Runnable {
     }
   }
 
+  /** Prints what {@code explain} answers from the decision log, or {@code missing} on stderr (exit 1). */
+  static int report(ConfigOptions options, java.util.function.Function<dev.sluice.rules.RuleReports,
+      java.util.Optional<java.util.List<String>>> explain, String missing) {
+    LogLevels.quiet();
+    try (SluiceRuntime runtime = SluiceRuntime.open(options.loadForReading(), System.getenv(), 2)) {
+      java.util.Optional<java.util.List<String>> lines = explain.apply(new dev.sluice.rules.RuleReports(runtime.queue()));
+      if (lines.isEmpty()) {
+        System.err.println("sluice: " + missing);
+        return 1;
+      }
+      lines.get().forEach(System.out::println);
+      return 0;
+    }
+  }
+
   @Command(name = "event", mixinStandardHelpOptions = true,
       description = "Every rule's evaluation of a stored event: values read, the deciding sub-condition, jobs enqueued (and their states) or why none.")
   static final class Event implements Callable<Integer> {
@@ -85,16 +100,7 @@ final class ExplainCommand implements Runnable {
 
     @Override
     public Integer call() {
-      LogLevels.quiet();
-      try (SluiceRuntime runtime = SluiceRuntime.open(configOptions.loadForReading(), System.getenv(), 2)) {
-        java.util.Optional<java.util.List<String>> lines = new dev.sluice.rules.RuleReports(runtime.queue()).explainEvent(id);
-        if (lines.isEmpty()) {
-          System.err.println("sluice: no event " + id);
-          return 1;
-        }
-        lines.get().forEach(System.out::println);
-        return 0;
-      }
+      return report(configOptions, r -> r.explainEvent(id), "no event " + id);
     }
   }
 
@@ -106,16 +112,7 @@ final class ExplainCommand implements Runnable {
 
     @Override
     public Integer call() {
-      LogLevels.quiet();
-      try (SluiceRuntime runtime = SluiceRuntime.open(configOptions.loadForReading(), System.getenv(), 2)) {
-        java.util.Optional<java.util.List<String>> lines = new dev.sluice.rules.RuleReports(runtime.queue()).explainJob(id);
-        if (lines.isEmpty()) {
-          System.err.println("sluice: no job " + id + " (finished jobs are kept for a day, dead ones for a week)");
-          return 1;
-        }
-        lines.get().forEach(System.out::println);
-        return 0;
-      }
+      return report(configOptions, r -> r.explainJob(id), "no job " + id + " (finished jobs are kept for a day, dead ones for a week)");
     }
   }
 }
