@@ -11,6 +11,7 @@ import dev.sluice.connectors.OutboundRecord;
 import dev.sluice.connectors.Page;
 import dev.sluice.connectors.RateLimitGate;
 import dev.sluice.connectors.SourceConnector;
+import dev.sluice.connectors.SourceRecord;
 import dev.sluice.connectors.StreamRequest;
 import dev.sluice.connectors.WriteResult;
 import java.net.http.HttpClient;
@@ -143,6 +144,13 @@ public final class MailchimpConnector implements SourceConnector, DestinationCon
   public OptionalLong estimateTotal(StreamRequest first) throws ConnectorException {
     members(first.objectType());
     return reader.count(first);
+  }
+
+  /** The members with these subscriber hashes, one request each (archived ones marked archived). */
+  @Override
+  public List<SourceRecord> readRecords(String objectType, List<String> ids) throws ConnectorException {
+    members(objectType);
+    return reader.readByIds(ids);
   }
 
   /** Member fields and the audience's merge fields ({@code GET /lists/{id}/merge-fields}, read once). */

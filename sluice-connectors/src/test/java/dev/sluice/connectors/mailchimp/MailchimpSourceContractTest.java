@@ -10,6 +10,7 @@ import dev.sluice.connectors.SourceRecord;
 import dev.sluice.connectors.StreamRequest;
 import dev.sluice.sandbox.mailchimp.MailchimpMember;
 import dev.sluice.sandbox.mailchimp.MailchimpOptions;
+import dev.sluice.sandbox.mailchimp.MailchimpSandbox;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
@@ -166,5 +167,19 @@ class MailchimpSourceContractTest extends SourceConnectorContract {
       assertThat(again).as("the changed member, read again").isNotNull();
       assertThat(again.properties()).containsEntry("FNAME", "Moved");
     }
+  }
+
+  @Test
+  void membersAreReadByTheirHashesAndAnUnknownHashIsLeftOut() throws Exception {
+    MailchimpMember m = audience.members().get(3);
+    String unknown = MailchimpConnector.subscriberHash("nobody@nowhere.test");
+    try (SourceConnector c = newConnector()) {
+      List<SourceRecord> read = c.readRecords(MailchimpConnector.MEMBERS, List.of(m.id(), unknown));
+      assertThat(read).hasSize(1);
+      assertThat(normal(read.get(0))).isEqualTo(normal(expected(MailchimpConnector.MEMBERS, m.id())));
+      org.assertj.core.api.Assertions.assertThatThrownBy(() -> c.readRecords(MailchimpConnector.MEMBERS, List.of("x@y.z")))
+          .isInstanceOf(IllegalArgumentException.class);
+    }
+    assertThat(MailchimpConnector.subscriberHash(" Anna.Smith@Example.COM ")).isEqualTo(MailchimpSandbox.subscriberHash("anna.smith@example.com"));
   }
 }

@@ -49,10 +49,11 @@ final class ConfigParser {
   private static final Set<String> INBOUND_KEYS = Set.of("public_base_url", "keep_events_days", "standard", "commit_batch", "committers");
   /** {@code limits:} keys and the window each one counts over. */
   private static final Map<String, Duration> LIMIT_KEYS = Map.of(
-      "requests_per_10s", Duration.ofSeconds(10), "requests_per_day", Duration.ofDays(1), "search_per_second", Duration.ofSeconds(1));
+      "requests_per_10s", Duration.ofSeconds(10), "requests_per_day", Duration.ofDays(1), "search_per_second", Duration.ofSeconds(1),
+      "requests_per_second", Duration.ofSeconds(1));
   /** {@code limits:} keys and the rate-limit registry's bucket class each one overrides. */
   private static final Map<String, String> LIMIT_BUCKETS =
-      Map.of("requests_per_10s", "10s", "requests_per_day", "daily", "search_per_second", "search");
+      Map.of("requests_per_10s", "10s", "requests_per_day", "daily", "search_per_second", "search", "requests_per_second", "1s");
   private static final Set<String> SERVER_KEYS = Set.of("host", "port", "api_token", "tls", "metrics_token");
   private static final Set<String> TLS_KEYS = Set.of("certificate", "key");
   private static final Set<String> WORKER_KEYS = Set.of("concurrency");

@@ -268,12 +268,15 @@ class SluiceConfigTest {
           seg:
             platform: segment
             token: ${SEGMENT_WRITE_KEY}
+            limits:
+              requests_per_second: 200
         """, Map.of("MC_KEY", "0123456789abcdef0123456789abcdef-us21", "SEGMENT_WRITE_KEY", "wk"));
     ConnectionConfig mc = config.connections().get("mc");
     assertThat(mc.baseUrl()).hasToString("https://us21.api.mailchimp.com/3.0");
     assertThat(mc.setting("list_id")).isEqualTo("a6b5da1054");
     assertThat(limits(mc).concurrency()).containsEntry("connections", 10);
     assertThat(config.connections().get("seg").baseUrl()).hasToString("https://api.segment.io/v1");
+    assertThat(limits(config.connections().get("seg")).buckets().get("1s").permits()).isEqualTo(200);
     assertThatThrownBy(() -> SluiceConfig.parse("""
         connections:
           mc:
