@@ -45,6 +45,7 @@ final class ChildSandbox implements BenchSandbox {
   private final String token;
   private final String adminUrl;
   private final String description;
+  private final JsonNode ready;
   private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
       .connectTimeout(Duration.ofSeconds(10)).build();
 
@@ -55,6 +56,7 @@ final class ChildSandbox implements BenchSandbox {
     this.baseUrl = ready.path("hubspot").path("base_url").asText();
     this.token = ready.path("hubspot").path("token").asText();
     this.adminUrl = ready.path("admin_url").asText();
+    this.ready = ready;
     if (baseUrl.isEmpty() || token.isEmpty() || adminUrl.isEmpty()) {
       throw new IllegalStateException("the sandbox's ready line lacks hubspot.base_url, hubspot.token or admin_url: " + ready);
     }
@@ -154,6 +156,11 @@ final class ChildSandbox implements BenchSandbox {
     } catch (IllegalStateException e) {
       // the JVM is already shutting down: the hook runs (or ran) and stops the child
     }
+  }
+
+  /** The ready line: every platform's URLs and credentials, and {@code admin_url}. */
+  JsonNode ready() {
+    return ready;
   }
 
   long pid() {

@@ -20,7 +20,8 @@ import picocli.CommandLine.Option;
     name = "bench",
     mixinStandardHelpOptions = true,
     description = "Measure the queue against its peers, or a full sync against the sandbox.",
-    subcommands = {BenchCommand.Queue.class, BenchCommand.Sync.class, BenchCommand.Leads.class, BenchCommand.Webhooks.class})
+    subcommands = {BenchCommand.Queue.class, BenchCommand.Sync.class, BenchCommand.Leads.class, BenchCommand.Webhooks.class,
+        BenchCommand.PipelineBench.class})
 public final class BenchCommand implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
@@ -204,6 +205,50 @@ public final class BenchCommand implements Runnable {
       PrintStream out = System.out;
       SyncBenchReport report = withStdoutOnStderr(
           () -> new SyncBenchmark(options, line -> System.err.println("bench: " + line)).run());
+      out.println(json ? report.toJson() : report.toTable());
+      out.flush();
+      return "completed".equals(report.status()) && report.lost() == 0 && report.duplicates() == 0 ? 0 : 1;
+    }
+  }
+
+  @Command(name = "pipeline", mixinStandardHelpOptions = true,
+      description = "Mirror contacts pushed to the sandbox Salesforce through a mapping by the pipeline engine, against the "
+          + "ceiling its write limit allows; then the sandbox is read back (lost, duplicates).")
+  static final class PipelineBench implements Callable<Integer> {
+    @Option(names = "--records", paramLabel = "N", description = "mirror contacts to push (default ${DEFAULT-VALUE})")
+    int records = dev.sluice.bench.PipelineBenchOptions.DEFAULT_RECORDS;
+
+    @Option(names = "--workers", paramLabel = "N", description = "worker concurrency (default ${DEFAULT-VALUE})")
+    int workers = dev.sluice.bench.PipelineBenchOptions.DEFAULT_WORKERS;
+
+    @Option(names = "--salesforce-requests-per-10s", paramLabel = "N",
+        description = "the Salesforce connection's write limit for the run, in place of its 24 h allocation (default ${DEFAULT-VALUE})")
+    int salesforcePer10s = dev.sluice.bench.PipelineBenchOptions.DEFAULT_SALESFORCE_REQUESTS_PER_10S;
+
+    @Option(names = "--database-url", paramLabel = "URL",
+        description = "PostgreSQL to use (a fresh database is created there); default $SLUICE_DATABASE_URL, else the embedded server")
+    String databaseUrl;
+
+    @Option(names = "--sandbox", paramLabel = "child|in-process", defaultValue = "child",
+        description = "where the sandbox runs: a child JVM started from this jar (default), or in-process")
+    String sandbox;
+
+    @Option(names = "--json", description = "print one JSON object on stdout instead of the table")
+    boolean json;
+
+    @Override
+    public Integer call() throws Exception {
+      LogLevels.quiet();
+      java.util.List<String> sandboxCommand = switch (sandbox.trim().toLowerCase(java.util.Locale.ROOT)) {
+        case "child", "child-process" -> dev.sluice.bench.SluiceLauncher.forMainClass(SluiceCommand.class);
+        case "in-process" -> null;
+        default -> throw new IllegalArgumentException("--sandbox must be child or in-process, got " + sandbox);
+      };
+      dev.sluice.bench.PipelineBenchOptions options = new dev.sluice.bench.PipelineBenchOptions(records, workers, salesforcePer10s,
+          databaseUrl(databaseUrl), home(), sandboxCommand);
+      PrintStream out = System.out;
+      dev.sluice.bench.PipelineBenchReport report = withStdoutOnStderr(
+          () -> new dev.sluice.bench.PipelineBenchmark(options, line -> System.err.println("bench: " + line)).run());
       out.println(json ? report.toJson() : report.toTable());
       out.flush();
       return "completed".equals(report.status()) && report.lost() == 0 && report.duplicates() == 0 ? 0 : 1;

@@ -1,0 +1,96 @@
+package dev.sluice.bench;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.Locale;
+
+/**
+ * What {@code sluice bench pipeline} measured.
+ *
+ * @param records          mirror records the run had to push
+ * @param synced           records the run reported sent
+ * @param seconds          trigger to the run's end
+ * @param writeCalls       destination write calls the run made
+ * @param batchSize        records per write call
+ * @param requestsPer10s   the destination's write limit for the run (requests per 10 s)
+ * @param responses429     429 answers the sandbox served during the run
+ * @param lost             mirror records missing from the destination when read back
+ * @param duplicates       destination records beyond one per e-mail address
+ * @param status           the run's final status
+ */
+public record PipelineBenchReport(long records, long synced, double seconds, long writeCalls, int batchSize, int requestsPer10s,
+    long responses429, long lost, long duplicates, String status, String destination, String database, String sandbox,
+    int workers, double[] loadAtStart, double[] loadAtEnd) {
+  /** Target from issue 12. */
+  public static final double TARGET_RATIO = 0.9;
+
+  public double recordsPerSec() {
+    return synced / seconds;
+  }
+
+  /**
+   * Fastest the write limit allows for the calls this run needed: the limit's rolling window lets
+   * its first {@code requestsPer10s} calls go at once, every further call waits its turn.
+   */
+  public double minimumSeconds() {
+    long calls = (records + batchSize - 1) / batchSize;
+    return Math.max(0, calls - requestsPer10s) * 10.0 / requestsPer10s;
+  }
+
+  /** Records per second the limit allows for this run; NaN when the run fits in the first window (no limit binds). */
+  public double ceilingRecordsPerSec() {
+    return minimumSeconds() == 0 ? Double.NaN : records / minimumSeconds();
+  }
+
+  public double ratio() {
+    return recordsPerSec() / ceilingRecordsPerSec();
+  }
+
+  public String toJson() {
+    ObjectNode o = new ObjectMapper().createObjectNode();
+    o.put("benchmark", "pipeline");
+    o.put("status", status);
+    o.put("destination", destination);
+    o.put("records", records);
+    o.put("synced", synced);
+    o.put("seconds", QueueBenchReport.round(seconds, 2));
+    number(o, "records_per_sec", recordsPerSec(), 1);
+    number(o, "ceiling_records_per_sec", ceilingRecordsPerSec(), 1);
+    number(o, "ratio", ratio(), 3);
+    o.put("write_calls", writeCalls);
+    o.put("batch_size", batchSize);
+    o.put("requests_per_10s_allowed", requestsPer10s);
+    o.put("responses_429", responses429);
+    o.put("lost", lost);
+    o.put("duplicates", duplicates);
+    o.put("workers", workers);
+    o.put("sandbox", sandbox);
+    o.put("database", database);
+    ObjectNode targets = o.putObject("targets");
+    targets.put("ratio_at_least", TARGET_RATIO);
+    targets.put("ratio_met", ratio() >= TARGET_RATIO);
+    targets.put("lost_and_duplicates_zero", lost == 0 && duplicates == 0);
+    var load = o.putObject("load_average");
+    if (loadAtStart != null) load.put("start", loadAtStart[0]);
+    if (loadAtEnd != null) load.put("end", loadAtEnd[0]);
+    return o.toString();
+  }
+
+  private static void number(ObjectNode o, String field, double v, int decimals) {
+    if (Double.isFinite(v)) o.put(field, QueueBenchReport.round(v, decimals));
+    else o.putNull(field);
+  }
+
+  public String toTable() {
+    return String.format(Locale.ROOT, """
+        Pipeline benchmark: %,d mirror contacts -> %s (%d records a call, %d calls / 10 s), %d workers
+        Database: %s
+        status            %s
+        seconds           %.1f
+        records/s         %,.1f   (ceiling %,.1f -> ratio %.3f, target >= %.2f)
+        write calls       %,d   (429s: %,d)
+        lost/duplicates   %d / %d
+        """, records, destination, batchSize, requestsPer10s, workers, database, status, seconds, recordsPerSec(),
+        ceilingRecordsPerSec(), ratio(), TARGET_RATIO, writeCalls, responses429, lost, duplicates);
+  }
+}
