@@ -1,14 +1,23 @@
 package dev.sluice.connectors.mailchimp;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import dev.sluice.connectors.DestinationConnector;
 import dev.sluice.connectors.DestinationConnectorContract;
+import dev.sluice.connectors.ObjectSchema;
+import dev.sluice.connectors.OutboundRecord;
+import dev.sluice.connectors.WriteResult;
 import dev.sluice.sandbox.Sandbox;
 import dev.sluice.sandbox.mailchimp.MailchimpOptions;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 
 /** The destination contract for Mailchimp members: batch subscribe with update_existing, by email. */
 class MailchimpDestinationContractTest extends DestinationConnectorContract {
@@ -80,5 +89,64 @@ class MailchimpDestinationContractTest extends DestinationConnectorContract {
   @Override
   protected Duration expectedRateLimitWait() {
     return MailchimpHttp.TOO_MANY_CONNECTIONS_WAIT;
+  }
+
+  @Test
+  void fiveHundredMembersAreOneCallAndMoreAreRefusedBeforeAnyCall() throws Exception {
+    String run = newKey();
+    try (DestinationConnector c = newConnector()) {
+      assertThat(c.maxBatchSize()).isEqualTo(500);
+      List<OutboundRecord> records = new ArrayList<>();
+      for (int i = 0; i < 500; i++) {
+        records.add(c.mapFields(objectType(), keyField(), i == 321 ? badRecord(run + "-" + i) : goodRecord(run + "-" + i), "r" + i));
+      }
+      audience.env.sandbox.journal().clear();
+      WriteResult r = c.uploadBatch(objectType(), records, null);
+      assertThat(audience.env.sandbox.journal().withPathPrefix("/3.0/lists/" + MailchimpTestAudience.LIST)).hasSize(1);
+      assertThat(r.failures()).isEqualTo(1);
+      assertThat(r.results().get(321).traceId()).isEqualTo("r321");
+      assertThat(r.results().get(0).status()).isEqualTo(WriteResult.Status.CREATED);
+      assertThat(r.results().get(0).externalId()).isEqualTo(MailchimpConnector.subscriberHash(run + "-0@example.test"));
+      records.add(records.get(0));
+      assertThatThrownBy(() -> c.uploadBatch(objectType(), records, null)).isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("at most 500");
+    }
+  }
+
+  @Test
+  void theSameMemberTwiceInABatchIsSentOnceAndTheSecondIsReported() throws Exception {
+    String k = newKey();
+    try (DestinationConnector c = newConnector()) {
+      Map<String, Object> upper = goodRecord(k);
+      upper.put("email_address", k.toUpperCase() + "@EXAMPLE.TEST");
+      WriteResult r = c.uploadBatch(objectType(), List.of(c.mapFields(objectType(), keyField(), goodRecord(k), "a"),
+          c.mapFields(objectType(), keyField(), upper, "b")), null);
+      assertThat(r.results().get(0).ok()).isTrue();
+      assertThat(r.results().get(1).ok()).isFalse();
+      assertThat(r.results().get(1).error()).contains("same member");
+      assertThat(storedCount(k)).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void anUnsubscribedMemberStaysUnsubscribedWhenItsStatusIsMappedAndMergeFieldsAreDescribed() throws Exception {
+    String k = newKey();
+    try (DestinationConnector c = newConnector()) {
+      ObjectSchema schema = c.describe(objectType());
+      assertThat(schema.field("FNAME").orElseThrow().label()).isEqualTo("First Name");
+      assertThat(schema.field("status").orElseThrow().options()).contains("subscribed", "unsubscribed");
+      Map<String, Object> v = goodRecord(k);
+      v.put("status", "unsubscribed");
+      assertThat(c.uploadBatch(objectType(), List.of(c.mapFields(objectType(), keyField(), v, null)), null).failures()).isZero();
+      v.put("LNAME", "Changed");
+      WriteResult again = c.uploadBatch(objectType(), List.of(c.mapFields(objectType(), keyField(), v, null)), null);
+      assertThat(again.results().get(0).status()).isEqualTo(WriteResult.Status.UPDATED);
+      var member = audience.members().stream().filter(m -> m.emailAddress().startsWith(k + "@")).findFirst().orElseThrow();
+      assertThat(member.status()).isEqualTo("unsubscribed");
+      assertThat(member.mergeFields()).containsEntry("LNAME", "Changed");
+      v.put("status", "maybe");
+      assertThatThrownBy(() -> c.mapFields(objectType(), keyField(), v, null)).isInstanceOf(dev.sluice.connectors.FieldMappingException.class)
+          .hasMessageContaining("status");
+    }
   }
 }
