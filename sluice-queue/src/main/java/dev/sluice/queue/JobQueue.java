@@ -348,7 +348,7 @@ public final class JobQueue {
 
     public Builder clock(Clock clock) { this.clock = Objects.requireNonNull(clock); return this; }
 
-    /** Heartbeat staleness after which a running job without its own or its kind's timeout is rescued. */
+    /** Heartbeat staleness after which a running job is rescued (job and kind timeouts limit runs, not this). */
     public Builder rescueAfter(Duration rescueAfter) { this.rescueAfter = positive(rescueAfter, "rescueAfter"); return this; }
 
     /** How long completed, cancelled and shadowed jobs are kept. */

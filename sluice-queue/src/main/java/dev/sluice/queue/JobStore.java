@@ -40,8 +40,12 @@ interface JobStore {
 
   boolean progress(long id, UUID lease, String progressJson, Instant now) throws SQLException;
 
-  /** Moves stale running jobs back to retryable (or dead); returns their ids. */
-  List<Long> rescueStale(Duration defaultTimeout, int limit, Instant now) throws SQLException;
+  /**
+   * Moves running jobs whose lease heartbeat is older than {@code rescueAfter} (at least 3 heartbeat
+   * intervals of the lease's worker) back to retryable (or dead); returns their ids. Job and kind
+   * timeouts do not change it: they limit a run, the watchdog enforces them.
+   */
+  List<Long> rescueStale(Duration rescueAfter, int limit, Instant now) throws SQLException;
 
   /** Deletes leases without a running job whose heartbeat is older than {@code before}. */
   int rescueLeases(Instant before) throws SQLException;

@@ -230,11 +230,11 @@ final class PostgresClaims {
     }
   }
 
-  List<Long> rescueStale(Duration defaultTimeout, int limit, Instant now) throws SQLException {
+  List<Long> rescueStale(Duration rescueAfter, int limit, Instant now) throws SQLException {
     try (Connection c = dataSource.getConnection(); PreparedStatement ps = rescueStale.prepare(c)) {
       if (!c.getAutoCommit()) c.setAutoCommit(true);
       rescueStale.set(ps, "now", PostgresJobStore.ts(now));
-      rescueStale.set(ps, "default_timeout_ms", defaultTimeout.toMillis());
+      rescueStale.set(ps, "rescue_after_ms", rescueAfter.toMillis());
       rescueStale.set(ps, "limit", limit);
       List<Long> ids = new ArrayList<>();
       try (ResultSet rs = ps.executeQuery()) {

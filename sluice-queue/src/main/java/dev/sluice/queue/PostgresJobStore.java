@@ -270,8 +270,8 @@ final class PostgresJobStore implements JobStore {
   }
 
   @Override
-  public List<Long> rescueStale(Duration defaultTimeout, int limit, Instant now) throws SQLException {
-    return claims.rescueStale(defaultTimeout, limit, now);
+  public List<Long> rescueStale(Duration rescueAfter, int limit, Instant now) throws SQLException {
+    return claims.rescueStale(rescueAfter, limit, now);
   }
 
   @Override
@@ -456,6 +456,7 @@ final class PostgresJobStore implements JobStore {
       kindConfigure.set(ps, "retry_jitter", r.jitter());
       kindConfigure.set(ps, "retry_max_attempts", r.maxAttempts());
       kindConfigure.set(ps, "dedupe_window_ms", policy.dedupeWindow() == null ? null : policy.dedupeWindow().toMillis());
+      kindConfigure.set(ps, "keep_finished", policy.keepFinished());
       kindConfigure.set(ps, "now", ts(now));
       ps.executeUpdate();
     }
@@ -529,7 +530,8 @@ final class PostgresJobStore implements JobStore {
         }
         Long dedupe = longOrNull(rs, 11);
         KindPolicy policy = new KindPolicy(retry, intOrNull(rs, 4), intOrNull(rs, 5),
-            timeout == null ? null : Duration.ofMillis(timeout), dedupe == null ? null : Duration.ofMillis(dedupe));
+            timeout == null ? null : Duration.ofMillis(timeout), dedupe == null ? null : Duration.ofMillis(dedupe),
+            rs.getBoolean(12));
         kinds.add(new KindSettings(rs.getString(1), rs.getBoolean(2), rs.getBoolean(3), policy));
       }
     }

@@ -7,15 +7,17 @@ import java.util.List;
 
 /**
  * StaleJobRescuer re-queues jobs whose worker stopped heartbeating (killed, lost its network):
- * RUNNING → RETRYABLE to run at once, or DEAD when the job has no attempt left. A job's own timeout,
- * else its kind's, else {@link #RESCUE_AFTER_DEFAULT} is the staleness allowed.
+ * RUNNING → RETRYABLE to run at once, or DEAD when the job has no attempt left, once its lease's
+ * heartbeat is older than {@link #rescueAfter()} (default {@link #RESCUE_AFTER_DEFAULT}; never less
+ * than 3 heartbeat intervals of the worker holding the lease). A job's or kind's timeout is a
+ * run-time limit, enforced by the worker's watchdog; it neither delays nor hastens a rescue.
  *
  * <p>With the defaults (heartbeat every {@link JobWorker#HEARTBEAT_INTERVAL_DEFAULT}, rescue after
  * {@link #RESCUE_AFTER_DEFAULT}, a pass every {@link #RUN_INTERVAL_DEFAULT}) the jobs of a killed
  * worker run again within about 20 s. Safe to run in every process at once.
  */
 public final class StaleJobRescuer {
-  /** Heartbeat staleness after which a job is rescued when neither it nor its kind says otherwise. */
+  /** Heartbeat staleness after which a running job is rescued. */
   public static final Duration RESCUE_AFTER_DEFAULT = Duration.ofSeconds(15);
   /** How often each worker process runs a rescue pass. */
   public static final Duration RUN_INTERVAL_DEFAULT = Duration.ofSeconds(5);

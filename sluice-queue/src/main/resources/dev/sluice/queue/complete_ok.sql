@@ -2,6 +2,7 @@
 -- the narrow, append-only job_finished. Only rows still running under the lease the outcome names
 -- match: an outcome of an earlier claim of the same job (rescued, retried, re-claimed) is dropped.
 -- Leases whose jobs all have their outcome (:released) are deleted in the same statement.
+-- Kinds configured with keep_finished = false (KindPolicy.keepFinished) leave no finished row.
 -- The state left is named in the WHERE, as every transition does, but through the MATERIALIZED
 -- "leaving" row rather than as the literal state = 'running': the literal lets the planner prove the
 -- partial running index usable and, when its statistics say no job runs (right after a bulk enqueue
@@ -24,6 +25,7 @@ WITH async_commit AS MATERIALIZED (
   SELECT id, kind, 'completed', priority, attempt, max_attempts, dedupe_key, concurrency_key, last_error, progress, :worker,
          created_at, started_at, :now
   FROM done
+  WHERE NOT EXISTS (SELECT 1 FROM ${schema}.job_kind k WHERE k.kind = done.kind AND NOT k.keep_finished)
 ), released AS (
   DELETE FROM ${schema}.job_lease WHERE lease = ANY(:released::uuid[])
 )

@@ -1,16 +1,16 @@
--- Jobs whose lease stopped heartbeating for longer than their timeout (job, then kind, then the
--- rescuer's default), but never less than 3 heartbeat intervals of the worker holding the lease
--- (heartbeat_at is stamped with the worker's clock, compared with the rescuer's: a shorter timeout
--- would rescue healthy running jobs): running -> retryable now; dead when no attempt is left; cancelled when a
--- cancel was requested. Their lease stays until rescue_leases.sql finds it empty.
+-- Jobs whose lease stopped heartbeating for longer than :rescue_after_ms (the rescuer's setting), but
+-- never less than 3 heartbeat intervals of the worker holding the lease (heartbeat_at is stamped with
+-- the worker's clock, compared with the rescuer's: a shorter staleness would rescue healthy running
+-- jobs): running -> retryable now; dead when no attempt is left; cancelled when a cancel was
+-- requested. Their lease stays until rescue_leases.sql finds it empty. A job's or kind's timeout
+-- plays no part here: it is the run-time limit the worker's watchdog enforces while the worker lives;
+-- rescue is about workers that stopped living, and must not wait an hour for a job allowed an hour.
 WITH stale AS (
   SELECT j.id, l.worker_id, l.heartbeat_at
   FROM ${schema}.job j
   JOIN ${schema}.job_lease l ON l.lease = j.lease
-  LEFT JOIN ${schema}.job_kind k ON k.kind = j.kind
   WHERE j.state = 'running'
-    AND l.heartbeat_at < :now - greatest(coalesce(j.timeout_ms, k.timeout_ms, :default_timeout_ms),
-                                         3 * coalesce(l.heartbeat_interval_ms, 0)) * interval '1 millisecond'
+    AND l.heartbeat_at < :now - greatest(:rescue_after_ms, 3 * coalesce(l.heartbeat_interval_ms, 0)) * interval '1 millisecond'
   ORDER BY j.id
   LIMIT :limit
   FOR UPDATE OF j SKIP LOCKED

@@ -288,16 +288,43 @@ class PostgresJobStoreTest extends JobStoreContract {
   }
 
   /**
-   * heartbeat_at is the worker's clock, staleness the rescuer's: a job timeout below 3 heartbeat
-   * intervals of the worker holding the lease would rescue it while it runs. The floor is 3 intervals.
+   * KindPolicy.keepFinished(false): a completed job leaves no job_finished row (find answers empty),
+   * while a failed one of the same kind still goes to job_dead and can be retried, its dedupe key
+   * stays taken, and other kinds keep their rows.
+   */
+  @Test
+  void aKindThatKeepsNoFinishedRowsStillKeepsDeadJobsAndDedupeKeys() throws Exception {
+    store.configureKind("no-history", KindPolicy.builder().keepFinished(false).build(), T0);
+    assertThat(store.kinds().stream().filter(k -> k.kind().equals("no-history")).findFirst().orElseThrow().policy().keepFinished()).isFalse();
+    long done = enqueue(NewJob.builder("no-history").dedupeKey("once").build()).id();
+    long failing = enqueue(NewJob.builder("no-history").maxAttempts(1).build()).id();
+    long kept = enqueue(NewJob.of("with-history", "{}")).id();
+    JobStore.Claim claim = store.claim(List.of("no-history", "with-history"), 10, W1, T0);
+    assertThat(claim.jobs()).hasSize(3);
+    Job d = claim.jobs().stream().filter(j -> j.id() == done).findFirst().orElseThrow();
+    Job f = claim.jobs().stream().filter(j -> j.id() == failing).findFirst().orElseThrow();
+    Job k = claim.jobs().stream().filter(j -> j.id() == kept).findFirst().orElseThrow();
+    assertThat(store.complete(List.of(JobStore.Completion.ok(d, claim.lease()), JobStore.Completion.ok(k, claim.lease()),
+        JobStore.Completion.of(f, claim.lease(), JobState.DEAD, null, "boom", null)), List.of(claim.lease()), W1, T0)).isEqualTo(3);
+    assertThat(store.find(done)).as("completed without a finished row").isEmpty();
+    assertThat(job(kept).state()).isEqualTo(JobState.COMPLETED);
+    assertThat(job(failing).state()).isEqualTo(JobState.DEAD);
+    assertThat(store.retry(failing, T0.plusSeconds(1))).isTrue();
+    assertThat(enqueue(NewJob.builder("no-history").dedupeKey("once").build()).created()).as("the key is still held").isFalse();
+  }
+
+  /**
+   * heartbeat_at is the worker's clock, staleness the rescuer's: a rescuer staleness below 3
+   * heartbeat intervals of the worker holding the lease would rescue jobs while they run. The floor
+   * is 3 intervals.
    */
   @Test
   void rescueWaitsAtLeastThreeHeartbeatIntervalsOfTheLeaseHolder() throws Exception {
-    long id = enqueue(NewJob.builder("hb-floor").timeout(Duration.ofSeconds(1)).build()).id();
+    long id = enqueue(NewJob.builder("hb-floor").build()).id();
     JobStore.Claim claim = ((PostgresJobStore) store).claim(List.of("hb-floor"), 1, W1, Duration.ofSeconds(2), T0);
     assertThat(claim.jobs()).hasSize(1);
-    assertThat(store.rescueStale(Duration.ofSeconds(15), 100, T0.plusSeconds(3)))
-        .as("stale past the 1 s timeout, but within 3 heartbeats of 2 s").isEmpty();
-    assertThat(store.rescueStale(Duration.ofSeconds(15), 100, T0.plusSeconds(7))).containsExactly(id);
+    assertThat(store.rescueStale(Duration.ofSeconds(1), 100, T0.plusSeconds(3)))
+        .as("stale past the rescuer's 1 s, but within 3 heartbeats of 2 s").isEmpty();
+    assertThat(store.rescueStale(Duration.ofSeconds(1), 100, T0.plusSeconds(7))).containsExactly(id);
   }
 }

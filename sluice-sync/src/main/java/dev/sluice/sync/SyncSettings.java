@@ -10,8 +10,8 @@ import java.time.Duration;
  * @param retryBase first retry delay after a retryable error; doubles each attempt
  * @param retryMax cap on the retry delay
  * @param pageTimeout the page job kind's queue timeout: the longest a page handler may run (the worker
- *     interrupts it then and the page is read again on retry) and the heartbeat staleness after which
- *     the queue's rescuer hands the page job to another worker; keep it well above a slow page
+ *     interrupts it then and the page is read again on retry); keep it well above a slow page. A page
+ *     job of a worker that died is rescued after the queue's {@code rescueAfter}, not this
  * @param maxRunningPages cap on page jobs running at once across all processes (null = no cap)
  */
 public record SyncSettings(int pageMaxAttempts, Duration retryBase, Duration retryMax, Duration pageTimeout,

@@ -29,6 +29,9 @@ public final class QueueSchema {
           .createSchemas(true)
           .table("flyway_schema_history")
           .locations("classpath:dev/sluice/queue/migration")
+          // Version ranges are per feature (V40-V49 the kind settings, V50 rate limits, V60 concurrency
+          // slots, ...), so a lower version can land after a higher one was applied; each is independent.
+          .outOfOrder(true)
           .load()
           .migrate();
     } catch (RuntimeException e) {
