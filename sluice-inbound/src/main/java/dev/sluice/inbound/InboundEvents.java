@@ -237,7 +237,7 @@ public final class InboundEvents implements AutoCloseable {
     }
   }
 
-  private static NewEvent standardEvent(InboundRequest r) {
+  static NewEvent standardEvent(InboundRequest r) {
     JsonNode body;
     try {
       body = InboundJson.MAPPER.readTree(r.body());

@@ -16,4 +16,17 @@ import java.time.Instant;
  * @param payload the event's own JSON
  */
 record NewEvent(String providerEventId, String type, String objectType, String objectId, String propertyName,
-    String propertyValue, Instant occurredAt, JsonNode payload) {}
+    String propertyValue, Instant occurredAt, JsonNode payload) {
+
+  /** Every event is made storable here, whichever parser made it (see {@link StoredValues}). */
+  NewEvent {
+    providerEventId = StoredValues.text(providerEventId);
+    type = StoredValues.text(type);
+    objectType = StoredValues.text(objectType);
+    objectId = StoredValues.text(objectId);
+    propertyName = StoredValues.text(propertyName);
+    propertyValue = StoredValues.text(propertyValue);
+    occurredAt = StoredValues.time(occurredAt);
+    payload = StoredValues.json(payload);
+  }
+}

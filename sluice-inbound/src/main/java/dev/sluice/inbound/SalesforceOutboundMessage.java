@@ -65,6 +65,8 @@ final class SalesforceOutboundMessage {
     f.setProperty(XMLInputFactory.IS_SUPPORTING_EXTERNAL_ENTITIES, false);
     f.setProperty(XMLInputFactory.IS_REPLACING_ENTITY_REFERENCES, false);
     f.setProperty(XMLInputFactory.IS_NAMESPACE_AWARE, true);
+    // a malformed body is answered with a fault; the JDK reader would also print it to stderr
+    f.setXMLReporter((message, type, info, location) -> { });
     return f;
   }
 
@@ -93,6 +95,7 @@ final class SalesforceOutboundMessage {
           } else if ("notifications".equals(parent) && name.equals("ActionId")) {
             action = text(r).trim();
           } else if ("sObject".equals(parent)) {
+            if (fields == null) throw WebhookRejected.badRequest("an sObject outside a Notification");
             boolean nil = "true".equals(r.getAttributeValue(XSI, "nil"));
             String value = text(r); // consumes the end tag either way
             fields.put(name, nil ? null : value);
@@ -120,6 +123,7 @@ final class SalesforceOutboundMessage {
             String recordId = fields.get("Id");
             if (recordId == null || recordId.isBlank()) throw WebhookRejected.badRequest("notification " + id + " has no sObject Id");
             out.add(new Notification(id, type, recordId, fields));
+            fields = null; // an sObject after this Notification is outside one
           }
         }
       }
