@@ -16,6 +16,9 @@ record ActionSignature(String kind, List<String> required, Set<String> allowed, 
   static final String SLACK_POST = "slack.post";
   static final String SLACK_WEBHOOK = "slack.webhook";
   static final String HTTP_REQUEST = "http.request";
+  static final String HUBSPOT_TASK = "hubspot.task";
+  static final String HUBSPOT_NOTE = "hubspot.note";
+  static final String HUBSPOT_UPDATE = "hubspot.update";
 
   /** Every kind, in the order the docs list them. */
   static final Map<String, ActionSignature> ALL;
@@ -25,6 +28,10 @@ record ActionSignature(String kind, List<String> required, Set<String> allowed, 
     put(m, new ActionSignature(SLACK_POST, List.of("connection", "channel", "text"), Set.of("connection", "channel", "text"), "connection"));
     put(m, new ActionSignature(SLACK_WEBHOOK, List.of("connection", "text"), Set.of("connection", "text", "blocks"), "connection"));
     put(m, new ActionSignature(HTTP_REQUEST, List.of("url"), Set.of("url", "method", "headers", "body", "sign"), null));
+    put(m, new ActionSignature(HUBSPOT_TASK, List.of("connection", "subject"),
+        Set.of("connection", "subject", "body", "owner", "due", "status", "priority", "type", "associate", "record"), "connection"));
+    put(m, new ActionSignature(HUBSPOT_NOTE, List.of("connection", "body"), Set.of("connection", "body", "owner", "timestamp", "associate", "record"), "connection"));
+    put(m, new ActionSignature(HUBSPOT_UPDATE, List.of("connection", "properties"), Set.of("connection", "object", "record", "id_property", "properties"), "connection"));
     ALL = java.util.Collections.unmodifiableMap(m);
   }
 

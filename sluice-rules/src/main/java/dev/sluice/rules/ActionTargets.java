@@ -5,7 +5,7 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * What rules' actions may name, from sluice.yaml: Slack workspaces and HMAC signing keys. Secrets
+ * What rules' actions may name, from sluice.yaml: Slack workspaces, HMAC signing keys and HubSpot connections. Secrets
  * here are sent or used at send time and never written to jobs, decisions or logs. Immutable.
  */
 public final class ActionTargets {
@@ -14,10 +14,21 @@ public final class ActionTargets {
 
   private final Map<String, SlackConnection> slack;
   private final Map<String, byte[]> signingKeys;
+  private final Map<String, HubSpotActions.Connection> hubspot;
 
   private ActionTargets(Builder b) {
     this.slack = Map.copyOf(b.slack);
     this.signingKeys = Map.copyOf(b.signingKeys);
+    this.hubspot = Map.copyOf(b.hubspot);
+  }
+
+  /** A builder holding these targets, to add more (e.g. the HubSpot connections of a runtime). */
+  public Builder toBuilder() {
+    Builder b = new Builder();
+    b.slack.putAll(slack);
+    b.signingKeys.putAll(signingKeys);
+    b.hubspot.putAll(hubspot);
+    return b;
   }
 
   public static Builder builder() {
@@ -37,15 +48,42 @@ public final class ActionTargets {
     return new Actions(java.util.List.of(
         SlackActions.post(slack, http),
         SlackActions.webhook(slack, http),
-        new HttpRequestAction(signingKeys, http)));
+        new HttpRequestAction(signingKeys, http),
+        HubSpotActions.task(hubspot, http),
+        HubSpotActions.note(hubspot, http),
+        HubSpotActions.update(hubspot, http)));
   }
 
   /** Builds {@link ActionTargets}; not thread-safe. */
   public static final class Builder {
     private final Map<String, SlackConnection> slack = new LinkedHashMap<>();
     private final Map<String, byte[]> signingKeys = new LinkedHashMap<>();
+    private final Map<String, HubSpotActions.Connection> hubspot = new LinkedHashMap<>();
 
     private Builder() {}
+
+    /**
+     * A HubSpot connection {@code hubspot.*} actions may name: they call through {@code connector},
+     * sharing its rate-limit buckets; {@code searchIndexSettle} is how long after a send without an
+     * answer its search sees what was created.
+     */
+    public Builder hubspot(String name, dev.sluice.connectors.hubspot.HubSpotConnector connector, java.time.Duration searchIndexSettle) {
+      Objects.requireNonNull(connector);
+      return hubspot(name, () -> connector, searchIndexSettle);
+    }
+
+    /** As {@link #hubspot(String, dev.sluice.connectors.hubspot.HubSpotConnector, java.time.Duration)}, the connector made on first use (once). */
+    public Builder hubspot(String name, java.util.function.Supplier<dev.sluice.connectors.hubspot.HubSpotConnector> connector,
+        java.time.Duration searchIndexSettle) {
+      hubspot.put(Objects.requireNonNull(name), new HubSpotActions.Connection(new HubSpotActions.Lazy(connector), Objects.requireNonNull(searchIndexSettle)));
+      return this;
+    }
+
+    /** A HubSpot connection name, for checking rules only ({@code sluice rules check}): its actions cannot run. */
+    public Builder hubspotName(String name) {
+      hubspot.put(Objects.requireNonNull(name), new HubSpotActions.Connection(null, java.time.Duration.ZERO));
+      return this;
+    }
 
     /** A Slack workspace {@code slack.post} (bot token) and {@code slack.webhook} (webhook URL) actions may name. */
     public Builder slack(SlackConnection connection) {

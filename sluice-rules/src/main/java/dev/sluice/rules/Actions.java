@@ -34,6 +34,8 @@ final class Actions {
     if (eventId != null) p.put("event_id", eventId);
     p.put("dedupe_key", dedupeKey);
     p.put("shadow", r.shadow());
+    p.put("object_type", e.objectType());
+    p.put("object_id", e.objectId());
     ObjectNode req = ActionHttp.JSON.createObjectNode();
     h.request(args, dedupeKey, p, req);
     p.set("request", req);

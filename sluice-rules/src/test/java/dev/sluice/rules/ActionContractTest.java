@@ -84,6 +84,16 @@ abstract class ActionContractTest {
     return 1;
   }
 
+  /** The destination's answer to a request it refuses (a 4xx other than 429) and a word of it the job must keep. */
+  protected FaultProxy.Answer rejection() {
+    return new FaultProxy.Answer(400, Map.of("Content-Type", "application/json"), "{\"error\":\"contract_rejected\",\"ok\":false}");
+  }
+
+  /** The id of the record the event names (the destination may need it to exist). */
+  protected String objectId(long eventId) throws Exception {
+    return "9" + eventId;
+  }
+
   @BeforeAll
   void setUpContract() throws Exception {
     db = TestDatabase.create("action_" + kind().replaceAll("[^a-z]", "_"), 6);
@@ -138,14 +148,14 @@ abstract class ActionContractTest {
     Job snoozed = queue.find(job.id()).orElseThrow();
     assertThat(snoozed.runAt()).isAfterOrEqualTo(clock.instant().plusSeconds(29)); // Retry-After: 30, not the backoff
     awaitState(job, JobState.COMPLETED);
-    assertThat(proxy.received()).isEqualTo(3);
+    assertThat(proxy.received()).isGreaterThanOrEqualTo(3); // a handler may check the destination after the 503 (the outcome is unknown)
     assertThat(effects(marker)).isEqualTo(1);
   }
 
   @Test
   void anotherClientErrorIsDeadWithTheResponseKept() throws Exception {
     String marker = marker("dead");
-    proxy.inject(new FaultProxy.Answer(400, Map.of("Content-Type", "application/json"), "{\"error\":\"contract_rejected\",\"ok\":false}"));
+    proxy.inject(rejection());
     Job job = fire(marker, false);
     awaitState(job, JobState.DEAD);
     Job dead = queue.find(job.id()).orElseThrow();
@@ -176,7 +186,7 @@ abstract class ActionContractTest {
   }
 
   /** Builds an engine with one rule holding the action, evaluates one event, starts a worker: the action's job. */
-  protected Job fire(String marker, boolean shadow) {
+  protected Job fire(String marker, boolean shadow) throws Exception {
     String yaml = """
         rules:
           contract:
@@ -188,7 +198,7 @@ abstract class ActionContractTest {
         """.formatted(shadow, action(marker));
     RulesEngine engine = targets(RulesEngine.builder(queue, RuleSet.parse("contract.yaml", yaml)).clock(clock), proxy.base()).build().migrate();
     long id = EVENT_IDS.incrementAndGet();
-    StoredEvent e = new StoredEvent(id, "hubspot", "hs", Long.toString(id), "deal.propertyChange", "deal", "9" + id, "dealstage", marker,
+    StoredEvent e = new StoredEvent(id, "hubspot", "hs", Long.toString(id), "deal.propertyChange", "deal", objectId(id), "dealstage", marker,
         clock.instant(), clock.instant(), 0, 0, null, 0, null, JSON.createObjectNode(), Optional.empty());
     List<Long> decisions = engine.evaluate(e);
     assertThat(decisions).hasSize(1);

@@ -86,7 +86,7 @@ class HttpRequestContractTest extends ActionContractTest {
   }
 
   @Override
-  protected Job fire(String marker, boolean shadow) {
+  protected Job fire(String marker, boolean shadow) throws Exception {
     base = proxy.base().toString();
     return super.fire(marker, shadow);
   }

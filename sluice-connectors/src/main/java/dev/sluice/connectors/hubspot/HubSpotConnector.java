@@ -269,6 +269,17 @@ public final class HubSpotConnector implements SourceConnector, DestinationConne
     return id;
   }
 
+  /**
+   * Sends one request as given (a rule action's recorded request: {@code write} or {@code search}
+   * endpoint class) after taking its permit from the connection's shared rate-limit buckets, with
+   * the connection's token; answers HubSpot's JSON (a null node for 204). Failures are classified
+   * as for every other call ({@link ConnectorException#kind()}, {@code retryAfter}).
+   */
+  public JsonNode call(String endpointClass, String method, String pathAndQuery, JsonNode body, Map<String, String> headers,
+      String position) throws ConnectorException {
+    return http.send(endpointClass, method, pathAndQuery, body, headers, position).body();
+  }
+
   /** Creates the default (unlabelled) association between two records; idempotent on HubSpot's side. */
   public void associateDefault(String fromType, String fromId, String toType, String toId) throws ConnectorException {
     http.send("write", "PUT", "/crm/v4/objects/" + enc(fromType) + "/" + enc(fromId) + "/associations/default/" + enc(toType) + "/"

@@ -25,6 +25,12 @@ record AssociationKind(HubSpotObjectType from, HubSpotObjectType to, int typeId)
       new AssociationKind(HubSpotObjectType.COMPANIES, HubSpotObjectType.TASKS, 191),
       new AssociationKind(HubSpotObjectType.TASKS, HubSpotObjectType.DEALS, 216),
       new AssociationKind(HubSpotObjectType.DEALS, HubSpotObjectType.TASKS, 215),
+      new AssociationKind(HubSpotObjectType.NOTES, HubSpotObjectType.CONTACTS, 202),
+      new AssociationKind(HubSpotObjectType.CONTACTS, HubSpotObjectType.NOTES, 201),
+      new AssociationKind(HubSpotObjectType.NOTES, HubSpotObjectType.COMPANIES, 190),
+      new AssociationKind(HubSpotObjectType.COMPANIES, HubSpotObjectType.NOTES, 189),
+      new AssociationKind(HubSpotObjectType.NOTES, HubSpotObjectType.DEALS, 214),
+      new AssociationKind(HubSpotObjectType.DEALS, HubSpotObjectType.NOTES, 213),
   };
 
   /** The default association from one type to another, or {@code null} if HubSpot has none here. */

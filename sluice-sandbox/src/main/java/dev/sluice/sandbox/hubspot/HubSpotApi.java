@@ -328,8 +328,8 @@ final class HubSpotApi {
   private void merge(Context ctx) {
     HubSpotObjectType type = type(ctx, "type");
     if (type == null) return;
-    if (type == HubSpotObjectType.TASKS) {
-      error(ctx, 400, "VALIDATION_ERROR", "tasks cannot be merged");
+    if (type.engagement()) {
+      error(ctx, 400, "VALIDATION_ERROR", type.plural() + " cannot be merged");
       return;
     }
     JsonNode in = bodyObject(ctx);
@@ -634,7 +634,7 @@ final class HubSpotApi {
     ObjectNode props = o.putObject("properties");
     TreeSet<String> names = new TreeSet<>(properties == null || properties.isEmpty() ? t.type.defaultProperties() : properties);
     names.add("hs_object_id");
-    names.add(t.type == HubSpotObjectType.TASKS ? "hs_createdate" : "createdate");
+    names.add(t.type.engagement() ? "hs_createdate" : "createdate");
     names.add(t.type.lastModifiedProperty());
     for (String name : names) {
       String v = PortalStore.value(t, r, values, updatedAt, name);
@@ -671,7 +671,7 @@ final class HubSpotApi {
     ObjectNode props = o.putObject("properties");
     TreeSet<String> names = new TreeSet<>(written);
     names.add("hs_object_id");
-    names.add(t.type == HubSpotObjectType.TASKS ? "hs_createdate" : "createdate");
+    names.add(t.type.engagement() ? "hs_createdate" : "createdate");
     names.add(t.type.lastModifiedProperty());
     for (String name : names) {
       String v = PortalStore.value(t, r, name);
@@ -715,7 +715,7 @@ final class HubSpotApi {
     HubSpotObjectType t = HubSpotObjectType.fromPath(ctx.pathParam(param));
     if (t == null) {
       error(ctx, 400, "VALIDATION_ERROR", "Unable to infer object type from: " + ctx.pathParam(param)
-          + " (the sandbox serves contacts, companies, deals, tickets and tasks)");
+          + " (the sandbox serves contacts, companies, deals, tickets, tasks and notes)");
     }
     return t;
   }

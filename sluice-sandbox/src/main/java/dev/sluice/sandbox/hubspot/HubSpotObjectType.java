@@ -16,7 +16,9 @@ public enum HubSpotObjectType {
           "hs_ticket_category", "hs_ticket_priority", "subject")),
   TASKS("tasks", "task", "0-27", "hs_lastmodifieddate",
       List.of("hs_createdate", "hs_lastmodifieddate", "hs_object_id", "hs_task_priority", "hs_task_status",
-          "hs_task_subject", "hs_task_type", "hs_timestamp"));
+          "hs_task_subject", "hs_task_type", "hs_timestamp")),
+  NOTES("notes", "note", "0-46", "hs_lastmodifieddate",
+      List.of("hs_createdate", "hs_lastmodifieddate", "hs_note_body", "hs_object_id", "hs_timestamp"));
 
   private final String plural;
   private final String singular;
@@ -55,6 +57,14 @@ public enum HubSpotObjectType {
   /** Properties returned when a request names none. */
   public List<String> defaultProperties() {
     return defaultProperties;
+  }
+
+  /**
+   * Tasks and notes are engagements (activities): {@code hs_createdate} instead of
+   * {@code createdate}, {@code hs_timestamp} required on create, never merged.
+   */
+  public boolean engagement() {
+    return this == TASKS || this == NOTES;
   }
 
   /** Reads a type from a URL segment: plural, singular or object type id; {@code null} if unknown. */

@@ -117,6 +117,15 @@ final class HubSpotProperties {
         createDate(g, "hs_createdate"),
         lastModified(g, "hs_lastmodifieddate"),
         objectId(g)));
+
+    g = "note";
+    DEFINED.put(HubSpotObjectType.NOTES, List.of(
+        field(g, "hs_timestamp", "Activity date", "datetime", "date", "The note's activity date (required)"),
+        field(g, "hs_note_body", "Note body", "string", "html", "The note's text, up to 65,536 characters"),
+        owner(g),
+        createDate(g, "hs_createdate"),
+        lastModified(g, "hs_lastmodifieddate"),
+        objectId(g)));
   }
 
   private HubSpotProperties() {}

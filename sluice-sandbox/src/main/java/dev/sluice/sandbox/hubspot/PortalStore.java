@@ -185,7 +185,7 @@ final class PortalStore {
         return iso(r.createdAt);
       }
       case "hs_createdate" -> {
-        if (t.type == HubSpotObjectType.TASKS) return iso(r.createdAt);
+        if (t.type.engagement()) return iso(r.createdAt);
       }
       default -> { }
     }
@@ -206,7 +206,7 @@ final class PortalStore {
     }
     out.put("hs_object_id", Long.toString(r.id));
     out.put("createdate", iso(r.createdAt));
-    if (t.type == HubSpotObjectType.TASKS) out.put("hs_createdate", iso(r.createdAt));
+    if (t.type.engagement()) out.put("hs_createdate", iso(r.createdAt));
     out.put(t.type.lastModifiedProperty(), iso(r.updatedAt));
     return out;
   }

@@ -305,7 +305,7 @@ final class SearchEngine {
    */
   static long computedLong(PortalStore.Table t, PortalStore.Rec r, long updatedAt, String property) {
     if (property.equals(t.type.lastModifiedProperty())) return updatedAt;
-    if (property.equals("createdate") || (property.equals("hs_createdate") && t.type == HubSpotObjectType.TASKS)) return r.createdAt;
+    if (property.equals("createdate") || (property.equals("hs_createdate") && t.type.engagement())) return r.createdAt;
     if (property.equals("hs_object_id")) return r.id;
     return Long.MIN_VALUE;
   }

@@ -60,9 +60,9 @@ record WriteInput(
     if (structuralProblem != null) return structuralProblem;
     String invalid = propertyProblem();
     if (invalid != null) return invalid;
-    if (type == HubSpotObjectType.TASKS) {
+    if (type.engagement()) {
       String ts = properties.get("hs_timestamp");
-      if (ts == null || ts.isBlank()) return "Property values were not valid: hs_timestamp is required to create a task";
+      if (ts == null || ts.isBlank()) return "Property values were not valid: hs_timestamp is required to create a " + type.singular();
       if (!isTimestamp(ts)) return "Property values were not valid: hs_timestamp '" + ts + "' is neither an ISO-8601 instant nor epoch milliseconds";
     }
     return null;

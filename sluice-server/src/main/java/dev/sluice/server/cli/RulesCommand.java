@@ -55,7 +55,11 @@ final class RulesCommand implements Runnable {
       RuleSet set = null;
       if (errors.isEmpty()) {
         set = RuleSet.load(toCheck);
-        if (config != null) errors.addAll(set.configProblems(config.rules().targets()));
+        if (config != null) {
+          dev.sluice.rules.ActionTargets.Builder targets = config.rules().targets().toBuilder();
+          config.connections().values().stream().filter(c -> "hubspot".equals(c.platform())).forEach(c -> targets.hubspotName(c.name()));
+          errors.addAll(set.configProblems(targets.build()));
+        }
       }
       for (RuleError e : errors) System.out.println(e);
       if (!errors.isEmpty()) {

@@ -93,7 +93,7 @@ public final class SluiceRuntime implements AutoCloseable {
     this.connectorFactory = new ConnectorFactory(rateLimits, clock);
     this.engine = new SyncEngine(queue, dataSource, SCHEMA, this::connector, clock);
     this.leads = LeadIntake.builder(dataSource).schema(SCHEMA).clock(clock).sources(config.leads().sources()).build();
-    this.rules = rulesEngine(config, queue, clock);
+    this.rules = rulesEngine(config, queue, clock, connectorFactory);
     this.pipelines = new PipelineEngine(queue, dataSource, SCHEMA, config.pipelines(), this::destination, clock);
   }
 
@@ -103,7 +103,7 @@ public final class SluiceRuntime implements AutoCloseable {
   }
 
   /** The rules engine of {@code config}'s rules files; a broken file refuses the start (ConfigException listing every error). */
-  private static RulesEngine rulesEngine(SluiceConfig config, JobQueue queue, Clock clock) {
+  private static RulesEngine rulesEngine(SluiceConfig config, JobQueue queue, Clock clock, ConnectorFactory connectors) {
     RuleSet set;
     try {
       set = RuleSet.load(config.rules().files());
@@ -111,7 +111,11 @@ public final class SluiceRuntime implements AutoCloseable {
       throw new ConfigException("rules", e.getMessage());
     }
     RulesEngine.Builder b = RulesEngine.builder(queue, set).clock(clock);
-    b.targets(config.rules().targets());
+    // HubSpot actions call through the connection's connector: the same shared rate-limit buckets as its syncs.
+    dev.sluice.rules.ActionTargets.Builder targets = config.rules().targets().toBuilder();
+    config.connections().values().stream().filter(c -> "hubspot".equals(c.platform()))
+        .forEach(c -> targets.hubspot(c.name(), () -> connectors.hubspot(c), connectors.searchIndexSettle(c)));
+    b.targets(targets.build());
     return b.build();
   }
 
