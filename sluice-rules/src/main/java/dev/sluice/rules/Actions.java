@@ -25,8 +25,8 @@ final class Actions {
     handlers.forEach(h -> this.handlers.put(h.kind(), h));
   }
 
-  /** The job payload of one rendered action. */
-  ObjectNode payload(ActionSpec a, JsonNode args, String dedupeKey, Rule r, Long eventId) {
+  /** The job payload of one rendered action; {@code event} (may be null) names the record an action defaults to. */
+  ObjectNode payload(ActionSpec a, JsonNode args, String dedupeKey, Rule r, Long eventId, JsonNode event) {
     ActionHandler h = handlers.get(a.kind());
     if (h == null) throw new IllegalArgumentException("no handler for action '" + a.kind() + "' in this process");
     ObjectNode p = ActionHttp.JSON.createObjectNode();
@@ -34,8 +34,10 @@ final class Actions {
     if (eventId != null) p.put("event_id", eventId);
     p.put("dedupe_key", dedupeKey);
     p.put("shadow", r.shadow());
-    p.put("object_type", e.objectType());
-    p.put("object_id", e.objectId());
+    if (event != null && event.hasNonNull("object_id")) {
+      p.put("object_type", event.path("object_type").asText(null));
+      p.put("object_id", event.path("object_id").asText());
+    }
     ObjectNode req = ActionHttp.JSON.createObjectNode();
     h.request(args, dedupeKey, p, req);
     p.set("request", req);

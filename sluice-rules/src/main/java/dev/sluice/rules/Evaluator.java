@@ -131,7 +131,7 @@ final class Evaluator {
       for (at = 0; at < r.actions().size(); at++) {
         ActionSpec a = r.actions().get(at);
         String jobKey = r.name() + "#" + (at + 1) + ":" + d.key;
-        ObjectNode payload = actions.payload(a, a.render(scope), jobKey, r, o.eventId());
+        ObjectNode payload = actions.payload(a, a.render(scope), jobKey, r, o.eventId(), o.event());
         payload.put("decision_id", d.id);
         Boolean[] k = kinds.computeIfAbsent(a.kind(), kind -> new Boolean[] {queue.isPaused(kind), queue.isShadowed(kind)});
         ObjectNode j = d.jobs.addObject().put("kind", a.kind()).put("dedupe_key", jobKey);
