@@ -58,10 +58,17 @@ abstract class ActionContractTest {
   /** Starts the destination (the caller starts a proxy in front of it at {@link #destination()}). */
   protected abstract void startDestination() throws Exception;
 
-  protected abstract void stopDestination();
+  /** The sandbox a subclass started as its destination, if any. */
+  protected dev.sluice.sandbox.Sandbox sandbox;
 
-  /** The destination's base URL, which the proxy forwards to. */
-  protected abstract URI destination();
+  protected void stopDestination() {
+    sandbox.close();
+  }
+
+  /** The destination's base URL, which the proxy forwards to (default: the sandbox's). */
+  protected URI destination() {
+    return URI.create(sandbox.baseUrl());
+  }
 
   /**
    * The action as a rules-file flow mapping whose effect carries {@code marker} (e.g. in a message

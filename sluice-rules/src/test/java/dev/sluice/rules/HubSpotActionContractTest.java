@@ -18,22 +18,11 @@ import java.util.Map;
  */
 abstract class HubSpotActionContractTest extends ActionContractTest {
   static final Duration SETTLE = Duration.ofSeconds(3);
-  Sandbox sandbox;
 
   @Override
   protected void startDestination() {
     sandbox = Sandbox.builder().port(0).clock(clock)
         .hubspot(HubSpotOptions.builder().customLimits(1_000_000, 100_000_000L).searchPerSecond(100_000).build()).start();
-  }
-
-  @Override
-  protected void stopDestination() {
-    sandbox.close();
-  }
-
-  @Override
-  protected URI destination() {
-    return URI.create(sandbox.baseUrl());
   }
 
   @Override

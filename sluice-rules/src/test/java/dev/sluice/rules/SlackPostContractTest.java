@@ -7,7 +7,6 @@ import java.net.URI;
 
 /** {@code slack.post} against the sandbox's {@code chat.postMessage}. */
 class SlackPostContractTest extends ActionContractTest {
-  Sandbox sandbox;
   SlackSandbox slack;
 
   @Override
@@ -19,16 +18,6 @@ class SlackPostContractTest extends ActionContractTest {
   protected void startDestination() {
     slack = new SlackSandbox(SlackOptions.builder().channel("contract", false).messageBurst(1000).build());
     sandbox = Sandbox.builder().clock(clock).platform(slack).start();
-  }
-
-  @Override
-  protected void stopDestination() {
-    sandbox.close();
-  }
-
-  @Override
-  protected URI destination() {
-    return URI.create(sandbox.baseUrl());
   }
 
   @Override
