@@ -54,9 +54,9 @@ public record PipelineBenchReport(long records, long synced, double seconds, lon
     o.put("records", records);
     o.put("synced", synced);
     o.put("seconds", QueueBenchReport.round(seconds, 2));
-    number(o, "records_per_sec", recordsPerSec(), 1);
-    number(o, "ceiling_records_per_sec", ceilingRecordsPerSec(), 1);
-    number(o, "ratio", ratio(), 3);
+    SyncBenchReport.number(o, "records_per_sec", recordsPerSec(), 1);
+    SyncBenchReport.number(o, "ceiling_records_per_sec", ceilingRecordsPerSec(), 1);
+    SyncBenchReport.number(o, "ratio", ratio(), 3);
     o.put("write_calls", writeCalls);
     o.put("batch_size", batchSize);
     o.put("requests_per_10s_allowed", requestsPer10s);
@@ -74,11 +74,6 @@ public record PipelineBenchReport(long records, long synced, double seconds, lon
     if (loadAtStart != null) load.put("start", loadAtStart[0]);
     if (loadAtEnd != null) load.put("end", loadAtEnd[0]);
     return o.toString();
-  }
-
-  private static void number(ObjectNode o, String field, double v, int decimals) {
-    if (Double.isFinite(v)) o.put(field, QueueBenchReport.round(v, decimals));
-    else o.putNull(field);
   }
 
   public String toTable() {

@@ -90,7 +90,7 @@ public record SyncBenchReport(long records, double seconds, long requests, long 
   }
 
   /** NaN and infinities are not JSON: they become null. */
-  private static void number(ObjectNode o, String field, double v, int decimals) {
+  static void number(ObjectNode o, String field, double v, int decimals) {
     if (Double.isFinite(v)) o.put(field, QueueBenchReport.round(v, decimals));
     else o.putNull(field);
   }

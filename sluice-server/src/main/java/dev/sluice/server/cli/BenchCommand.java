@@ -196,11 +196,7 @@ public final class BenchCommand implements Runnable {
     @Override
     public Integer call() throws Exception {
       LogLevels.quiet();
-      java.util.List<String> sandboxCommand = switch (sandbox.trim().toLowerCase(java.util.Locale.ROOT)) {
-        case "child", "child-process" -> dev.sluice.bench.SluiceLauncher.forMainClass(SluiceCommand.class);
-        case "in-process" -> null;
-        default -> throw new IllegalArgumentException("--sandbox must be child or in-process, got " + sandbox);
-      };
+      java.util.List<String> sandboxCommand = sandboxCommand(sandbox);
       SyncBenchOptions options = new SyncBenchOptions(contacts, workers, databaseUrl(databaseUrl), home(), sandboxCommand);
       PrintStream out = System.out;
       SyncBenchReport report = withStdoutOnStderr(
@@ -239,11 +235,7 @@ public final class BenchCommand implements Runnable {
     @Override
     public Integer call() throws Exception {
       LogLevels.quiet();
-      java.util.List<String> sandboxCommand = switch (sandbox.trim().toLowerCase(java.util.Locale.ROOT)) {
-        case "child", "child-process" -> dev.sluice.bench.SluiceLauncher.forMainClass(SluiceCommand.class);
-        case "in-process" -> null;
-        default -> throw new IllegalArgumentException("--sandbox must be child or in-process, got " + sandbox);
-      };
+      java.util.List<String> sandboxCommand = sandboxCommand(sandbox);
       dev.sluice.bench.PipelineBenchOptions options = new dev.sluice.bench.PipelineBenchOptions(records, workers, salesforcePer10s,
           databaseUrl(databaseUrl), home(), sandboxCommand);
       PrintStream out = System.out;
@@ -288,5 +280,14 @@ public final class BenchCommand implements Runnable {
       out.flush();
       return report.lost() == 0 && report.crmDuplicates() == 0 ? 0 : 1;
     }
+  }
+
+  /** How to start the bench's sandbox: a child JVM from this jar ({@code child}), or null for {@code in-process}. */
+  static java.util.List<String> sandboxCommand(String sandbox) {
+    return switch (sandbox.trim().toLowerCase(java.util.Locale.ROOT)) {
+      case "child", "child-process" -> dev.sluice.bench.SluiceLauncher.forMainClass(SluiceCommand.class);
+      case "in-process" -> null;
+      default -> throw new IllegalArgumentException("--sandbox must be child or in-process, got " + sandbox);
+    };
   }
 }
