@@ -69,6 +69,16 @@ public final class ConnectorFactory {
    * @throws IllegalArgumentException for an unknown platform or tier
    */
   public ConnectionLimits limits(ConnectionConfig config) {
+    return limits(registry, config);
+  }
+
+  /**
+   * The limits that apply to {@code config} in {@code registry}: its tier, its bucket overrides and
+   * its {@value #MAX_CONNECTIONS_SETTING} setting (the size of a {@code connections} cap).
+   *
+   * @throws IllegalArgumentException for an unknown platform or tier, or a bad setting
+   */
+  public static ConnectionLimits limits(RateLimitRegistry registry, ConnectionConfig config) {
     ConnectionLimits limits = registry.limitsFor(config.platform(), config.tier(), config.limitOverrides());
     String max = config.setting(MAX_CONNECTIONS_SETTING);
     if (max != null && limits.concurrency().containsKey("connections")) {
@@ -81,6 +91,7 @@ public final class ConnectorFactory {
     }
     return limits;
   }
+
 
   /** The connection's search index settle time: its own, else the platform's default from the registry. */
   public Duration searchIndexSettle(ConnectionConfig config) {

@@ -30,10 +30,12 @@ final class ConnectionRoutes {
       n.put("base_url", c.baseUrl().toString());
       n.put("token", Secret.REDACTED);
       n.put("token_source", c.tokenSource());
-      ConnectionLimits limits = RateLimitRegistry.builtIn().limitsFor(c.platform(), c.tier(), c.limitOverrides());
+      ConnectionLimits limits = dev.sluice.connectors.ConnectorFactory.limits(RateLimitRegistry.builtIn(), c);
       n.put("tier", limits.tier());
       ObjectNode l = n.putObject("limits");
       limits.buckets().forEach((bucket, spec) -> l.putObject(bucket).put("permits", spec.permits()).put("window", spec.window().toString()));
+      ObjectNode caps = n.putObject("concurrency");
+      limits.concurrency().forEach(caps::put);
       ArrayNode objects = n.putArray("objects");
       c.objects().forEach(objects::add);
       ObjectNode props = n.putObject("properties");

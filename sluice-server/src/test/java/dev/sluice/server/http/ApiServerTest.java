@@ -269,6 +269,8 @@ class ApiServerTest {
     assertThat(c.get("token").asText()).isEqualTo("****");
     assertThat(c.get("token_source").asText()).isEqualTo("${HUBSPOT_TOKEN}");
     assertThat(c.at("/limits/10s/permits").asLong()).isEqualTo(190);
+    assertThat(c.get("concurrency").isObject()).as("HubSpot caps no simultaneous requests").isTrue();
+    assertThat(c.get("concurrency").size()).isZero();
   }
 
   @Test
