@@ -26,8 +26,6 @@ public final class ConnectorHttp {
   public static final Duration MAX_LIMITER_WAIT = Duration.ofSeconds(2);
   /** Per-request timeout. */
   public static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(60);
-  /** Answers longer than this are refused as malformed rather than held in memory. */
-  static final int MAX_BODY_CHARS = 64 * 1024 * 1024;
 
   /** One answer, any status. */
   public record Response(int status, HttpHeaders headers, String body) {
@@ -77,11 +75,12 @@ public final class ConnectorHttp {
           ConcurrencyGate.RETRY_WHEN_FULL, 0));
     }
     try {
-      HttpResponse<String> resp = client.send(request, HttpResponse.BodyHandlers.ofString());
-      String body = resp.body();
-      if (body != null && body.length() > MAX_BODY_CHARS) {
-        throw ConnectorException.malformed(platformLabel + "'s answer at " + position + " is over " + MAX_BODY_CHARS + " characters", null);
+      HttpResponse<String> resp = client.send(request, BoundedBody.handler(BoundedBody.DEFAULT_LIMIT));
+      if (BoundedBody.announcedTooLarge(resp, BoundedBody.DEFAULT_LIMIT)) {
+        throw ConnectorException.malformed(platformLabel + "'s answer at " + position + " announced "
+            + resp.headers().firstValue("Content-Length").orElse("?") + " bytes, over the limit of " + BoundedBody.DEFAULT_LIMIT, null);
       }
+      String body = resp.body();
       if (resp.statusCode() == 429 && !buckets.isEmpty()) {
         countThrottled(gate, buckets.get(0));
       }
@@ -89,6 +88,11 @@ public final class ConnectorHttp {
     } catch (HttpTimeoutException e) {
       throw ConnectorException.retryable(platformLabel + " did not answer in time at " + position, 0, e);
     } catch (IOException e) {
+      for (Throwable t = e; t != null; t = t.getCause()) {
+        if (t instanceof BoundedBody.TooLarge) {
+          throw ConnectorException.malformed(platformLabel + "'s answer at " + position + " was cut: " + t.getMessage(), e);
+        }
+      }
       throw ConnectorException.retryable("connection to " + platformLabel + " failed at " + position + ": " + e, 0, e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

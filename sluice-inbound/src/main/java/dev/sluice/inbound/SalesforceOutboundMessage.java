@@ -65,8 +65,6 @@ final class SalesforceOutboundMessage {
     f.setProperty(XMLInputFactory.IS_SUPPORTING_EXTERNAL_ENTITIES, false);
     f.setProperty(XMLInputFactory.IS_REPLACING_ENTITY_REFERENCES, false);
     f.setProperty(XMLInputFactory.IS_NAMESPACE_AWARE, true);
-    // a malformed body is answered with a fault; the JDK reader would also print it to stderr
-    f.setXMLReporter((message, type, info, location) -> { });
     return f;
   }
 
@@ -80,6 +78,16 @@ final class SalesforceOutboundMessage {
     Map<String, String> fields = null;
     boolean sawNotifications = false;
     XMLStreamReader r = null;
+    // Salesforce sends UTF-8. Bytes that are not are refused here: the JDK's reader would also print
+    // each such body to stderr ("[Fatal Error] … Invalid byte 1 of 1-byte UTF-8 sequence").
+    try {
+      java.nio.charset.StandardCharsets.UTF_8.newDecoder()
+          .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
+          .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT)
+          .decode(java.nio.ByteBuffer.wrap(body));
+    } catch (java.nio.charset.CharacterCodingException e) {
+      throw WebhookRejected.badRequest("body is not UTF-8");
+    }
     try {
       r = FACTORY.createXMLStreamReader(new ByteArrayInputStream(body));
       while (r.hasNext()) {

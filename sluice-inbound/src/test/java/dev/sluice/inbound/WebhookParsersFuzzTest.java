@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.code_intelligence.jazzer.api.FuzzedDataProvider;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import com.fasterxml.jackson.databind.JsonNode;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -92,12 +91,11 @@ class WebhookParsersFuzzTest {
     for (String s : new String[] {e.providerEventId(), e.type(), e.objectType(), e.objectId(), e.propertyName(), e.propertyValue()}) {
       if (s != null) assertThat(s).doesNotContain("\u0000");
     }
-    assertThat(InboundJson.write(e.payload())).doesNotContain("\\u0000");
+    // jsonb refuses the escape of U+0000, not the text backslash-u-0-0-0-0: walk the values themselves
     noNul(e.payload());
     if (e.occurredAt() != null) {
       assertThat(e.occurredAt()).isBetween(StoredValues.EARLIEST, StoredValues.LATEST);
     }
-    assertThat(new String(InboundJson.write(e.payload()).getBytes(StandardCharsets.UTF_8), StandardCharsets.UTF_8)).isNotNull();
   }
 
   private static void noNul(JsonNode n) {

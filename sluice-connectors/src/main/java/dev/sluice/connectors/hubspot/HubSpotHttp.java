@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.sluice.connectors.BoundedBody;
 import dev.sluice.connectors.ConnectionConfig;
 import dev.sluice.connectors.ConnectionLimits;
 import dev.sluice.connectors.ConnectorException;

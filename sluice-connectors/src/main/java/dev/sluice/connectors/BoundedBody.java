@@ -1,4 +1,4 @@
-package dev.sluice.connectors.hubspot;
+package dev.sluice.connectors;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -15,12 +15,12 @@ import java.util.concurrent.Flow;
  * answering an endless or huge body makes the call fail with {@link TooLarge} once the limit is
  * passed (at once when Content-Length announces it), instead of filling the heap. Non-blocking.
  */
-final class BoundedBody implements HttpResponse.BodySubscriber<String> {
-  /** The largest answer read: a HubSpot page of 100 records with every property is a few MB. */
-  static final long DEFAULT_LIMIT = 32L * 1024 * 1024;
+public final class BoundedBody implements HttpResponse.BodySubscriber<String> {
+  /** The largest vendor answer read: a HubSpot page of 100 records with every property is a few MB. */
+  public static final long DEFAULT_LIMIT = 32L * 1024 * 1024;
 
   /** The answer is larger than the limit. */
-  static final class TooLarge extends IOException {
+  public static final class TooLarge extends IOException {
     private static final long serialVersionUID = 1L;
 
     TooLarge(long limit) {
@@ -38,7 +38,7 @@ final class BoundedBody implements HttpResponse.BodySubscriber<String> {
   }
 
   /** A handler answering bodies of at most {@code limit} bytes. */
-  static HttpResponse.BodyHandler<String> handler(long limit) {
+  public static HttpResponse.BodyHandler<String> handler(long limit) {
     return info -> {
       long announced = info.headers().firstValueAsLong("Content-Length").orElse(-1);
       if (announced > limit) return HttpResponse.BodySubscribers.replacing(null);
@@ -47,7 +47,7 @@ final class BoundedBody implements HttpResponse.BodySubscriber<String> {
   }
 
   /** True when the handler gave up on an announced oversize body (its body is then null). */
-  static boolean announcedTooLarge(HttpResponse<String> response, long limit) {
+  public static boolean announcedTooLarge(HttpResponse<String> response, long limit) {
     return response.headers().firstValueAsLong("Content-Length").orElse(-1) > limit;
   }
 

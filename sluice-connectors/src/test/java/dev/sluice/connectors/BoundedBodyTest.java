@@ -1,4 +1,4 @@
-package dev.sluice.connectors.hubspot;
+package dev.sluice.connectors;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -28,6 +28,15 @@ class BoundedBodyTest {
     server.createContext("/small", x -> answer(x, 200, 100));
     server.createContext("/chunked", x -> answer(x, 0, 4096)); // 0: chunked, no Content-Length
     server.createContext("/announced", x -> answer(x, 4096, 4096));
+    server.createContext("/endless", x -> {
+      x.sendResponseHeaders(200, 0);
+      byte[] chunk = new byte[64 * 1024];
+      try (OutputStream out = x.getResponseBody()) {
+        for (long sent = 0; sent <= BoundedBody.DEFAULT_LIMIT; sent += chunk.length) out.write(chunk);
+      } catch (IOException e) {
+        // the client hung up once past its limit
+      }
+    });
     server.start();
     base = URI.create("http://127.0.0.1:" + server.getAddress().getPort());
   }
@@ -70,5 +79,15 @@ class BoundedBodyTest {
     HttpResponse<String> r = get("/announced");
     assertThat(r.body()).isNull();
     assertThat(BoundedBody.announcedTooLarge(r, LIMIT)).isTrue();
+  }
+
+  @Test
+  void everyConnectorsAnswerIsReadWithTheLimit() {
+    ConnectorHttp http = new ConnectorHttp("Vendor", RateLimitGate.unlimited(), null, null, client);
+    assertThatThrownBy(() -> http.send(java.util.List.of(), ConnectorHttp.request(base.resolve("/endless").toString()).build(), "page 1"))
+        .isInstanceOfSatisfying(ConnectorException.class, e -> {
+          assertThat(e.kind()).isEqualTo(ConnectorException.Kind.MALFORMED);
+          assertThat(e.getMessage()).contains("Vendor's answer at page 1 was cut").contains(Long.toString(BoundedBody.DEFAULT_LIMIT));
+        });
   }
 }
