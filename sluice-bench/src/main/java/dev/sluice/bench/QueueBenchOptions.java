@@ -18,6 +18,8 @@ import java.time.Duration;
  * @param skipDeep      leave out the deep-queue run
  * @param skipLoop      leave out the one-job loop (its runs take the longest)
  * @param skipPickup    leave out the pickup-latency measurements
+ * @param noFinishedRows configure Sluice's bench kind with {@code KindPolicy.keepFinished(false)}
+ *                      (no {@code job_finished} row per job, as graphile-worker keeps none)
  * @param unbatched     also run graphile-worker with its default (unbatched) settings
  * @param databaseUrl   the server to use; null or blank = the embedded one
  * @param synchronousCommit "on" or "off" set on every bench database; null keeps the server's setting
@@ -25,7 +27,7 @@ import java.time.Duration;
  */
 public record QueueBenchOptions(int jobs, int runs, int workers, int claimBatch, int loopWorkers, int deepBacklog,
                                 int pickupSamples, Duration pickupGap, boolean skipPeers, boolean skipDeep,
-                                boolean skipLoop, boolean skipPickup,
+                                boolean skipLoop, boolean skipPickup, boolean noFinishedRows,
                                 boolean unbatched, String databaseUrl, String synchronousCommit, Path home) {
   public static final int DEFAULT_JOBS = 100_000;
   public static final int DEFAULT_RUNS = 3;
@@ -54,6 +56,6 @@ public record QueueBenchOptions(int jobs, int runs, int workers, int claimBatch,
   /** The defaults of {@code sluice bench queue}. */
   public static QueueBenchOptions defaults(Path home) {
     return new QueueBenchOptions(DEFAULT_JOBS, DEFAULT_RUNS, DEFAULT_WORKERS, DEFAULT_CLAIM_BATCH, DEFAULT_LOOP_WORKERS,
-        DEFAULT_DEEP_BACKLOG, DEFAULT_PICKUP_SAMPLES, DEFAULT_PICKUP_GAP, false, false, false, false, false, null, null, home);
+        DEFAULT_DEEP_BACKLOG, DEFAULT_PICKUP_SAMPLES, DEFAULT_PICKUP_GAP, false, false, false, false, false, false, null, null, home);
   }
 }

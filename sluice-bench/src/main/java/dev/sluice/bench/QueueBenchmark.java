@@ -33,7 +33,7 @@ public final class QueueBenchmark {
     double[] loadAtStart = loadAverage();
     try (BenchServer server = BenchServer.open(options.databaseUrl(), options.home(), options.synchronousCommit())) {
       progress.accept("database: " + server.description());
-      SluiceContender sluice = new SluiceContender(options.workers(), options.claimBatch());
+      SluiceContender sluice = new SluiceContender(options.workers(), options.claimBatch(), !options.noFinishedRows());
       ContenderResult sluiceResult = new ContenderResult(SluiceContender.NAME, sluice.settings());
       ContenderResult deepResult = options.skipDeep() ? null
           : new ContenderResult(SluiceContender.NAME + "_deep", String.format(Locale.ROOT,

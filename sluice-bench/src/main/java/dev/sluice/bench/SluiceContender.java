@@ -3,6 +3,7 @@ package dev.sluice.bench;
 import dev.sluice.queue.JobQueue;
 import dev.sluice.queue.JobState;
 import dev.sluice.queue.JobWorker;
+import dev.sluice.queue.KindPolicy;
 import dev.sluice.queue.NewJob;
 import dev.sluice.queue.QueueStats;
 import java.time.Duration;
@@ -27,14 +28,18 @@ final class SluiceContender {
 
   private final int workers;
   private final int claimBatch;
+  /** Whether the bench kind keeps a job_finished row per completed job (the queue's default). */
+  private final boolean keepFinished;
 
-  SluiceContender(int workers, int claimBatch) {
+  SluiceContender(int workers, int claimBatch, boolean keepFinished) {
     this.workers = workers;
     this.claimBatch = claimBatch;
+    this.keepFinished = keepFinished;
   }
 
   String settings() {
-    return "1 process x concurrency " + workers + " (virtual threads), claim batch " + claimBatch + ", adaptive prefetch";
+    return "1 process x concurrency " + workers + " (virtual threads), claim batch " + claimBatch + ", adaptive prefetch"
+        + (keepFinished ? "" : ", no job_finished rows (keepFinished false)");
   }
 
   /**
@@ -45,6 +50,7 @@ final class SluiceContender {
     try (BenchDatabase db = server.createDatabase(backlog > 0 ? "sluice_deep" : "sluice")) {
       JobQueue queue = JobQueue.builder(db.pool(poolSize())).build();
       queue.migrate();
+      if (!keepFinished) queue.configureKind(KIND, KindPolicy.builder().keepFinished(false).build());
       enqueue(queue, jobs, 0);
       enqueue(queue, backlog, jobs);
       db.analyze();
@@ -72,7 +78,10 @@ final class SluiceContender {
       }
       if (backlog == 0) {
         QueueStats stats = queue.stats();
-        long completed = stats.count(KIND, JobState.COMPLETED);
+        // Without finished rows, every job must have left the hot table instead.
+        long completed = keepFinished ? stats.count(KIND, JobState.COMPLETED)
+            : jobs - stats.count(KIND, JobState.READY) - stats.count(KIND, JobState.RETRYABLE) - stats.count(KIND, JobState.RUNNING)
+                - stats.count(KIND, JobState.DEAD) - stats.count(KIND, JobState.CANCELLED);
         if (completed != jobs || handled.get() != jobs) {
           throw new IllegalStateException("sluice completed " + completed + " of " + jobs + " jobs (handler ran " + handled.get() + " times)");
         }

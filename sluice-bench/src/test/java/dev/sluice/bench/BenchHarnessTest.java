@@ -28,10 +28,10 @@ class BenchHarnessTest {
   void optionsRejectNonsenseWithTheOptionName() {
     QueueBenchOptions d = QueueBenchOptions.defaults(Path.of("."));
     assertThatThrownBy(() -> new QueueBenchOptions(0, d.runs(), d.workers(), d.claimBatch(), d.loopWorkers(), d.deepBacklog(),
-        d.pickupSamples(), d.pickupGap(), false, false, false, false, false, null, null, d.home()))
+        d.pickupSamples(), d.pickupGap(), false, false, false, false, false, false, null, null, d.home()))
         .hasMessageContaining("--jobs");
     assertThatThrownBy(() -> new QueueBenchOptions(10, 0, d.workers(), d.claimBatch(), d.loopWorkers(), d.deepBacklog(),
-        d.pickupSamples(), Duration.ZERO, false, false, false, false, false, null, null, d.home()))
+        d.pickupSamples(), Duration.ZERO, false, false, false, false, false, false, null, null, d.home()))
         .hasMessageContaining("--runs");
   }
 

@@ -93,6 +93,9 @@ public final class BenchCommand implements Runnable {
     @Option(names = "--skip-pickup", description = "leave out the pickup-latency measurements")
     boolean skipPickup;
 
+    @Option(names = "--no-finished-rows", description = "Sluice's bench kind keeps no job_finished row per job (KindPolicy.keepFinished(false))")
+    boolean noFinishedRows;
+
     @Option(names = "--unbatched", description = "also run graphile-worker with its default, unbatched settings (slow: minutes per run)")
     boolean unbatched;
 
@@ -111,7 +114,7 @@ public final class BenchCommand implements Runnable {
     public Integer call() throws Exception {
       LogLevels.quiet();
       QueueBenchOptions options = new QueueBenchOptions(jobs, runs, workers, claimBatch, loopWorkers, deepBacklog,
-          pickupSamples, Duration.ofMillis(pickupGapMs), skipPeers, skipDeep, skipLoop, skipPickup, unbatched, databaseUrl(databaseUrl), synchronousCommit, home());
+          pickupSamples, Duration.ofMillis(pickupGapMs), skipPeers, skipDeep, skipLoop, skipPickup, noFinishedRows, unbatched, databaseUrl(databaseUrl), synchronousCommit, home());
       PrintStream out = System.out;
       QueueBenchReport report = withStdoutOnStderr(
           () -> new QueueBenchmark(options, line -> System.err.println("bench: " + line)).run());
