@@ -372,6 +372,51 @@ function renderDead(jobs) {
   }
 }
 
+async function switchKind(kind, to, button) {
+  button.disabled = true;
+  try {
+    await api('POST', '/v1/kinds/' + encodeURIComponent(kind) + '/' + to);
+    showError(null);
+  } catch (e) {
+    showError(e.message);
+  }
+  refresh();
+}
+
+function renderKinds(kinds) {
+  const tbody = $('kind-switches').tBodies[0];
+  tbody.replaceChildren();
+  for (const k of kinds) {
+    const pause = el('button', { type: 'button' }, k.paused ? 'Resume' : 'Pause');
+    pause.addEventListener('click', () => switchKind(k.kind, k.paused ? 'resume' : 'pause', pause));
+    const shadow = el('button', { type: 'button' }, k.shadow ? 'Unshadow' : 'Shadow');
+    shadow.addEventListener('click', () => switchKind(k.kind, k.shadow ? 'unshadow' : 'shadow', shadow));
+    tbody.append(el('tr', { dataset: { kind: k.kind } }, el('td', null, k.kind),
+      el('td', null, k.paused ? 'paused' : '—'), el('td', null, k.shadow ? 'shadow' : '—'), el('td', null, pause, shadow)));
+  }
+  $('kind-names').replaceChildren(...kinds.map((k) => el('option', { value: k.kind })));
+}
+
+async function bulkDead(action, button) {
+  const params = new URLSearchParams();
+  const kind = $('dead-kind').value.trim();
+  const error = $('dead-error').value.trim();
+  if (kind) params.set('kind', kind);
+  if (error) params.set('error_contains', error);
+  const what = (kind ? kind : 'all kinds') + (error ? ' with errors containing "' + error + '"' : '');
+  if (!window.confirm(action + ' every dead job of ' + what + '?')) return;
+  button.disabled = true;
+  try {
+    await api('POST', '/v1/jobs/dead/' + action + (params.toString() ? '?' + params : ''));
+    showError(null);
+  } catch (e) {
+    showError(e.message);
+  } finally {
+    button.disabled = false;
+  }
+  refresh();
+}
+
 function renderLimits(limits) {
   const box = $('rate-limits');
   box.replaceChildren();
@@ -478,11 +523,12 @@ async function refresh() {
   if (state.busy) return;
   state.busy = true;
   try {
-    const [runList, stats, dead, limits] = await Promise.all([
+    const [runList, stats, dead, limits, kinds] = await Promise.all([
       api('GET', '/v1/sync-runs?limit=20'),
       api('GET', '/v1/jobs/stats'),
       api('GET', '/v1/jobs/dead?limit=50'),
       api('GET', '/v1/rate-limits'),
+      api('GET', '/v1/kinds'),
     ]);
     const runs = runList.runs;
     if (state.selectedRun === null && runs.length > 0) state.selectedRun = runs[0].run_id;
@@ -496,6 +542,7 @@ async function refresh() {
     if (state.selectedRun !== null) await loadEvents(state.selectedRun);
     renderQueue(stats);
     renderDead(dead.jobs);
+    renderKinds(kinds.kinds);
     renderLimits(limits.rate_limits);
     await refreshLeads();
     if (state.connections.length === 0) {
@@ -549,6 +596,8 @@ function init() {
     showError('no token: enter the API token above');
   });
   $('record-form').addEventListener('submit', showRecord);
+  $('dead-retry-all').addEventListener('click', (ev) => bulkDead('retry', ev.currentTarget));
+  $('dead-cancel-all').addEventListener('click', (ev) => bulkDead('cancel', ev.currentTarget));
   if (token()) {
     startPolling();
     if (state.recordFromLink) showRecord(null);

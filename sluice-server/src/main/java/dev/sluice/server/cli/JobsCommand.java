@@ -20,9 +20,10 @@ import picocli.CommandLine.ParentCommand;
 
 /** {@code sluice jobs …}: look at and repair the job queue of the configured database. */
 @Command(name = "jobs", mixinStandardHelpOptions = true,
-    description = "Queue statistics, job lists, and retry/cancel of single or dead jobs.",
+    description = "Queue statistics, job lists, retry/cancel of single or dead jobs, and pause/shadow per kind.",
     subcommands = {JobsCommand.Stats.class, JobsCommand.ListJobs.class, JobsCommand.Retry.class, JobsCommand.Cancel.class,
-        JobsCommand.RetryDead.class, JobsCommand.CancelDead.class})
+        JobsCommand.RetryDead.class, JobsCommand.CancelDead.class, JobsCommand.Kinds.class, JobsCommand.Pause.class,
+        JobsCommand.Resume.class, JobsCommand.Shadow.class, JobsCommand.Unshadow.class})
 final class JobsCommand implements Runnable {
   @Mixin ConfigOptions configOptions;
 
@@ -165,5 +166,64 @@ final class JobsCommand implements Runnable {
         return 0;
       });
     }
+  }
+
+  @Command(name = "kinds", description = "Job kinds (with jobs, or the rules' action kinds) and whether each is paused or shadowed.")
+  static final class Kinds implements Callable<Integer> {
+    @ParentCommand JobsCommand parent;
+
+    @Override
+    public Integer call() throws Exception {
+      return parent.withQueue(q -> {
+        java.util.TreeSet<String> kinds = new java.util.TreeSet<>(q.stats().countsByKind().keySet());
+        kinds.addAll(dev.sluice.rules.RulesEngine.ACTION_KINDS);
+        System.out.printf(Locale.ROOT, "%-30s %-7s %s%n", "KIND", "PAUSED", "SHADOW");
+        for (String k : kinds) System.out.printf(Locale.ROOT, "%-30s %-7s %s%n", k, q.isPaused(k) ? "yes" : "no", q.isShadowed(k) ? "yes" : "no");
+        return 0;
+      });
+    }
+  }
+
+  /** pause, resume, shadow, unshadow: one switch of one kind, for every process on the database. */
+  abstract static class KindSwitch implements Callable<Integer> {
+    @ParentCommand JobsCommand parent;
+    @Parameters(paramLabel = "KIND", description = "a job kind, e.g. slack.post") String kind;
+
+    abstract void apply(JobQueue q);
+
+    abstract String done();
+
+    @Override
+    public Integer call() throws Exception {
+      return parent.withQueue(q -> {
+        apply(q);
+        System.out.println(kind + " " + done() + " (paused: " + (q.isPaused(kind) ? "yes" : "no") + ", shadow: " + (q.isShadowed(kind) ? "yes" : "no") + ")");
+        return 0;
+      });
+    }
+  }
+
+  @Command(name = "pause", description = "No process claims jobs of KIND (running ones finish; rules still enqueue them, their decisions say paused).")
+  static final class Pause extends KindSwitch {
+    void apply(JobQueue q) { q.pause(kind); }
+    String done() { return "paused"; }
+  }
+
+  @Command(name = "resume", description = "Jobs of KIND are claimed again.")
+  static final class Resume extends KindSwitch {
+    void apply(JobQueue q) { q.resume(kind); }
+    String done() { return "resumed"; }
+  }
+
+  @Command(name = "shadow", description = "New and waiting jobs of KIND are recorded as shadowed (with the request they would send) and never run.")
+  static final class Shadow extends KindSwitch {
+    void apply(JobQueue q) { q.shadow(kind, true); }
+    String done() { return "shadowed"; }
+  }
+
+  @Command(name = "unshadow", description = "New jobs of KIND run again (shadowed ones stay recorded).")
+  static final class Unshadow extends KindSwitch {
+    void apply(JobQueue q) { q.shadow(kind, false); }
+    String done() { return "unshadowed"; }
   }
 }

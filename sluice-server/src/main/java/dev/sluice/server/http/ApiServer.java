@@ -125,7 +125,7 @@ public final class ApiServer implements AutoCloseable {
     RunJson wire = new RunJson(json);
     SyncRunRoutes runs = new SyncRunRoutes(config, engine, wire, new JsonBodyReader(), json);
     EventStream events = new EventStream(engine, wire, json, settings.streams());
-    QueueRoutes jobs = new QueueRoutes(queue, json);
+    QueueRoutes jobs = new QueueRoutes(queue, json, dev.sluice.rules.RulesEngine.ACTION_KINDS);
     ConnectionRoutes connections = new ConnectionRoutes(config, json);
     if (!engine.schema().equals(queue.schema())) {
       throw new IllegalArgumentException("the sync engine's schema (" + engine.schema() + ") must be the queue's (" + queue.schema() + ")");
@@ -216,6 +216,9 @@ public final class ApiServer implements AutoCloseable {
       app.get("/v1/jobs/stats", jobs::stats);
       app.get("/v1/jobs/dead", jobs::dead);
       app.post("/v1/jobs/dead/retry", jobs::retryDead);
+      app.post("/v1/jobs/dead/cancel", jobs::cancelDead);
+      app.get("/v1/kinds", jobs::kinds);
+      app.post("/v1/kinds/{kind}/{switch}", jobs::switchKind);
       app.post("/v1/jobs/{id}/retry", jobs::retry);
       app.get("/v1/rate-limits", jobs::rateLimits);
 

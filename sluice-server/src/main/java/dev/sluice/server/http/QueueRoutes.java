@@ -14,14 +14,16 @@ import dev.sluice.queue.ratelimit.RateLimits;
 import io.javalin.http.Context;
 import java.util.Map;
 
-/** Handlers of {@code /v1/jobs} (queue statistics, retrying dead jobs) and {@code /v1/rate-limits}. */
+/** Handlers of {@code /v1/jobs} (queue statistics, dead jobs), {@code /v1/kinds} (pause, shadow) and {@code /v1/rate-limits}. */
 final class QueueRoutes {
   private final JobQueue queue;
   private final RateLimits rateLimits;
   private final ObjectMapper json;
+  private final java.util.List<String> knownKinds;
 
-  QueueRoutes(JobQueue queue, ObjectMapper json) {
+  QueueRoutes(JobQueue queue, ObjectMapper json, java.util.Collection<String> knownKinds) {
     this.queue = queue;
+    this.knownKinds = java.util.List.copyOf(knownKinds);
     this.rateLimits = new RateLimits(queue.dataSource(), queue.schema(), queue.clock());
     this.json = json;
   }
@@ -41,11 +43,9 @@ final class QueueRoutes {
     ApiServer.send(ctx, json, 200, body);
   }
 
-  /** {@code GET /v1/jobs/dead?kind=&limit=}: dead jobs, newest first, with their last error. */
+  /** {@code GET /v1/jobs/dead?kind=&error_contains=&limit=}: dead jobs, newest first, with their last error. */
   void dead(Context ctx) {
-    JobFilter filter = JobFilter.any();
-    String kind = ctx.queryParam("kind");
-    if (kind != null && !kind.isBlank()) filter = filter.withKind(kind);
+    JobFilter filter = filter(ctx);
     String limitParam = ctx.queryParam("limit");
     int limit = limitParam == null || limitParam.isBlank() ? 50 : (int) SyncRunRoutes.longParam("limit", limitParam, 1, 1000);
     ObjectNode body = json.createObjectNode();
@@ -65,13 +65,51 @@ final class QueueRoutes {
 
   /** {@code POST /v1/jobs/dead/retry?kind=&error_contains=}: moves matching dead jobs back to ready. */
   void retryDead(Context ctx) {
+    int n = queue.retryDead(filter(ctx));
+    ApiServer.send(ctx, json, 200, json.createObjectNode().put("retried", n));
+  }
+
+  /** {@code POST /v1/jobs/dead/cancel?kind=&error_contains=}: cancels matching dead jobs. */
+  void cancelDead(Context ctx) {
+    int n = queue.cancelDead(filter(ctx));
+    ApiServer.send(ctx, json, 200, json.createObjectNode().put("cancelled", n));
+  }
+
+  private static JobFilter filter(Context ctx) {
     JobFilter filter = JobFilter.any();
     String kind = ctx.queryParam("kind");
     if (kind != null && !kind.isBlank()) filter = filter.withKind(kind);
     String error = ctx.queryParam("error_contains");
     if (error != null && !error.isBlank()) filter = filter.errorContains(error);
-    int n = queue.retryDead(filter);
-    ApiServer.send(ctx, json, 200, json.createObjectNode().put("retried", n));
+    return filter;
+  }
+
+  /** {@code GET /v1/kinds}: the kinds with jobs and the rules' action kinds, with their switches. */
+  void kinds(Context ctx) {
+    java.util.TreeSet<String> names = new java.util.TreeSet<>(queue.stats().countsByKind().keySet());
+    names.addAll(knownKinds);
+    ObjectNode body = json.createObjectNode();
+    ArrayNode out = body.putArray("kinds");
+    for (String k : names) out.add(kind(k));
+    ApiServer.send(ctx, json, 200, body);
+  }
+
+  /** {@code POST /v1/kinds/{kind}/{switch}}: pause, resume, shadow or unshadow. */
+  void switchKind(Context ctx) {
+    String kind = ctx.pathParam("kind");
+    if (kind.isBlank() || kind.length() > 200) throw ApiError.badRequest("kind must be 1-200 characters");
+    switch (ctx.pathParam("switch")) {
+      case "pause" -> queue.pause(kind);
+      case "resume" -> queue.resume(kind);
+      case "shadow" -> queue.shadow(kind, true);
+      case "unshadow" -> queue.shadow(kind, false);
+      default -> throw ApiError.badRequest("switch must be pause, resume, shadow or unshadow; got '" + ctx.pathParam("switch") + "'");
+    }
+    ApiServer.send(ctx, json, 200, kind(kind));
+  }
+
+  private ObjectNode kind(String k) {
+    return json.createObjectNode().put("kind", k).put("paused", queue.isPaused(k)).put("shadow", queue.isShadowed(k));
   }
 
   /** {@code POST /v1/jobs/{id}/retry}: one dead or cancelled job back to ready. */

@@ -284,6 +284,45 @@ class ApiServerTest {
     assertThat(metrics.raw().body()).contains("# TYPE sluice_sync_runs gauge").contains("# TYPE sluice_sync_records_total counter").contains("jvm_memory_used_bytes");
   }
 
+  @Test
+  void kindsArePausedAndShadowedAndDeadJobsCancelledInBulkByKindAndErrorText() throws Exception {
+    dev.sluice.queue.JobQueue q = runtime.queue();
+    // two dead jobs, made dead by a worker of this test that fails them for good
+    try (dev.sluice.queue.JobWorker w = q.worker().handle("api-test.doomed", ctx -> {
+      throw new dev.sluice.queue.PermanentJobFailure(ctx.payload().path("why").asText());
+    }).start()) {
+      long a = q.enqueue(dev.sluice.queue.NewJob.of("api-test.doomed", "{\"why\": \"channel_not_found\"}")).id();
+      long b = q.enqueue(dev.sluice.queue.NewJob.of("api-test.doomed", "{\"why\": \"invalid_auth\"}")).id();
+      org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).until(() ->
+          q.find(a).orElseThrow().state() == dev.sluice.queue.JobState.DEAD && q.find(b).orElseThrow().state() == dev.sluice.queue.JobState.DEAD);
+    }
+    Answer listed = call("GET", "/v1/jobs/dead?kind=api-test.doomed&error_contains=channel", null);
+    assertThat(listed.body().get("jobs")).hasSize(1);
+    Answer cancelled = call("POST", "/v1/jobs/dead/cancel?kind=api-test.doomed&error_contains=channel_not_found", null);
+    assertThat(cancelled.status()).isEqualTo(200);
+    assertThat(cancelled.body().get("cancelled").asInt()).isEqualTo(1);
+    assertThat(call("GET", "/v1/jobs/dead?kind=api-test.doomed", null).body().get("jobs")).singleElement()
+        .satisfies(j -> assertThat(j.get("last_error").asText()).contains("invalid_auth"));
+
+    Answer paused = call("POST", "/v1/kinds/slack.post/pause", null);
+    assertThat(paused.status()).isEqualTo(200);
+    assertThat(paused.body().get("paused").asBoolean()).isTrue();
+    assertThat(q.isPaused("slack.post")).isTrue();
+    Answer shadowed = call("POST", "/v1/kinds/slack.post/shadow", null);
+    assertThat(shadowed.body().get("shadow").asBoolean()).isTrue();
+    Answer kinds = call("GET", "/v1/kinds", null);
+    assertThat(kinds.body().get("kinds")).anySatisfy(k -> {
+      assertThat(k.get("kind").asText()).isEqualTo("slack.post");
+      assertThat(k.get("paused").asBoolean()).isTrue();
+      assertThat(k.get("shadow").asBoolean()).isTrue();
+    });
+    call("POST", "/v1/kinds/slack.post/resume", null);
+    Answer back = call("POST", "/v1/kinds/slack.post/unshadow", null);
+    assertThat(back.body().get("paused").asBoolean()).isFalse();
+    assertThat(back.body().get("shadow").asBoolean()).isFalse();
+    assertThat(call("POST", "/v1/kinds/slack.post/explode", null).status()).isEqualTo(400);
+  }
+
   private static String error(Answer a) {
     assertThat(a.status()).as("status of %s", a.raw().body()).isEqualTo(400);
     return a.body().get("error").asText();
