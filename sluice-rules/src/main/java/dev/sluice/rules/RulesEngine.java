@@ -73,7 +73,7 @@ public final class RulesEngine {
     rules.concurrencyLimits().forEach((kind, limit) -> {
       KindPolicy p = queue.kindPolicy(kind);
       if (!limit.equals(p.maxRunningPerKey())) {
-        queue.configureKind(kind, new KindPolicy(p.retry(), p.maxRunning(), limit, p.timeout(), p.dedupeWindow()));
+        queue.configureKind(kind, new KindPolicy(p.retry(), p.maxRunning(), limit, p.timeout(), p.dedupeWindow(), p.keepFinished()));
       }
     });
     return this;
