@@ -15,7 +15,11 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
-/** Batch upsert / create with per-record results from HubSpot's 200, 201 and 207 answers. */
+/**
+ * Batch upsert (by a unique property), update (by record id, {@code hs_object_id}: HubSpot's
+ * documented {@code batch/update}, which never creates) or create, with per-record results from
+ * HubSpot's 200, 201 and 207 answers.
+ */
 final class HubSpotBatchWriter {
 
   /** Error categories that are the record's own fault: retrying the same data cannot succeed. */
@@ -39,7 +43,8 @@ final class HubSpotBatchWriter {
     if (keyed != 0 && keyed != records.size()) {
       throw new IllegalArgumentException("a HubSpot batch is either all upserts (idProperty set) or all creates");
     }
-    boolean upsert = keyed > 0;
+    boolean byId = keyed > 0 && records.stream().allMatch(r -> ID_PROPERTY.equals(r.idProperty()));
+    Mode mode = keyed == 0 ? Mode.CREATE : byId ? Mode.UPDATE : Mode.UPSERT;
     List<String> traceIds = new ArrayList<>();
     ObjectNode body = HubSpotHttp.JSON.createObjectNode();
     ArrayNode inputs = body.putArray("inputs");
@@ -48,22 +53,46 @@ final class HubSpotBatchWriter {
       String trace = r.traceId() != null ? r.traceId() : Integer.toString(i);
       traceIds.add(trace);
       ObjectNode in = inputs.addObject();
-      if (upsert) {
+      if (mode == Mode.UPSERT) {
         in.put("idProperty", r.idProperty()).put("id", r.id());
+      } else if (mode == Mode.UPDATE) {
+        in.put("id", r.id());
       }
       ObjectNode props = in.putObject("properties");
-      r.properties().forEach(props::put);
+      r.properties().forEach((k, v) -> {
+        if (!(mode == Mode.UPDATE && ID_PROPERTY.equals(k))) {
+          props.put(k, v);
+        }
+      });
       in.put("objectWriteTraceId", trace);
     }
-    String position = objectType + " batch/" + (upsert ? "upsert" : "create") + " of " + records.size();
-    HubSpotHttp.Response resp = http.send("write", "POST", "/crm/v3/objects/" + objectType + "/batch/" + (upsert ? "upsert" : "create"),
+    String verb = mode.name().toLowerCase(java.util.Locale.ROOT);
+    String position = objectType + " batch/" + verb + " of " + records.size();
+    HubSpotHttp.Response resp = http.send("write", "POST", "/crm/v3/objects/" + objectType + "/batch/" + verb,
         body, HubSpotConnector.idempotency(idempotencyKey), position);
-    return results(records, traceIds, resp.body(), upsert, position);
+    return results(records, traceIds, resp.body(), mode, position);
+  }
+
+  /** The record id as an upsert key: such records are updated by id ({@code batch/update}). */
+  static final String ID_PROPERTY = "hs_object_id";
+
+  /** Which batch call a batch takes. */
+  enum Mode {
+    CREATE,
+    UPSERT,
+    UPDATE
+  }
+
+  /** {@link #results(List, List, JsonNode, Mode, String)} for an upsert ({@code true}) or a create. */
+  static WriteResult results(List<OutboundRecord> records, List<String> traceIds, JsonNode body, boolean upsert, String position)
+      throws ConnectorException {
+    return results(records, traceIds, body, upsert ? Mode.UPSERT : Mode.CREATE, position);
   }
 
   /** Maps HubSpot's results (unordered, without trace ids) and errors (with trace ids) back to the inputs. */
-  static WriteResult results(List<OutboundRecord> records, List<String> traceIds, JsonNode body, boolean upsert, String position)
+  static WriteResult results(List<OutboundRecord> records, List<String> traceIds, JsonNode body, Mode mode, String position)
       throws ConnectorException {
+    boolean upsert = mode != Mode.CREATE;
     if (body == null || !body.path("results").isArray()) {
       throw ConnectorException.malformed("HubSpot answered " + position + " without \"results\"", null);
     }
@@ -81,6 +110,16 @@ final class HubSpotBatchWriter {
         Integer i = byTrace.get(t.asText());
         if (i != null && out[i] == null) {
           out[i] = new RecordResult(traceIds.get(i), Status.FAILED, null, kind, message);
+        }
+      }
+      if (mode == Mode.UPDATE && !e.path("context").has("objectWriteTraceId")) {
+        // batch/update names the records it did not find by their ids
+        for (JsonNode id : e.path("context").path("ids")) {
+          for (int i = 0; i < records.size(); i++) {
+            if (out[i] == null && records.get(i).id().equals(id.asText())) {
+              out[i] = new RecordResult(traceIds.get(i), Status.FAILED, null, kind, message);
+            }
+          }
         }
       }
     }
@@ -102,7 +141,7 @@ final class HubSpotBatchWriter {
       if (i == null && upsert) {
         for (Map.Entry<String, Integer> k : byKey.entrySet()) {
           String prop = k.getKey().substring(0, k.getKey().indexOf('\u0000'));
-          JsonNode v = r.path("properties").get(prop);
+          JsonNode v = ID_PROPERTY.equals(prop) ? r.get("id") : r.path("properties").get(prop);
           if (v != null && !v.isNull() && k.getKey().equals(prop + "\u0000" + normal(v.asText()))) {
             i = k.getValue();
             break;
@@ -114,13 +153,13 @@ final class HubSpotBatchWriter {
         continue;
       }
       byKey.values().remove(i);
-      out[i] = success(traceIds.get(i), r, upsert);
+      out[i] = success(traceIds.get(i), r, mode);
     }
     // Results HubSpot did not let us attribute fill the remaining inputs in order.
     int u = 0;
     for (int i = 0; i < out.length; i++) {
       if (out[i] == null && u < unmatched.size()) {
-        out[i] = success(traceIds.get(i), unmatched.get(u++), upsert);
+        out[i] = success(traceIds.get(i), unmatched.get(u++), mode);
       } else if (out[i] == null) {
         out[i] = new RecordResult(traceIds.get(i), Status.FAILED, null, ConnectorException.Kind.RETRYABLE,
             "HubSpot reported no result for this record");
@@ -129,8 +168,8 @@ final class HubSpotBatchWriter {
     return new WriteResult(List.of(out));
   }
 
-  private static RecordResult success(String trace, JsonNode r, boolean upsert) {
-    boolean created = !upsert || r.path("new").asBoolean(false);
+  private static RecordResult success(String trace, JsonNode r, Mode mode) {
+    boolean created = mode == Mode.CREATE || (mode == Mode.UPSERT && r.path("new").asBoolean(false));
     return new RecordResult(trace, created ? Status.CREATED : Status.UPDATED, HubSpotRecords.id(r.get("id")), null, null);
   }
 

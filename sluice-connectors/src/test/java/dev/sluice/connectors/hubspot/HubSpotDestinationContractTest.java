@@ -126,10 +126,13 @@ class HubSpotDestinationContractTest extends DestinationConnectorContract {
     try (DestinationConnector c = newConnector()) {
       OutboundRecord known = c.mapFields("contacts", "hs_object_id", Map.of("hs_object_id", id, "lastname", "ById"), "known");
       OutboundRecord unknown = c.mapFields("contacts", "hs_object_id", Map.of("hs_object_id", "999999999", "lastname", "Nobody"), "unknown");
+      portal.sandbox.journal().clear();
       WriteResult r = c.uploadBatch("contacts", List.of(known, unknown), null);
+      assertThat(portal.sandbox.journal().withPathPrefix("/crm/v3/objects/contacts/batch/update")).as("HubSpot's update by id").hasSize(1);
       assertThat(r.results().get(0).status()).isEqualTo(WriteResult.Status.UPDATED);
       assertThat(r.results().get(0).externalId()).isEqualTo(id);
       assertThat(r.results().get(1).ok()).isFalse();
+      assertThat(r.results().get(1).error()).contains("OBJECT_NOT_FOUND");
       assertThat(portal.sandbox.hubspot().record(HubSpotObjectType.CONTACTS, id).orElseThrow().property("lastname")).isEqualTo("ById");
     }
   }
