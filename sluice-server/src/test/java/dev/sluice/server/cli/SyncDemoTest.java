@@ -55,7 +55,12 @@ class SyncDemoTest {
     assertThat(demo.secrets()).hasSize(3).allSatisfy(secret -> assertThat(logged.toString()).doesNotContain(secret));
     assertThat(output).contains("-> HTTP 202").contains("every check passed").doesNotContain("MISMATCH");
     assertThat(output).containsPattern("contacts +4 edited, +1 created, +1 archived");
-    assertThat(output).contains("4/5  Leads: 300 form posts").containsPattern("5/5  Webhooks: .*\\n.*\\n +[0-9]+ events stored \\(each once\\), 20 of 20 mirror rows updated in [0-9.]+ s, no sync run  ok").containsPattern("CRM check: [0-9,]+ acknowledged addresses.* 0 missing, 0 duplicated  ok");
+    assertThat(output).contains("4/6  Leads: 300 form posts").containsPattern("5/6  Webhooks: .*\\n.*\\n +[0-9]+ events stored \\(each once\\), 20 of 20 mirror rows updated in [0-9.]+ s, no sync run  ok").containsPattern("CRM check: [0-9,]+ acknowledged addresses.* 0 missing, 0 duplicated  ok");
+    assertThat(output).contains("6/6  Pipelines:").containsPattern("Salesforce now holds [0-9,]+ contacts, one per email address  ok")
+        .containsPattern("the Mailchimp audience now holds [0-9,]+ members  ok")
+        .contains("nothing sent back to HubSpot: Sluice's own writes were recognised as echoes  ok")
+        .contains("now has firstname \"Edited in Salesforce\" (1 record, 1 write call)  ok")
+        .contains("the edit stopped there: the next runs both ways wrote nothing  ok");
     assertThat(exit).as(output).isZero();
   }
 }
