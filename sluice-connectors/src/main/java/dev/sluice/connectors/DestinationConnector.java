@@ -51,6 +51,20 @@ public interface DestinationConnector extends Connector {
   WriteResult uploadBatch(String objectType, List<OutboundRecord> records, String idempotencyKey) throws ConnectorException;
 
   /**
+   * Deletes records by the destination's own ids (HubSpot archives them; Salesforce moves them to the
+   * recycle bin), at most {@link #maxBatchSize()} a call. A record that is already gone counts as
+   * deleted, so a repeated call has one effect.
+   *
+   * @return one result per id, in order: {@link WriteResult.Status#DELETED} or FAILED with the reason
+   * @throws ConnectorException as {@link #uploadBatch}; {@link ConnectorException.Kind#PERMANENT_BATCH}
+   *     from a platform Sluice does not delete on
+   */
+  default WriteResult deleteBatch(String objectType, List<String> ids) throws ConnectorException {
+    throw new ConnectorException(ConnectorException.Kind.PERMANENT_BATCH, "connection " + connection()
+        + ": Sluice does not delete records on this platform", null, 0, null);
+  }
+
+  /**
    * The former name of {@link #uploadBatch}, kept for callers written before the adapter interface
    * took seed 001's names.
    *

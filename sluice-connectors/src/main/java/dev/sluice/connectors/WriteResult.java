@@ -15,6 +15,8 @@ public record WriteResult(List<RecordResult> results) {
   public enum Status {
     CREATED,
     UPDATED,
+    /** Deleted by {@link DestinationConnector#deleteBatch} (or already gone). */
+    DELETED,
     FAILED
   }
 

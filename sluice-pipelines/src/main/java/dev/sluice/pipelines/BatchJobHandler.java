@@ -119,10 +119,14 @@ final class BatchJobHandler implements JobHandler {
     List<Decision> sends = decisions.stream().filter(d -> d.kind() == Decision.Kind.SEND).toList();
     if (!sends.isEmpty()) {
       write(job, p, dest, sends, outcome, lastAttempt);
-      if (outcome.authFailure != null) {
-        fail(job, outcome.authFailure);
-        return;
-      }
+    }
+    List<Decision> deletes = decisions.stream().filter(d -> d.kind() == Decision.Kind.DELETE).toList();
+    if (!deletes.isEmpty() && outcome.authFailure == null) {
+      delete(p, dest, deletes, outcome, lastAttempt);
+    }
+    if (outcome.authFailure != null) {
+      fail(job, outcome.authFailure);
+      return;
     }
     commit(job, p, rows.get(rows.size() - 1).externalId(), outcome);
   }
@@ -151,17 +155,7 @@ final class BatchJobHandler implements JobHandler {
       outcome.writeCalls++;
       result = dest.uploadBatch(p.destinationObject(), records, idempotencyKey);
     } catch (ConnectorException e) {
-      switch (e.kind()) {
-        case RATE_LIMITED -> throw new JobSnooze(e.retryAfter() == null ? DEFAULT_SNOOZE : e.retryAfter());
-        case AUTH -> outcome.authFailure = "destination " + p.destinationConnection() + ": " + e.getMessage();
-        case PERMANENT_BATCH, PERMANENT_RECORD -> sends.stream().filter(d -> !outcome.decided(d))
-            .forEach(d -> outcome.failed(d, e.getMessage(), true));
-        default -> {
-          if (!lastAttempt) throw e;
-          // out of attempts: these records are pushed again by the next run
-          sends.stream().filter(d -> !outcome.decided(d)).forEach(d -> outcome.failed(d, e.getMessage(), false));
-        }
-      }
+      batchFailed(e, p, sends, outcome, lastAttempt);
       return;
     }
     for (int i = 0; i < checked.size(); i++) {
@@ -170,6 +164,43 @@ final class BatchJobHandler implements JobHandler {
         outcome.synced(checked.get(i), r.externalId(), records.get(i).properties());
       } else {
         outcome.failed(checked.get(i), r.error(), r.errorKind() != ConnectorException.Kind.RETRYABLE);
+      }
+    }
+  }
+
+  /** Deletes the destination records of source records deleted since their push, in one call. */
+  private void delete(Pipeline p, DestinationConnector dest, List<Decision> deletes, BatchOutcome outcome, boolean lastAttempt)
+      throws ConnectorException {
+    WriteResult result;
+    try {
+      outcome.writeCalls++;
+      result = dest.deleteBatch(p.destinationObject(), deletes.stream().map(Decision::destinationId).toList());
+    } catch (ConnectorException e) {
+      batchFailed(e, p, deletes, outcome, lastAttempt);
+      return;
+    }
+    for (int i = 0; i < deletes.size(); i++) {
+      WriteResult.RecordResult r = result.results().get(i);
+      if (r.ok()) {
+        outcome.deleted(deletes.get(i));
+      } else {
+        outcome.failed(deletes.get(i), r.error(), r.errorKind() != ConnectorException.Kind.RETRYABLE);
+      }
+    }
+  }
+
+  /** A whole upload or delete failed: snooze on a rate limit, fail the run on auth, else retry or report each record. */
+  private static void batchFailed(ConnectorException e, Pipeline p, List<Decision> ds, BatchOutcome outcome, boolean lastAttempt)
+      throws ConnectorException {
+    switch (e.kind()) {
+      case RATE_LIMITED -> throw new JobSnooze(e.retryAfter() == null ? DEFAULT_SNOOZE : e.retryAfter());
+      case AUTH -> outcome.authFailure = "destination " + p.destinationConnection() + ": " + e.getMessage();
+      case PERMANENT_BATCH, PERMANENT_RECORD -> ds.stream().filter(d -> !outcome.decided(d))
+          .forEach(d -> outcome.failed(d, e.getMessage(), true));
+      default -> {
+        if (!lastAttempt) throw e;
+        // out of attempts: these records are pushed again by the next run
+        ds.stream().filter(d -> !outcome.decided(d)).forEach(d -> outcome.failed(d, e.getMessage(), false));
       }
     }
   }

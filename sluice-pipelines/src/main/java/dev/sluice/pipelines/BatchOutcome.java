@@ -32,7 +32,7 @@ final class BatchOutcome {
       switch (d.kind()) {
         case SKIP -> outcomes.put(d, new Outcome("skipped", d.reason(), d.destinationId(), null, true));
         case FAIL -> outcomes.put(d, new Outcome("failed", d.reason(), null, d.error(), true));
-        case SEND -> { } // decided by the write
+        case SEND, DELETE -> { } // decided by the write or the delete
       }
     }
   }
@@ -45,6 +45,11 @@ final class BatchOutcome {
    * The mapped record does not fit the destination's schema (a value of the wrong type, a required
    * field empty): nothing of it is sent, and it is pushed again whole once its source changes.
    */
+  /** The destination record was deleted (or was gone already). */
+  void deleted(Decision d) {
+    outcomes.put(d, new Outcome("synced", "deleted", d.destinationId(), null, true));
+  }
+
   void mappingFailed(Decision d, String error) {
     outcomes.put(d, new Outcome("failed", "mapping", d.destinationId(), error, true));
   }
@@ -93,7 +98,7 @@ final class BatchOutcome {
           links.add(new String[] {d.key(), p.destinationConnection(), p.destinationObject(), o.destinationId()});
         }
       }
-      if (o.status().equals("synced") && o.destinationId() != null) {
+      if (o.status().equals("synced") && o.destinationId() != null && d.kind() == Decision.Kind.SEND) {
         writtenIds.add(o.destinationId());
         writtenProps.add(PipelineStore.json(o.sent() != null ? o.sent() : d.send()));
       }

@@ -65,7 +65,11 @@ final class BatchPlanner {
 
   private Decision decide(SourceRow row, Mapping.Result r, Map<String, List<LinkedRecord>> links, Map<String, String> keyOwner) {
     if (row.archived()) {
-      return Decision.skip(row, "archived", null, null, null);
+      // deleted at the source: delete the record it was pushed to, unless that one is gone already
+      if (pipeline.propagateDeletes() && row.lastDestinationId() != null && !row.destinationArchived()) {
+        return Decision.delete(row, row.lastDestinationId());
+      }
+      return Decision.skip(row, "archived", null, null, row.lastDestinationId());
     }
     if (!r.ok()) {
       return Decision.fail(row, "mapping", r.error().toString(), null, null);

@@ -13,7 +13,12 @@ import java.util.Map;
 record Decision(SourceRow row, Kind kind, String reason, String error, Map<String, String> send,
     Map<String, String> mapped, String key, String destinationId) {
 
-  enum Kind { SEND, SKIP, FAIL }
+  enum Kind { SEND, SKIP, FAIL, DELETE }
+
+  /** Deletes {@code destinationId}: the source record was deleted and the pipeline propagates deletes. */
+  static Decision delete(SourceRow row, String destinationId) {
+    return new Decision(row, Kind.DELETE, "deleted", null, null, null, null, destinationId);
+  }
 
   static Decision skip(SourceRow row, String reason, Map<String, String> mapped, String key, String destinationId) {
     return new Decision(row, Kind.SKIP, reason, null, null, mapped, key, destinationId);

@@ -16,9 +16,17 @@ import java.util.Objects;
  * @param mapping the compiled mapping
  * @param batchSize records per batch; 0 = the destination's largest batch
  * @param cron optional cron expression for scheduled runs
+ * @param propagateDeletes true: a source record deleted (archived) since its push deletes the
+ *     destination record it was pushed to; false: it is skipped and the destination record stays
  */
 public record Pipeline(String name, String sourceConnection, String sourceObject, String destinationConnection,
-    String destinationObject, String matchField, Mapping mapping, int batchSize, String cron) {
+    String destinationObject, String matchField, Mapping mapping, int batchSize, String cron, boolean propagateDeletes) {
+
+  /** A pipeline that does not propagate deletes. */
+  public Pipeline(String name, String sourceConnection, String sourceObject, String destinationConnection,
+      String destinationObject, String matchField, Mapping mapping, int batchSize, String cron) {
+    this(name, sourceConnection, sourceObject, destinationConnection, destinationObject, matchField, mapping, batchSize, cron, false);
+  }
 
   public Pipeline {
     if (name == null || !name.matches("[A-Za-z0-9_.-]+")) {

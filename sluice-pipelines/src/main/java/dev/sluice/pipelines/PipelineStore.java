@@ -117,10 +117,12 @@ final class PipelineStore {
   List<SourceRow> changed(Connection c, Pipeline p, String after, int limit) throws SQLException {
     List<SourceRow> out = new ArrayList<>();
     try (PreparedStatement ps = prepare(c, "select_changed", "pipeline", p.name(), "connection", p.sourceConnection(),
-        "object_type", p.sourceObject(), "after", after, "limit", limit); ResultSet rs = ps.executeQuery()) {
+        "object_type", p.sourceObject(), "destination_connection", p.destinationConnection(), "destination_object",
+        p.destinationObject(), "after", after, "limit", limit); ResultSet rs = ps.executeQuery()) {
       while (rs.next()) {
         out.add(new SourceRow(rs.getString("external_id"), map(rs.getString("properties")), rs.getBoolean("archived"),
-            instant(rs, "source_updated_at"), rs.getString("content_hash"), map(rs.getString("mapped")), map(rs.getString("written"))));
+            instant(rs, "source_updated_at"), rs.getString("content_hash"), map(rs.getString("mapped")), map(rs.getString("written")),
+            rs.getString("last_destination_id"), rs.getBoolean("destination_archived")));
       }
     }
     return out;

@@ -88,16 +88,21 @@ class TwoWayPipelineTest {
     fx = new PipelineFixture(db.dataSource());
     fx.hubspot("hubspot-main", sandbox.baseUrl(), sandbox.hubspot().token());
     fx.salesforce("salesforce-main", sandbox.baseUrl(), SalesforceOptions.DEFAULT_ACCESS_TOKEN);
-    fx.pipelines(db.dataSource(), pipelines(0));
+    fx.pipelines(db.dataSource(), pipelines(0, true));
   }
 
   /** hs-to-sf and sf-to-hs, {@code batchSize} records a batch (0: the destination's largest). */
   static Pipeline[] pipelines(int batchSize) throws MappingException {
+    return pipelines(batchSize, false);
+  }
+
+  /** As {@link #pipelines(int)}; {@code deletes}: both propagate deletes. */
+  static Pipeline[] pipelines(int batchSize, boolean deletes) throws MappingException {
     return new Pipeline[] {
         new Pipeline("hs-to-sf", "hubspot-main", "contacts", "salesforce-main", "Contact", "Email", Mapping.parse(HS_TO_SF, "hs-to-sf"),
-            batchSize, null),
+            batchSize, null, deletes),
         new Pipeline("sf-to-hs", "salesforce-main", "Contact", "hubspot-main", "contacts", "email", Mapping.parse(SF_TO_HS, "sf-to-hs"),
-            batchSize, null)};
+            batchSize, null, deletes)};
   }
 
   @AfterEach
@@ -167,6 +172,29 @@ class TwoWayPipelineTest {
     return b.toString();
   }
 
+  @Test
+  void deletesPropagateBothWaysOnceAndThenNothingIsSent() {
+    cyclesUntilQuiet();
+    String hubspotGone = hubspot("h30").id();
+    String salesforceGone = sf("h4").id();
+    String salesforceOfHubspotGone = sf("h30").id();
+    String hubspotOfSalesforceGone = hubspot("h4").id();
+    sandbox.hubspot().archiveRecord(HubSpotObjectType.CONTACTS, hubspotGone);
+    salesforce.deleteRecord("Contact", salesforceGone);
+
+    List<PipelineRun[]> cycles = cyclesUntilQuiet();
+    assertThat(salesforce.record("Contact", salesforceOfHubspotGone)).as("deleted in Salesforce").isEmpty();
+    assertThat(sandbox.hubspot().record(HubSpotObjectType.CONTACTS, hubspotOfSalesforceGone).orElseThrow().archived())
+        .as("archived in HubSpot").isTrue();
+    assertThat(cycles.get(0)[0].writeCalls()).as("one delete call to Salesforce").isEqualTo(1);
+    assertThat(fx.engine.breakdown(cycles.get(0)[0].id()).get("synced")).containsEntry("deleted", 1L);
+    assertThat(fx.engine.breakdown(cycles.get(0)[1].id()).get("synced")).containsEntry("deleted", 1L);
+    assertEqualOnBothSides();
+    long before = writes();
+    cycle();
+    assertThat(writes()).as("the deletions do not come back").isEqualTo(before);
+  }
+
   /** Syncs both sides and runs both pipelines until a cycle writes nothing; at most 4 cycles. */
   List<PipelineRun[]> cyclesUntilQuiet() {
     List<PipelineRun[]> cycles = new ArrayList<>();
@@ -189,7 +217,8 @@ class TwoWayPipelineTest {
   /** Write calls the sandbox received: HubSpot batch writes and Salesforce collection writes. */
   long writes() {
     Predicate<RecordedRequest> write = r -> (r.path().contains("/batch/upsert") || r.path().contains("/batch/create")
-        || r.path().contains("/batch/update")) || (r.path().contains("/composite/sobjects") && !"GET".equals(r.method()));
+        || r.path().contains("/batch/update") || r.path().contains("/batch/archive"))
+        || (r.path().contains("/composite/sobjects") && !"GET".equals(r.method()));
     return sandbox.journal().matching(write).size();
   }
 

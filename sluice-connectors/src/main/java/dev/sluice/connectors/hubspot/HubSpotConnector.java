@@ -238,6 +238,22 @@ public final class HubSpotConnector implements SourceConnector, DestinationConne
     return writer.write(checkWritable(objectType), records, idempotencyKey);
   }
 
+  /** {@code POST /crm/v3/objects/{type}/batch/archive}: HubSpot answers 204 for the whole batch, archived or already gone. */
+  @Override
+  public WriteResult deleteBatch(String objectType, List<String> ids) throws ConnectorException {
+    if (ids.isEmpty()) return new WriteResult(List.of());
+    com.fasterxml.jackson.databind.node.ObjectNode body = HubSpotHttp.JSON.createObjectNode();
+    com.fasterxml.jackson.databind.node.ArrayNode inputs = body.putArray("inputs");
+    ids.forEach(id -> inputs.addObject().put("id", id));
+    String type = checkWritable(objectType);
+    http.send("write", "POST", "/crm/v3/objects/" + type + "/batch/archive", body, Map.of(), type + " batch/archive of " + ids.size());
+    List<WriteResult.RecordResult> out = new java.util.ArrayList<>();
+    for (int i = 0; i < ids.size(); i++) {
+      out.add(new WriteResult.RecordResult(Integer.toString(i), WriteResult.Status.DELETED, ids.get(i), null, null));
+    }
+    return new WriteResult(out);
+  }
+
   /**
    * Creates a task associated to a contact.
    *

@@ -149,6 +149,12 @@ public final class SalesforceConnector implements SourceConnector, DestinationCo
   }
 
   @Override
+  public WriteResult deleteBatch(String objectType, List<String> ids) throws ConnectorException {
+    checkName(config, objectType);
+    return writer.delete(ids);
+  }
+
+  @Override
   public void close() {
     // The HttpClient belongs to the factory.
   }

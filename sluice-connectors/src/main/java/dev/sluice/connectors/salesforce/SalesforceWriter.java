@@ -81,6 +81,40 @@ final class SalesforceWriter {
     }
   }
 
+  /**
+   * {@code DELETE /composite/sobjects?ids=…&allOrNone=false}: one result per id; a record already in
+   * the recycle bin ({@code ENTITY_IS_DELETED}) counts as deleted.
+   */
+  WriteResult delete(List<String> ids) throws ConnectorException {
+    if (ids.isEmpty()) {
+      return new WriteResult(List.of());
+    }
+    if (ids.size() > MAX_BATCH) {
+      throw new IllegalArgumentException("Salesforce sObject Collections delete at most " + MAX_BATCH + " records, got " + ids.size());
+    }
+    for (String id : ids) {
+      if (!id.matches("[A-Za-z0-9]{15,18}")) throw new IllegalArgumentException("'" + id + "' is not a Salesforce id");
+    }
+    String position = "delete of " + ids.size();
+    JsonNode resp = http.send("write", "DELETE", "/composite/sobjects?allOrNone=false&ids=" + String.join(",", ids), null, position);
+    if (resp == null || !resp.isArray() || resp.size() != ids.size()) {
+      throw dev.sluice.connectors.ConnectorException.malformed("Salesforce answered " + position + " without one result per id", null);
+    }
+    List<RecordResult> out = new ArrayList<>();
+    for (int i = 0; i < ids.size(); i++) {
+      JsonNode r = resp.get(i);
+      String code = r.path("errors").path(0).path("statusCode").asText("");
+      if (r.path("success").asBoolean(false) || code.equals("ENTITY_IS_DELETED")) {
+        out.add(new RecordResult(Integer.toString(i), Status.DELETED, ids.get(i), null, null));
+      } else {
+        out.add(new RecordResult(Integer.toString(i), Status.FAILED, null,
+            TRANSIENT_CODES.contains(code) ? ConnectorException.Kind.RETRYABLE : ConnectorException.Kind.PERMANENT_RECORD,
+            code + ": " + r.path("errors").path(0).path("message").asText("")));
+      }
+    }
+    return new WriteResult(out);
+  }
+
   static WriteResult results(List<OutboundRecord> records, JsonNode resp, String position, boolean creating) throws ConnectorException {
     if (resp == null || !resp.isArray() || resp.size() != records.size()) {
       throw ConnectorException.malformed("Salesforce answered " + position + " with " + (resp == null || !resp.isArray() ? "no result array"

@@ -28,11 +28,12 @@ import java.util.TreeSet;
  *     match: Email                       # the mapped field that identifies a person (default: the email field)
  *     batch_size: 200                    # default: the destination's largest batch
  *     cron: "0 * * * *"                  # optional schedule
+ *     deletes: propagate                 # a deleted source record deletes its destination record (default: ignore)
  * }</pre>
  * The mapping file is compiled here, so a broken one stops every command with its errors.
  */
 final class PipelinesConfigParser {
-  private static final Set<String> KEYS = Set.of("from", "to", "mapping", "match", "batch_size", "cron");
+  private static final Set<String> KEYS = Set.of("from", "to", "mapping", "match", "batch_size", "cron", "deletes");
   /** Destination fields taken as the match key when {@code match:} is left out, in this order. */
   private static final List<String> EMAIL_FIELDS = List.of("email", "email_address");
 
@@ -89,8 +90,13 @@ final class PipelinesConfigParser {
         throw new ConfigException(path + ".cron", "'" + c + "' is not a 5-field cron expression (minute hour day-of-month month day-of-week)");
       }
     });
+    String deletes = parser.optionalString(node, path, "deletes").orElse("ignore");
+    if (!deletes.equals("ignore") && !deletes.equals("propagate")) {
+      throw new ConfigException(path + ".deletes", "must be propagate or ignore, got '" + deletes + "'");
+    }
     try {
-      return new Pipeline(name, from[0], from[1], to[0], to[1], match, mapping, batchSize, cron.map(String::trim).orElse(null));
+      return new Pipeline(name, from[0], from[1], to[0], to[1], match, mapping, batchSize, cron.map(String::trim).orElse(null),
+          deletes.equals("propagate"));
     } catch (IllegalArgumentException e) {
       throw new ConfigException(path, e.getMessage());
     }

@@ -32,6 +32,7 @@ public final class PipelineJson {
     n.put("match", p.matchField());
     if (p.batchSize() > 0) n.put("batch_size", p.batchSize()); else n.putNull("batch_size");
     n.put("cron", p.cron());
+    n.put("deletes", p.propagateDeletes() ? "propagate" : "ignore");
     var fields = n.putArray("fields");
     p.mapping().destinationFields().forEach(fields::add);
     return n;
@@ -46,6 +47,7 @@ public final class PipelineJson {
     ObjectNode counts = (ObjectNode) n.get("counts");
     Map<String, Long> skipped = breakdown.getOrDefault("skipped", Map.of());
     Map<String, Long> failed = breakdown.getOrDefault("failed", Map.of());
+    counts.put("deleted", breakdown.getOrDefault("synced", Map.of()).getOrDefault("deleted", 0L));
     counts.put("echo_suppressed", skipped.getOrDefault("echo", 0L));
     counts.put("conflicts", skipped.getOrDefault("conflict", 0L));
     counts.put("unchanged", skipped.getOrDefault("unchanged", 0L));

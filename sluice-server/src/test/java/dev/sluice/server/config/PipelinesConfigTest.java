@@ -76,6 +76,8 @@ class PipelinesConfigTest {
         .hasMessageContaining("pipelines.p.to: 'Widget' is not a salesforce object");
     assertThatThrownBy(() -> load(base.formatted("segment-main/identify", "salesforce-main/Contact", "mappings/ok.yaml")))
         .hasMessageContaining("pipelines.p.from: Sluice cannot read from platform 'segment'");
+    assertThatThrownBy(() -> load(base.formatted("hubspot-main/contacts", "salesforce-main/Contact", "mappings/ok.yaml") + "    deletes: sometimes\n"))
+        .hasMessageContaining("pipelines.p.deletes: must be propagate or ignore, got 'sometimes'");
     assertThatThrownBy(() -> load(base.formatted("hubspot-main/contacts", "salesforce-main/Contact", "mappings/missing.yaml")))
         .hasMessageContaining("pipelines.p.mapping: mapping file").hasMessageContaining("does not exist");
     assertThatThrownBy(() -> load(base.formatted("hubspot-main/contacts", "salesforce-main/Contact", "mappings/broken.yaml")))
