@@ -15,6 +15,8 @@ import dev.sluice.queue.JobQueue;
 import dev.sluice.queue.JobWorker;
 import dev.sluice.queue.ratelimit.RateLimits;
 import dev.sluice.sandbox.Sandbox;
+import dev.sluice.sandbox.mailchimp.MailchimpOptions;
+import dev.sluice.sandbox.mailchimp.MailchimpSandbox;
 import dev.sluice.sandbox.salesforce.SalesforceOptions;
 import dev.sluice.sandbox.salesforce.SalesforceSandbox;
 import dev.sluice.sync.SyncEngine;
@@ -50,6 +52,15 @@ public final class PipelineBenchmark {
   static final String SOURCE = "mirror-bench";
   static final String DESTINATION = "salesforce-bench";
   static final String PIPELINE = "bench-contacts-to-salesforce";
+  static final String MAILCHIMP = "mailchimp-bench";
+  static final String MAILCHIMP_PIPELINE = "bench-contacts-to-mailchimp";
+  static final String MAILCHIMP_MAPPING = """
+      fields:
+        email_address: {from: source.email, type: email, required: true}
+        FNAME: source.firstname
+        LNAME: source.lastname
+        PHONE: source.phone
+      """;
   static final String MAPPING = """
       fields:
         Email: {from: source.email, type: email, required: true}
@@ -69,8 +80,9 @@ public final class PipelineBenchmark {
     this.progress = progress;
   }
 
-  /** Where the destination runs: its API root, admin API, token, and how to stop it. */
-  private record Target(String baseUrl, String adminUrl, String token, String placement, String description, AutoCloseable closer)
+  /** Where the destinations run: Salesforce's API root and token, Mailchimp's, the admin API, and how to stop it. */
+  private record Target(String baseUrl, String adminUrl, String token, String mailchimpUrl, String mailchimpKey, String listId,
+      String placement, String description, AutoCloseable closer)
       implements AutoCloseable {
     @Override
     public void close() throws Exception {
@@ -93,49 +105,69 @@ public final class PipelineBenchmark {
 
       ConnectorFactory factory = new ConnectorFactory(
           QueueRateLimitGate.of(new RateLimits(queue.dataSource(), queue.schema(), queue.clock())), Clock.systemUTC());
-      ConnectionConfig sf = ConnectionConfig.builder(DESTINATION, "salesforce").baseUrl(sandbox.baseUrl())
-          .token(sandbox.token(), "sandbox")
-          .limit("daily", RateLimitSpec.of(options.salesforceRequestsPer10s(), Duration.ofSeconds(10))).build();
-      DestinationConnector destination = factory.destination(sf);
-      Pipeline pipeline = new Pipeline(PIPELINE, SOURCE, "contacts", DESTINATION, "Contact", "Email",
-          Mapping.parse(MAPPING, "bench mapping"), 0, null);
-      PipelineEngine engine = new PipelineEngine(queue, ds, "sluice", Map.of(PIPELINE, pipeline),
-          name -> DESTINATION.equals(name) ? destination : null, Clock.systemUTC());
+      DestinationConnector salesforce = factory.destination(ConnectionConfig.builder(DESTINATION, "salesforce")
+          .baseUrl(sandbox.baseUrl()).token(sandbox.token(), "sandbox")
+          .limit("daily", RateLimitSpec.of(options.salesforceRequestsPer10s(), Duration.ofSeconds(10))).build());
+      DestinationConnector mailchimp = factory.destination(ConnectionConfig.builder(MAILCHIMP, "mailchimp")
+          .baseUrl(sandbox.mailchimpUrl()).token(sandbox.mailchimpKey(), "sandbox").setting("list_id", sandbox.listId()).build());
+      Map<String, Pipeline> pipelines = Map.of(
+          PIPELINE, new Pipeline(PIPELINE, SOURCE, "contacts", DESTINATION, "Contact", "Email", Mapping.parse(MAPPING, "bench mapping"), 0, null),
+          MAILCHIMP_PIPELINE, new Pipeline(MAILCHIMP_PIPELINE, SOURCE, "contacts", MAILCHIMP, "members", "email_address",
+              Mapping.parse(MAILCHIMP_MAPPING, "bench mailchimp mapping"), 0, null));
+      Map<String, DestinationConnector> destinations = Map.of(DESTINATION, salesforce, MAILCHIMP, mailchimp);
+      PipelineEngine engine = new PipelineEngine(queue, ds, "sluice", pipelines, destinations::get, Clock.systemUTC());
       engine.migrate();
       db.analyze();
       JobWorker.Builder wb = queue.worker().concurrency(options.workers());
       engine.registerHandlers(wb);
-      long too429Before = tooManyRequests(sandbox);
-      PipelineRun run;
-      long started;
+      Phase sf;
+      Phase mc;
       try (JobWorker worker = wb.start()) {
-        started = System.nanoTime();
-        run = engine.trigger(PIPELINE, "bench");
-        run = awaitEnd(engine, run.id());
+        sf = push(engine, sandbox, PIPELINE);
+        mc = push(engine, sandbox, MAILCHIMP_PIPELINE);
       } finally {
-        destination.close();
+        salesforce.close();
+        mailchimp.close();
       }
-      double seconds = (System.nanoTime() - started) / 1e9;
-      long served429 = tooManyRequests(sandbox) - too429Before;
-      progress.accept(String.format(Locale.ROOT, "run %d %s in %.1f s; reading the sandbox back", run.id(),
-          run.status().wire(), seconds));
-      long[] lostAndDuplicates = readBack(sandbox);
-      return new PipelineBenchReport(options.records(), run.synced(), seconds, run.writeCalls(), destination.maxBatchSize(),
-          options.salesforceRequestsPer10s(), served429, lostAndDuplicates[0], lostAndDuplicates[1], run.status().wire(),
-          "salesforce Contact", server.description(), sandbox.placement(), options.workers(), loadAtStart, QueueBenchmark.loadAverage());
+      progress.accept("reading the sandbox back");
+      long[] sfBack = readBack(sandbox);
+      long[] mcBack = readBackMailchimp(sandbox);
+      PipelineBenchReport.Destination mailchimpReport = new PipelineBenchReport.Destination("mailchimp members", mc.run().synced(),
+          mc.seconds(), mc.run().writeCalls(), mailchimp.maxBatchSize(), mc.served429(), mcBack[0], mcBack[1], mc.run().status().wire());
+      return new PipelineBenchReport(options.records(), sf.run().synced(), sf.seconds(), sf.run().writeCalls(), salesforce.maxBatchSize(),
+          options.salesforceRequestsPer10s(), sf.served429(), sfBack[0], sfBack[1], sf.run().status().wire(),
+          "salesforce Contact", mailchimpReport, server.description(), sandbox.placement(), options.workers(), loadAtStart,
+          QueueBenchmark.loadAverage());
     }
+  }
+
+  /** One pipeline's run: the run, its seconds from trigger to end, the 429s served meanwhile. */
+  private record Phase(PipelineRun run, double seconds, long served429) {}
+
+  private Phase push(PipelineEngine engine, Target sandbox, String pipeline) throws Exception {
+    long before = tooManyRequests(sandbox);
+    long started = System.nanoTime();
+    PipelineRun run = awaitEnd(engine, engine.trigger(pipeline, "bench").id());
+    double seconds = (System.nanoTime() - started) / 1e9;
+    progress.accept(String.format(Locale.ROOT, "%s: run %d %s in %.1f s", pipeline, run.id(), run.status().wire(), seconds));
+    return new Phase(run, seconds, tooManyRequests(sandbox) - before);
   }
 
   private Target startSandbox() throws IOException, InterruptedException {
     if (options.sandboxCommand() == null) {
-      Sandbox s = Sandbox.builder().platform(new SalesforceSandbox(SalesforceOptions.builder().counts(0, 0, 0, 0).build())).start();
-      return new Target(s.baseUrl(), s.adminUrl(), SalesforceOptions.DEFAULT_ACCESS_TOKEN, "in-process",
+      MailchimpSandbox mc = new MailchimpSandbox(MailchimpOptions.builder().membersPerList(0).build());
+      Sandbox s = Sandbox.builder().platform(new SalesforceSandbox(SalesforceOptions.builder().counts(0, 0, 0, 0).build()))
+          .platform(mc).start();
+      return new Target(s.baseUrl(), s.adminUrl(), SalesforceOptions.DEFAULT_ACCESS_TOKEN, s.baseUrl() + MailchimpSandbox.API_PREFIX,
+          mc.options().apiKey(), mc.options().lists().keySet().iterator().next(), "in-process",
           "sandbox (in this JVM) at " + s.baseUrl(), s::close);
     }
     ChildSandbox child = ChildSandbox.start(options.sandboxCommand(), List.of("--port", "0", "--seed", "42",
         "--salesforce-contacts", "0", "--mailchimp-members", "0"), options.home().resolve("bench").resolve("pipeline-sandbox.log"));
     JsonNode sf = child.ready().path("salesforce");
+    JsonNode mc = child.ready().path("mailchimp");
     return new Target(sf.path("instance_url").asText(), child.ready().path("admin_url").asText(), sf.path("access_token").asText(),
+        mc.path("base_url").asText(), mc.path("api_key").asText(), mc.path("list_ids").path(0).asText(),
         "child-process", child.description(), child::close);
   }
 
@@ -162,12 +194,24 @@ public final class PipelineBenchmark {
       }
       if (body.path("records").size() < page) break;
     }
+    return lostAndDuplicates(seen);
+  }
+
+  /** {lost, duplicates} of the audience: members are keyed by their address's hash, so a duplicate is two hashes of one address. */
+  private long[] readBackMailchimp(Target t) throws IOException, InterruptedException {
+    Map<String, Integer> seen = new HashMap<>();
+    for (JsonNode m : admin(t, "/mailchimp/lists/" + t.listId() + "/members")) {
+      seen.merge(m.path("email_address").asText("").toLowerCase(Locale.ROOT), 1, Integer::sum);
+    }
+    return lostAndDuplicates(seen);
+  }
+
+  private long[] lostAndDuplicates(Map<String, Integer> seen) {
     long lost = 0;
     for (int i = 1; i <= options.records(); i++) {
       if (!seen.containsKey("person" + i + "@bench.test")) lost++;
     }
-    long duplicates = seen.values().stream().mapToLong(n -> n - 1).sum();
-    return new long[] {lost, duplicates};
+    return new long[] {lost, seen.values().stream().mapToLong(n -> n - 1).sum()};
   }
 
   private JsonNode admin(Target t, String path) throws IOException, InterruptedException {
@@ -178,6 +222,7 @@ public final class PipelineBenchmark {
   }
 
   private PipelineRun awaitEnd(PipelineEngine engine, long runId) throws InterruptedException {
+    String name = engine.find(runId).map(PipelineRun::pipeline).orElse("pipeline");
     long lastSelected = -1;
     long lastChange = System.nanoTime();
     long lastReport = 0;
@@ -193,7 +238,7 @@ public final class PipelineBenchmark {
       }
       if (System.nanoTime() - lastReport > TimeUnit.SECONDS.toNanos(5)) {
         lastReport = System.nanoTime();
-        progress.accept(String.format(Locale.ROOT, "pipeline: %s, %,d of %,d records sent, %,d write calls",
+        progress.accept(String.format(Locale.ROOT, "%s: %s, %,d of %,d records sent, %,d write calls", name,
             run.status().wire(), run.synced(), options.records(), run.writeCalls()));
       }
       TimeUnit.MILLISECONDS.sleep(200);

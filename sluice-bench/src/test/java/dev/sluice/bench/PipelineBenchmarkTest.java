@@ -10,7 +10,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code bench pipeline} at a small size on the test PostgreSQL with the sandbox in this JVM: every
- * mirror contact reaches the sandbox Salesforce once, and the report's keys and ceiling follow from
+ * mirror contact reaches the sandbox Salesforce and the Mailchimp audience once, and the report's keys and ceiling follow from
  * the write limit and the batch size (speed is not asserted: the machine may be loaded).
  */
 class PipelineBenchmarkTest {
@@ -35,5 +35,13 @@ class PipelineBenchmarkTest {
       assertThat(json.has(key)).as(key).isTrue();
     }
     assertThat(json.path("records").asLong()).isEqualTo(1_500);
+    // then the same records into the Mailchimp audience, in calls of 500
+    PipelineBenchReport.Destination mc = report.mailchimp();
+    assertThat(mc.status()).isEqualTo("completed");
+    assertThat(mc.synced()).isEqualTo(1_500);
+    assertThat(mc.writeCalls()).isEqualTo(3);
+    assertThat(mc.lost()).isZero();
+    assertThat(mc.duplicates()).isZero();
+    assertThat(json.path("mailchimp").path("ceiling_records_per_sec").isNull()).isTrue();
   }
 }

@@ -212,7 +212,7 @@ public final class BenchCommand implements Runnable {
 
   @Command(name = "pipeline", mixinStandardHelpOptions = true,
       description = "Mirror contacts pushed to the sandbox Salesforce through a mapping by the pipeline engine, against the "
-          + "ceiling its write limit allows; then the sandbox is read back (lost, duplicates).")
+          + "ceiling its write limit allows, then to the sandbox Mailchimp; both read back (lost, duplicates).")
   static final class PipelineBench implements Callable<Integer> {
     @Option(names = "--records", paramLabel = "N", description = "mirror contacts to push (default ${DEFAULT-VALUE})")
     int records = dev.sluice.bench.PipelineBenchOptions.DEFAULT_RECORDS;
@@ -246,7 +246,7 @@ public final class BenchCommand implements Runnable {
           () -> new dev.sluice.bench.PipelineBenchmark(options, line -> System.err.println("bench: " + line)).run());
       out.println(json ? report.toJson() : report.toTable());
       out.flush();
-      return "completed".equals(report.status()) && report.lost() == 0 && report.duplicates() == 0 ? 0 : 1;
+      return "completed".equals(report.status()) && report.lostTotal() == 0 && report.duplicatesTotal() == 0 ? 0 : 1;
     }
   }
 
