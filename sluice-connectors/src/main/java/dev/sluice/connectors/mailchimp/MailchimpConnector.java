@@ -183,6 +183,16 @@ public final class MailchimpConnector implements SourceConnector, DestinationCon
     return writer.write(records);
   }
 
+  /**
+   * Archives members by subscriber hash (Mailchimp's delete: the member stays readable with status
+   * {@code archived}), one request each; an unknown member counts as deleted.
+   */
+  @Override
+  public WriteResult deleteBatch(String objectType, List<String> ids) throws ConnectorException {
+    members(objectType);
+    return writer.archive(ids);
+  }
+
   @Override
   public void close() {
     // The HttpClient belongs to the factory.

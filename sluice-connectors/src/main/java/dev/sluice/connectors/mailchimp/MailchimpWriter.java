@@ -95,6 +95,39 @@ final class MailchimpWriter {
     return new WriteResult(List.of(out));
   }
 
+  /**
+   * Archives members by subscriber hash, one {@code DELETE /lists/{id}/members/{hash}} each (Mailchimp
+   * archives no several at once outside its batch-operations API); a member Mailchimp does not know
+   * (404) counts as deleted. A refusal of one member fails that member; a rate limit, a 5xx or an
+   * auth failure fails the call (archiving again is harmless).
+   */
+  WriteResult archive(List<String> hashes) throws ConnectorException {
+    if (hashes.size() > MAX_BATCH) {
+      throw new IllegalArgumentException("Mailchimp deletes at most " + MAX_BATCH + " members a call, got " + hashes.size());
+    }
+    List<RecordResult> out = new java.util.ArrayList<>();
+    for (String hash : hashes) {
+      if (hash == null || !hash.matches("[0-9a-f]{32}")) {
+        out.add(new RecordResult(hash, Status.FAILED, null, ConnectorException.Kind.PERMANENT_RECORD,
+            "'" + hash + "' is not a Mailchimp subscriber hash (md5 of the lower-case email)"));
+        continue;
+      }
+      try {
+        http.send("write", "DELETE", "/lists/" + listId + "/members/" + hash, null, "archive of member " + hash + " of list " + listId);
+        out.add(new RecordResult(hash, Status.DELETED, hash, null, null));
+      } catch (ConnectorException e) {
+        if (e.httpStatus() == 404) {
+          out.add(new RecordResult(hash, Status.DELETED, hash, null, null));
+        } else if (e.kind() == ConnectorException.Kind.PERMANENT_BATCH) {
+          out.add(new RecordResult(hash, Status.FAILED, null, ConnectorException.Kind.PERMANENT_RECORD, e.getMessage()));
+        } else {
+          throw e;
+        }
+      }
+    }
+    return new WriteResult(out);
+  }
+
   private static void settle(RecordResult[] out, List<OutboundRecord> records, Map<String, Integer> byHash, String email, Status status,
       String id, String error) {
     if (email.isBlank()) {

@@ -149,4 +149,19 @@ class MailchimpDestinationContractTest extends DestinationConnectorContract {
           .hasMessageContaining("status");
     }
   }
+
+  @Test
+  void membersAreArchivedByHashAndAnUnknownOrRepeatedOneCountsAsDeleted() throws Exception {
+    String k = newKey();
+    try (DestinationConnector c = newConnector()) {
+      WriteResult w = c.uploadBatch(objectType(), List.of(c.mapFields(objectType(), keyField(), goodRecord(k), null)), null);
+      String hash = w.results().get(0).externalId();
+      String unknown = MailchimpConnector.subscriberHash("nobody-" + k + "@example.test");
+      WriteResult d = c.deleteBatch(objectType(), List.of(hash, unknown, "not-a-hash"));
+      assertThat(d.results()).extracting(WriteResult.RecordResult::status)
+          .containsExactly(WriteResult.Status.DELETED, WriteResult.Status.DELETED, WriteResult.Status.FAILED);
+      assertThat(audience.members().stream().filter(m -> m.id().equals(hash)).findFirst().orElseThrow().status()).isEqualTo("archived");
+      assertThat(c.deleteBatch(objectType(), List.of(hash)).failures()).isZero();
+    }
+  }
 }
