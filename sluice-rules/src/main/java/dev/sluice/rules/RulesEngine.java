@@ -64,12 +64,7 @@ public final class RulesEngine {
    */
   public RulesEngine migrate() {
     queue.migrate();
-    Flyway.configure(RulesEngine.class.getClassLoader())
-        .dataSource(ds).schemas(schema).defaultSchema(schema).createSchemas(true)
-        .table("rules_schema_history")
-        .locations("classpath:dev/sluice/rules/migration")
-        .baselineOnMigrate(true).baselineVersion("0")
-        .load().migrate();
+    migrateSchema(ds, schema);
     rules.concurrencyLimits().forEach((kind, limit) -> {
       KindPolicy p = queue.kindPolicy(kind);
       if (!limit.equals(p.maxRunningPerKey())) {
@@ -77,6 +72,16 @@ public final class RulesEngine {
       }
     });
     return this;
+  }
+
+  /** Creates or upgrades the rules tables in {@code schema} (Flyway, history table {@code rules_schema_history}). */
+  static void migrateSchema(DataSource ds, String schema) {
+    Flyway.configure(RulesEngine.class.getClassLoader())
+        .dataSource(ds).schemas(schema).defaultSchema(schema).createSchemas(true)
+        .table("rules_schema_history")
+        .locations("classpath:dev/sluice/rules/migration")
+        .baselineOnMigrate(true).baselineVersion("0")
+        .load().migrate();
   }
 
   public RuleSet rules() {

@@ -153,6 +153,17 @@ public final class RateLimits {
    * @throws IllegalArgumentException when a bucket does not exist or can never hold that many
    */
   public Optional<Duration> tryAcquire(Collection<String> names, int permits) {
+    return tryAcquire(names, permits, 0);
+  }
+
+  /**
+   * As {@link #tryAcquire(Collection, int)}, granted only when {@code headroom} more permits (at
+   * most a bucket's capacity less {@code permits}) stay in every bucket afterwards: a caller of
+   * lower priority leaves them to waiters of higher priority. The wait answered is until the
+   * buckets hold {@code permits + headroom}.
+   */
+  public Optional<Duration> tryAcquire(Collection<String> names, int permits, int headroom) {
+    if (headroom < 0) throw new IllegalArgumentException("headroom must not be negative, got " + headroom);
     List<String> distinct = distinctNames(names);
     if (permits < 1) throw new IllegalArgumentException("permits must be at least 1, got " + permits);
     Instant now = now();
@@ -162,6 +173,7 @@ public final class RateLimits {
         acquireSql.set(ps, "names", c.createArrayOf("text", distinct.toArray()));
         acquireSql.set(ps, "now", timestamp(now));
         acquireSql.set(ps, "permits", permits);
+        acquireSql.set(ps, "headroom", headroom);
         boolean granted = false;
         long waitMicros = 0;
         List<String> found = new ArrayList<>();
@@ -179,8 +191,9 @@ public final class RateLimits {
             long rollingWait = rs.getLong("wait_us"); // rolling window or spent daily quota
             if (!rs.wasNull()) {
               waitMicros = Math.max(waitMicros, Math.max(1, rollingWait));
-            } else if (available < permits) {
-              double micros = (permits - available) * rs.getLong("refill_period_us") / rs.getLong("refill_tokens");
+            } else if (available < permits + Math.min(headroom, Math.max(0, capacity - permits))) {
+              double micros = (permits + Math.min(headroom, Math.max(0, capacity - permits)) - available)
+                  * rs.getLong("refill_period_us") / rs.getLong("refill_tokens");
               waitMicros = Math.max(waitMicros, Math.max(1, (long) Math.ceil(micros)));
             }
           }
@@ -214,11 +227,21 @@ public final class RateLimits {
    *     stays set)
    */
   public void acquire(Collection<String> names, int permits, Duration maxWait) {
+    acquire(names, permits, maxWait, n -> 0);
+  }
+
+  /**
+   * As {@link #acquire(Collection, int, Duration)} for a caller of lower priority: each try leaves
+   * {@code headroom.applyAsInt(names)} permits in the buckets ({@link #tryAcquire(Collection, int, int)}),
+   * read again before every try, so waiters of higher priority get the permits that free up first.
+   */
+  public void acquire(Collection<String> names, int permits, Duration maxWait, java.util.function.ToIntFunction<List<String>> headroom) {
     Objects.requireNonNull(maxWait, "maxWait");
+    Objects.requireNonNull(headroom, "headroom");
     if (maxWait.isNegative()) throw new IllegalArgumentException("maxWait must not be negative, got " + maxWait);
     List<String> distinct = distinctNames(names);
     Instant deadline = clock.instant().plus(maxWait.compareTo(MAX_WAIT_CAP) > 0 ? MAX_WAIT_CAP : maxWait);
-    Optional<Duration> wait = tryAcquire(distinct, permits);
+    Optional<Duration> wait = tryAcquire(distinct, permits, headroom.applyAsInt(distinct));
     if (wait.isEmpty()) return;
     // Waiters of one process queue here, so that only one of them at a time polls the database for
     // these buckets: N threads waking at the same instant would cost N statements per permit.
@@ -230,7 +253,7 @@ public final class RateLimits {
       }
       try {
         while (true) {
-          wait = tryAcquire(distinct, permits);
+          wait = tryAcquire(distinct, permits, headroom.applyAsInt(distinct));
           if (wait.isEmpty()) return;
           left = Duration.between(clock.instant(), deadline);
           if (wait.get().compareTo(left) > 0) {

@@ -10,12 +10,14 @@
 --   rolling window: the grants still inside the window are counted; a grant appends :permits
 --   entries at the bucket's time. "available" is then capacity - live grants, and wait_us is
 --   how long until enough of the oldest grants leave the window.
+-- :headroom permits (clamped per bucket to capacity - :permits) must stay in every bucket after the
+-- grant: a caller of lower priority leaves them to waiters of higher priority (actions before a sync).
 -- The statement commits without waiting for the WAL flush (synchronous_commit off for this
 -- transaction only): an acquire then costs a round trip instead of an fsync. Other processes see
 -- the debit at once; only a crash of the database itself within a fraction of a second can forget
 -- the last grants, so the bucket may grant them again after such a crash.
 WITH p AS (
-  SELECT :names::text[] AS names, :now::timestamptz AS now, :permits::int AS permits,
+  SELECT :names::text[] AS names, :now::timestamptz AS now, :permits::int AS permits, :headroom::int AS headroom,
          set_config('synchronous_commit', 'off', true) AS async_commit
 ), locked AS (
   SELECT r.name, r.capacity, r.refill_tokens, r.refill_period_us, r.tokens, r.refilled_at, r.window_us, r.grants,
@@ -48,7 +50,8 @@ WITH p AS (
                 FROM unnest(t.grants) g
                 WHERE t.window_us IS NOT NULL AND g > t.at_us - t.window_us) live
 ), decision AS (
-  SELECT count(cur.name) = max(cardinality(p.names)) AND coalesce(bool_and(cur.available >= p.permits), false) AS granted
+  SELECT count(cur.name) = max(cardinality(p.names))
+         AND coalesce(bool_and(cur.available >= p.permits + LEAST(p.headroom, GREATEST(0, cur.capacity - p.permits))), false) AS granted
   FROM p LEFT JOIN cur ON true
 ), debit AS (
   UPDATE ${schema}.rate_limit b
@@ -63,12 +66,13 @@ WITH p AS (
   RETURNING b.name
 )
 SELECT cur.name, decision.granted, cur.available, cur.capacity, cur.refill_tokens, cur.refill_period_us,
-       CASE WHEN cur.reset_zone IS NOT NULL AND cur.available < p.permits
+       CASE WHEN cur.reset_zone IS NOT NULL AND cur.available < p.permits + h.keep
          -- a spent fixed window has its quota again at the reset
          THEN GREATEST(1, (EXTRACT(EPOCH FROM (cur.resets_at - cur.at)) * 1000000)::bigint)
-         WHEN cur.window_us IS NOT NULL AND cur.available < p.permits AND p.permits <= cur.capacity
-         -- the (permits - available)-th oldest live grant must leave the window first
-         THEN cur.live[(p.permits - cur.available)::int] + cur.window_us - cur.at_us
+         WHEN cur.window_us IS NOT NULL AND cur.available < p.permits + h.keep AND p.permits <= cur.capacity
+         -- the (permits + headroom - available)-th oldest live grant must leave the window first
+         THEN cur.live[(p.permits + h.keep - cur.available)::int] + cur.window_us - cur.at_us
        END AS wait_us
-FROM cur, decision, p
+FROM cur, decision, p,
+     LATERAL (SELECT LEAST(p.headroom, GREATEST(0, cur.capacity - p.permits)) AS keep) h
 ORDER BY cur.name

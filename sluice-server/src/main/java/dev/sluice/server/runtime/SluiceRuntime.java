@@ -23,6 +23,7 @@ import dev.sluice.queue.cron.CronScheduler;
 import dev.sluice.queue.ratelimit.RateLimits;
 import dev.sluice.rules.RuleFileException;
 import dev.sluice.rules.RuleSet;
+import dev.sluice.rules.ActionPriority;
 import dev.sluice.rules.RulesEngine;
 import dev.sluice.server.config.ConfigException;
 import dev.sluice.server.config.SluiceConfig;
@@ -67,6 +68,8 @@ public final class SluiceRuntime implements AutoCloseable {
   private final CronScheduler cron;
   private final InboundEvents inbound;
   private final ConnectorFactory connectorFactory;
+  /** Connectors for rule actions: the same buckets, taken first (ActionPriority). */
+  private final ConnectorFactory actionConnectors;
   private final Map<String, SourceConnector> connectors = new ConcurrentHashMap<>();
   private final LeadIntake leads;
   private final RulesEngine rules;
@@ -90,10 +93,14 @@ public final class SluiceRuntime implements AutoCloseable {
         .schema(SCHEMA).clock(clock).keepEvents(config.inbound().keepEvents())
         .maxBatch(config.inbound().commitBatch()).committers(config.inbound().committers())
         .refreshMirror(MIRROR_REFRESH_WINDOW, this::connector).build();
-    this.connectorFactory = new ConnectorFactory(rateLimits, clock);
+    // Actions go first on a connection's shared buckets: syncs leave what waiting actions hold back.
+    ActionPriority priority = new ActionPriority(dataSource, SCHEMA, rateLimits, clock);
+    dev.sluice.connectors.ConcurrencyGate slots = dev.sluice.connectors.QueueRateLimitGate.of(rateLimits).concurrencyGate();
+    this.connectorFactory = new ConnectorFactory(priority.forSyncs(), slots, dev.sluice.connectors.RateLimitRegistry.builtIn(), clock);
+    this.actionConnectors = new ConnectorFactory(priority.forActions(), slots, dev.sluice.connectors.RateLimitRegistry.builtIn(), clock);
     this.engine = new SyncEngine(queue, dataSource, SCHEMA, this::connector, clock);
     this.leads = LeadIntake.builder(dataSource).schema(SCHEMA).clock(clock).sources(config.leads().sources()).build();
-    this.rules = rulesEngine(config, queue, clock, connectorFactory);
+    this.rules = rulesEngine(config, queue, clock, actionConnectors);
     this.pipelines = new PipelineEngine(queue, dataSource, SCHEMA, config.pipelines(), this::destination, clock);
   }
 

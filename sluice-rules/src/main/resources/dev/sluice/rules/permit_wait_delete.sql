@@ -1,0 +1,1 @@
+DELETE FROM ${schema}.action_permit_wait WHERE waiter = :waiter::uuid
