@@ -6,14 +6,15 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code sluice demo}: the main job end to end ({@link SyncDemo}); {@code --queue-only} runs the
+ * {@code sluice demo}: the main job end to end ({@link SyncDemo}, its pipeline step {@link PipelineDemo}); {@code --queue-only} runs the
  * queue throughput demo instead ({@link QueueDemo}).
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
     description = {"Embedded PostgreSQL, a sandbox HubSpot portal at Professional limits, the HTTP API and workers:",
         "a full sync with live progress, changes made in the sandbox, an incremental sync that must pick up exactly",
         "those, a check of the mirror against the sandbox, a burst of lead form posts drained into the CRM at its limit,",
-        "and a summary. Exit code 0 when every check passed.",
+        "webhooks keeping the mirror fresh, pipelines pushing contacts to a sandbox Salesforce and Mailchimp through mapping",
+        "files with an edit in Salesforce flowing back to HubSpot once, and a summary. Exit code 0 when every check passed.",
         "--queue-only instead enqueues --jobs no-op jobs and works them off (queue throughput)."})
 final class DemoCommand implements Callable<Integer> {
   @Option(names = "--contacts", defaultValue = "20000", description = "contacts in the sandbox portal (default: ${DEFAULT-VALUE})")
