@@ -103,6 +103,11 @@ final class BatchJobHandler implements JobHandler {
     List<Mapping.Result> mapped;
     Map<String, List<LinkedRecord>> links;
     if (job.batch() == 0) {
+      String misfit = misfit(p, dest);
+      if (misfit != null) {
+        fail(job, misfit); // every record would fail the same way: stop before sending any
+        return;
+      }
       linkDestination(p); // a repeat of the first batch links nothing new
     }
     try (Connection c = ds.getConnection()) {
@@ -129,6 +134,20 @@ final class BatchJobHandler implements JobHandler {
       return;
     }
     commit(job, p, rows.get(rows.size() - 1).externalId(), outcome);
+  }
+
+  /**
+   * Why the mapping cannot write to the destination as it describes itself now (an unknown or
+   * read-only field, a match field it cannot upsert by, a field it requires left out), with file,
+   * line and field; null when it fits. Checked once a run, before its first batch.
+   */
+  static String misfit(Pipeline p, DestinationConnector dest) throws ConnectorException {
+    String name = p.destinationConnection() + "/" + p.destinationObject();
+    List<MappingError> errors = MappingCheck.check(p.mapping(), null, null, null, name, dest.describe(p.destinationObject()),
+        p.matchField());
+    if (errors.isEmpty()) return null;
+    return "the mapping does not fit " + name + ": "
+        + String.join("; ", errors.stream().map(e -> e.at(p.mapping().origin())).toList());
   }
 
   private void write(BatchJob job, Pipeline p, DestinationConnector dest, List<Decision> sends, BatchOutcome outcome,

@@ -56,7 +56,10 @@ class PipelineEngineTest {
               lastname: source.lastname
               hs_lead_status: 'source.city'
             """, "revenue.yaml"), 100, null);
-    fx.pipelines(db.dataSource(), p, revenue);
+    // a field the destination does not have: the run stops before its first batch
+    Pipeline misfit = new Pipeline("misfit-copy", "hubspot-main", "contacts", "hubspot-copy", "contacts", "email",
+        Mapping.parse("fields:\n  email: {from: source.email, type: email}\n  Job_Title: source.jobtitle\n", "misfit.yaml"), 100, null);
+    fx.pipelines(db.dataSource(), p, revenue, misfit);
   }
 
   @AfterEach
@@ -170,6 +173,18 @@ class PipelineEngineTest {
     assertThat(to.hubspot().ids(HubSpotObjectType.CONTACTS).stream()
         .map(id -> to.hubspot().record(HubSpotObjectType.CONTACTS, id).orElseThrow().property("email")))
         .contains("listed@example.com").doesNotContain("paris@example.com");
+  }
+
+  @Test
+  void aMappingThatDoesNotFitTheDestinationFailsTheRunBeforeSendingAnything() {
+    fx.syncToEnd("hubspot-main", SyncMode.FULL);
+    long before = writes();
+    PipelineRun run = fx.runToEnd("misfit-copy");
+    assertThat(run.status()).isEqualTo(PipelineRunStatus.FAILED);
+    assertThat(run.lastError()).isEqualTo("the mapping does not fit hubspot-copy/contacts: "
+        + "misfit.yaml:3: Job_Title: hubspot-copy/contacts has no field 'Job_Title' (did you mean 'jobtitle'?)");
+    assertThat(run.selected()).isZero();
+    assertThat(writes()).isEqualTo(before);
   }
 
   long writes() {
