@@ -97,6 +97,7 @@ public final class LeadBenchmark {
           workers:
             concurrency: 2
           leads:
+            %s
             sources:
               bench:
                 key: ${BENCH_LEAD_KEY}
@@ -106,7 +107,8 @@ public final class LeadBenchmark {
                 key: ${BASELINE_LEAD_KEY}
                 commit: per_request
                 per_ip_per_minute: 0
-          """.formatted(CONNECTION, sandbox.baseUrl(), CONNECTION));
+          """.formatted(CONNECTION, sandbox.baseUrl(),
+              options.drainers() > 0 ? "drainers: " + options.drainers() : "# drainers: serve's default", CONNECTION));
       Map<String, String> env = Map.of("SLUICE_HOME", dir.toString(), "SLUICE_API_TOKEN", admin, "SLUICE_DATABASE_URL", "",
           "BENCH_HUBSPOT_TOKEN", sandbox.hubspot().token(), "BENCH_LEAD_KEY", benchKey, "BASELINE_LEAD_KEY", baselineKey);
       progress.accept("starting sluice serve (embedded PostgreSQL under " + dir + ")");

@@ -267,6 +267,9 @@ public final class BenchCommand implements Runnable {
     @Option(names = "--latency-seconds", paramLabel = "S", description = "length of the latency phase (default ${DEFAULT-VALUE})")
     int latencySeconds = (int) dev.sluice.bench.LeadBenchOptions.DEFAULT_LATENCY_PHASE.toSeconds();
 
+    @Option(names = "--drainers", paramLabel = "N", description = "lead drainers per connection in the child serve (default: serve's own)")
+    int drainers;
+
     @Option(names = "--json", description = "print one JSON object on stdout instead of the table")
     boolean json;
 
@@ -274,7 +277,7 @@ public final class BenchCommand implements Runnable {
     public Integer call() throws Exception {
       LogLevels.quiet();
       dev.sluice.bench.LeadBenchOptions options = new dev.sluice.bench.LeadBenchOptions(clients, Duration.ofSeconds(seconds), rate,
-          Duration.ofSeconds(latencySeconds), dev.sluice.bench.SluiceLauncher.forMainClass(SluiceCommand.class), home());
+          Duration.ofSeconds(latencySeconds), dev.sluice.bench.SluiceLauncher.forMainClass(SluiceCommand.class), home(), drainers);
       PrintStream out = System.out;
       dev.sluice.bench.LeadBenchReport report = withStdoutOnStderr(
           () -> new dev.sluice.bench.LeadBenchmark(options, line -> System.err.println("bench: " + line)).run());
