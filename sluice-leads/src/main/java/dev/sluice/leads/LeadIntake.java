@@ -41,6 +41,22 @@ public final class LeadIntake implements AutoCloseable {
   private final GroupCommitter<Submission, LeadReceipt> committer;
   private final PerIpLimiter perIp;
   private final List<LeadDrain> drains = new CopyOnWriteArrayList<>();
+  private final StoredHook onStored;
+
+  /**
+   * Runs in each storing transaction, after the leads are written and before the commit (e.g. to
+   * enqueue the rules' job about them): its work commits with the leads or not at all.
+   */
+  @FunctionalInterface
+  public interface StoredHook {
+    void stored(java.sql.Connection c, List<LeadReceipt> receipts) throws SQLException;
+  }
+
+  private List<LeadReceipt> store(java.sql.Connection c, List<Submission> batch) throws SQLException {
+    List<LeadReceipt> receipts = store.store(c, batch, clock.instant());
+    if (onStored != null) onStored.stored(c, receipts);
+    return receipts;
+  }
 
   private LeadIntake(Builder b) {
     this.dataSource = b.dataSource;
@@ -49,7 +65,8 @@ public final class LeadIntake implements AutoCloseable {
     this.sources = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(b.sources));
     this.store = new LeadStore(schema);
     this.perIp = new PerIpLimiter(clock);
-    this.committer = GroupCommitter.<Submission, LeadReceipt>builder(dataSource, (c, batch) -> store.store(c, batch, clock.instant()))
+    this.onStored = b.onStored;
+    this.committer = GroupCommitter.<Submission, LeadReceipt>builder(dataSource, this::store)
         .committers(b.committers).maxBatch(b.maxBatch).name("leads").build();
   }
 
@@ -131,7 +148,7 @@ public final class LeadIntake implements AutoCloseable {
         try (Statement st = c.createStatement()) {
           st.execute("SET LOCAL synchronous_commit TO on");
         }
-        LeadReceipt r = store.store(c, List.of(s), clock.instant()).get(0);
+        LeadReceipt r = store(c, List.of(s)).get(0);
         c.commit();
         return r;
       } catch (SQLException | RuntimeException e) {
@@ -213,6 +230,7 @@ public final class LeadIntake implements AutoCloseable {
     private Map<String, LeadSource> sources = Map.of();
     private int committers = GroupCommitter.DEFAULT_COMMITTERS;
     private int maxBatch = GroupCommitter.DEFAULT_MAX_BATCH;
+    private StoredHook onStored;
 
     private Builder(DataSource dataSource) {
       this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
@@ -246,6 +264,12 @@ public final class LeadIntake implements AutoCloseable {
 
     public Builder maxBatch(int n) {
       this.maxBatch = n;
+      return this;
+    }
+
+    /** Work done in each storing transaction with the leads just stored (see {@link StoredHook}). */
+    public Builder onStored(StoredHook hook) {
+      this.onStored = Objects.requireNonNull(hook);
       return this;
     }
 

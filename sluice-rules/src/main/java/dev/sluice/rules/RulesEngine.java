@@ -39,6 +39,7 @@ public final class RulesEngine {
   private final DecisionLog log;
   private final Clock clock;
   private final ScheduledRules scheduled;
+  private final RecordTriggers records;
 
   private RulesEngine(Builder b) {
     this.ds = b.queue.dataSource();
@@ -50,6 +51,7 @@ public final class RulesEngine {
     this.log = new DecisionLog(ds, schema);
     this.clock = b.clock;
     this.scheduled = new ScheduledRules(rules, queue);
+    this.records = new RecordTriggers(rules, queue, clock);
   }
 
   /** An engine running {@code rules}, enqueueing through {@code queue} (its database and schema). */
@@ -92,6 +94,23 @@ public final class RulesEngine {
   public void registerHandlers(JobWorker.Builder worker) {
     actions.register(worker, this::debounced);
     worker.handle(ScheduledRules.TICK_KIND, ctx -> scheduled.handle(ctx, this::evaluate));
+    worker.handle(RecordTriggers.LEADS_KIND, ctx -> records.handleLeads(ctx, this::evaluate));
+    worker.handle(RecordTriggers.SYNC_KIND, ctx -> records.pollSyncChanges(ctx, this::evaluate));
+  }
+
+  /** True when a rule listens to leads ({@code on: leads/<source>}). */
+  public boolean listensToLeads() {
+    return records.hasLeadRules();
+  }
+
+  /**
+   * For sluice-leads' storing transaction ({@code LeadIntake.Builder.onStored}): enqueues, in
+   * {@code c}'s transaction, the job that evaluates the lead rules on {@code leadIds} (nothing when
+   * no rule listens to leads). Each lead is evaluated as stored when the job runs; its default
+   * dedupe key is its id and version, so a repeat that changed nothing does not fire again.
+   */
+  public void leadsStored(Connection c, List<Long> leadIds) throws SQLException {
+    records.leadsStored(c, leadIds);
   }
 
   /**
@@ -100,6 +119,7 @@ public final class RulesEngine {
    */
   public void schedule(CronScheduler cron) {
     scheduled.schedule(cron);
+    records.schedule(cron);
   }
 
   /**
@@ -129,10 +149,15 @@ public final class RulesEngine {
 
   /** Evaluates {@code rule} on {@code o} in a transaction of its own; answers the decision id. */
   long evaluate(Rule rule, Occurrence o) {
+    return evaluate(List.of(rule), o).get(0);
+  }
+
+  /** Evaluates {@code rules} on {@code o} in a transaction of their own; answers the decision ids. */
+  List<Long> evaluate(List<Rule> rules, Occurrence o) {
     try (Connection c = ds.getConnection()) {
       c.setAutoCommit(false);
       try {
-        long id = evaluator.evaluate(List.of(rule), o, c).get(0);
+        List<Long> id = evaluator.evaluate(rules, o, c);
         c.commit();
         return id;
       } catch (SQLException | RuntimeException e) {
@@ -140,7 +165,7 @@ public final class RulesEngine {
         throw e;
       }
     } catch (SQLException e) {
-      throw new IllegalStateException("rule " + rule.name() + " failed on " + o.trigger() + ": " + e.getMessage(), e);
+      throw new IllegalStateException("rules failed on " + o.trigger() + " " + o.defaultKey() + ": " + e.getMessage(), e);
     }
   }
 

@@ -3,5 +3,5 @@ SELECT id, event_id, trigger, subject, rule, rule_file, evaluated_at, matched, o
        inputs::text AS inputs, jobs::text AS jobs, error
 FROM ${schema}.rule_decision
 WHERE rule = :rule
-ORDER BY rule, evaluated_at DESC
+ORDER BY rule, evaluated_at DESC, id DESC
 LIMIT :limit

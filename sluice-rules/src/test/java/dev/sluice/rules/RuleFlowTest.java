@@ -319,6 +319,92 @@ class RuleFlowTest {
     assertThat(decide(live, stage("800", "placement")).outcome()).as("the live enrollment is untouched").isEqualTo("already-matching");
   }
 
+  @Test
+  void aLeadRuleFiresForANewLeadNotForARepeatThatChangedNothingAndAgainForAMergeThatDid() throws Exception {
+    RulesEngine engine = engine("""
+        rules:
+          new-lead:
+            on: leads/website
+            when: normalizeEmail(record.email) != ""
+            actions:
+              - http.request: {url: "%s", body: {lead: "{{event.type}} {{record.email}} {{record.company}}"}}
+        """.formatted(hookUrl()));
+    dev.sluice.leads.LeadSource website = dev.sluice.leads.LeadSource.builder("website", "website-intake-key-0123456789abcdef").build();
+    dev.sluice.leads.LeadIntake intake = dev.sluice.leads.LeadIntake.builder(db.dataSource()).clock(clock).sources(List.of(website))
+        .onStored((c, receipts) -> engine.leadsStored(c, receipts.stream().map(dev.sluice.leads.LeadReceipt::leadId).toList())).build();
+    intake.migrate();
+    startWorker(engine);
+    DecisionLog log = new DecisionLog(db.dataSource(), JobQueue.DEFAULT_SCHEMA);
+    try {
+      intake.submit(website, java.util.Map.of("email", "Jo@Example.com", "company", "Acme")).get();
+      await().atMost(Duration.ofSeconds(20)).until(() -> log.forRule("new-lead", 10).size() == 1);
+      intake.submit(website, java.util.Map.of("email", "jo@example.com", "company", "Acme")).get();
+      await().atMost(Duration.ofSeconds(20)).until(() -> log.forRule("new-lead", 10).size() == 2);
+      intake.submit(website, java.util.Map.of("email", "jo@example.com", "company", "Acme Corp")).get();
+      await().atMost(Duration.ofSeconds(20)).until(() -> log.forRule("new-lead", 10).size() == 3);
+    } finally {
+      intake.close();
+    }
+    List<Decision> ds = log.forRule("new-lead", 10).reversed();
+    assertThat(ds).extracting(Decision::outcome).containsExactly("enqueued", "deduped", "enqueued");
+    assertThat(ds).extracting(Decision::trigger).containsOnly("lead");
+    assertThat(ds.get(0).inputs().path("event").path("type").asText()).isEqualTo("lead.accepted");
+    assertThat(ds.get(2).inputs().path("event").path("type").asText()).isEqualTo("lead.merged");
+    assertThat(ds.get(2).subject()).startsWith("leads/website/");
+    await().atMost(Duration.ofSeconds(20)).until(() -> bodies.stream().filter(b -> b.contains("jo@example.com")).count() == 2);
+    assertThat(bodies.stream().filter(b -> b.contains("jo@example.com")).toList())
+        .containsExactlyInAnyOrder("{\"lead\":\"lead.accepted jo@example.com Acme\"}", "{\"lead\":\"lead.merged jo@example.com Acme Corp\"}");
+  }
+
+  @Test
+  void aSyncChangeRuleFiresOncePerSettledMirrorChangeInSequenceOrder() throws Exception {
+    RulesEngine engine = engine("""
+        rules:
+          deal-changed:
+            on: hs/deal.syncChange
+            when: event.change == "updated" && "dealstage" in event.changed && record.dealstage == "placement"
+            actions:
+              - http.request: {url: "%s", body: {deal: "{{event.object_id}} {{event.source}}"}}
+        """.formatted(hookUrl()));
+    mirror("900", "{\"dealstage\": \"placement\"}");
+    mirror("901", "{\"dealstage\": \"placement\"}");
+    Instant settled = clock.instant().minusSeconds(60);
+    change("900", 41, "updated", "{dealstage,amount}", settled, 0);
+    change("901", 40, "updated", "{amount}", settled, 7);
+    change("901", 42, "updated", "{dealstage}", clock.instant(), 7); // not settled yet: read by a later poll
+    startWorker(engine);
+    DecisionLog log = new DecisionLog(db.dataSource(), JobQueue.DEFAULT_SCHEMA);
+    long poll = queue.enqueue(NewJob.of(RecordTriggers.SYNC_KIND, "{}")).id();
+    await().atMost(Duration.ofSeconds(20)).until(() -> queue.find(poll).orElseThrow().state() == JobState.COMPLETED);
+    List<Decision> first = log.forRule("deal-changed", 10).reversed();
+    assertThat(first).extracting(Decision::dedupeKey).containsExactly(null, "sync:41");
+    assertThat(first).extracting(Decision::outcome).containsExactly("no-match", "enqueued");
+    assertThat(first.get(1).inputs().path("event").path("source").asText()).isEqualTo("webhook");
+    assertThat(first.get(1).subject()).isEqualTo("hs/deals/900");
+    long again = queue.enqueue(NewJob.of(RecordTriggers.SYNC_KIND, "{}")).id();
+    await().atMost(Duration.ofSeconds(20)).until(() -> queue.find(again).orElseThrow().state() == JobState.COMPLETED);
+    assertThat(log.forRule("deal-changed", 10)).as("the cursor moved past them").hasSize(2);
+    clock.advance(RecordTriggers.SETTLE.plusSeconds(1));
+    long later = queue.enqueue(NewJob.of(RecordTriggers.SYNC_KIND, "{}")).id();
+    await().atMost(Duration.ofSeconds(20)).until(() -> queue.find(later).orElseThrow().state() == JobState.COMPLETED);
+    assertThat(log.forRule("deal-changed", 10).get(0).dedupeKey()).isEqualTo("sync:42");
+    await().atMost(Duration.ofSeconds(20)).until(() -> bodies.contains("{\"deal\":\"901 sync\"}"));
+  }
+
+  void change(String id, long seq, String kind, String changed, Instant at, long run) throws Exception {
+    try (Connection c = db.connect(); PreparedStatement ps = c.prepareStatement(
+        "INSERT INTO sluice.record_change (connection, object_type, external_id, run_id, event_seq, page, kind, changed_properties, at)"
+            + " VALUES ('hs', 'deals', ?, ?, ?, 0, ?, CAST(? AS text[]), ?)")) {
+      ps.setString(1, id);
+      ps.setLong(2, run);
+      ps.setLong(3, seq);
+      ps.setString(4, kind);
+      ps.setString(5, changed);
+      ps.setObject(6, java.time.OffsetDateTime.ofInstant(at, java.time.ZoneOffset.UTC));
+      ps.executeUpdate();
+    }
+  }
+
   void mirror(String id, String json) throws Exception {
     try (Connection c = db.connect(); PreparedStatement ps = c.prepareStatement(
         "INSERT INTO sluice.record (connection, object_type, external_id, properties, associations, archived, content_hash,"

@@ -99,8 +99,12 @@ public final class SluiceRuntime implements AutoCloseable {
     this.connectorFactory = new ConnectorFactory(priority.forSyncs(), slots, dev.sluice.connectors.RateLimitRegistry.builtIn(), clock);
     this.actionConnectors = new ConnectorFactory(priority.forActions(), slots, dev.sluice.connectors.RateLimitRegistry.builtIn(), clock);
     this.engine = new SyncEngine(queue, dataSource, SCHEMA, this::connector, clock);
-    this.leads = LeadIntake.builder(dataSource).schema(SCHEMA).clock(clock).sources(config.leads().sources()).build();
     this.rules = rulesEngine(config, queue, clock, actionConnectors);
+    LeadIntake.Builder leadIntake = LeadIntake.builder(dataSource).schema(SCHEMA).clock(clock).sources(config.leads().sources());
+    if (rules.listensToLeads()) { // on: leads/<source> rules: a job about the stored leads commits with them
+      leadIntake.onStored((c, receipts) -> rules.leadsStored(c, receipts.stream().map(dev.sluice.leads.LeadReceipt::leadId).toList()));
+    }
+    this.leads = leadIntake.build();
     this.pipelines = new PipelineEngine(queue, dataSource, SCHEMA, config.pipelines(), this::destination, clock);
   }
 
