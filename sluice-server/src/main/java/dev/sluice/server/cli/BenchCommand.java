@@ -21,7 +21,7 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     description = "Measure the queue against its peers, or a full sync against the sandbox.",
     subcommands = {BenchCommand.Queue.class, BenchCommand.Sync.class, BenchCommand.Leads.class, BenchCommand.Webhooks.class,
-        BenchCommand.PipelineBench.class})
+        BenchCommand.PipelineBench.class, BenchCommand.Actions.class})
 public final class BenchCommand implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
@@ -295,5 +295,48 @@ public final class BenchCommand implements Runnable {
       case "in-process" -> null;
       default -> throw new IllegalArgumentException("--sandbox must be child or in-process, got " + sandbox);
     };
+  }
+
+  @Command(name = "actions", mixinStandardHelpOptions = true,
+      description = "A sync at a connection's rate limit and a rule's actions on the same PostgreSQL buckets: how long an action "
+          + "waits for its permit (at most one window) and what share of the rest the sync still uses.")
+  static final class Actions implements Callable<Integer> {
+    @Option(names = "--limit", paramLabel = "N", description = "permits per window of the shared bucket (default ${DEFAULT-VALUE})")
+    int limit = dev.sluice.bench.ActionBenchmark.Options.DEFAULT_LIMIT;
+
+    @Option(names = "--window-ms", paramLabel = "MS", description = "the bucket's rolling window, above 2000 (default ${DEFAULT-VALUE})")
+    long windowMs = dev.sluice.bench.ActionBenchmark.Options.DEFAULT_WINDOW_MS;
+
+    @Option(names = "--seconds", paramLabel = "N", description = "length of the run (default ${DEFAULT-VALUE})")
+    int seconds = dev.sluice.bench.ActionBenchmark.Options.DEFAULT_SECONDS;
+
+    @Option(names = "--action-every-ms", paramLabel = "MS", description = "one action per this many ms (default ${DEFAULT-VALUE})")
+    long actionEveryMs = dev.sluice.bench.ActionBenchmark.Options.DEFAULT_ACTION_EVERY_MS;
+
+    @Option(names = "--sync-threads", paramLabel = "N", description = "threads taking permits for the sync (default ${DEFAULT-VALUE})")
+    int syncThreads = dev.sluice.bench.ActionBenchmark.Options.DEFAULT_SYNC_THREADS;
+
+    @Option(names = "--no-priority", description = "the control: actions take permits as the sync does")
+    boolean noPriority;
+
+    @Option(names = "--database-url", paramLabel = "URL",
+        description = "PostgreSQL to use (a fresh database is created there); default $SLUICE_DATABASE_URL, else the embedded server")
+    String databaseUrl;
+
+    @Option(names = "--json", description = "print one JSON object on stdout instead of the table")
+    boolean json;
+
+    @Override
+    public Integer call() throws Exception {
+      LogLevels.quiet();
+      dev.sluice.bench.ActionBenchmark.Options options = new dev.sluice.bench.ActionBenchmark.Options(limit, Duration.ofMillis(windowMs),
+          Duration.ofSeconds(seconds), Duration.ofMillis(actionEveryMs), syncThreads, !noPriority, databaseUrl(databaseUrl), home());
+      PrintStream out = System.out;
+      dev.sluice.bench.ActionBenchmark.Report report = withStdoutOnStderr(
+          () -> new dev.sluice.bench.ActionBenchmark(options, line -> System.err.println("bench: " + line)).run());
+      out.println(json ? report.toJson() : report.toTable());
+      out.flush();
+      return noPriority || report.holds() ? 0 : 1;
+    }
   }
 }
