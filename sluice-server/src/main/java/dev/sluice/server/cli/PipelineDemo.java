@@ -105,12 +105,12 @@ final class PipelineDemo {
             objects: [Contact]
           %s:
             platform: mailchimp
-            base_url: %s
+            base_url: %s%s
             token: %s
             objects: [members]
             settings:
               list_id: %s
-        """.formatted(SALESFORCE, sandbox, SalesforceOptions.DEFAULT_ACCESS_TOKEN, MAILCHIMP, sandbox, MailchimpOptions.DEFAULT_API_KEY,
+        """.formatted(SALESFORCE, sandbox, SalesforceOptions.DEFAULT_ACCESS_TOKEN, MAILCHIMP, sandbox, MailchimpSandbox.API_PREFIX, MailchimpOptions.DEFAULT_API_KEY,
         MailchimpOptions.DEFAULT_LIST_ID);
   }
 
@@ -126,13 +126,13 @@ final class PipelineDemo {
     Set<String> emails = new HashSet<>();
     List<SObjectRecord> contacts = salesforce.records("Contact");
     contacts.forEach(r -> emails.add(String.valueOf(r.get("Email")).toLowerCase(Locale.ROOT)));
-    boolean once = contacts.size() == toSf.synced() && emails.size() == contacts.size();
+    boolean once = !contacts.isEmpty() && contacts.size() == toSf.synced() && emails.size() == contacts.size();
     ok &= once;
     out.printf(Locale.ROOT, "     Salesforce now holds %,d contacts, one per email address  %s%n", contacts.size(), once ? "ok" : "MISMATCH");
 
     PipelineRun toMc = run(server, token, engine, TO_MAILCHIMP);
     int members = mailchimp.members(MailchimpOptions.DEFAULT_LIST_ID).size();
-    boolean inAudience = members == toMc.synced();
+    boolean inAudience = members > 0 && members == toMc.synced();
     ok &= inAudience;
     out.printf(Locale.ROOT, "     the Mailchimp audience now holds %,d members  %s%n", members, inAudience ? "ok" : "MISMATCH");
 
@@ -193,6 +193,10 @@ final class PipelineDemo {
     out.printf(Locale.ROOT, "     POST /v1/pipeline-runs {\"pipeline\":\"%s\"} -> run %d %s in %s: %,d selected, %,d sent in %,d write call%s,"
         + " %,d failed, %,d skipped (%,d echoes)%n", pipeline, id, run.status().wire(), took(run), run.selected(), run.synced(),
         run.writeCalls(), run.writeCalls() == 1 ? "" : "s", run.failed(), run.skipped(), echoes);
+    if (run.failed() > 0) {
+      var first = engine.results(id, "failed", null, 1).get(0);
+      out.printf(Locale.ROOT, "     first failure: source record %s, %s: %s%n", first.sourceId(), first.reason(), first.error());
+    }
     return run;
   }
 
