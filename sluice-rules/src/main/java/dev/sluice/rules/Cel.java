@@ -53,6 +53,7 @@ final class Cel {
     CelCompiler compiler = COMPILERS.computeIfAbsent(resultType, t -> CelCompilerFactory.standardCelCompilerBuilder()
         .addVar("event", OBJECT).addVar("record", OBJECT).addVar("previous", OBJECT).addVar("now", SimpleType.TIMESTAMP)
         .addFunctionDeclarations(CelFunctions.declarations())
+        .setStandardMacros(dev.cel.parser.CelStandardMacro.STANDARD_MACROS) // has(), all(), exists(), map(), filter()
         .setResultType(t).build());
     try {
       CelAbstractSyntaxTree ast = compiler.compile(source).getAst();

@@ -101,6 +101,7 @@ class RuleSetTest {
     vars.put("now", Cel.timestamp(java.time.Instant.parse("2026-12-07T09:30:00Z")));
     assertThat(e.eval(vars)).isEqualTo(true);
     assertThat(Cel.string("isoWeek(\"2021-01-03\")").eval(vars)).isEqualTo("2020-W53");
+    assertThat(Cel.bool("has(record.Name) && !has(record.nope) && [1, 2].exists(x, x == 2)").eval(vars)).as("standard macros").isEqualTo(true);
     assertThatThrownBy(() -> Cel.bool("isoWeek(1) == \"x\"")).isInstanceOf(Cel.CompileError.class).hasMessageContaining("isoWeek");
     assertThatThrownBy(() -> Cel.bool("daysBetween(now) > 1")).isInstanceOf(Cel.CompileError.class);
     assertThatThrownBy(() -> Cel.string("isoWeek(\"yesterday\")").eval(vars)).hasMessageContaining("is not a time");
@@ -160,5 +161,18 @@ class RuleSetTest {
             "bad.yaml:9: rule 'b': delay must be a duration such as 0s, 10m, 2h or 1d",
             "bad.yaml:10: rule 'b': throttle: limit must be a positive integer; got '0'",
             "bad.yaml:13: rule 'b': debounce: CEL: mismatched input '<EOF>' expecting {'[', '{', '(', '.', '-', '!', 'true', 'false', 'null', NUM_FLOAT, NUM_INT, NUM_UINT, STRING, BYTES, IDENTIFIER} (column 13) in `event.nope +`"));
+  }
+
+  @Test
+  void theWorkedExampleInDocsRulesMdLoads() throws Exception {
+    String doc = Files.readString(Path.of("..", "docs", "rules.md"));
+    int at = doc.indexOf("<!-- worked-example -->");
+    assertThat(at).as("docs/rules.md has the worked example").isPositive();
+    int start = doc.indexOf("```yaml\n", at) + "```yaml\n".length();
+    String yaml = doc.substring(start, doc.indexOf("```", start));
+    RuleSet set = RuleSet.parse("docs/rules.md", yaml);
+    assertThat(set.names()).containsExactly("candidate-stage-email", "recruiter-task", "client-channel", "placement-sheet",
+        "outreach-status", "exact-invoice-draft", "dead-job-report");
+    assertThat(set.concurrencyLimits()).containsEntry("http.request", 1).containsEntry("slack.post", 1);
   }
 }
