@@ -30,6 +30,7 @@ final class InboundRetention {
   private final Duration dedupeMemory;
   private final SqlResource cleanRequests;
   private final SqlResource cleanDedupe;
+  private final SqlResource cleanMirrorBefore;
 
   InboundRetention(DataSource ds, String schema, Clock clock, Duration keepEvents, Duration dedupeMemory) {
     this.ds = ds;
@@ -38,11 +39,12 @@ final class InboundRetention {
     this.dedupeMemory = dedupeMemory;
     this.cleanRequests = SqlResource.load(InboundRetention.class, "clean_requests.sql", schema);
     this.cleanDedupe = SqlResource.load(InboundRetention.class, "clean_dedupe.sql", schema);
+    this.cleanMirrorBefore = SqlResource.load(InboundRetention.class, "clean_mirror_before.sql", schema);
   }
 
   /** One pass; answers how many requests and dedupe entries were deleted. */
   int cleanOnce() throws SQLException {
-    return drain(cleanRequests, keepEvents) + drain(cleanDedupe, dedupeMemory);
+    return drain(cleanRequests, keepEvents) + drain(cleanDedupe, dedupeMemory) + drain(cleanMirrorBefore, keepEvents);
   }
 
   private int drain(SqlResource sql, Duration keep) throws SQLException {

@@ -47,6 +47,7 @@ final class MirrorRefresher {
   private final SqlResource pendingIds;
   private final SqlResource clearPending;
   private final SqlResource latestSalesforce;
+  private final SqlResource snapshot;
 
   MirrorRefresher(DataSource ds, JobQueue queue, String schema, Clock clock, WebhookSources sources,
       Function<String, SourceConnector> connectors, Duration window) {
@@ -60,6 +61,7 @@ final class MirrorRefresher {
     this.pendingIds = SqlResource.load(MirrorRefresher.class, "pending_ids.sql", schema);
     this.clearPending = SqlResource.load(MirrorRefresher.class, "clear_pending.sql", schema);
     this.latestSalesforce = SqlResource.load(MirrorRefresher.class, "latest_salesforce_values.sql", schema);
+    this.snapshot = SqlResource.load(MirrorRefresher.class, "snapshot_mirror.sql", schema);
   }
 
   void handle(JobContext ctx) throws SQLException, ConnectorException {
@@ -86,6 +88,7 @@ final class MirrorRefresher {
     try (Connection c = ds.getConnection()) {
       c.setAutoCommit(false);
       try {
+        snapshot(c, connection, objectType, pending, readAt); // the rules' previous for these events
         mirror.apply(c, connection, hubspot ? "hubspot" : "salesforce", objectType, records, eventIds, readAt);
         if (hubspot) {
           // ids HubSpot no longer knows at all (merged into another record): archived in the mirror
@@ -120,6 +123,17 @@ final class MirrorRefresher {
       }
     }
     return out;
+  }
+
+  private void snapshot(Connection c, String connection, String objectType, List<Pending> pending, Instant now) throws SQLException {
+    try (PreparedStatement ps = snapshot.prepare(c)) {
+      snapshot.set(ps, "connection", connection);
+      snapshot.set(ps, "object_type", objectType);
+      snapshot.set(ps, "object_ids", EventWriter.text(c, pending.stream().map(Pending::objectId).toList()));
+      snapshot.set(ps, "event_ids", c.createArrayOf("int8", pending.stream().map(Pending::eventId).toArray()));
+      snapshot.set(ps, "now", java.time.OffsetDateTime.ofInstant(now, java.time.ZoneOffset.UTC));
+      ps.executeUpdate();
+    }
   }
 
   private void clear(Connection c, String connection, String objectType, List<Pending> pending) throws SQLException {

@@ -140,6 +140,20 @@ class MirrorRefreshTest {
     assertThat(history.get(0).inboundEventId()).isIn(namingEvents.subList(0, 2)); // the latest before the first refresh
     assertThat(history.get(1).inboundEventId()).isEqualTo(namingEvents.get(2));
     assertThat(history.get(1).changedProperties()).contains("firstname");
+    // each refresh kept the record as it was before it, for the events it covered (the rules' previous)
+    try (Connection c = db.connect(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(
+        "SELECT up_to_event_id, properties IS NULL, properties->>'firstname' FROM sluice.inbound_mirror_before"
+            + " WHERE object_id = '" + ids.get(0) + "' ORDER BY up_to_event_id")) {
+      List<Object[]> rows = new ArrayList<>();
+      while (rs.next()) rows.add(new Object[] {rs.getLong(1), rs.getBoolean(2), rs.getString(3)});
+      // one per refresh that covered it (the burst may have been refreshed in one or two windows)
+      assertThat(rows).hasSizeBetween(2, 3);
+      assertThat((Boolean) rows.get(0)[1]).as("not in the mirror before its first refresh").isTrue();
+      Object[] last = rows.get(rows.size() - 1);
+      assertThat(last[0]).isEqualTo(namingEvents.get(2));
+      assertThat((Boolean) last[1]).isFalse();
+      assertThat(last[2]).isNotEqualTo("Changed");
+    }
     await().atMost(Duration.ofSeconds(20)).until(() -> pendingIds() == 0);
   }
 

@@ -35,6 +35,11 @@ final class Evaluator {
   private final RuleState state;
   private final SqlResource insertDecision;
   private final SqlResource mirror;
+  private final SqlResource previous;
+  private final SqlResource hasSnapshots;
+  private final String schema;
+  /** Whether the webhook store's mirror snapshots exist in this database (read once). */
+  private volatile Boolean snapshots;
 
   Evaluator(JobQueue queue, String schema, Clock clock, Actions actions) {
     this.queue = queue;
@@ -43,6 +48,9 @@ final class Evaluator {
     this.state = new RuleState(schema);
     this.insertDecision = SqlResource.load(Evaluator.class, "insert_decision.sql", schema);
     this.mirror = SqlResource.load(Evaluator.class, "mirror_properties.sql", schema);
+    this.previous = SqlResource.load(Evaluator.class, "previous_properties.sql", schema);
+    this.hasSnapshots = SqlResource.load(Evaluator.class, "has_snapshots.sql", schema);
+    this.schema = schema;
   }
 
   RuleState state() {
@@ -227,13 +235,27 @@ final class Evaluator {
     return d.id;
   }
 
-  /** The mirror row of the event's record before the event (see docs/rules.md on {@code previous}). */
+  /**
+   * The event's record before the event: the mirror as a webhook refresh found it when it overwrote
+   * the record for this event (or a later one), else the mirror row now (see docs/rules.md on {@code previous}).
+   */
   private ObjectNode previous(Connection c, StoredEvent e) throws SQLException {
     if (e.objectType() == null || e.objectId() == null) return JSON.createObjectNode();
-    try (PreparedStatement ps = mirror.prepare(c)) {
-      mirror.set(ps, "connection", e.connection());
-      mirror.set(ps, "object_type", e.objectType());
-      mirror.set(ps, "external_id", e.objectId());
+    if (snapshots == null) {
+      try (PreparedStatement ps = hasSnapshots.prepare(c)) {
+        hasSnapshots.set(ps, "table", "\"" + schema + "\".inbound_mirror_before");
+        try (ResultSet rs = ps.executeQuery()) {
+          rs.next();
+          snapshots = rs.getBoolean(1);
+        }
+      }
+    }
+    SqlResource sql = snapshots ? previous : mirror;
+    try (PreparedStatement ps = sql.prepare(c)) {
+      sql.set(ps, "connection", e.connection());
+      sql.set(ps, "object_type", e.objectType());
+      sql.set(ps, "external_id", e.objectId());
+      if (snapshots) sql.set(ps, "event_id", e.id());
       try (ResultSet rs = ps.executeQuery()) {
         if (!rs.next() || rs.getString(1) == null) return JSON.createObjectNode();
         JsonNode n = JSON.readTree(rs.getString(1));

@@ -170,6 +170,32 @@ class RulesEngineTest {
   }
 
   @Test
+  void previousIsTheMirrorAsAWebhookRefreshFoundItWhenTheRefreshCommittedBeforeTheRules() throws Exception {
+    mirror("82", Map.of("dealname", "Late Ltd", "dealstage", "placement")); // the refresh already wrote the new stage
+    try (Connection c = db.connect(); PreparedStatement ps = c.prepareStatement(
+        "INSERT INTO sluice.inbound_mirror_before (connection, object_type, object_id, up_to_event_id, properties, taken_at)"
+            + " VALUES ('hs', 'deals', '82', 9000000000, CAST(? AS jsonb), now())")) {
+      ps.setString(1, JSON.writeValueAsString(Map.of("dealname", "Late Ltd", "dealstage", "appointment")));
+      ps.executeUpdate();
+    }
+    RulesEngine engine = engine("""
+        rules:
+          late-placed:
+            on: hs/deal.propertyChange
+            when: record.dealstage == "placement" && previous.dealstage != "placement"
+            shadow: true
+            actions:
+              - http.request: {url: "%s"}
+        """.formatted(erpUrl()));
+    deliver(dealStage(7001, "82", "placement"));
+    long id = eventId(7001);
+    await().atMost(Duration.ofSeconds(20)).until(() -> engine.decisions(id).size() == 1);
+    Decision d = engine.decisions(id).get(0);
+    assertThat(d.inputs().path("previous").path("dealstage").asText()).isEqualTo("appointment");
+    assertThat(d.outcome()).isEqualTo("shadowed");
+  }
+
+  @Test
   void aConditionThatIsFalseIsLoggedWithTheSubConditionThatDecided() {
     RulesEngine engine = engine(DEAL_PLACED);
     deliver(dealStage(2001, "78", "closedlost"));
