@@ -170,6 +170,7 @@ public final class ApiServer implements AutoCloseable {
         ctx.header("X-Content-Type-Options", "nosniff");
         // A lead form carries its source's public intake key, never the admin token.
         if (leads == null || !LeadRoutes.isIntake(ctx)) auth.check(ctx);
+        refuseNul(ctx);
       });
       Handler dashboardHeaders = ctx -> {
         // The page builds its DOM from API data with textContent only; the policy is a second wall.
@@ -295,6 +296,18 @@ public final class ApiServer implements AutoCloseable {
   @Override
   public void close() {
     app.stop();
+  }
+
+  /**
+   * PostgreSQL's text cannot hold U+0000: a {@code %00} in a path segment or a query parameter would
+   * fail the statement it is bound into (found by fuzzing: a 500). Refused for every /v1 route.
+   */
+  static void refuseNul(Context ctx) {
+    String query = ctx.queryString();
+    String raw = ctx.req().getRequestURI() + (query == null ? "" : "?" + query);
+    if (raw.contains("%00")) {
+      throw ApiError.badRequest("the URL holds an encoded NUL character (%00), which no path segment or parameter may contain");
+    }
   }
 
   static void error(Context ctx, ObjectMapper json, int status, String reason) {

@@ -61,6 +61,8 @@ class SyncDemoTest {
         .contains("nothing sent back to HubSpot: Sluice's own writes were recognised as echoes  ok")
         .contains("now has firstname \"Edited in Salesforce\" (1 record, 1 write call)  ok")
         .contains("the edit stopped there: the next runs both ways wrote nothing  ok");
+    // "Where to look": the dashboard with the token in the fragment, and a psql command that works
+    assertThat(output).containsPattern("http://127\\.0\\.0\\.1:[0-9]+/dashboard#token=[A-Za-z0-9_-]{32,}").contains("psql");
     assertThat(exit).as(output).isZero();
   }
 }

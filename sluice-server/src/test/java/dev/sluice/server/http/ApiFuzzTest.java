@@ -145,7 +145,7 @@ class ApiFuzzTest {
       // the run's event stream: a (malformed) Last-Event-ID, answered without streaming
       b.header("Last-Event-ID", raw(data.consumeString(30)) + "x");
     }
-    check(path, http.send(b.build(), HttpResponse.BodyHandlers.ofString()));
+    check(path, sendOnce(b.build()));
   }
 
   /** {@code POST /v1/leads} as JSON or as a form, with the source's key in the body or the header. */
@@ -197,7 +197,21 @@ class ApiFuzzTest {
         .method(method, HttpRequest.BodyPublishers.ofByteArray(body));
     if (contentType != null) b.header("Content-Type", contentType);
     headers.forEach(b::header);
-    return new Sent(path, http.send(b.build(), HttpResponse.BodyHandlers.ofString()));
+    return new Sent(path, sendOnce(b.build()));
+  }
+
+  /**
+   * Sends, again once when the client's pooled connection was closed under it before any byte of
+   * the answer (seen once in 25,920 requests, with the server's log showing a 400 for each): a
+   * server that really drops the connection for an input fails the second attempt too.
+   */
+  static HttpResponse<String> sendOnce(HttpRequest request) throws Exception {
+    try {
+      return http.send(request, HttpResponse.BodyHandlers.ofString());
+    } catch (java.io.IOException e) {
+      if (!String.valueOf(e.getMessage()).contains("received no bytes")) throw e;
+      return http.send(request, HttpResponse.BodyHandlers.ofString());
+    }
   }
 
   static void check(Sent s) throws Exception {
