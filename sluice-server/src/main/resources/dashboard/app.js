@@ -444,6 +444,37 @@ function renderConnections(connections) {
   if (!$('record-connection').value && connections.length === 1) $('record-connection').value = connections[0].name;
 }
 
+async function showDecisions(ev) {
+  if (ev) ev.preventDefault();
+  const id = $('decisions-event').value.trim();
+  const out = $('decisions-result');
+  out.replaceChildren(el('p', { class: 'muted' }, 'loading…'));
+  try {
+    if (!/^[0-9]+$/.test(id)) throw new ApiError(0, 'enter a stored event id (./sluice events list)');
+    const r = await api('GET', '/v1/events/' + encodeURIComponent(id) + '/decisions');
+    if (r.decisions.length === 0) {
+      out.replaceChildren(el('p', { class: 'muted' }, 'no rule evaluated event ' + id + ' (none listens to it, or its job has not run yet)'));
+      return;
+    }
+    const tbody = el('tbody', null);
+    for (const d of r.decisions) {
+      const jobs = d.jobs.map((j) => '#' + j.job_id + ' ' + j.kind + (j.created ? '' : ' (held)')
+        + (j.throttled_until ? ' throttled until ' + j.throttled_until : '')
+        + (j.debounced ? ' debounced until ' + j.debounced.runs_at : '')).join(', ');
+      tbody.append(el('tr', { dataset: { decision: String(d.decision_id) } },
+        el('td', null, d.rule), el('td', null, el('strong', null, d.outcome)),
+        el('td', { class: 'wrap' }, el('code', null, d.decided_by || d.error || '')),
+        el('td', { class: 'wrap' }, el('code', null, d.dedupe_key || '')),
+        el('td', { class: 'wrap' }, jobs), el('td', null, when(d.evaluated_at))));
+    }
+    out.replaceChildren(el('table', null,
+      el('thead', null, el('tr', null, ...['rule', 'outcome', 'decided by', 'dedupe key', 'jobs', 'evaluated'].map((h) => el('th', null, h)))),
+      tbody));
+  } catch (e) {
+    out.replaceChildren(el('p', { class: 'error' }, e.message));
+  }
+}
+
 async function showRecord(ev) {
   if (ev) ev.preventDefault();
   const conn = $('record-connection').value.trim();
@@ -596,6 +627,7 @@ function init() {
     showError('no token: enter the API token above');
   });
   $('record-form').addEventListener('submit', showRecord);
+  $('decisions-form').addEventListener('submit', showDecisions);
   $('dead-retry-all').addEventListener('click', (ev) => bulkDead('retry', ev.currentTarget));
   $('dead-cancel-all').addEventListener('click', (ev) => bulkDead('cancel', ev.currentTarget));
   if (token()) {

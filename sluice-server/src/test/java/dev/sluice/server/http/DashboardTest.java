@@ -170,6 +170,9 @@ class DashboardTest {
     assertThat(dom).contains("data-type=\"run-created\"").contains("data-type=\"page-committed\"").contains("data-type=\"run-finished\"");
     // Queue stats by kind and state.
     assertThat(dom).contains("id=\"queue-stats\"").contains("data-kind=\"dashboard-doomed\"").contains(">completed</th>").contains(">dead</th>");
+    // Pause and shadow switches per kind (the rules' action kinds are listed without jobs too).
+    assertThat(dom).contains("id=\"kind-switches\"").contains("<td>slack.post</td>").contains(">Pause</button>").contains(">Shadow</button>");
+    assertThat(dom).contains("id=\"dead-retry-all\"").contains("id=\"decisions-form\"");
     // The dead job, with its error as text (escaped), and a retry button.
     assertThat(dom).contains("data-job-id=\"" + deadJobId + "\"").contains("class=\"retry\"");
     assertThat(dom).contains("&lt;img id=\"injected\"").doesNotContain("<img id=\"injected\"");
