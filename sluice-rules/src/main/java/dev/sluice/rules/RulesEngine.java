@@ -40,6 +40,7 @@ public final class RulesEngine {
   private final Clock clock;
   private final ScheduledRules scheduled;
   private final RecordTriggers records;
+  private final RuleStateCleaner cleaner;
 
   private RulesEngine(Builder b) {
     this.ds = b.queue.dataSource();
@@ -52,6 +53,7 @@ public final class RulesEngine {
     this.clock = b.clock;
     this.scheduled = new ScheduledRules(rules, queue);
     this.records = new RecordTriggers(rules, queue, clock);
+    this.cleaner = new RuleStateCleaner(ds, schema, clock);
   }
 
   /** An engine running {@code rules}, enqueueing through {@code queue} (its database and schema). */
@@ -96,6 +98,19 @@ public final class RulesEngine {
     worker.handle(ScheduledRules.TICK_KIND, ctx -> scheduled.handle(ctx, this::evaluate));
     worker.handle(RecordTriggers.LEADS_KIND, ctx -> records.handleLeads(ctx, this::evaluate));
     worker.handle(RecordTriggers.SYNC_KIND, ctx -> records.pollSyncChanges(ctx, this::evaluate));
+    worker.handle(RuleStateCleaner.KIND, ctx -> cleanOnce());
+  }
+
+  /**
+   * Deletes expired dedupe keys, debounce rows fired over a day ago and decisions older than 30
+   * days (the schedule {@code rules:clean} runs it every 15 minutes); answers the rows deleted.
+   */
+  public int cleanOnce() {
+    try {
+      return cleaner.cleanOnce();
+    } catch (SQLException e) {
+      throw new IllegalStateException("cleaning the rules' state failed: " + e.getMessage(), e);
+    }
   }
 
   /** True when a rule listens to leads ({@code on: leads/<source>}). */
@@ -120,6 +135,7 @@ public final class RulesEngine {
   public void schedule(CronScheduler cron) {
     scheduled.schedule(cron);
     records.schedule(cron);
+    cron.schedule(RuleStateCleaner.SCHEDULE, "*/15 * * * *", dev.sluice.queue.NewJob.of(RuleStateCleaner.KIND, "{}"));
   }
 
   /**

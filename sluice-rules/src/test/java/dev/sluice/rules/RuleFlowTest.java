@@ -155,7 +155,9 @@ class RuleFlowTest {
     assertThat(second.decidedBy()).contains("deal:200").contains("decision " + first.id()).contains(start.toString());
     assertThat(second.jobs().get(0).path("job_id").asLong()).isEqualTo(job(first, 0).id());
     clock.advance(Duration.ofMinutes(31));
+    assertThat(engine.cleanOnce()).as("the expired key (and nothing else of this test) is deleted").isGreaterThanOrEqualTo(1);
     assertThat(decide(engine, stage("200", "placement")).outcome()).as("the 1 h window is over").isEqualTo("enqueued");
+    assertThat(engine.decisions(second.eventId())).as("decisions are kept 30 days").hasSize(1);
   }
 
   @Test
@@ -230,7 +232,7 @@ class RuleFlowTest {
     assertThat(cron.list()).extracting(s -> s.name()).contains("rule:dead-job-report");
     Instant tick = Instant.parse("2026-12-08T07:00:00Z");
     clock.set(tick.plusSeconds(1));
-    assertThat(cron.tick(clock.instant())).hasSize(1);
+    assertThat(cron.tick(clock.instant())).extracting(t -> t.schedule()).contains("rule:dead-job-report");
     assertThat(cron.tick(clock.instant())).isEmpty();
     await().atMost(Duration.ofSeconds(20)).until(() -> bodies.stream().anyMatch(b -> b.contains("dead job")));
     assertThat(bodies.stream().filter(b -> b.contains("dead job")).toList()).hasSize(1);
