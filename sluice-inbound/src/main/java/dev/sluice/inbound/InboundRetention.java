@@ -1,8 +1,6 @@
 package dev.sluice.inbound;
 
 import dev.sluice.queue.schema.SqlResource;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
@@ -48,16 +46,6 @@ final class InboundRetention {
   }
 
   private int drain(SqlResource sql, Duration keep) throws SQLException {
-    int total = 0;
-    try (Connection c = ds.getConnection(); PreparedStatement ps = sql.prepare(c)) {
-      sql.set(ps, "cutoff", clock.instant().minus(keep).atOffset(ZoneOffset.UTC));
-      sql.set(ps, "limit", SLICE);
-      int n;
-      do {
-        n = ps.executeUpdate();
-        total += n;
-      } while (n == SLICE);
-    }
-    return total;
+    return sql.deleteInSlices(ds, clock.instant().minus(keep).atOffset(ZoneOffset.UTC), SLICE);
   }
 }

@@ -1,8 +1,6 @@
 package dev.sluice.rules;
 
 import dev.sluice.queue.schema.SqlResource;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
@@ -42,16 +40,6 @@ final class RuleStateCleaner {
   }
 
   private int drain(SqlResource sql, Duration keep) throws SQLException {
-    int total = 0;
-    try (Connection c = ds.getConnection(); PreparedStatement ps = sql.prepare(c)) {
-      sql.set(ps, "cutoff", clock.instant().minus(keep).atOffset(ZoneOffset.UTC));
-      sql.set(ps, "limit", SLICE);
-      int n;
-      do {
-        n = ps.executeUpdate();
-        total += n;
-      } while (n == SLICE);
-    }
-    return total;
+    return sql.deleteInSlices(ds, clock.instant().minus(keep).atOffset(ZoneOffset.UTC), SLICE);
   }
 }

@@ -106,6 +106,25 @@ public final class SqlResource {
     }
   }
 
+  /**
+   * Runs this statement — a DELETE of at most {@code :limit} rows older than {@code :cutoff} — again
+   * until it deletes fewer than {@code slice} rows, each slice its own short transaction (the
+   * retention passes of the modules); answers the rows deleted.
+   */
+  public int deleteInSlices(javax.sql.DataSource ds, Object cutoff, int slice) throws SQLException {
+    int total = 0;
+    try (Connection c = ds.getConnection(); PreparedStatement ps = prepare(c)) {
+      set(ps, "cutoff", cutoff);
+      set(ps, "limit", slice);
+      int n;
+      do {
+        n = ps.executeUpdate();
+        total += n;
+      } while (n == slice);
+    }
+    return total;
+  }
+
   public String name() {
     return name;
   }
