@@ -82,6 +82,34 @@ class BoundedBodyTest {
   }
 
   @Test
+  void aTruncatingHandlerKeepsTheStatusAndTheHeadOfAnEndlessBody() throws Exception {
+    HttpResponse<String> r = client.send(HttpRequest.newBuilder(base.resolve("/endless")).build(), BoundedBody.truncating(LIMIT));
+    assertThat(r.statusCode()).isEqualTo(200);
+    assertThat(r.body()).hasSize((int) LIMIT);
+  }
+
+  @Test
+  void aTruncatingHandlerReadsAnAnnouncedOversizeBodyUpToTheLimit() throws Exception {
+    HttpResponse<String> r = client.send(HttpRequest.newBuilder(base.resolve("/announced")).build(), BoundedBody.truncating(LIMIT));
+    assertThat(r.body()).hasSize((int) LIMIT);
+  }
+
+  @Test
+  void aTruncatedBodyEndsOnACharacterBoundary() throws Exception {
+    server.createContext("/euro", x -> {
+      byte[] body = "\u20ac".repeat(2000).getBytes(java.nio.charset.StandardCharsets.UTF_8); // 3 bytes each
+      x.sendResponseHeaders(200, body.length);
+      try (OutputStream out = x.getResponseBody()) {
+        out.write(body);
+      } catch (IOException e) {
+        // the client hung up once past its limit
+      }
+    });
+    HttpResponse<String> r = client.send(HttpRequest.newBuilder(base.resolve("/euro")).build(), BoundedBody.truncating(LIMIT));
+    assertThat(r.body()).isEqualTo("\u20ac".repeat((int) (LIMIT / 3)));
+  }
+
+  @Test
   void everyConnectorsAnswerIsReadWithTheLimit() {
     ConnectorHttp http = new ConnectorHttp("Vendor", RateLimitGate.unlimited(), null, null, client);
     assertThatThrownBy(() -> http.send(java.util.List.of(), ConnectorHttp.request(base.resolve("/endless").toString()).build(), "page 1"))

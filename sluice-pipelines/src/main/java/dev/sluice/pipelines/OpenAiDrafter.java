@@ -3,6 +3,7 @@ package dev.sluice.pipelines;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.sluice.connectors.BoundedBody;
 import dev.sluice.connectors.ObjectSchema;
 import java.io.IOException;
 import java.net.URI;
@@ -24,6 +25,8 @@ public final class OpenAiDrafter implements MappingDrafter {
   /** Sample records put into the prompt (the rest are only tried). */
   static final int PROMPT_SAMPLES = 3;
   private static final Duration TIMEOUT = Duration.ofSeconds(90);
+  /** A drafted mapping is a few KB; an answer past 4 MiB is refused rather than read into the heap. */
+  static final long ANSWER_LIMIT = 4L * 1024 * 1024;
 
   private final URI endpoint;
   private final String model;
@@ -61,12 +64,18 @@ public final class OpenAiDrafter implements MappingDrafter {
     if (apiKey != null && !apiKey.isBlank()) req.header("Authorization", "Bearer " + apiKey);
     HttpResponse<String> res;
     try {
-      res = http.send(req.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+      res = http.send(req.build(), BoundedBody.handler(ANSWER_LIMIT));
     } catch (IOException e) {
+      for (Throwable t = e; t != null; t = t.getCause()) {
+        if (t instanceof BoundedBody.TooLarge) throw new DraftException("the LLM endpoint " + endpoint + " answered more than " + ANSWER_LIMIT + " bytes", e);
+      }
       throw new DraftException("the LLM endpoint " + endpoint + " did not answer: " + e.getMessage(), e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new DraftException("interrupted while waiting for " + endpoint, e);
+    }
+    if (BoundedBody.announcedTooLarge(res, ANSWER_LIMIT)) {
+      throw new DraftException("the LLM endpoint " + endpoint + " announced an answer of more than " + ANSWER_LIMIT + " bytes");
     }
     if (res.statusCode() / 100 != 2) {
       throw new DraftException("the LLM endpoint " + endpoint + " answered " + res.statusCode() + ": " + cut(res.body(), 300));

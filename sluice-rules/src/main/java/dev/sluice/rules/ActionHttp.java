@@ -3,6 +3,7 @@ package dev.sluice.rules;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.sluice.connectors.BoundedBody;
 import dev.sluice.queue.JobSnooze;
 import java.io.IOException;
 import java.net.URI;
@@ -25,6 +26,8 @@ import java.util.Optional;
 final class ActionHttp {
   static final ObjectMapper JSON = new ObjectMapper();
   static final int KEPT_BODY_CHARS = 4096;
+  /** The most of an answer read: its status decides, its body is kept cut to 4 KiB or parsed (Slack's {@code ok}, HubSpot's ids). */
+  static final long READ_LIMIT = 1024L * 1024;
   private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(30);
 
   private final HttpClient http;
@@ -42,6 +45,8 @@ final class ActionHttp {
   /**
    * Sends {@code req} (method, url, headers, body) with {@code secretHeaders} added or replacing
    * the recorded placeholders, to {@code url} when given (a secret URL), else the recorded one.
+   * The answer is read up to {@link #READ_LIMIT} and cut there: the status is kept whatever the
+   * body's size, so a 2xx with an endless body is still a done action, not a retry.
    */
   HttpResponse<String> send(JsonNode req, Map<String, String> secretHeaders, URI url, String body) throws IOException, InterruptedException {
     URI target = url != null ? url : URI.create(req.path("url").asText());
@@ -52,7 +57,7 @@ final class ActionHttp {
     secretHeaders.forEach(b::header);
     HttpRequest.BodyPublisher publisher = body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body);
     b.method(req.path("method").asText("POST"), publisher);
-    return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    return http.send(b.build(), BoundedBody.truncating(READ_LIMIT));
   }
 
   /** The body as sent: the recorded JSON, or null when the request has none. */
