@@ -55,6 +55,12 @@ final class SalesforceStore {
   private final Map<String, SalesforceIds> ids = new HashMap<>();
   /** type name → lower-case External_Id__c → record id. Guarded by {@link #lock}. */
   private final Map<String, Map<String, String>> externalIds = new HashMap<>();
+  /**
+   * type name → idLookup field (other than Id and External_Id__c) → lower-case value → ids in id
+   * order: an upsert by Email finds its match without scanning every record, as Salesforce's own
+   * index on idLookup fields does. Guarded by {@link #lock}.
+   */
+  private final Map<String, Map<String, Map<String, java.util.SortedSet<String>>>> lookups = new HashMap<>();
   private final ReentrantLock lock = new ReentrantLock();
   private volatile Consumer<SObjectRecord> changeListener = r -> {};
 
@@ -65,6 +71,13 @@ final class SalesforceStore {
       deleted.put(s.name, new ConcurrentSkipListMap<>());
       ids.put(s.name, new SalesforceIds(s.keyPrefix));
       externalIds.put(s.name, new HashMap<>());
+      Map<String, Map<String, java.util.SortedSet<String>>> byField = new HashMap<>();
+      for (Field f : s.fields()) {
+        if (f.idLookup() && !f.name().equals("Id") && !f.name().equals(SObjectSchema.EXTERNAL_ID)) {
+          byField.put(f.name(), new HashMap<>());
+        }
+      }
+      lookups.put(s.name, byField);
     }
   }
 
@@ -135,10 +148,7 @@ final class SalesforceStore {
       values.putAll(fields);
       SObjectRecord r = new SObjectRecord(type.name, id, values);
       records.get(type.name).put(id, r);
-      Object ext = values.get(SObjectSchema.EXTERNAL_ID);
-      if (ext != null) {
-        externalIds.get(type.name).put(lower(ext.toString()), id);
-      }
+      reindex(null, r);
       return r;
     } finally {
       lock.unlock();
@@ -199,9 +209,7 @@ final class SalesforceStore {
       if (gone == null) {
         return DeleteOutcome.NOT_FOUND;
       }
-      if (gone.get(SObjectSchema.EXTERNAL_ID) != null) {
-        externalIds.get(type.name).remove(lower(gone.get(SObjectSchema.EXTERNAL_ID).toString()));
-      }
+      reindex(gone, null);
       Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
       Map<String, Object> values = new LinkedHashMap<>(gone.fields());
       values.put(SObjectSchema.IS_DELETED, true);
@@ -306,6 +314,22 @@ final class SalesforceStore {
     if (after != null && after.get(SObjectSchema.EXTERNAL_ID) != null) {
       index.put(lower(after.get(SObjectSchema.EXTERNAL_ID).toString()), after.id());
     }
+    for (Map.Entry<String, Map<String, java.util.SortedSet<String>>> e : lookups.get(any.type()).entrySet()) {
+      if (before != null && before.get(e.getKey()) != null) {
+        String key = lookupKey(before.get(e.getKey()));
+        java.util.SortedSet<String> ids = e.getValue().get(key);
+        if (ids != null && ids.remove(before.id()) && ids.isEmpty()) {
+          e.getValue().remove(key);
+        }
+      }
+      if (after != null && after.get(e.getKey()) != null) {
+        e.getValue().computeIfAbsent(lookupKey(after.get(e.getKey())), k -> new java.util.TreeSet<>()).add(after.id());
+      }
+    }
+  }
+
+  private static String lookupKey(Object value) {
+    return SoqlQuery.lower(SObjectSchema.toSoap(value));
   }
 
   /** Ids of live records whose {@code field} equals {@code value} (case-insensitive). */
@@ -314,9 +338,19 @@ final class SalesforceStore {
       String id = resolveId(type.name, value);
       return id == null ? List.of() : List.of(id);
     }
-    if (field.name().equals(SObjectSchema.EXTERNAL_ID)) {
-      String id = externalIds.get(type.name).get(lower(value));
-      return id == null ? List.of() : List.of(id);
+    lock.lock();
+    try {
+      if (field.name().equals(SObjectSchema.EXTERNAL_ID)) {
+        String id = externalIds.get(type.name).get(lower(value));
+        return id == null ? List.of() : List.of(id);
+      }
+      Map<String, java.util.SortedSet<String>> index = lookups.get(type.name).get(field.name());
+      if (index != null) {
+        java.util.SortedSet<String> ids = index.get(lower(value));
+        return ids == null ? List.of() : List.copyOf(ids);
+      }
+    } finally {
+      lock.unlock();
     }
     List<String> found = new ArrayList<>();
     for (Iterator<SObjectRecord> it = records.get(type.name).values().iterator(); it.hasNext(); ) {
