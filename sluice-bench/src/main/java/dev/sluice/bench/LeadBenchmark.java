@@ -112,24 +112,25 @@ public final class LeadBenchmark {
       Map<String, String> env = Map.of("SLUICE_HOME", dir.toString(), "SLUICE_API_TOKEN", admin, "SLUICE_DATABASE_URL", "",
           "BENCH_HUBSPOT_TOKEN", sandbox.hubspot().token(), "BENCH_LEAD_KEY", benchKey, "BASELINE_LEAD_KEY", baselineKey);
       progress.accept("starting sluice serve (embedded PostgreSQL under " + dir + ")");
-      try (ServeProcess serve = ServeProcess.start(options.sluice(), config, env, dir.resolve("serve.log"))) {
+      try (ServeProcess serve = ServeProcess.start(options.sluice(), config, env, dir.resolve("serve.log"));
+          BenchHttp client = new BenchHttp(serve.url())) {
         URI url = serve.url();
         progress.accept("serve answers at " + url + "; warming up (the server JVM compiles its hot paths)");
-        new LeadLoad(url, baselineKey, "warm").closedLoop(options.clients(), WARM_UP);
-        LeadLoad warm = new LeadLoad(url, benchKey, "warm");
+        new LeadLoad(client, baselineKey, "warm").closedLoop(options.clients(), WARM_UP);
+        LeadLoad warm = new LeadLoad(client, benchKey, "warm");
         warm.closedLoop(options.clients(), WARM_UP);
 
         progress.accept(String.format(Locale.ROOT, "baseline: one INSERT transaction per request, %d clients, %d s",
             options.clients(), options.phase().toSeconds()));
-        double baseline = new LeadLoad(url, baselineKey, "base").closedLoop(options.clients(), options.phase());
+        double baseline = new LeadLoad(client, baselineKey, "base").closedLoop(options.clients(), options.phase());
 
         List<Sample> samples = new ArrayList<>();
         Thread sampler = Thread.ofPlatform().daemon().start(() -> sample(url, admin, samples));
         progress.accept(String.format(Locale.ROOT, "spike: group commit, %d clients, %d s", options.clients(), options.phase().toSeconds()));
-        LeadLoad spike = new LeadLoad(url, benchKey, "spike");
+        LeadLoad spike = new LeadLoad(client, benchKey, "spike");
         double accepted = spike.closedLoop(options.clients(), options.phase());
         progress.accept(String.format(Locale.ROOT, "latency: %,d leads/s for %d s", options.rate(), options.latencyPhase().toSeconds()));
-        LeadLoad steady = new LeadLoad(url, benchKey, "steady");
+        LeadLoad steady = new LeadLoad(client, benchKey, "steady");
         double[] lat = steady.openLoop(options.rate(), options.latencyPhase());
         double[] acked = Arrays.stream(lat).filter(v -> !Double.isNaN(v)).toArray();
         Percentiles p = Percentiles.of(acked.length == 0 ? new double[] {Double.MAX_VALUE} : acked);

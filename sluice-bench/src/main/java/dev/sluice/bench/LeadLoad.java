@@ -1,13 +1,9 @@
 package dev.sluice.bench;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
@@ -23,10 +19,9 @@ public final class LeadLoad {
   /** Share of submissions that repeat an address already sent. */
   static final double REPEAT_SHARE = 0.10;
 
-  private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-      .connectTimeout(Duration.ofSeconds(10)).build();
-  private final URI endpoint;
-  private final String key;
+  private static final Duration TIMEOUT = Duration.ofSeconds(30);
+  private final BenchHttp http;
+  private final String keyHeader;
   private final String prefix;
   private final AtomicLong next = new AtomicLong();
   /** Addresses answered 202, lower-cased: the leads that must reach the CRM exactly once. */
@@ -35,9 +30,9 @@ public final class LeadLoad {
   private final AtomicLong failed = new AtomicLong();
 
   /** @param prefix makes this load's addresses unique (e.g. the phase name) */
-  public LeadLoad(URI base, String key, String prefix) {
-    this.endpoint = base.resolve("/v1/leads");
-    this.key = key;
+  LeadLoad(BenchHttp http, String key, String prefix) {
+    this.http = http;
+    this.keyHeader = "X-Sluice-Lead-Key: " + key;
     this.prefix = prefix;
   }
 
@@ -47,23 +42,19 @@ public final class LeadLoad {
     ThreadLocalRandom r = ThreadLocalRandom.current();
     long id = n > 10 && r.nextDouble() < REPEAT_SHARE ? r.nextLong(n) : n;
     String email = prefix + "." + id + "@example.com";
-    String body = String.format(Locale.ROOT, "{\"email\":\"%s\",\"firstname\":\"First%d\",\"lastname\":\"Last%d\",\"company\":\"Company %d\"}",
-        email, n, n, id % 997);
-    HttpRequest req = HttpRequest.newBuilder(endpoint).timeout(Duration.ofSeconds(30))
-        .header("Content-Type", "application/json").header("X-Sluice-Lead-Key", key)
-        .POST(HttpRequest.BodyPublishers.ofString(body)).build();
+    String body = "{\"email\":\"" + email + "\",\"firstname\":\"First" + n + "\",\"lastname\":\"Last" + n
+        + "\",\"company\":\"Company " + (id % 997) + "\"}";
     try {
-      HttpResponse<String> resp = http.send(req, HttpResponse.BodyHandlers.ofString());
+      BenchHttp.Response resp = http.post("/v1/leads", body.getBytes(StandardCharsets.UTF_8), TIMEOUT,
+          "Content-Type: application/json", keyHeader);
       double ms = (System.nanoTime() - scheduledNanos) / 1e6;
-      if (resp.statusCode() == 202) {
+      if (resp.status() == 202) {
         acked.add(email);
         accepted.incrementAndGet();
         return ms;
       }
     } catch (java.io.IOException e) {
       // counted below: not acknowledged
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
     }
     failed.incrementAndGet();
     return Double.NaN;
