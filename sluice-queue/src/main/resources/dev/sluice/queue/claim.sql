@@ -8,12 +8,17 @@
 -- set since the cache was read is still respected: such a kind is not read at all.
 -- The lease row (one per batch, made only when a job was claimed) is the fence of every later
 -- write: outcomes, heartbeats and progress must name it.
+-- The UPDATE finds the locked rows by primary key (id = ANY(ARRAY(SELECT id FROM next))) rather than
+-- by joining "next": with a join the planner hashes the whole hot table once a batch is large
+-- (a sequential scan of every waiting row per claim), and the join makes every updated row carry
+-- whole-row copies of the joined rows. async_commit is referenced the same way, as a one-time filter.
+-- The batch is returned in claim order (priority, run_at, id): the worker's buffer is FIFO.
 -- async_commit makes this statement's commit return without waiting for the WAL flush; a server
 -- crash can lose only the last few hundred ms of such commits: a lost claim leaves the job ready
 -- (it runs again), a lost completion leaves it running under its lease until the rescuer re-queues
 -- it, a lost heartbeat only makes the lease look older. Enqueues never do this.
 WITH async_commit AS MATERIALIZED (
-  SELECT set_config('synchronous_commit', 'off', true)
+  SELECT set_config('synchronous_commit', 'off', true) IS NOT NULL AS done
 ), next AS (
   SELECT n.id
   FROM unnest(:kinds::text[]) AS k(kind),
@@ -30,8 +35,7 @@ WITH async_commit AS MATERIALIZED (
 ), claimed AS (
   UPDATE ${schema}.job j
   SET state = 'running', attempt = j.attempt + 1, lease = :lease, started_at = :now
-  FROM next, async_commit
-  WHERE j.id = next.id AND j.state IN ('ready', 'retryable')
+  WHERE j.id = ANY(ARRAY(SELECT id FROM next)) AND j.state IN ('ready', 'retryable') AND (SELECT done FROM async_commit)
   RETURNING j.id, j.kind, j.payload::text AS payload, j.priority, j.run_at, j.attempt, j.max_attempts,
             j.concurrency_key, j.timeout_ms, j.created_at
 ), leased AS (
@@ -40,3 +44,4 @@ WITH async_commit AS MATERIALIZED (
 )
 SELECT id, kind, payload, priority, run_at, attempt, max_attempts, concurrency_key, timeout_ms, created_at
 FROM claimed
+ORDER BY priority, run_at, id

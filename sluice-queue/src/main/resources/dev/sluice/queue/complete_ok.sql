@@ -8,15 +8,19 @@
 -- partial running index usable and, when its statistics say no job runs (right after a bulk enqueue
 -- and ANALYZE), read that whole index once per outcome (19.7 s for 500 outcomes over 20,000 running
 -- jobs); through "leaving" the outcomes drive the plan, each job looked up by its id (3 ms).
+-- The jobs are found by primary key (id = ANY(:ids)), and only then matched with their outcome's lease
+-- (a semi join on (id, lease) over the outcomes alone): joining the outcomes to the table let the
+-- planner hash the whole hot table once a batch was large. "leaving" and async_commit are one-time
+-- subqueries, not joined rows (a joined row is copied whole into every deleted row).
 -- async_commit: the commit does not wait for the WAL flush; see claim.sql for why that is safe.
 WITH async_commit AS MATERIALIZED (
-  SELECT set_config('synchronous_commit', 'off', true)
+  SELECT set_config('synchronous_commit', 'off', true) IS NOT NULL AS done
 ), leaving AS MATERIALIZED (
   SELECT 'running'::text AS state
 ), done AS (
   DELETE FROM ${schema}.job j
-  USING unnest(:ids::bigint[], :leases::uuid[]) AS u(id, lease), async_commit, leaving
-  WHERE j.id = u.id AND j.lease = u.lease AND j.state = leaving.state
+  WHERE j.id = ANY(:ids::bigint[]) AND j.state = (SELECT state FROM leaving) AND (SELECT done FROM async_commit)
+    AND (j.id, j.lease) IN (SELECT u.id, u.lease FROM unnest(:ids::bigint[], :leases::uuid[]) AS u(id, lease))
   RETURNING j.id, j.kind, j.priority, j.attempt, j.max_attempts, j.dedupe_key, j.concurrency_key, j.last_error,
             j.progress, j.created_at, j.started_at
 ), finished AS (
@@ -25,7 +29,7 @@ WITH async_commit AS MATERIALIZED (
   SELECT id, kind, 'completed', priority, attempt, max_attempts, dedupe_key, concurrency_key, last_error, progress, :worker,
          created_at, started_at, :now
   FROM done
-  WHERE NOT EXISTS (SELECT 1 FROM ${schema}.job_kind k WHERE k.kind = done.kind AND NOT k.keep_finished)
+  WHERE done.kind <> ALL (ARRAY(SELECT k.kind FROM ${schema}.job_kind k WHERE NOT k.keep_finished))
 ), released AS (
   DELETE FROM ${schema}.job_lease WHERE lease = ANY(:released::uuid[])
 )
