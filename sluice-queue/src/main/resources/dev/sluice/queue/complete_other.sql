@@ -3,9 +3,12 @@
 --   dead, cancelled, and any outcome of a job whose cancel was requested: moved to job_dead.
 -- Leases whose jobs all have their outcome (:released) are deleted in the same statement.
 -- Both name the state they leave through the MATERIALIZED "leaving" row: see complete_ok.sql for why.
+-- Both also say j.id = ANY(:ids), so the planner reads the jobs by primary key and joins them to the
+-- outcomes, never hashing the whole hot table (see complete_ok.sql); "leaving" and async_commit are
+-- one-time subqueries rather than joined rows.
 -- async_commit: the commit does not wait for the WAL flush; see claim.sql for why that is safe.
 WITH async_commit AS MATERIALIZED (
-  SELECT set_config('synchronous_commit', 'off', true)
+  SELECT set_config('synchronous_commit', 'off', true) IS NOT NULL AS done
 ), leaving AS MATERIALIZED (
   SELECT 'running'::text AS state
 ), u AS (
@@ -20,15 +23,15 @@ WITH async_commit AS MATERIALIZED (
       last_error = coalesce(u.error, j.last_error),
       last_error_stack = CASE WHEN u.error IS NULL THEN j.last_error_stack ELSE u.stack END,
       lease = NULL
-  FROM u, async_commit, leaving
-  WHERE j.id = u.id AND j.lease = u.lease AND j.state = leaving.state
-    AND u.state IN ('retryable', 'ready') AND j.cancel_requested_at IS NULL
+  FROM u
+  WHERE j.id = ANY(:ids::bigint[]) AND j.id = u.id AND j.lease = u.lease AND j.state = (SELECT state FROM leaving)
+    AND (SELECT done FROM async_commit) AND u.state IN ('retryable', 'ready') AND j.cancel_requested_at IS NULL
   RETURNING j.id
 ), gone AS (
   DELETE FROM ${schema}.job j
-  USING u, async_commit, leaving
-  WHERE j.id = u.id AND j.lease = u.lease AND j.state = leaving.state
-    AND (u.state IN ('dead', 'cancelled') OR j.cancel_requested_at IS NOT NULL)
+  USING u
+  WHERE j.id = ANY(:ids::bigint[]) AND j.id = u.id AND j.lease = u.lease AND j.state = (SELECT state FROM leaving)
+    AND (SELECT done FROM async_commit) AND (u.state IN ('dead', 'cancelled') OR j.cancel_requested_at IS NOT NULL)
   RETURNING j.id, j.kind, j.payload, j.priority, j.run_at, j.attempt, j.max_attempts, j.dedupe_key, j.concurrency_key,
             j.last_error, j.last_error_stack, j.progress, j.timeout_ms, j.created_at, j.started_at,
             CASE WHEN j.cancel_requested_at IS NOT NULL THEN 'cancelled' ELSE u.state END AS new_state,
