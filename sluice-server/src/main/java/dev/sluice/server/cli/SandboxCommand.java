@@ -23,12 +23,12 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code sluice sandbox}: serves local HubSpot, Salesforce, Mailchimp, Segment and Slack APIs on one
+ * {@code sluice sandbox}: serves local HubSpot, Salesforce, Mailchimp, Segment, Slack and Google Sheets APIs on one
  * port until stopped (SIGTERM or Ctrl-C close it cleanly). With {@code --json} it prints one line
  * when ready, for scripts: {@code {"hubspot":{"base_url":…,"token":…,"app_secret":…},…,"admin_url":…}}.
  */
 @Command(name = "sandbox", mixinStandardHelpOptions = true,
-    description = {"Local vendor APIs (HubSpot, Salesforce, Mailchimp, Segment, Slack) with their real limits and faults,",
+    description = {"Local vendor APIs (HubSpot, Salesforce, Mailchimp, Segment, Slack, Google Sheets) with their real limits and faults,",
         "on 127.0.0.1, until stopped. Admin API (data changes, faults, journal, counters) under /_admin/."})
 final class SandboxCommand implements Callable<Integer> {
   @Option(names = "--port", defaultValue = "0", description = "port to listen on (default: a free one)")
@@ -194,6 +194,12 @@ final class SandboxCommand implements Callable<Integer> {
   @Option(names = "--slack-webhook-secret", description = "secret path part of an incoming webhook posting to #general")
   String slackWebhookSecret;
 
+  @Option(names = "--sheets-token", description = "Google Sheets OAuth access token (default: the sandbox's fixed ya29.… token)")
+  String sheetsToken;
+
+  @Option(names = "--sheets-writes-per-minute", description = "Google Sheets write requests per minute per user before 429 (default: 60)")
+  Integer sheetsWritesPerMinute;
+
   /** The other vendors' sandboxes, with the options given on the command line. */
   private java.util.List<PlatformSandbox> otherPlatforms() {
     SalesforceOptions.Builder salesforce = SalesforceOptions.builder().seed(seed);
@@ -211,11 +217,15 @@ final class SandboxCommand implements Callable<Integer> {
     SlackOptions.Builder slack = SlackOptions.builder();
     if (slackBotToken != null) slack.botToken(slackBotToken);
     if (slackWebhookSecret != null) slack.webhook(slackWebhookSecret, "general");
+    dev.sluice.sandbox.sheets.SheetsOptions.Builder sheets = dev.sluice.sandbox.sheets.SheetsOptions.builder();
+    if (sheetsToken != null) sheets.token(sheetsToken);
+    if (sheetsWritesPerMinute != null) sheets.writesPerMinute(sheetsWritesPerMinute, Math.max(300, sheetsWritesPerMinute));
     return java.util.List.of(
         new SalesforceSandbox(salesforce.build()),
         new MailchimpSandbox(mailchimp.build()),
         new SegmentSandbox(segment.build()),
-        new SlackSandbox(slack.build()));
+        new SlackSandbox(slack.build()),
+        new dev.sluice.sandbox.sheets.SheetsSandbox(sheets.build()));
   }
 
   private static HubSpotTier tier(String name) {

@@ -34,7 +34,7 @@ class SandboxCommandTest {
       assertThat(line).as("ready line").isNotNull();
       JsonNode ready = JSON.readTree(line);
       assertThat(ready.fieldNames()).toIterable()
-          .contains("hubspot", "salesforce", "mailchimp", "segment", "slack", "admin_url");
+          .contains("hubspot", "salesforce", "mailchimp", "segment", "slack", "sheets", "admin_url");
       assertThat(ready.path("hubspot").path("token").asText()).isEqualTo("pat-test-token");
       assertThat(ready.path("slack").path("bot_token").asText()).isEqualTo("xoxb-test");
 
