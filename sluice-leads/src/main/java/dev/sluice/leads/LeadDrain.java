@@ -33,7 +33,13 @@ public final class LeadDrain implements AutoCloseable {
    */
   public record Settings(int drainersPerConnection, Duration lease, Duration idlePoll, Duration retryBase,
       Duration retryMax, Duration maxRateLimitHold, String objectType) {
-    public static final int DEFAULT_DRAINERS = 2;
+    /**
+     * Batches in flight per connection and process by default. A batch's cycle (claim, permit,
+     * upsert, record: two commits and a CRM call) took ~140 ms on a 2-core machine under a lead spike
+     * (two drainers drained 1,447 records/s = 14.5 calls/s), where HubSpot's Professional limit allows 19; four keep the limit,
+     * not the cycle, the bound. The shared rate-limit buckets keep any number within the CRM's limit.
+     */
+    public static final int DEFAULT_DRAINERS = 4;
     public static final Duration DEFAULT_LEASE = Duration.ofMinutes(1);
     public static final Duration DEFAULT_IDLE_POLL = Duration.ofMillis(500);
     public static final Duration DEFAULT_RETRY_BASE = Duration.ofSeconds(1);

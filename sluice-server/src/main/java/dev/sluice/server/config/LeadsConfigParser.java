@@ -17,7 +17,7 @@ import java.util.Set;
  * The {@code leads:} section of {@code sluice.yaml}:
  * <pre>{@code
  * leads:
- *   drainers: 2                       # per destination connection, per process
+ *   drainers: 4                       # per destination connection, per process
  *   lease_seconds: 60                 # a batch a dead drainer held is sent again after this
  *   sources:
  *     website:
