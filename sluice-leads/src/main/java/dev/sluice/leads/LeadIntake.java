@@ -99,9 +99,11 @@ public final class LeadIntake implements AutoCloseable {
 
   /** The source whose intake key is {@code key}, if any (every key is compared, in constant time each). */
   public Optional<LeadSource> sourceForKey(String key) {
+    if (key == null) return Optional.empty();
+    byte[] digest = LeadSource.digest(key); // once per request, not once per source
     LeadSource found = null;
     for (LeadSource s : sources.values()) {
-      if (s.keyMatches(key)) found = s;
+      if (s.digestMatches(digest)) found = s;
     }
     return Optional.ofNullable(found);
   }

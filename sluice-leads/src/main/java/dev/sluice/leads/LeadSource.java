@@ -81,7 +81,12 @@ public final class LeadSource {
 
   /** True when {@code candidate} is this source's intake key (constant-time comparison). */
   public boolean keyMatches(String candidate) {
-    return candidate != null && MessageDigest.isEqual(keyDigest, digest(candidate));
+    return candidate != null && digestMatches(digest(candidate));
+  }
+
+  /** True when {@code candidateDigest} (a key's {@link #digest}) is this source's, compared in constant time. */
+  boolean digestMatches(byte[] candidateDigest) {
+    return MessageDigest.isEqual(keyDigest, candidateDigest);
   }
 
   /** The connection leads drain into, or null when they are only stored. */
@@ -142,7 +147,7 @@ public final class LeadSource {
     return "LeadSource[" + name + " → " + (destination == null ? "stored only" : destination) + "]";
   }
 
-  private static byte[] digest(String key) {
+  static byte[] digest(String key) {
     try {
       return MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8));
     } catch (NoSuchAlgorithmException e) {
