@@ -141,9 +141,33 @@ class TwoWayChaosTest {
     victim.destroyForcibly().waitFor();
     log.info("chaos: killed a worker during {} at batch {}", pipeline, fx.engine.find(run.id()).orElseThrow().batchesCommitted());
     workers.add(PipelineWorkerProcess.start(db.jdbcUrl(), db.user(), sandbox, BATCH));
-    PipelineRun done = await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofMillis(100))
-        .until(() -> fx.engine.find(run.id()).orElseThrow(), r -> !r.status().active());
+    PipelineRun done;
+    try {
+      done = await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofMillis(100))
+          .until(() -> fx.engine.find(run.id()).orElseThrow(), r -> !r.status().active());
+    } catch (org.awaitility.core.ConditionTimeoutException e) {
+      throw new AssertionError(pipeline + " did not end: " + fx.engine.find(run.id()).orElseThrow() + "\n" + batchJobs(db)
+          + fx.engine.events(run.id(), 0).stream().map(ev -> ev.at() + " " + ev.type() + " " + ev.payload()).collect(Collectors.joining("\n")), e);
+    }
     assertThat(done.status()).as("%s", done).isIn(PipelineRunStatus.COMPLETED, PipelineRunStatus.PARTIALLY_COMPLETED);
+  }
+
+  /** The queue's view of the pipeline batch jobs (waiting, running, dead), for a run that did not end. */
+  static String batchJobs(TestDatabase db) {
+    StringBuilder out = new StringBuilder();
+    try (var c = db.dataSource().getConnection(); var st = c.createStatement(); var rs = st.executeQuery(
+        "SELECT id, payload::text, state, attempt, run_at, lease, last_error FROM sluice.job WHERE kind = 'pipeline-batch'"
+            + " UNION ALL SELECT id, payload::text, state, attempt, run_at, NULL, last_error FROM sluice.job_dead"
+            + " WHERE kind = 'pipeline-batch' ORDER BY 1")) {
+      while (rs.next()) {
+        out.append("job ").append(rs.getLong(1)).append(' ').append(rs.getString(2)).append(' ').append(rs.getString(3))
+            .append(" attempt ").append(rs.getInt(4)).append(" run_at ").append(rs.getString(5)).append(" lease ")
+            .append(rs.getString(6)).append(" error ").append(rs.getString(7)).append('\n');
+      }
+    } catch (java.sql.SQLException e) {
+      out.append("(jobs not readable: ").append(e.getMessage()).append(")\n");
+    }
+    return out.toString();
   }
 
   static Map<String, List<String>> hubspotPeople(Sandbox sandbox) {

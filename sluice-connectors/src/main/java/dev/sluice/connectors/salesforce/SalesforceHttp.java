@@ -32,6 +32,12 @@ final class SalesforceHttp {
    * minute buckets, so calls free up minute by minute.
    */
   static final Duration REQUEST_LIMIT_WAIT = Duration.ofMinutes(1);
+  /**
+   * Wait after a {@code REQUEST_LIMIT_EXCEEDED} that is not the allocation: Salesforce names its
+   * limit of concurrent long-running requests ({@code ConcurrentPerOrgLongTxn}), or the answer's own
+   * {@code Sforce-Limit-Info} shows calls left. Such a refusal clears as other requests end.
+   */
+  static final Duration REQUEST_BURST_WAIT = Duration.ofSeconds(5);
   /** Salesforce's count is fed back when at most 1/this of the allocation is left. */
   static final long OBSERVE_BELOW_SHARE = 10;
   private static final Pattern API_USAGE = Pattern.compile("api-usage=(\\d+)/(\\d+)");
@@ -107,8 +113,15 @@ final class SalesforceHttp {
     }
     if (status == 403 && "REQUEST_LIMIT_EXCEEDED".equals(code)) {
       // The job snoozes; the shared bucket is not emptied: Sforce-Limit-Info on the next answers
-      // sets it when the allocation is really low, and a lone 403 (another client's burst) costs
-      // each worker one refused call, not a minute of standstill.
+      // sets it when the allocation is really low. Only a spent allocation is worth a minute's
+      // wait: a refusal whose own answer shows calls left (another limit, another client's burst)
+      // is tried again in seconds.
+      Optional<String> info = a.raw().header("Sforce-Limit-Info");
+      if (!allocationSpent(detail, info)) {
+        throw ConnectorException.rateLimited("Salesforce refused connection '" + config.name() + "' at " + position
+            + " (403 REQUEST_LIMIT_EXCEEDED: " + detail + ") with calls left (" + info.orElse("no Sforce-Limit-Info")
+            + "); waiting " + REQUEST_BURST_WAIT.toSeconds() + " s", REQUEST_BURST_WAIT, status);
+      }
       throw ConnectorException.rateLimited("Salesforce's daily API allocation of connection '" + config.name()
           + "' is spent (403 REQUEST_LIMIT_EXCEEDED) at " + position + "; waiting " + REQUEST_LIMIT_WAIT.toSeconds() + " s",
           REQUEST_LIMIT_WAIT, status);
@@ -125,6 +138,30 @@ final class SalesforceHttp {
       throw ConnectorException.retryable("Salesforce answered " + status + " at " + position + ": " + detail, status, null);
     }
     throw ConnectorException.permanentBatch("Salesforce refused " + position + " (" + status + " " + code + "): " + detail, status);
+  }
+
+  /**
+   * Whether a {@code REQUEST_LIMIT_EXCEEDED} is about the rolling 24-hour allocation: not when
+   * Salesforce names its concurrent long-running requests limit, nor when the answer's
+   * {@code Sforce-Limit-Info} shows calls left in every allocation it lists (the org's
+   * {@code api-usage} and any {@code per-app-api-usage}); yes when it shows one spent or is absent.
+   */
+  static boolean allocationSpent(String message, Optional<String> limitInfo) {
+    if (message != null && message.contains("ConcurrentPerOrgLongTxn")) {
+      return false;
+    }
+    if (limitInfo.isEmpty()) {
+      return true;
+    }
+    Matcher m = API_USAGE.matcher(limitInfo.get());
+    boolean any = false;
+    while (m.find()) {
+      any = true;
+      if (Long.parseLong(m.group(1)) >= Long.parseLong(m.group(2))) {
+        return true;
+      }
+    }
+    return !any;
   }
 
   private static String detail(Answer a) {

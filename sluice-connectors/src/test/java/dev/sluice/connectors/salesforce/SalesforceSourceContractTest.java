@@ -157,12 +157,45 @@ class SalesforceSourceContractTest extends SourceConnectorContract {
   }
 
   @Test
+  void aSpentAllocationIsWaitedOutForAMinute() throws Exception {
+    try (SalesforceTestOrg small = new SalesforceTestOrg("conn_sfspent",
+        dev.sluice.sandbox.salesforce.SalesforceOptions.builder().counts(1, 1, 0, 0).dailyApiAllocation(3).build());
+         SourceConnector c = small.env.factory.source(small.connection("salesforce-small").objects(List.of("Account")).build())) {
+      ConnectorException refused = null;
+      for (int i = 0; i < 5 && refused == null; i++) {
+        try {
+          c.fetchRecords(StreamRequest.full("Account"));
+        } catch (ConnectorException e) {
+          refused = e;
+        }
+      }
+      assertThat(refused).isNotNull();
+      assertThat(refused.kind()).isEqualTo(ConnectorException.Kind.RATE_LIMITED);
+      assertThat(refused.retryAfter()).isEqualTo(SalesforceHttp.REQUEST_LIMIT_WAIT);
+      assertThat(refused.getMessage()).contains("is spent");
+      assertThat(small.salesforce.requestLimitExceededCount()).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void onlyARefusalThatShowsASpentAllocationIsTheAllocation() {
+    assertThat(SalesforceHttp.allocationSpent("TotalRequests Limit exceeded.", java.util.Optional.of("api-usage=100000/100000"))).isTrue();
+    assertThat(SalesforceHttp.allocationSpent("TotalRequests Limit exceeded.", java.util.Optional.empty())).isTrue();
+    assertThat(SalesforceHttp.allocationSpent("TotalRequests Limit exceeded.", java.util.Optional.of("api-usage=25/5000"))).isFalse();
+    assertThat(SalesforceHttp.allocationSpent("TotalRequests Limit exceeded.",
+        java.util.Optional.of("api-usage=25/5000; per-app-api-usage=250/250(appName=sluice)"))).isTrue();
+    assertThat(SalesforceHttp.allocationSpent("ConcurrentPerOrgLongTxn Limit exceeded.",
+        java.util.Optional.of("api-usage=5000/5000"))).isFalse();
+  }
+
+  @Test
   void requestLimitExceededIsSnoozedAndServerErrorsRetried() throws Exception {
     try (SourceConnector c = newConnector()) {
+      // the injected refusal answers a Sforce-Limit-Info with calls left: not the allocation, seconds
       org.env.sandbox.faults().add(FaultRule.tooManyRequests(1.0).onPath("/services/data/v65.0/queryAll").times(1));
       assertThatThrownBy(() -> c.fetchRecords(StreamRequest.full("Account"))).isInstanceOfSatisfying(ConnectorException.class, e -> {
         assertThat(e.kind()).isEqualTo(ConnectorException.Kind.RATE_LIMITED);
-        assertThat(e.retryAfter()).isEqualTo(SalesforceHttp.REQUEST_LIMIT_WAIT);
+        assertThat(e.retryAfter()).isEqualTo(SalesforceHttp.REQUEST_BURST_WAIT);
         assertThat(c.handleError(e, 1).decision()).isEqualTo(ErrorAction.Decision.SNOOZE);
       });
       org.env.sandbox.faults().add(FaultRule.serverError(503, 1.0).onPath("/services/data/v65.0/queryAll").times(1));

@@ -25,7 +25,11 @@ final class SalesforceTestOrg implements AutoCloseable {
   final SandboxConnections env;
 
   SalesforceTestOrg(String dbPrefix, int contacts) {
-    salesforce = new SalesforceSandbox(SalesforceOptions.builder().counts(5, contacts, 10, 5).queryPageSize(10).build());
+    this(dbPrefix, SalesforceOptions.builder().counts(5, contacts, 10, 5).queryPageSize(10).build());
+  }
+
+  SalesforceTestOrg(String dbPrefix, SalesforceOptions options) {
+    salesforce = new SalesforceSandbox(options);
     env = new SandboxConnections(dbPrefix, salesforce);
   }
 
