@@ -137,10 +137,13 @@ class TwoWayPipelineTest {
     editHubSpot("h5", Map.of("firstname", "BothHub"));
     editSalesforce("h6", Map.of("FirstName", "FirstSf"));
     editSalesforce("h7", Map.of("Title", "SfTitle"));
+    editSalesforce("h9", Map.of("FirstName", "SfBoth9", "Title", "SfTitle9"));
     tick();
     editSalesforce("h5", Map.of("FirstName", "BothSf"));
     editHubSpot("h6", Map.of("firstname", "LaterHub"));
     editHubSpot("h7", Map.of("jobtitle", "HubTitle"));
+    // one record, two fields edited on both sides: each field goes to its own rule's winner
+    editHubSpot("h9", Map.of("firstname", "HubBoth9", "jobtitle", "HubTitle9"));
     sandbox.hubspot().createRecord(HubSpotObjectType.CONTACTS, Map.of("email", "new1@example.com", "firstname", "New", "lastname", "One"));
     List<PipelineRun[]> second = cyclesUntilQuiet();
     assertEqualOnBothSides();
@@ -149,6 +152,9 @@ class TwoWayPipelineTest {
     assertThat(hubspot("h5").property("firstname")).as("newest change wins: Salesforce's").isEqualTo("BothSf");
     assertThat(sf("h6").get("FirstName")).as("newest change wins: HubSpot's").isEqualTo("LaterHub");
     assertThat(hubspot("h7").property("jobtitle")).as("Salesforce is the title's source of truth").isEqualTo("SfTitle");
+    assertThat(List.of(hubspot("h9").property("firstname"), hubspot("h9").property("jobtitle")))
+        .as("first name: HubSpot's newer edit; title: Salesforce, its source of truth").containsExactly("HubBoth9", "SfTitle9");
+    assertThat(List.of(sf("h9").get("FirstName"), sf("h9").get("Title"))).containsExactly("HubBoth9", "SfTitle9");
     assertThat(salesforce.records("Contact").stream().filter(r -> "new1@example.com".equals(r.get("Email")))).hasSize(1);
     long echoes = second.stream().flatMap(c -> java.util.Arrays.stream(c))
         .mapToLong(r -> fx.engine.breakdown(r.id()).getOrDefault("skipped", Map.of()).getOrDefault("echo", 0L)).sum();
