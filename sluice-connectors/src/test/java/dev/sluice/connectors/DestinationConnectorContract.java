@@ -18,7 +18,10 @@ import org.junit.jupiter.api.Test;
  * a batch with one bad record writes the others and reports that one; the same batch uploaded
  * twice has one effect; the platform's rate-limit answer is a {@code RATE_LIMITED} failure with
  * the platform's wait, snoozed by {@code handleError}; a 5xx is retried; rejected credentials are a
- * clear {@code AUTH} failure that stops. Faults come from the sandbox's {@code FaultInjector}.
+ * clear {@code AUTH} failure that stops; a connector that deletes removes exactly the records named,
+ * in input order, and a record already gone counts as deleted (so a repeated delete has one effect),
+ * while one that does not refuses the call as a permanent batch error. Faults come from the
+ * sandbox's {@code FaultInjector}.
  */
 public abstract class DestinationConnectorContract {
 
@@ -53,6 +56,19 @@ public abstract class DestinationConnectorContract {
 
   /** The wait the platform asks for after its rate-limit answer (its Retry-After, or the connector's documented default). */
   protected abstract java.time.Duration expectedRateLimitWait();
+
+  /** Whether the connector deletes records ({@link DestinationConnector#deleteBatch}); default yes. */
+  protected boolean deletes() {
+    return true;
+  }
+
+  /**
+   * Whether the record the platform answered {@code id} for is gone (deleted, archived) in the
+   * sandbox's own state. Asked only when {@link #deletes()}.
+   */
+  protected boolean goneOnPlatform(String id) {
+    throw new UnsupportedOperationException("a connector that deletes names how its sandbox shows a deleted record");
+  }
 
   protected String newKey() {
     return "k" + System.nanoTime() % 1_000_000 + "-" + SEQ.incrementAndGet();
@@ -98,6 +114,35 @@ public abstract class DestinationConnectorContract {
       }
       assertThat(storedCount(keys.get(2))).isZero();
       assertThat(r.failures()).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void deletedRecordsAreGoneOthersStayAndDeletingAgainHasOneEffect() throws Exception {
+    try (DestinationConnector c = newConnector()) {
+      if (!deletes()) {
+        assertThatThrownBy(() -> c.deleteBatch(objectType(), List.of("any")))
+            .isInstanceOfSatisfying(ConnectorException.class, e -> assertThat(e.kind()).isEqualTo(ConnectorException.Kind.PERMANENT_BATCH));
+        return;
+      }
+      List<String> keys = List.of(newKey(), newKey(), newKey());
+      WriteResult up = c.uploadBatch(objectType(), batch(c, keys.stream().map(this::goodRecord).toList()), "contract-del-" + keys.get(0));
+      assertThat(up.failures()).as("%s", up.results()).isZero();
+      List<String> ids = up.results().stream().map(WriteResult.RecordResult::externalId).toList();
+      assertThat(ids).doesNotContainNull();
+
+      WriteResult deleted = c.deleteBatch(objectType(), List.of(ids.get(2), ids.get(0)));
+      assertThat(deleted.results()).as("one result per id, in input order").hasSize(2);
+      assertThat(deleted.results()).allSatisfy(r -> assertThat(r.status()).as("%s", r).isEqualTo(WriteResult.Status.DELETED));
+      assertThat(goneOnPlatform(ids.get(0))).as("first record gone").isTrue();
+      assertThat(goneOnPlatform(ids.get(2))).as("third record gone").isTrue();
+      assertThat(goneOnPlatform(ids.get(1))).as("the record not named stays").isFalse();
+      assertThat(storedCount(keys.get(1))).isEqualTo(1);
+
+      // the same call again (a retried batch): the records are already gone, which counts as deleted
+      WriteResult again = c.deleteBatch(objectType(), List.of(ids.get(2), ids.get(0)));
+      assertThat(again.results()).allSatisfy(r -> assertThat(r.status()).as("%s", r).isEqualTo(WriteResult.Status.DELETED));
+      assertThat(goneOnPlatform(ids.get(1))).isFalse();
     }
   }
 

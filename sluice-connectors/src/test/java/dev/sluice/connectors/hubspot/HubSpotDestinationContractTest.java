@@ -81,6 +81,12 @@ class HubSpotDestinationContractTest extends DestinationConnectorContract {
   }
 
   @Override
+  protected boolean goneOnPlatform(String id) {
+    return portal.sandbox.hubspot().record(HubSpotObjectType.CONTACTS, id).map(dev.sluice.sandbox.hubspot.HubSpotRecord::archived)
+        .orElse(true);
+  }
+
+  @Override
   protected int storedCount(String key) {
     int n = 0;
     for (String id : portal.sandbox.hubspot().ids(HubSpotObjectType.CONTACTS)) {

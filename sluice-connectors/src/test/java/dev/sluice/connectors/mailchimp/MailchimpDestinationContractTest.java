@@ -77,6 +77,11 @@ class MailchimpDestinationContractTest extends DestinationConnectorContract {
   }
 
   @Override
+  protected boolean goneOnPlatform(String id) {
+    return audience.byHash(id).map(m -> "archived".equals(m.status())).orElse(true);
+  }
+
+  @Override
   protected int storedCount(String key) {
     return (int) audience.members().stream().filter(m -> m.emailAddress().toLowerCase().startsWith(key.toLowerCase() + "@")).count();
   }

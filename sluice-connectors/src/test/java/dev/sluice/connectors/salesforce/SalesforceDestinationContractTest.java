@@ -70,6 +70,11 @@ class SalesforceDestinationContractTest extends DestinationConnectorContract {
   }
 
   @Override
+  protected boolean goneOnPlatform(String id) {
+    return org.salesforce.record("Contact", id).isEmpty();
+  }
+
+  @Override
   protected int storedCount(String key) {
     return (int) org.salesforce.records("Contact").stream()
         .filter(r -> key.equalsIgnoreCase(String.valueOf(r.get("External_Id__c")))).count();

@@ -88,6 +88,11 @@ class SegmentDestinationContractTest extends DestinationConnectorContract {
   }
 
   @Override
+  protected boolean deletes() {
+    return false; // an event API: nothing to delete
+  }
+
+  @Override
   protected int storedCount(String key) {
     return (int) segment.events("identify").stream().filter(e -> key.equals(e.userId())).count();
   }
