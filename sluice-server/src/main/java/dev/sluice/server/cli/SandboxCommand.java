@@ -14,6 +14,8 @@ import dev.sluice.sandbox.segment.SegmentOptions;
 import dev.sluice.sandbox.segment.SegmentSandbox;
 import dev.sluice.sandbox.slack.SlackOptions;
 import dev.sluice.sandbox.slack.SlackSandbox;
+import dev.sluice.sandbox.smtp.SmtpOptions;
+import dev.sluice.sandbox.smtp.SmtpSandbox;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
@@ -24,12 +26,14 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code sluice sandbox}: serves local HubSpot, Salesforce, Mailchimp, Segment, Slack and Google Sheets APIs on one
- * port until stopped (SIGTERM or Ctrl-C close it cleanly). With {@code --json} it prints one line
- * when ready, for scripts: {@code {"hubspot":{"base_url":…,"token":…,"app_secret":…},…,"admin_url":…}}.
+ * port, and an SMTP server that stores what it receives on another, until stopped (SIGTERM or Ctrl-C close it cleanly).
+ * With {@code --json} it prints one line when ready, for scripts:
+ * {@code {"hubspot":{"base_url":…,"token":…,"app_secret":…},…,"admin_url":…}}.
  */
 @Command(name = "sandbox", mixinStandardHelpOptions = true,
     description = {"Local vendor APIs (HubSpot, Salesforce, Mailchimp, Segment, Slack, Google Sheets) with their real limits and faults,",
-        "on 127.0.0.1, until stopped. Admin API (data changes, faults, journal, counters) under /_admin/."})
+        "and an SMTP server that stores the mail it receives, on 127.0.0.1, until stopped.",
+        "Admin API (data changes, faults, journal, counters, stored mail) under /_admin/."})
 final class SandboxCommand implements Callable<Integer> {
   @Option(names = "--port", defaultValue = "0", description = "port to listen on (default: a free one)")
   int port;
@@ -200,6 +204,18 @@ final class SandboxCommand implements Callable<Integer> {
   @Option(names = "--sheets-writes-per-minute", description = "Google Sheets write requests per minute per user before 429 (default: 60)")
   Integer sheetsWritesPerMinute;
 
+  @Option(names = "--smtp-port", defaultValue = "0", description = "SMTP port on 127.0.0.1 (default: a free one, announced in the ready line)")
+  int smtpPort;
+
+  @Option(names = "--smtp-username", description = "the SMTP login AUTH accepts (default: " + SmtpOptions.DEFAULT_USERNAME + ")")
+  String smtpUsername;
+
+  @Option(names = "--smtp-password", description = "its password (default: " + SmtpOptions.DEFAULT_PASSWORD + ")")
+  String smtpPassword;
+
+  @Option(names = "--smtp-no-auth", description = "accept mail without AUTH")
+  boolean smtpNoAuth;
+
   /** The other vendors' sandboxes, with the options given on the command line. */
   private java.util.List<PlatformSandbox> otherPlatforms() {
     SalesforceOptions.Builder salesforce = SalesforceOptions.builder().seed(seed);
@@ -220,12 +236,16 @@ final class SandboxCommand implements Callable<Integer> {
     dev.sluice.sandbox.sheets.SheetsOptions.Builder sheets = dev.sluice.sandbox.sheets.SheetsOptions.builder();
     if (sheetsToken != null) sheets.token(sheetsToken);
     if (sheetsWritesPerMinute != null) sheets.writesPerMinute(sheetsWritesPerMinute, Math.max(300, sheetsWritesPerMinute));
+    SmtpOptions.Builder smtp = SmtpOptions.builder().port(smtpPort).requireAuth(!smtpNoAuth);
+    if (smtpUsername != null) smtp.username(smtpUsername);
+    if (smtpPassword != null) smtp.password(smtpPassword);
     return java.util.List.of(
         new SalesforceSandbox(salesforce.build()),
         new MailchimpSandbox(mailchimp.build()),
         new SegmentSandbox(segment.build()),
         new SlackSandbox(slack.build()),
-        new dev.sluice.sandbox.sheets.SheetsSandbox(sheets.build()));
+        new dev.sluice.sandbox.sheets.SheetsSandbox(sheets.build()),
+        new SmtpSandbox(smtp.build()));
   }
 
   private static HubSpotTier tier(String name) {

@@ -26,7 +26,7 @@ class SandboxCommandTest {
         ProcessHandle.current().info().command().orElse("java"), "-cp", System.getProperty("java.class.path"),
         SluiceCommand.class.getName(), "sandbox", "--json", "--port", "0",
         "--hubspot-token", "pat-test-token", "--hubspot-tier", "starter", "--hubspot-contacts", "25",
-        "--slack-bot-token", "xoxb-test", "--segment-write-key", "wk-test"));
+        "--slack-bot-token", "xoxb-test", "--segment-write-key", "wk-test", "--smtp-password", "smtp-test"));
     Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();
     try {
       BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
@@ -34,7 +34,12 @@ class SandboxCommandTest {
       assertThat(line).as("ready line").isNotNull();
       JsonNode ready = JSON.readTree(line);
       assertThat(ready.fieldNames()).toIterable()
-          .contains("hubspot", "salesforce", "mailchimp", "segment", "slack", "sheets", "admin_url");
+          .contains("hubspot", "salesforce", "mailchimp", "segment", "slack", "sheets", "smtp", "admin_url");
+      assertThat(ready.path("smtp").path("password").asText()).isEqualTo("smtp-test");
+      int smtpPort = ready.path("smtp").path("port").asInt();
+      try (java.net.Socket s = new java.net.Socket("127.0.0.1", smtpPort)) {
+        assertThat(new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.US_ASCII)).readLine()).startsWith("220 ");
+      }
       assertThat(ready.path("hubspot").path("token").asText()).isEqualTo("pat-test-token");
       assertThat(ready.path("slack").path("bot_token").asText()).isEqualTo("xoxb-test");
 
