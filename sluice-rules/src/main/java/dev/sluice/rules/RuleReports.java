@@ -153,7 +153,7 @@ public final class RuleReports {
   }
 
   private static String state(Job j) {
-    return j.state().dbValue() + " (attempt " + j.attempt() + "/" + j.maxAttempts() + ", run at " + j.runAt()
+    return j.state().dbValue() + " (attempt " + j.attempt() + "/" + j.maxAttempts() + (j.runAt() == null ? "" : ", run at " + j.runAt())
         + (j.finishedAt() == null ? "" : ", finished " + j.finishedAt()) + ")";
   }
 

@@ -87,6 +87,7 @@ final class HubSpotAdminRoutes {
         w.setSubscriptions(types);
       }
       if (b.has("duplicate_rate")) w.setDuplicateRate(b.get("duplicate_rate").asDouble());
+      if (b.has("lost_answer_rate")) w.setLostAnswerRate(b.get("lost_answer_rate").asDouble());
       if (b.has("reorder")) w.setReorder(b.get("reorder").asBoolean());
       if (b.has("time_scale")) w.setTimeScale(b.get("time_scale").asDouble());
       return webhooksJson();

@@ -69,6 +69,7 @@ public final class HubSpotWebhooks implements AutoCloseable {
   private volatile List<String> subscriptions;
   private volatile double timeScale;
   private volatile double duplicateRate;
+  private volatile double lostAnswerRate;
   private volatile boolean reorder;
   private volatile Duration timeout;
   private boolean flushScheduled;
@@ -117,6 +118,17 @@ public final class HubSpotWebhooks implements AutoCloseable {
   /** Sends the given share of batches twice (0..1). */
   public void setDuplicateRate(double rate) {
     this.duplicateRate = rate;
+  }
+
+  /**
+   * Loses the receiver's answer to the given share of first tries (0..1): the receiver got the
+   * batch and answered, but the sandbox records the try as unanswered and retries it on the
+   * schedule (same event ids, {@code attemptNumber} 1), as HubSpot does after a timeout or a
+   * dropped connection.
+   */
+  public void setLostAnswerRate(double rate) {
+    if (rate < 0 || rate > 1) throw new IllegalArgumentException("rate must be within 0..1");
+    this.lostAnswerRate = rate;
   }
 
   /** Shuffles events inside each batch. */
@@ -223,14 +235,18 @@ public final class HubSpotWebhooks implements AutoCloseable {
       senders.execute(() -> attempt(batch, 0));
       if (duplicate) {
         inFlight.incrementAndGet();
-        senders.execute(() -> send(batch, 0, true));
+        senders.execute(() -> send(batch, 0, true, false));
       }
     }
   }
 
   /** One try; on failure schedules the next one, or gives up after the last. Holds one in-flight slot. */
   private void attempt(List<ObjectNode> batch, int attemptNumber) {
-    Delivery d = send(batch, attemptNumber, false);
+    boolean loseAnswer;
+    synchronized (random) {
+      loseAnswer = attemptNumber == 0 && lostAnswerRate > 0 && random.nextDouble() < lostAnswerRate;
+    }
+    Delivery d = send(batch, attemptNumber, false, loseAnswer);
     if (d.succeeded() || attemptNumber >= RETRY_SCHEDULE.size() || targetUrl == null) return;
     inFlight.incrementAndGet();
     long wait = Math.max(1, (long) (RETRY_SCHEDULE.get(attemptNumber).toMillis() / timeScale));
@@ -241,7 +257,7 @@ public final class HubSpotWebhooks implements AutoCloseable {
     }
   }
 
-  private Delivery send(List<ObjectNode> batch, int attemptNumber, boolean duplicate) {
+  private Delivery send(List<ObjectNode> batch, int attemptNumber, boolean duplicate, boolean loseAnswer) {
     String url = targetUrl;
     Delivery d;
     try {
@@ -263,7 +279,10 @@ public final class HubSpotWebhooks implements AutoCloseable {
             .POST(HttpRequest.BodyPublishers.ofByteArray(bytes))
             .build();
         HttpResponse<Void> response = http.send(request, HttpResponse.BodyHandlers.discarding());
-        d = new Delivery(clock.instant(), attemptNumber, batch.size(), response.statusCode(), null, duplicate);
+        d = loseAnswer
+            ? new Delivery(clock.instant(), attemptNumber, batch.size(), -1, "answer lost (sandbox fault; the receiver answered "
+                + response.statusCode() + ")", duplicate)
+            : new Delivery(clock.instant(), attemptNumber, batch.size(), response.statusCode(), null, duplicate);
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

@@ -197,6 +197,19 @@ class HubSpotWebhooksTest {
   }
 
   @Test
+  void aLostAnswerIsRetriedWithTheSameEventIds() throws Exception {
+    HubSpotSandbox hubspot = start(HubSpotOptions.builder().webhookSubscriptions(List.of("deal.propertyChange")).webhookTimeScale(600));
+    hubspot.webhooks().setLostAnswerRate(1.0);
+    String deal = hubspot.createRecord(HubSpotObjectType.DEALS, Map.of("dealname", "Lost")).id();
+    hubspot.updateRecord(HubSpotObjectType.DEALS, deal, Map.of("dealstage", "closedwon"));
+    await().atMost(Duration.ofSeconds(10)).until(() -> received.size() == 2 && hubspot.webhooks().backlog() == 0);
+    assertThat(received.get(1).body()).isEqualTo(received.get(0).body().replace("\"attemptNumber\":0", "\"attemptNumber\":1"));
+    assertThat(hubspot.webhooks().deliveries()).extracting(HubSpotWebhooks.Delivery::attemptNumber, HubSpotWebhooks.Delivery::status)
+        .containsExactly(org.assertj.core.groups.Tuple.tuple(0, -1), org.assertj.core.groups.Tuple.tuple(1, 204));
+    assertThat(hubspot.webhooks().deliveries().get(0).error()).contains("answer lost").contains("204");
+  }
+
+  @Test
   void reorderShufflesEventsInsideABatch() throws Exception {
     HubSpotSandbox hubspot = start(HubSpotOptions.builder().webhookSubscriptions(List.of("contact.creation"))
         .webhookReorder(true).webhookSeed(7));

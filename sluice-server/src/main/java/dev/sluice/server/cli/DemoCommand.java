@@ -14,7 +14,9 @@ import picocli.CommandLine.Option;
         "a full sync with live progress, changes made in the sandbox, an incremental sync that must pick up exactly",
         "those, a check of the mirror against the sandbox, a burst of lead form posts drained into the CRM at its limit,",
         "webhooks keeping the mirror fresh, pipelines pushing contacts to a sandbox Salesforce and Mailchimp through mapping",
-        "files with an edit in Salesforce flowing back to HubSpot once, and a summary. Exit code 0 when every check passed.",
+        "files with an edit in Salesforce flowing back to HubSpot once, deal-stage webhooks (duplicated and retried) firing",
+        "a live rule (one Slack message and one HubSpot task per deal) beside a shadowed one (requests recorded, never sent),",
+        "and a summary. Exit code 0 when every check passed.",
         "--queue-only instead enqueues --jobs no-op jobs and works them off (queue throughput)."})
 final class DemoCommand implements Callable<Integer> {
   @Option(names = "--contacts", defaultValue = "20000", description = "contacts in the sandbox portal (default: ${DEFAULT-VALUE})")

@@ -11,6 +11,7 @@ import dev.sluice.sandbox.hubspot.HubSpotSandbox;
 import dev.sluice.sandbox.hubspot.HubSpotTier;
 import dev.sluice.sandbox.mailchimp.MailchimpSandbox;
 import dev.sluice.sandbox.salesforce.SalesforceSandbox;
+import dev.sluice.sandbox.slack.SlackSandbox;
 import dev.sluice.server.config.Secret;
 import dev.sluice.server.config.SluiceConfig;
 import dev.sluice.server.http.ApiServer;
@@ -101,8 +102,9 @@ final class SyncDemo {
       // run below starts right after the changes, inside that lag, and must still pick them all up.
       SalesforceSandbox salesforce = PipelineDemo.salesforce();
       MailchimpSandbox mailchimp = PipelineDemo.mailchimp();
+      SlackSandbox slack = RulesDemo.slack();
       sandbox = Sandbox.builder().hubspot(HubSpotOptions.builder().tier(HubSpotTier.PROFESSIONAL).searchIndexLag(SEARCH_INDEX_LAG)
-          .build()).platform(salesforce).platform(mailchimp).start();
+          .build()).platform(salesforce).platform(mailchimp).platform(slack).start();
       HubSpotSandbox hubspot = sandbox.hubspot();
       HubSpotDataGenerator.Result seeded = hubspot.generate(new HubSpotDataGenerator.Spec(
           42, options.contacts(), options.companies(), options.deals(), options.tickets(), 0, 0, false));
@@ -124,12 +126,15 @@ final class SyncDemo {
                 app_secret: ${HUBSPOT_APP_SECRET}
           """.formatted(CONNECTION, sandbox.baseUrl()) + PipelineDemo.connections(java.net.URI.create(sandbox.baseUrl()))
           + LeadDemo.configSection(CONNECTION)
-          + PipelineDemo.configSection(CONNECTION, java.net.URI.create(sandbox.baseUrl()), options.home().resolve("demo").resolve("mappings")), Map.of("HUBSPOT_TOKEN", hubspot.token(), "HUBSPOT_APP_SECRET", hubspot.appSecret()));
+          + PipelineDemo.configSection(CONNECTION, java.net.URI.create(sandbox.baseUrl()), options.home().resolve("demo").resolve("mappings"))
+          + RulesDemo.configSection(java.net.URI.create(sandbox.baseUrl()), options.home().resolve("demo").resolve("rules")),
+          Map.of("HUBSPOT_TOKEN", hubspot.token(), "HUBSPOT_APP_SECRET", hubspot.appSecret(), "SLACK_BOT_TOKEN", slack.options().botToken()));
       runtime = SluiceRuntime.on(config, pg.dataSource(), Clock.systemUTC());
       runtime.startWorkers(options.concurrency());
       Secret apiToken = Secret.of(randomToken(), "generated for this demo");
       secrets.add(apiToken.reveal());
       secrets.add(hubspot.token());
+      secrets.add(slack.options().botToken());
       if (pg.password() != null) secrets.add(pg.password());
       server = ApiServer.start(new ApiServer.Settings("127.0.0.1", options.port(), apiToken), config, runtime.engine(),
           runtime.queue(), runtime.dataSource(), runtime.leads(), runtime.inbound(), runtime.pipelines());
@@ -137,7 +142,7 @@ final class SyncDemo {
       out.println();
 
       // 1. Full sync
-      out.println("1/6  Full sync: POST " + server.url() + "/v1/sync-runs {\"connection\":\"" + CONNECTION + "\",\"mode\":\"full\"}");
+      out.println("1/7  Full sync: POST " + server.url() + "/v1/sync-runs {\"connection\":\"" + CONNECTION + "\",\"mode\":\"full\"}");
       long requestsBefore = sandbox.counters().requests();
       long tooManyBefore = sandbox.counters().tooManyRequestsServed();
       long fullId = trigger(server, apiToken, "full");
@@ -147,7 +152,7 @@ final class SyncDemo {
       if (!full.status().name().equals("COMPLETED")) return 1;
 
       // 2. Changes in the sandbox
-      out.println("2/6  Changes made in the sandbox portal (as CRM users would):");
+      out.println("2/7  Changes made in the sandbox portal (as CRM users would):");
       Map<HubSpotObjectType, Changes> changes = new LinkedHashMap<>();
       for (HubSpotObjectType type : TYPES) {
         Changes c = change(hubspot, type);
@@ -157,7 +162,7 @@ final class SyncDemo {
       out.println();
 
       // 3. Incremental sync
-      out.println("3/6  Incremental sync: POST " + server.url() + "/v1/sync-runs {\"connection\":\"" + CONNECTION + "\",\"mode\":\"incremental\"}");
+      out.println("3/7  Incremental sync: POST " + server.url() + "/v1/sync-runs {\"connection\":\"" + CONNECTION + "\",\"mode\":\"incremental\"}");
       out.println("     (started inside the search index lag: each stream searches again once the index has settled)");
       long incId = trigger(server, apiToken, "incremental");
       SyncRun inc = follow(runtime, sandbox, incId, Map.of(), tooManyBefore);
@@ -191,19 +196,25 @@ final class SyncDemo {
       out.println();
 
       // 4. Leads: a campaign burst accepted in seconds, drained into the CRM at its limit.
-      out.printf(Locale.ROOT, "4/6  Leads: %,d form posts (10%% repeats) to POST %s/v1/leads, then drained into HubSpot%n", options.leads(), server.url());
+      out.printf(Locale.ROOT, "4/7  Leads: %,d form posts (10%% repeats) to POST %s/v1/leads, then drained into HubSpot%n", options.leads(), server.url());
       ok &= new LeadDemo(out).run(server.url(), runtime, hubspot, options.leads());
       out.println();
 
       // 5. Webhooks: fresh edits reach the mirror without a sync run
-      out.println("5/6  Webhooks: HubSpot app webhooks -> POST " + server.url() + "/hooks/hubspot/" + CONNECTION);
+      out.println("5/7  Webhooks: HubSpot app webhooks -> POST " + server.url() + "/hooks/hubspot/" + CONNECTION);
       ok &= WebhookDemo.run(out, hubspot, server.url(), CONNECTION, pg);
       out.println();
 
       // 6. Pipelines: HubSpot contacts to Salesforce and Mailchimp, and an edit in Salesforce back once
-      out.println("6/6  Pipelines: HubSpot contacts -> Salesforce Contacts and a Mailchimp audience through the mapping files in "
+      out.println("6/7  Pipelines: HubSpot contacts -> Salesforce Contacts and a Mailchimp audience through the mapping files in "
           + options.home().resolve("demo").resolve("mappings") + ", then back");
       ok &= new PipelineDemo(out).run(server.url(), apiToken, runtime, CONNECTION, hubspot, salesforce, mailchimp);
+      out.println();
+
+      // 7. Rules: deal-stage webhooks (duplicated, retried) -> a live rule and a shadowed one -> Slack and HubSpot, once each
+      out.println("7/7  Rules: deals moved to placement in the sandbox -> deal.propertyChange webhooks -> the rules in "
+          + options.home().resolve("demo").resolve("rules").resolve("deals.yaml") + " -> Slack and HubSpot");
+      ok &= new RulesDemo(out).run(server.url(), java.net.URI.create(sandbox.baseUrl()), CONNECTION, runtime, hubspot, slack, pg);
       out.println();
 
       long requests = sandbox.counters().requests() - requestsBefore;

@@ -45,7 +45,7 @@ final class WebhookDemo {
     long fresh = 0;
     while (System.nanoTime() < deadline) {
       stored = count(pg, "demo_webhook_events.sql") - eventsBefore;
-      fresh = freshRows(pg, connection, ids, values);
+      fresh = freshRows(pg, connection, "contacts", "firstname", ids, values);
       if (stored >= edits && fresh == edits && hubspot.webhooks().backlog() == 0) break;
       Thread.sleep(100); // a progress display polling the database, not a test waiting for a state
     }
@@ -65,11 +65,15 @@ final class WebhookDemo {
     }
   }
 
-  private static long freshRows(PostgresSource pg, String connection, List<String> ids, List<String> values) throws Exception {
-    try (Connection c = pg.dataSource().getConnection(); PreparedStatement ps = c.prepareStatement(SyncDemo.sql("demo_webhook_fresh_rows.sql"))) {
+  /** How many of the records {@code ids} of {@code type} show {@code property} = {@code values[i]} in the mirror. */
+  static long freshRows(PostgresSource pg, String connection, String type, String property, List<String> ids, List<String> values)
+      throws java.sql.SQLException {
+    try (Connection c = pg.dataSource().getConnection(); PreparedStatement ps = c.prepareStatement(SyncDemo.sql("demo_fresh_rows.sql"))) {
       ps.setArray(1, c.createArrayOf("text", ids.toArray()));
       ps.setArray(2, c.createArrayOf("text", values.toArray()));
       ps.setString(3, connection);
+      ps.setString(4, type);
+      ps.setString(5, property);
       try (ResultSet rs = ps.executeQuery()) {
         rs.next();
         return rs.getLong(1);

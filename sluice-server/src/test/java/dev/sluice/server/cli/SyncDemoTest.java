@@ -52,15 +52,21 @@ class SyncDemoTest {
       }
     }
     assertThat(logs.list).hasSizeGreaterThan(20);
-    assertThat(demo.secrets()).hasSize(3).allSatisfy(secret -> assertThat(logged.toString()).doesNotContain(secret));
+    assertThat(demo.secrets()).hasSize(4).allSatisfy(secret -> assertThat(logged.toString()).doesNotContain(secret));
     assertThat(output).contains("-> HTTP 202").contains("every check passed").doesNotContain("MISMATCH");
     assertThat(output).containsPattern("contacts +4 edited, +1 created, +1 archived");
-    assertThat(output).contains("4/6  Leads: 300 form posts").containsPattern("5/6  Webhooks: .*\\n.*\\n +[0-9]+ events stored \\(each once\\), 20 of 20 mirror rows updated in [0-9.]+ s, no sync run  ok").containsPattern("CRM check: [0-9,]+ acknowledged addresses.* 0 missing, 0 duplicated  ok");
-    assertThat(output).contains("6/6  Pipelines:").containsPattern("Salesforce now holds [0-9,]+ contacts, one per email address  ok")
+    assertThat(output).contains("4/7  Leads: 300 form posts").containsPattern("5/7  Webhooks: .*\\n.*\\n +[0-9]+ events stored \\(each once\\), 20 of 20 mirror rows updated in [0-9.]+ s, no sync run  ok").containsPattern("CRM check: [0-9,]+ acknowledged addresses.* 0 missing, 0 duplicated  ok");
+    assertThat(output).contains("6/7  Pipelines:").containsPattern("Salesforce now holds [0-9,]+ contacts, one per email address  ok")
         .containsPattern("the Mailchimp audience now holds [0-9,]+ members  ok")
         .contains("nothing sent back to HubSpot: Sluice's own writes were recognised as echoes  ok")
         .contains("now has firstname \"Edited in Salesforce\" (1 record, 1 write call)  ok")
         .contains("the edit stopped there: the next runs both ways wrote nothing  ok");
+    assertThat(output).contains("7/7  Rules:").containsPattern("\\./sluice explain event [0-9]+ ")
+        .containsPattern("rule deal-placed \\([^)]*deals\\.yaml\\) at .*: ENQUEUED").containsPattern("rule deal-placed-invoice \\([^)]*deals\\.yaml\\) at .*: SHADOWED")
+        .containsPattern("deal-placed: (DEDUPED|ALREADY-MATCHING).*  ok")
+        .contains("Slack #placements: 4 messages, one per deal despite the duplicated and retried webhooks  ok")
+        .contains("HubSpot tasks: 4, one per deal, associated to it, with its owner and the job's dedupe key  ok")
+        .contains("shadowed rule deal-placed-invoice: 4 decisions, 8 requests recorded and never sent (Slack #finance: 0 messages)  ok");
     // "Where to look": the dashboard with the token in the fragment, and a psql command that works
     assertThat(output).containsPattern("http://127\\.0\\.0\\.1:[0-9]+/dashboard#token=[A-Za-z0-9_-]{32,}").contains("psql");
     assertThat(exit).as(output).isZero();
