@@ -112,6 +112,7 @@ final class SalesforceOutboundMessage {
           } else {
             if (name.equals("notifications")) sawNotifications = true;
             if (name.equals("Notification")) {
+              if (path.contains("Notification")) throw WebhookRejected.badRequest("a Notification inside a Notification");
               if (out.size() == MAX_NOTIFICATIONS) throw WebhookRejected.badRequest("more than " + MAX_NOTIFICATIONS + " notifications in one message");
               id = null;
               type = null;

@@ -101,6 +101,9 @@ class PayloadParsingTest {
     StringBuilder many = new StringBuilder();
     for (int i = 0; i < 101; i++) many.append(notification(i));
     assertThatThrownBy(() -> SalesforceOutboundMessage.parse(bytes(envelope(many.toString())))).hasMessageContaining("more than 100");
+    // found by fuzzing: a Notification inside a Notification (the inner one's end closed the outer one's fields)
+    String nested = notification(1).replace("</sObject></Notification>", "</sObject>" + notification(2) + "</Notification>");
+    assertThatThrownBy(() -> SalesforceOutboundMessage.parse(bytes(envelope(nested)))).hasMessageContaining("a Notification inside a Notification");
   }
 
   @Test
