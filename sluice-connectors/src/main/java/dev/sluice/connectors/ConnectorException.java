@@ -61,6 +61,14 @@ public final class ConnectorException extends Exception {
     return new ConnectorException(Kind.RETRYABLE, message, null, httpStatus, cause);
   }
 
+  /**
+   * A server error ({@code 5xx}) whose answer may name a wait ({@code Retry-After}, else null):
+   * sync runs back off as for any RETRYABLE failure, rule actions wait exactly that long.
+   */
+  public static ConnectorException serverError(String message, int httpStatus, java.util.Optional<Duration> retryAfter) {
+    return new ConnectorException(Kind.RETRYABLE, message, retryAfter.orElse(null), httpStatus, null);
+  }
+
   public static ConnectorException rateLimited(String message, Duration wait, int httpStatus) {
     return new ConnectorException(Kind.RATE_LIMITED, message, wait, httpStatus, null);
   }

@@ -19,6 +19,11 @@ record ActionSignature(String kind, List<String> required, Set<String> allowed, 
   static final String HUBSPOT_TASK = "hubspot.task";
   static final String HUBSPOT_NOTE = "hubspot.note";
   static final String HUBSPOT_UPDATE = "hubspot.update";
+  static final String SEGMENT_TRACK = "segment.track";
+  static final String SEGMENT_IDENTIFY = "segment.identify";
+  static final String MAILCHIMP_UPSERT = "mailchimp.upsert";
+  static final String MAILCHIMP_TAGS = "mailchimp.tags";
+  static final String SALESFORCE_UPSERT = "salesforce.upsert";
 
   /** Every kind, in the order the docs list them. */
   static final Map<String, ActionSignature> ALL;
@@ -32,6 +37,14 @@ record ActionSignature(String kind, List<String> required, Set<String> allowed, 
         Set.of("connection", "subject", "body", "owner", "due", "status", "priority", "type", "associate", "record"), "connection"));
     put(m, new ActionSignature(HUBSPOT_NOTE, List.of("connection", "body"), Set.of("connection", "body", "owner", "timestamp", "associate", "record"), "connection"));
     put(m, new ActionSignature(HUBSPOT_UPDATE, List.of("connection", "properties"), Set.of("connection", "object", "record", "id_property", "properties"), "connection"));
+    put(m, new ActionSignature(SEGMENT_TRACK, List.of("connection", "event"),
+        Set.of("connection", "event", "userId", "anonymousId", "properties", "timestamp", "context"), "connection"));
+    put(m, new ActionSignature(SEGMENT_IDENTIFY, List.of("connection"), Set.of("connection", "userId", "anonymousId", "traits", "timestamp", "context"), "connection"));
+    put(m, new ActionSignature(MAILCHIMP_UPSERT, List.of("connection", "email"),
+        Set.of("connection", "email", "status_if_new", "status", "merge_fields", "email_type", "language", "vip"), "connection"));
+    put(m, new ActionSignature(MAILCHIMP_TAGS, List.of("connection", "email", "tags"), Set.of("connection", "email", "tags"), "connection"));
+    put(m, new ActionSignature(SALESFORCE_UPSERT, List.of("connection", "object", "external_id_field", "external_id", "fields"),
+        Set.of("connection", "object", "external_id_field", "external_id", "fields"), "connection"));
     ALL = java.util.Collections.unmodifiableMap(m);
   }
 

@@ -5,21 +5,26 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * What rules' actions may name, from sluice.yaml: Slack workspaces, HMAC signing keys and HubSpot connections. Secrets
+ * What rules' actions may name, from sluice.yaml: Slack workspaces, HMAC signing keys, and HubSpot, Segment, Mailchimp and
+ * Salesforce connections. Secrets
  * here are sent or used at send time and never written to jobs, decisions or logs. Immutable.
  */
 public final class ActionTargets {
   /** Nothing configured: only {@code http.request} without {@code sign} can run. */
   public static final ActionTargets NONE = builder().build();
+  /** The platforms {@link Builder#connection} takes: segment, mailchimp, salesforce. */
+  public static final java.util.Set<String> CONNECTOR_PLATFORMS = ConnectorActions.PLATFORMS;
 
   private final Map<String, SlackConnection> slack;
   private final Map<String, byte[]> signingKeys;
   private final Map<String, HubSpotActions.Connection> hubspot;
+  private final Map<String, ConnectorActions.Connection> connectors;
 
   private ActionTargets(Builder b) {
     this.slack = Map.copyOf(b.slack);
     this.signingKeys = Map.copyOf(b.signingKeys);
     this.hubspot = Map.copyOf(b.hubspot);
+    this.connectors = Map.copyOf(b.connectors);
   }
 
   /** A builder holding these targets, to add more (e.g. the HubSpot connections of a runtime). */
@@ -28,6 +33,7 @@ public final class ActionTargets {
     b.slack.putAll(slack);
     b.signingKeys.putAll(signingKeys);
     b.hubspot.putAll(hubspot);
+    b.connectors.putAll(connectors);
     return b;
   }
 
@@ -51,7 +57,12 @@ public final class ActionTargets {
         new HttpRequestAction(signingKeys, http),
         HubSpotActions.task(hubspot, http),
         HubSpotActions.note(hubspot, http),
-        HubSpotActions.update(hubspot, http)));
+        HubSpotActions.update(hubspot, http),
+        SegmentActions.track(connectors, http),
+        SegmentActions.identify(connectors, http),
+        MailchimpActions.upsert(connectors, http),
+        MailchimpActions.tags(connectors, http),
+        SalesforceActions.upsert(connectors, http)));
   }
 
   /** Builds {@link ActionTargets}; not thread-safe. */
@@ -59,8 +70,31 @@ public final class ActionTargets {
     private final Map<String, SlackConnection> slack = new LinkedHashMap<>();
     private final Map<String, byte[]> signingKeys = new LinkedHashMap<>();
     private final Map<String, HubSpotActions.Connection> hubspot = new LinkedHashMap<>();
+    private final Map<String, ConnectorActions.Connection> connectors = new LinkedHashMap<>();
 
     private Builder() {}
+
+    /**
+     * A Segment, Mailchimp or Salesforce connection ({@code segment.*}, {@code mailchimp.*},
+     * {@code salesforce.*} actions) whose actions call through the connector {@code connector}
+     * makes on first use (once), so they share its rate-limit buckets and concurrency caps with the
+     * connection's syncs and pipelines.
+     */
+    public Builder connection(dev.sluice.connectors.ConnectionConfig config,
+        java.util.function.Supplier<? extends dev.sluice.connectors.DestinationConnector> connector) {
+      if (!ConnectorActions.PLATFORMS.contains(config.platform())) {
+        throw new IllegalArgumentException("connection '" + config.name() + "' is a " + config.platform() + " connection (actions take: "
+            + String.join(", ", new java.util.TreeSet<>(ConnectorActions.PLATFORMS)) + ")");
+      }
+      connectors.put(config.name(), new ConnectorActions.Connection(config, Objects.requireNonNull(connector)));
+      return this;
+    }
+
+    /** A Segment, Mailchimp or Salesforce connection for checking rules only ({@code sluice rules check}): its actions cannot run. */
+    public Builder connectionName(dev.sluice.connectors.ConnectionConfig config) {
+      if (ConnectorActions.PLATFORMS.contains(config.platform())) connectors.put(config.name(), new ConnectorActions.Connection(config, null));
+      return this;
+    }
 
     /**
      * A HubSpot connection {@code hubspot.*} actions may name: they call through {@code connector},

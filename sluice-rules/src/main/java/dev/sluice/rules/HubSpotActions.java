@@ -108,7 +108,8 @@ final class HubSpotActions {
     return id;
   }
 
-  private static String timestamp(String text, Instant fallback, String what) {
+  /** ISO-8601 text of {@code text} (an instant or epoch milliseconds), or {@code fallback} when it is blank. */
+  static String timestamp(String text, Instant fallback, String what) {
     if (text == null || text.isBlank()) return fallback.toString();
     String t = text.strip();
     if (t.matches("\\d{1,15}")) return Instant.ofEpochMilli(Long.parseLong(t)).toString();
@@ -125,16 +126,7 @@ final class HubSpotActions {
       return c.connector().call(endpointClass, req.path("method").asText(), req.path("url").asText(), req.get("body"),
           Map.of(Actions.IDEMPOTENCY_HEADER, req.path("headers").path(Actions.IDEMPOTENCY_HEADER).asText("")), position);
     } catch (ConnectorException e) {
-      switch (e.kind()) {
-        case RATE_LIMITED -> throw new JobSnooze(e.retryAfter() == null ? Duration.ofSeconds(1) : e.retryAfter());
-        case RETRYABLE, MALFORMED -> throw new IllegalStateException(e.getMessage(), e);
-        default -> {
-          ObjectNode kept = ActionHttp.JSON.createObjectNode();
-          kept.putObject("response").put("status", e.httpStatus()).put("body", e.getMessage());
-          ctx.progress(kept);
-          throw new PermanentJobFailure(e.getMessage(), e);
-        }
-      }
+      throw ConnectorActions.outcome(ctx, e);
     }
   }
 

@@ -310,6 +310,8 @@ final class RuleLoader {
     for (String k : args.keySet()) {
       if (!sig.allowed().contains(k)) errors.add(new RuleError(file, line, rule, kind + ": unknown argument '" + k + "' (known: " + sig.allowedList() + ")"));
     }
+    String argumentProblem = errors.size() > before ? null : ConnectorActions.argumentProblem(kind, args);
+    if (argumentProblem != null) errors.add(new RuleError(file, line, rule, argumentProblem));
     if (sig.connectionArg() != null && args.get(sig.connectionArg()) instanceof Mustache mc && mc.getName().contains("{{")) {
       errors.add(new RuleError(file, line, rule, kind + ": " + sig.connectionArg() + " must be a plain connection name"));
     }

@@ -193,6 +193,25 @@ public final class MailchimpConnector implements SourceConnector, DestinationCon
     return writer.archive(ids);
   }
 
+  /**
+   * Upserts one member: {@code PUT /lists/{list_id}/members/{subscriber hash of email}} with {@code
+   * member} as given ({@code email_address}, {@code status_if_new}, {@code merge_fields}…), holding
+   * one of the account's connection slots like every other request. Returns Mailchimp's member.
+   * A rule action's write; idempotent (an upsert by email).
+   */
+  public com.fasterxml.jackson.databind.JsonNode putMember(String email, com.fasterxml.jackson.databind.JsonNode member) throws ConnectorException {
+    return writer.putMember(email, member);
+  }
+
+  /**
+   * Sets tags of one member: {@code POST /lists/{list_id}/members/{hash}/tags} with {@code tags}
+   * ({@code {"tags":[{"name","status":"active|inactive"}]}}); a member the audience does not have is
+   * PERMANENT_BATCH (404). Idempotent: a tag set active twice is active once.
+   */
+  public void postTags(String email, com.fasterxml.jackson.databind.JsonNode tags) throws ConnectorException {
+    writer.postTags(email, tags);
+  }
+
   @Override
   public void close() {
     // The HttpClient belongs to the factory.

@@ -76,7 +76,8 @@ final class MailchimpHttp {
       throw ConnectorException.rateLimited("Mailchimp answered 429 at " + position + " (" + detail + ")", wait, status);
     }
     if (status >= 500) {
-      throw ConnectorException.retryable("Mailchimp answered " + status + " at " + position + ": " + detail, status, null);
+      throw ConnectorException.serverError("Mailchimp answered " + status + " at " + position + ": " + detail, status,
+          ConnectorHttp.retryAfter(resp, clock.instant()));
     }
     if (status == 404) {
       throw ConnectorException.permanentBatch("Mailchimp found nothing at " + position + " (404 " + detail + "): check list_id '"

@@ -128,6 +128,26 @@ final class MailchimpWriter {
     return new WriteResult(out);
   }
 
+  /** {@code PUT /lists/{id}/members/{hash}}: upserts one member as given; Mailchimp's member answer. */
+  com.fasterxml.jackson.databind.JsonNode putMember(String email, com.fasterxml.jackson.databind.JsonNode member) throws ConnectorException {
+    String hash = MailchimpConnector.subscriberHash(email);
+    return http.send("write", "PUT", "/lists/" + listId + "/members/" + hash, member, "upsert of member " + hash + " of list " + listId);
+  }
+
+  /** {@code POST /lists/{id}/members/{hash}/tags}: marks the member's tags active or inactive (204). */
+  void postTags(String email, com.fasterxml.jackson.databind.JsonNode tags) throws ConnectorException {
+    String hash = MailchimpConnector.subscriberHash(email);
+    try {
+      http.send("write", "POST", "/lists/" + listId + "/members/" + hash + "/tags", tags, "tags of member " + hash + " of list " + listId);
+    } catch (ConnectorException e) {
+      if (e.httpStatus() != 404) {
+        throw e;
+      }
+      throw ConnectorException.permanentBatch("Mailchimp has no member " + email + " (" + hash + ") in list " + listId
+          + " (404): tags need an existing member; upsert it first (" + e.getMessage() + ")", 404);
+    }
+  }
+
   private static void settle(RecordResult[] out, List<OutboundRecord> records, Map<String, Integer> byHash, String email, Status status,
       String id, String error) {
     if (email.isBlank()) {

@@ -148,6 +148,26 @@ public final class SalesforceConnector implements SourceConnector, DestinationCo
     return writer.write(checkName(config, objectType), records);
   }
 
+  /**
+   * Upserts one record by an External ID (or idLookup) field: {@code PATCH
+   * /sobjects/{objectType}/{field}/{value}} with {@code fields} as given (Salesforce converts text
+   * to the fields' types). Returns {@code {id, created}}. Idempotent by the external id; a rule
+   * action's write. An expired session is AUTH (401 {@code INVALID_SESSION_ID}).
+   */
+  public com.fasterxml.jackson.databind.JsonNode upsert(String objectType, String field, String value,
+      com.fasterxml.jackson.databind.JsonNode fields) throws ConnectorException {
+    checkName(config, field);
+    if (value == null || value.isBlank()) {
+      throw new IllegalArgumentException("an upsert by " + field + " needs a value");
+    }
+    return writer.upsertOne(checkName(config, objectType), field, value, fields);
+  }
+
+  /** The REST base a request path is relative to: {@code base_url}, with {@code /services/data/v<api_version>} unless it names one. */
+  public static String apiBase(ConnectionConfig config) {
+    return SalesforceHttp.apiBase(config);
+  }
+
   @Override
   public WriteResult deleteBatch(String objectType, List<String> ids) throws ConnectorException {
     checkName(config, objectType);

@@ -135,7 +135,8 @@ final class SalesforceHttp {
       throw ConnectorException.rateLimited("Salesforce answered 429 at " + position, wait, status);
     }
     if (status >= 500 || "UNABLE_TO_LOCK_ROW".equals(code) || "SERVER_UNAVAILABLE".equals(code)) {
-      throw ConnectorException.retryable("Salesforce answered " + status + " at " + position + ": " + detail, status, null);
+      throw ConnectorException.serverError("Salesforce answered " + status + " at " + position + ": " + detail, status,
+          status >= 500 ? ConnectorHttp.retryAfter(a.raw(), clock.instant()) : java.util.Optional.empty());
     }
     throw ConnectorException.permanentBatch("Salesforce refused " + position + " (" + status + " " + code + "): " + detail, status);
   }

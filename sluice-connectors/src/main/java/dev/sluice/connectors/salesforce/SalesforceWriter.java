@@ -69,6 +69,29 @@ final class SalesforceWriter {
     return results(records, resp, position, key == null);
   }
 
+  /**
+   * {@code PATCH /sobjects/{Obj}/{ExtIdField}/{value}}: upserts one record as given; {@code {id,
+   * created}} (201 created, 200 updated; an old API version's 204 gives {@code created: false}
+   * without an id). Several records with that value (300) is PERMANENT_BATCH.
+   */
+  JsonNode upsertOne(String object, String field, String value, JsonNode fields) throws ConnectorException {
+    String path = "/sobjects/" + object + "/" + field + "/" + java.net.URLEncoder.encode(value, java.nio.charset.StandardCharsets.UTF_8).replace("+", "%20");
+    String position = object + " upsert by " + field + " = " + value;
+    SalesforceHttp.Answer a = http.exchange("write", "PATCH", path, fields, position);
+    if (a.status() == 300) {
+      throw ConnectorException.permanentBatch("Salesforce refused " + position + " (300): several " + object + " records have that "
+          + field + ": " + a.body(), 300);
+    }
+    http.check(a, position);
+    ObjectNode out = SalesforceHttp.JSON.createObjectNode();
+    JsonNode b = a.body();
+    if (b != null && b.hasNonNull("id")) {
+      out.put("id", b.get("id").asText());
+    }
+    out.put("created", a.status() == 201 || (b != null && b.path("created").asBoolean(false)));
+    return out;
+  }
+
   private static void put(ObjectNode rec, String name, String value, ObjectSchema.FieldType type) {
     if (value == null) {
       rec.putNull(name);

@@ -95,6 +95,40 @@ final class SegmentBatchWriter {
     return new WriteResult(List.of(out));
   }
 
+  /**
+   * Sends events the caller built whole (each with its own {@code messageId}) as one request: a
+   * rule action's batch of one. Refused before sending: an event over 32 KB, a request over 500 KB.
+   */
+  void sendEvents(List<? extends com.fasterxml.jackson.databind.JsonNode> events) throws ConnectorException {
+    if (events.isEmpty() || events.size() > MAX_EVENTS) {
+      throw new IllegalArgumentException("a Segment request holds 1 to " + MAX_EVENTS + " events, got " + events.size());
+    }
+    List<byte[]> chunk = new ArrayList<>();
+    java.util.Set<String> types = new java.util.TreeSet<>();
+    int bytes = ENVELOPE_BYTES;
+    for (com.fasterxml.jackson.databind.JsonNode e : events) {
+      byte[] event;
+      try {
+        event = SegmentConnector.JSON.writeValueAsBytes(e);
+      } catch (JsonProcessingException ex) {
+        throw new IllegalStateException("a JSON tree always serializes", ex);
+      }
+      String type = e.path("type").asText("event");
+      if (event.length > MAX_EVENT_BYTES) {
+        throw ConnectorException.permanentBatch("the " + type + " event is " + event.length + " bytes, over Segment's limit of "
+            + MAX_EVENT_BYTES + " bytes per event (not sent)", 0);
+      }
+      bytes += event.length + 1;
+      chunk.add(event);
+      types.add(type);
+    }
+    if (bytes > MAX_REQUEST_BYTES) {
+      throw ConnectorException.permanentBatch("the events are " + bytes + " bytes, over Segment's limit of " + MAX_REQUEST_BYTES
+          + " bytes per request (not sent)", 0);
+    }
+    send(chunk, chunk.size(), String.join("/", types));
+  }
+
   private static RecordResult delivered(OutboundRecord r, int i, String messageId) {
     return new RecordResult(trace(r, i), Status.CREATED, messageId, null, null);
   }
@@ -130,7 +164,8 @@ final class SegmentBatchWriter {
       throw ConnectorException.rateLimited("Segment answered 429 at " + position, wait, status);
     }
     if (status >= 500) {
-      throw ConnectorException.retryable("Segment answered " + status + " at " + position + ": " + detail, status, null);
+      throw ConnectorException.serverError("Segment answered " + status + " at " + position + ": " + detail, status,
+          ConnectorHttp.retryAfter(resp, clock.instant()));
     }
     throw ConnectorException.permanentBatch("Segment refused " + position + " (" + status + " " + detail + ")", status);
   }

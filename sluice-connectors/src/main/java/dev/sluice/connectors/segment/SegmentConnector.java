@@ -135,6 +135,16 @@ public final class SegmentConnector implements DestinationConnector {
     return writer.write(checkType(objectType), records, idempotencyKey);
   }
 
+  /**
+   * Sends events built whole by the caller as one {@code /v1/batch} request through the
+   * connection's shared bucket (a rule action's batch of one, whose {@code messageId} is the
+   * action's dedupe key). Classified like {@link #uploadBatch}; a 5xx carries its {@code
+   * Retry-After} when given. An event over 32 KB is refused unsent (PERMANENT_BATCH).
+   */
+  public void sendEvents(List<? extends com.fasterxml.jackson.databind.JsonNode> events) throws ConnectorException {
+    writer.sendEvents(events);
+  }
+
   @Override
   public void close() {
     // The HttpClient belongs to the factory.

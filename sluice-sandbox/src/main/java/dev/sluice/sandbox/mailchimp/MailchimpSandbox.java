@@ -44,6 +44,7 @@ public final class MailchimpSandbox implements PlatformSandbox {
   private final PlatformClock clock;
   private final MailchimpStore store;
   private final MailchimpWebhooks webhooks;
+  private final MailchimpTags tags;
   private final Semaphore connections;
   private final AtomicLong tooManyRequests = new AtomicLong();
   private volatile SandboxServices services;
@@ -57,6 +58,7 @@ public final class MailchimpSandbox implements PlatformSandbox {
       generateOnce();
     }
     this.webhooks = new MailchimpWebhooks(clock, options);
+    this.tags = new MailchimpTags(store, clock);
     this.connections = new Semaphore(options.maxConcurrentRequests());
     for (URI url : options.webhookUrls()) {
       for (MailchimpStore.MailingList list : store.lists()) {
@@ -162,6 +164,8 @@ public final class MailchimpSandbox implements PlatformSandbox {
     app.put(API_PREFIX + "/lists/{list}/members/{hash}", api(ctx -> writeMember(ctx, true)));
     app.patch(API_PREFIX + "/lists/{list}/members/{hash}", api(ctx -> writeMember(ctx, false)));
     app.post(API_PREFIX + "/lists/{list}/members", api(this::addMember));
+    app.post(API_PREFIX + "/lists/{list}/members/{hash}/tags", api(tags::post));
+    app.get(API_PREFIX + "/lists/{list}/members/{hash}/tags", api(tags::get));
     app.delete(API_PREFIX + "/lists/{list}/members/{hash}", api(this::archiveMember));
     app.get(API_PREFIX + "/lists/{list}/webhooks", api(this::getWebhooks));
     app.post(API_PREFIX + "/lists/{list}/webhooks", api(this::createWebhook));
@@ -206,6 +210,11 @@ public final class MailchimpSandbox implements PlatformSandbox {
     MailchimpStore.Change c = store.upsert(listId, null, new MailchimpStore.MemberWrite(email, status, status, merges, null), true);
     webhooks.memberChanged(c, "admin");
     return c.after();
+  }
+
+  /** The member's active tags (set by {@code POST …/members/{hash}/tags}), in the order they were added. */
+  public List<String> tags(String listId, String email) {
+    return tags.active(listId, MailchimpStore.subscriberHash(email));
   }
 
   /** Archives a member as its list owner would (status {@code archived}; it stays readable). */

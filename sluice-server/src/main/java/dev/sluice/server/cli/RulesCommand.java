@@ -58,6 +58,7 @@ final class RulesCommand implements Runnable {
         if (config != null) {
           dev.sluice.rules.ActionTargets.Builder targets = config.rules().targets().toBuilder();
           config.connections().values().stream().filter(c -> "hubspot".equals(c.platform())).forEach(c -> targets.hubspotName(c.name()));
+          config.connections().values().forEach(targets::connectionName);
           errors.addAll(set.configProblems(targets.build()));
         }
       }

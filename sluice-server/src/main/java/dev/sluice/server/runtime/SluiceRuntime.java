@@ -126,6 +126,9 @@ public final class SluiceRuntime implements AutoCloseable {
     dev.sluice.rules.ActionTargets.Builder targets = config.rules().targets().toBuilder();
     config.connections().values().stream().filter(c -> "hubspot".equals(c.platform()))
         .forEach(c -> targets.hubspot(c.name(), () -> connectors.hubspot(c), connectors.searchIndexSettle(c)));
+    // Segment, Mailchimp and Salesforce actions likewise write through the connection's connector (its buckets and caps).
+    config.connections().values().stream().filter(c -> dev.sluice.rules.ActionTargets.CONNECTOR_PLATFORMS.contains(c.platform()))
+        .forEach(c -> targets.connection(c, () -> connectors.destination(c)));
     b.targets(targets.build());
     return b.build();
   }

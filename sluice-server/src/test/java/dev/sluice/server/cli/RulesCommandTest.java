@@ -67,6 +67,67 @@ class RulesCommandTest {
   }
 
   @Test
+  void segmentMailchimpAndSalesforceActionsAreCheckedAgainstTheConnectionsAndTheirArguments(@TempDir Path dir) throws Exception {
+    Path config = dir.resolve("sluice.yaml");
+    Files.writeString(config, """
+        connections:
+          seg: {platform: segment, token: '${RULES_TEST_UNSET_SEGMENT}'}
+          news: {platform: mailchimp, token: '${RULES_TEST_UNSET_MAILCHIMP}', settings: {list_id: a6b5da1054}}
+          sf: {platform: salesforce, token: '${RULES_TEST_UNSET_SALESFORCE}'}
+        rules:
+          files: [vendors.yaml]
+        """);
+    Path rules = dir.resolve("vendors.yaml");
+    Files.writeString(rules, """
+        rules:
+          deal-placed:
+            on: hs/deal.propertyChange
+            actions:
+              - segment.track: {connection: seg, userId: "{{record.email}}", event: Deal Placed, properties: {deal: "{{event.object_id}}"}}
+              - segment.identify: {connection: seg, anonymousId: "{{event.object_id}}", traits: {stage: "{{record.dealstage}}"}}
+              - mailchimp.upsert: {connection: news, email: "{{record.email}}", status_if_new: subscribed, merge_fields: {FNAME: "{{record.firstname}}"}}
+              - mailchimp.tags: {connection: news, email: "{{record.email}}", tags: {customer: active, trial: inactive}}
+              - salesforce.upsert: {connection: sf, object: Contact, external_id_field: HubSpot_Id__c, external_id: "{{event.object_id}}", fields: {LastName: x}}
+        """);
+    Result ok = run("rules", "check", "--config", config.toString());
+    assertThat(ok.exit()).as(ok.out()).isZero();
+
+    Files.writeString(rules, """
+        rules:
+          deal-placed:
+            on: hs/deal.propertyChange
+            actions:
+              - segment.track: {connection: seg, event: Deal Placed, properties: "{{record.dealname}}"}
+              - segment.identify: {connection: seg, userId: "{{record.email}}", traits: [a, b]}
+              - mailchimp.upsert: {connection: news, email: "{{record.email}}", status_if_new: subscribe}
+              - mailchimp.tags: {connection: news, email: "{{record.email}}", tags: {customer: maybe}}
+              - salesforce.upsert: {connection: sf, object: "{{record.type}}", external_id_field: Ext__c, external_id: "1", fields: {LastName: x}}
+              - salesforce.upsert: {connection: sf, object: Contact, external_id: "1", fields: {Ext__c: x}}
+        """);
+    Result bad = run("rules", "check", "--config", config.toString());
+    assertThat(bad.exit()).isEqualTo(1);
+    String at = rules + ":";
+    assertThat(bad.out()).contains(at + "5: rule 'deal-placed': segment.track: needs userId or anonymousId")
+        .contains(at + "6: rule 'deal-placed': segment.identify: traits must be a mapping of name → value")
+        .contains(at + "7: rule 'deal-placed': mailchimp.upsert: status_if_new must be one of subscribed, unsubscribed, cleaned, pending, transactional, got 'subscribe'")
+        .contains(at + "8: rule 'deal-placed': mailchimp.tags: tag 'customer' must be active or inactive, got 'maybe'")
+        .contains(at + "9: rule 'deal-placed': salesforce.upsert: object must be a plain Salesforce API name")
+        .contains(at + "10: rule 'deal-placed': salesforce.upsert: missing argument 'external_id_field'");
+
+    Files.writeString(rules, """
+        rules:
+          deal-placed:
+            on: hs/deal.propertyChange
+            actions:
+              - segment.identify: {connection: news, userId: "{{record.email}}"}
+        """);
+    Result wrongConnection = run("rules", "check", "--config", config.toString());
+    assertThat(wrongConnection.exit()).isEqualTo(1);
+    assertThat(wrongConnection.out())
+        .contains(at + "5: rule 'deal-placed': segment.identify: no Segment connection 'news' under connections in sluice.yaml (configured: seg)");
+  }
+
+  @Test
   void rulesTestTriesAFileOnStoredEventsAndTheShadowReportAndExplainReadTheLog(@TempDir Path dir) throws Exception {
     try (dev.sluice.postgres.TestDatabase db = dev.sluice.postgres.TestDatabase.create("rules_cli")) {
       Path config = dir.resolve("sluice.yaml");
