@@ -143,11 +143,16 @@ final class BatchJobHandler implements JobHandler {
    */
   static String misfit(Pipeline p, DestinationConnector dest) throws ConnectorException {
     String name = p.destinationConnection() + "/" + p.destinationObject();
-    List<MappingError> errors = MappingCheck.check(p.mapping(), null, null, null, name, dest.describe(p.destinationObject()),
-        p.matchField());
-    if (errors.isEmpty()) return null;
-    return "the mapping does not fit " + name + ": "
-        + String.join("; ", errors.stream().map(e -> e.at(p.mapping().origin())).toList());
+    ObjectSchema schema = dest.describe(p.destinationObject());
+    List<MappingError> errors = MappingCheck.check(p.mapping(), null, null, null, name, schema, p.matchField());
+    List<String> all = new ArrayList<>(errors.stream().map(e -> e.at(p.mapping().origin())).toList());
+    for (String field : p.unsubscribes().set().keySet()) {
+      if (!schema.openEnded() && schema.field(field).isEmpty()) {
+        all.add("pipelines." + p.name() + ".unsubscribes.set: " + name + " has no field '" + field + "'");
+      }
+    }
+    if (all.isEmpty()) return null;
+    return "the mapping does not fit " + name + ": " + String.join("; ", all);
   }
 
   private void write(BatchJob job, Pipeline p, DestinationConnector dest, List<Decision> sends, BatchOutcome outcome,

@@ -20,6 +20,8 @@ import java.util.Objects;
  *   <li>Conflict: when the destination's own value (one Sluice did not write there) differs, the
  *       field's rule decides: a named connection wins, or {@code newest} by the records' source
  *       modification times (a tie goes to the connection whose name sorts first).
+ *   <li>Unsubscribes ({@link Unsubscribes}): an unsubscribed member deletes its destination record,
+ *       or the fields the rule sets are sent over the mapping's values.
  * </ul>
  */
 final class BatchPlanner {
@@ -71,6 +73,15 @@ final class BatchPlanner {
       }
       return Decision.skip(row, "archived", null, null, row.lastDestinationId());
     }
+    Unsubscribes unsubscribes = pipeline.unsubscribes();
+    boolean unsubscribed = unsubscribes.appliesTo(row);
+    if (unsubscribed && unsubscribes.delete()) {
+      // unsubscribed at the source: delete the record it was pushed to; never pushed: not sent at all
+      if (row.lastDestinationId() != null && !row.destinationArchived()) {
+        return Decision.delete(row, row.lastDestinationId());
+      }
+      return Decision.skip(row, "unsubscribed", null, null, row.lastDestinationId());
+    }
     if (!r.ok()) {
       return Decision.fail(row, "mapping", r.error().toString(), null, null);
     }
@@ -105,10 +116,19 @@ final class BatchPlanner {
           + destinations.stream().map(LinkedRecord::externalId).toList() + "; resolve the duplicate there", mapped, key);
     }
     LinkedRecord dest = destinations.isEmpty() ? null : destinations.get(0);
-    return fields(row, mapped, key, dest);
+    return fields(row, mapped, key, dest, unsubscribed ? unsubscribes.set() : Map.of());
   }
 
-  private Decision fields(SourceRow row, Map<String, String> mapped, String key, LinkedRecord dest) {
+  /**
+   * @param forced values an unsubscribe sets over the mapping's: sent when they changed since the last
+   *     push and the destination does not hold them, whatever the echo and conflict rules say
+   */
+  private Decision fields(SourceRow row, Map<String, String> mappedValues, String key, LinkedRecord dest, Map<String, String> forced) {
+    Map<String, String> mapped = mappedValues;
+    if (!forced.isEmpty()) {
+      mapped = new LinkedHashMap<>(mappedValues);
+      mapped.putAll(forced);
+    }
     String destId = dest == null ? null : dest.externalId();
     boolean fresh = dest == null || row.lastMapped() == null;
     Map<String, String> send = new LinkedHashMap<>();
@@ -122,7 +142,8 @@ final class BatchPlanner {
       if (fresh && value == null) {
         continue; // nothing to clear on a record the destination does not have from us
       }
-      if (isEcho(f, row)) {
+      boolean force = forced.containsKey(f.name());
+      if (!force && isEcho(f, row)) {
         echoes++;
         continue;
       }
@@ -131,12 +152,20 @@ final class BatchPlanner {
         if (same(there, value)) {
           continue; // the destination already holds it
         }
-        if (ownChange(dest, f.name(), there) && !sourceWins(f, row, dest)) {
+        if (!force && ownChange(dest, f.name(), there) && !sourceWins(f, row, dest)) {
           lost++;
           continue;
         }
       }
       send.put(f.name(), value);
+    }
+    for (Map.Entry<String, String> e : forced.entrySet()) {
+      if (pipeline.mapping().destinationFields().contains(e.getKey())
+          || (!fresh && same(e.getValue(), row.lastMapped().get(e.getKey())))
+          || (dest != null && dest.inMirror() && same(dest.properties().get(e.getKey()), e.getValue()))) {
+        continue; // mapped (decided above), unchanged since the last push, or already there
+      }
+      send.put(e.getKey(), e.getValue());
     }
     if (send.isEmpty()) {
       return Decision.skip(row, echoes > 0 ? "echo" : lost > 0 ? "conflict" : "unchanged", mapped, key, destId);

@@ -18,14 +18,24 @@ import java.util.Objects;
  * @param cron optional cron expression for scheduled runs
  * @param propagateDeletes true: a source record deleted (archived) since its push deletes the
  *     destination record it was pushed to; false: it is skipped and the destination record stays
+ * @param unsubscribes what an unsubscribed source record (a Mailchimp member) does to its destination
+ *     record: nothing special ({@link Unsubscribes#IGNORE}), a delete, or fields set
  */
 public record Pipeline(String name, String sourceConnection, String sourceObject, String destinationConnection,
-    String destinationObject, String matchField, Mapping mapping, int batchSize, String cron, boolean propagateDeletes) {
+    String destinationObject, String matchField, Mapping mapping, int batchSize, String cron, boolean propagateDeletes,
+    Unsubscribes unsubscribes) {
 
   /** A pipeline that does not propagate deletes. */
   public Pipeline(String name, String sourceConnection, String sourceObject, String destinationConnection,
       String destinationObject, String matchField, Mapping mapping, int batchSize, String cron) {
     this(name, sourceConnection, sourceObject, destinationConnection, destinationObject, matchField, mapping, batchSize, cron, false);
+  }
+
+  /** A pipeline whose unsubscribes are ordinary changes. */
+  public Pipeline(String name, String sourceConnection, String sourceObject, String destinationConnection,
+      String destinationObject, String matchField, Mapping mapping, int batchSize, String cron, boolean propagateDeletes) {
+    this(name, sourceConnection, sourceObject, destinationConnection, destinationObject, matchField, mapping, batchSize, cron,
+        propagateDeletes, Unsubscribes.IGNORE);
   }
 
   public Pipeline {
@@ -40,6 +50,10 @@ public record Pipeline(String name, String sourceConnection, String sourceObject
     if (matchField == null || !mapping.destinationFields().contains(matchField)) {
       throw new IllegalArgumentException("pipeline '" + name + "': match field '" + matchField
           + "' must be one of the mapping's fields " + mapping.destinationFields());
+    }
+    unsubscribes = unsubscribes == null ? Unsubscribes.IGNORE : unsubscribes;
+    if (unsubscribes.set().containsKey(matchField)) {
+      throw new IllegalArgumentException("pipeline '" + name + "': an unsubscribe must not set the match field '" + matchField + "'");
     }
     if (batchSize < 0) {
       throw new IllegalArgumentException("pipeline '" + name + "': batch size must not be negative");

@@ -186,7 +186,7 @@ public final class PipelineEngine {
 
   /**
    * The run's per-record results counted by status ({@code synced}, {@code failed}, {@code skipped})
-   * and reason ({@code echo}, {@code conflict}, {@code unchanged}, {@code archived}, {@code mapping},
+   * and reason ({@code echo}, {@code conflict}, {@code unchanged}, {@code archived}, {@code unsubscribed}, {@code mapping},
    * {@code duplicate}, {@code destination}; {@code ""} for none).
    */
   public Map<String, Map<String, Long>> breakdown(long run) {

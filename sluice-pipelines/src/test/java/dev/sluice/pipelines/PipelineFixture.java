@@ -64,6 +64,14 @@ final class PipelineFixture implements AutoCloseable {
     destinations.put(name, factory.destination(config));
   }
 
+  /** A Mailchimp connection to one sandbox audience (members), used as source and destination. */
+  void mailchimp(String name, String apiBase, String apiKey, String listId) {
+    ConnectionConfig config = ConnectionConfig.builder(name, "mailchimp").baseUrl(apiBase).token(apiKey, "MAILCHIMP_API_KEY")
+        .setting("list_id", listId).objects(List.of("members")).build();
+    sources.put(name, factory.source(config));
+    destinations.put(name, factory.destination(config));
+  }
+
   void pipelines(DataSource ds, Pipeline... pipelines) {
     engineOnly(ds, pipelines);
     startWorker(4);

@@ -6,6 +6,7 @@ import dev.sluice.connectors.ConnectorFactory;
 import dev.sluice.pipelines.Mapping;
 import dev.sluice.pipelines.MappingException;
 import dev.sluice.pipelines.Pipeline;
+import dev.sluice.pipelines.Unsubscribes;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,11 +30,14 @@ import java.util.TreeSet;
  *     batch_size: 200                    # default: the destination's largest batch
  *     cron: "0 * * * *"                  # optional schedule
  *     deletes: propagate                 # a deleted source record deletes its destination record (default: ignore)
+ *     unsubscribes: delete               # Mailchimp sources: an unsubscribed member deletes its destination record,
+ *                                        # or {set: {field: value}} writes those fields; default ignore
  * }</pre>
  * The mapping file is compiled here, so a broken one stops every command with its errors.
  */
 final class PipelinesConfigParser {
-  private static final Set<String> KEYS = Set.of("from", "to", "mapping", "match", "batch_size", "cron", "deletes");
+  private static final Set<String> KEYS = Set.of("from", "to", "mapping", "match", "batch_size", "cron", "deletes",
+      "unsubscribes");
   /** Destination fields taken as the match key when {@code match:} is left out, in this order. */
   private static final List<String> EMAIL_FIELDS = List.of("email", "email_address");
 
@@ -94,9 +98,10 @@ final class PipelinesConfigParser {
     if (!deletes.equals("ignore") && !deletes.equals("propagate")) {
       throw new ConfigException(path + ".deletes", "must be propagate or ignore, got '" + deletes + "'");
     }
+    Unsubscribes unsubscribes = unsubscribes(node.get("unsubscribes"), path + ".unsubscribes", connections.get(from[0]));
     try {
       return new Pipeline(name, from[0], from[1], to[0], to[1], match, mapping, batchSize, cron.map(String::trim).orElse(null),
-          deletes.equals("propagate"));
+          deletes.equals("propagate"), unsubscribes);
     } catch (IllegalArgumentException e) {
       throw new ConfigException(path, e.getMessage());
     }
@@ -128,6 +133,32 @@ final class PipelinesConfigParser {
       throw new ConfigException(p, "'" + object + "' is not a " + c.platform() + " object (one of " + String.join(", ", objects) + ")");
     }
     return new String[] {connection, object};
+  }
+
+  /** {@code ignore} (default), {@code delete} or {@code {set: {field: value, ...}}}; only a Mailchimp source has unsubscribes. */
+  private static Unsubscribes unsubscribes(JsonNode u, String path, ConnectionConfig source) {
+    if (u == null || u.isNull() || (u.isTextual() && u.asText().equals("ignore"))) {
+      return Unsubscribes.IGNORE;
+    }
+    if (!source.platform().equals("mailchimp")) {
+      throw new ConfigException(path, "only a Mailchimp source has unsubscribes (a member's status); '" + source.name() + "' is "
+          + source.platform() + " (use deletes: for deleted records)");
+    }
+    if (u.isTextual() && u.asText().equals("delete")) {
+      return Unsubscribes.deleting();
+    }
+    JsonNode set = u.isObject() && u.size() == 1 ? u.get("set") : null;
+    if (set == null || !set.isObject() || set.isEmpty()) {
+      throw new ConfigException(path, "must be ignore, delete or {set: {field: value, ...}}, got " + u);
+    }
+    Map<String, String> fields = new LinkedHashMap<>();
+    for (Map.Entry<String, JsonNode> e : set.properties()) {
+      if (!e.getValue().isValueNode() || e.getValue().isNull()) {
+        throw new ConfigException(path + ".set." + e.getKey(), "must be a value (text, number or true/false), got " + e.getValue());
+      }
+      fields.put(e.getKey(), e.getValue().asText());
+    }
+    return Unsubscribes.setting(fields);
   }
 
   private static String defaultMatch(Mapping mapping, String path) {

@@ -89,4 +89,22 @@ class PipelinesConfigTest {
     assertThatThrownBy(() -> load(base.formatted("hubspot-main/contacts", "salesforce-main/Contact", "mappings/ok.yaml") + "    mode: full\n"))
         .hasMessageContaining("pipelines.p.mode: unknown key");
   }
+
+  @Test
+  void unsubscribesOfAMailchimpSourceDeleteOrSetFieldsAndOtherSourcesHaveNone() throws Exception {
+    mapping("mc-hs.yaml", "fields:\n  email: source.email_address\n  lastname: source.LNAME\n");
+    mapping("hs-sf.yaml", "fields:\n  Email: source.email\n");
+    String mc = "pipelines:\n  p:\n    from: mailchimp-main/members\n    to: hubspot-main/contacts\n    mapping: mappings/mc-hs.yaml\n";
+    assertThat(load(mc).pipelines().get("p").unsubscribes().ignored()).isTrue();
+    assertThat(load(mc + "    unsubscribes: delete\n").pipelines().get("p").unsubscribes().delete()).isTrue();
+    assertThat(load(mc + "    unsubscribes: {set: {hs_lead_status: UNQUALIFIED}}\n").pipelines().get("p").unsubscribes().set())
+        .containsExactly(Map.entry("hs_lead_status", "UNQUALIFIED"));
+    assertThatThrownBy(() -> load(mc + "    unsubscribes: sometimes\n"))
+        .hasMessageContaining("pipelines.p.unsubscribes: must be ignore, delete or {set: {field: value, ...}}");
+    assertThatThrownBy(() -> load(mc + "    unsubscribes: {set: {email: x}}\n"))
+        .hasMessageContaining("must not set the match field 'email'");
+    assertThatThrownBy(() -> load("pipelines:\n  p:\n    from: hubspot-main/contacts\n    to: salesforce-main/Contact\n"
+        + "    mapping: mappings/hs-sf.yaml\n    unsubscribes: delete\n"))
+        .hasMessageContaining("pipelines.p.unsubscribes: only a Mailchimp source has unsubscribes");
+  }
 }
