@@ -10,6 +10,7 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -24,6 +25,9 @@ import javax.sql.DataSource;
 final class PostgresClaims {
   /** Distinct concurrency keys a per-key capped claim looks at, from where the last one stopped. */
   static final int KEY_WINDOW = 1000;
+  /** The order claims read jobs in (the claim index's: priority, run_at, id). */
+  static final Comparator<Job> CLAIM_ORDER =
+      Comparator.comparingInt(Job::priority).thenComparing(Job::runAt).thenComparingLong(Job::id);
 
   private final DataSource dataSource;
   private final SqlResource claim, lockKind, claimCapped, claimCappedKeys, completeOk, completeOther, heartbeat, progress,
@@ -58,7 +62,9 @@ final class PostgresClaims {
       claim.set(ps, "lease", lease);
       claim.set(ps, "worker", workerId);
       claim.set(ps, "heartbeat_interval_ms", heartbeatInterval == null ? null : heartbeatInterval.toMillis());
-      return new JobStore.Claim(lease, readClaimed(ps, limit, null));
+      List<Job> jobs = readClaimed(ps, limit, null);
+      jobs.sort(CLAIM_ORDER); // the UPDATE returns its rows in id order; the worker's buffer is FIFO
+      return new JobStore.Claim(lease, jobs);
     }
   }
 

@@ -6,13 +6,14 @@
 -- :kinds comes from the worker's cached view of job_kind (handled, not paused, shadowed or capped);
 -- the statement re-checks each kind's live job_kind row once (not once per row), so a pause or cap
 -- set since the cache was read is still respected: such a kind is not read at all.
--- The lease row (one per batch, made only when a job was claimed) is the fence of every later
--- write: outcomes, heartbeats and progress must name it.
+-- The lease row (one per batch, made only when a job was locked for the claim) is the fence of every
+-- later write: outcomes, heartbeats and progress must name it.
 -- The UPDATE finds the locked rows by primary key (id = ANY(ARRAY(SELECT id FROM next))) rather than
 -- by joining "next": with a join the planner hashes the whole hot table once a batch is large
 -- (a sequential scan of every waiting row per claim), and the join makes every updated row carry
 -- whole-row copies of the joined rows. async_commit is referenced the same way, as a one-time filter.
--- The batch is returned in claim order (priority, run_at, id): the worker's buffer is FIFO.
+-- The UPDATE is the statement itself, not a CTE, so its rows go straight to the client instead of
+-- through a tuplestore; they come back in id order and the worker sorts them into claim order.
 -- async_commit makes this statement's commit return without waiting for the WAL flush; a server
 -- crash can lose only the last few hundred ms of such commits: a lost claim leaves the job ready
 -- (it runs again), a lost completion leaves it running under its lease until the rescuer re-queues
@@ -32,16 +33,12 @@ WITH async_commit AS MATERIALIZED (
        ) n
   WHERE coalesce((SELECT p.paused OR p.shadow OR p.max_running IS NOT NULL OR p.max_running_per_key IS NOT NULL
                   FROM ${schema}.job_kind p WHERE p.kind = k.kind), false) = false
-), claimed AS (
-  UPDATE ${schema}.job j
-  SET state = 'running', attempt = j.attempt + 1, lease = :lease, started_at = :now
-  WHERE j.id = ANY(ARRAY(SELECT id FROM next)) AND j.state IN ('ready', 'retryable') AND (SELECT done FROM async_commit)
-  RETURNING j.id, j.kind, j.payload::text AS payload, j.priority, j.run_at, j.attempt, j.max_attempts,
-            j.concurrency_key, j.timeout_ms, j.created_at
 ), leased AS (
   INSERT INTO ${schema}.job_lease (lease, worker_id, claimed_at, heartbeat_at, heartbeat_interval_ms)
-  SELECT :lease, :worker, :now, :now, :heartbeat_interval_ms::bigint WHERE EXISTS (SELECT 1 FROM claimed)
+  SELECT :lease, :worker, :now, :now, :heartbeat_interval_ms::bigint WHERE EXISTS (SELECT 1 FROM next)
 )
-SELECT id, kind, payload, priority, run_at, attempt, max_attempts, concurrency_key, timeout_ms, created_at
-FROM claimed
-ORDER BY priority, run_at, id
+UPDATE ${schema}.job j
+SET state = 'running', attempt = j.attempt + 1, lease = :lease, started_at = :now
+WHERE j.id = ANY(ARRAY(SELECT id FROM next)) AND j.state IN ('ready', 'retryable') AND (SELECT done FROM async_commit)
+RETURNING j.id, j.kind, j.payload::text AS payload, j.priority, j.run_at, j.attempt, j.max_attempts,
+          j.concurrency_key, j.timeout_ms, j.created_at
