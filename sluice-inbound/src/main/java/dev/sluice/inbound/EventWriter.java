@@ -187,9 +187,7 @@ final class EventWriter implements GroupCommitter.BatchWriter<Delivery, Delivery
   /** Column arrays for insert_requests.sql. */
   private static final class RequestRows {
     final List<Long> ids;
-    final List<String> sources, connections, receivedAt, verifications;
-    final StringBuilder headers = new StringBuilder("[");
-    final StringBuilder bodies = new StringBuilder();
+    final List<String> sources, connections, receivedAt, headers, bodies, verifications;
     final List<Integer> counts;
 
     RequestRows(int n) {
@@ -197,6 +195,8 @@ final class EventWriter implements GroupCommitter.BatchWriter<Delivery, Delivery
       sources = new ArrayList<>(n);
       connections = new ArrayList<>(n);
       receivedAt = new ArrayList<>(n);
+      headers = new ArrayList<>(n);
+      bodies = new ArrayList<>(n);
       verifications = new ArrayList<>(n);
       counts = new ArrayList<>(n);
     }
@@ -206,12 +206,8 @@ final class EventWriter implements GroupCommitter.BatchWriter<Delivery, Delivery
       sources.add(d.sender().wireName());
       connections.add(d.connection());
       receivedAt.add(d.receivedAt().toString());
-      if (ids.size() > 1) {
-        headers.append(',');
-        bodies.append(',');
-      }
-      headers.append(d.headersJson()); // a JSON object written by Jackson
-      bodies.append('b').append(Base64.getEncoder().encodeToString(d.body()));
+      headers.add(d.headersJson());
+      bodies.add(Base64.getEncoder().encodeToString(d.body()));
       verifications.add(d.verification());
       counts.add(events);
     }
@@ -222,8 +218,8 @@ final class EventWriter implements GroupCommitter.BatchWriter<Delivery, Delivery
         sql.set(ps, "sources", text(c, sources));
         sql.set(ps, "connections", text(c, connections));
         sql.set(ps, "received_at", text(c, receivedAt));
-        sql.set(ps, "headers", headers.toString() + "]");
-        sql.set(ps, "bodies", bodies.toString());
+        sql.set(ps, "headers", text(c, headers));
+        sql.set(ps, "bodies", text(c, bodies));
         sql.set(ps, "verifications", text(c, verifications));
         sql.set(ps, "event_counts", c.createArrayOf("int4", counts.toArray()));
         ps.executeUpdate();
@@ -238,8 +234,7 @@ final class EventWriter implements GroupCommitter.BatchWriter<Delivery, Delivery
     final List<String> sources = new ArrayList<>(), connections = new ArrayList<>(), providerIds = new ArrayList<>(),
         types = new ArrayList<>(), objectTypes = new ArrayList<>(), objectIds = new ArrayList<>(),
         propertyNames = new ArrayList<>(), propertyValues = new ArrayList<>(), occurredAt = new ArrayList<>(),
-        receivedAt = new ArrayList<>();
-    final StringBuilder payloads = new StringBuilder("[");
+        receivedAt = new ArrayList<>(), payloads = new ArrayList<>();
 
     EventRows(int n) {}
 
@@ -256,8 +251,7 @@ final class EventWriter implements GroupCommitter.BatchWriter<Delivery, Delivery
       propertyValues.add(e.propertyValue());
       occurredAt.add(e.occurredAt() == null ? null : e.occurredAt().toString());
       receivedAt.add(d.receivedAt().toString());
-      if (ids.size() > 1) payloads.append(',');
-      payloads.append(InboundJson.write(e.payload())); // valid JSON: element i of one JSON array
+      payloads.add(InboundJson.write(e.payload()));
     }
 
     void insert(Connection c, SqlResource sql) throws SQLException {
@@ -274,7 +268,7 @@ final class EventWriter implements GroupCommitter.BatchWriter<Delivery, Delivery
         sql.set(ps, "property_values", text(c, propertyValues));
         sql.set(ps, "occurred_at", text(c, occurredAt));
         sql.set(ps, "received_at", text(c, receivedAt));
-        sql.set(ps, "payloads", payloads.append(']').toString());
+        sql.set(ps, "payloads", text(c, payloads));
         ps.executeUpdate();
       }
     }
