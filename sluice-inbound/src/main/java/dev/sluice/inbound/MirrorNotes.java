@@ -105,9 +105,9 @@ final class MirrorNotes {
         streams.add(List.of(t.connection(), t.objectType()));
       });
       try (PreparedStatement ps = notePending.prepare(c)) {
-        notePending.set(ps, "connections", EventWriter.text(c, connections));
-        notePending.set(ps, "object_types", EventWriter.text(c, types));
-        notePending.set(ps, "object_ids", EventWriter.text(c, ids));
+        notePending.set(ps, "connections", EventWriter.text(connections));
+        notePending.set(ps, "object_types", EventWriter.text(types));
+        notePending.set(ps, "object_ids", EventWriter.text(ids));
         notePending.set(ps, "event_ids", c.createArrayOf("int8", events.toArray()));
         notePending.set(ps, "now", now);
         ps.executeUpdate();

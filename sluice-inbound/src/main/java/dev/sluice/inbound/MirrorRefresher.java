@@ -129,7 +129,7 @@ final class MirrorRefresher {
     try (PreparedStatement ps = snapshot.prepare(c)) {
       snapshot.set(ps, "connection", connection);
       snapshot.set(ps, "object_type", objectType);
-      snapshot.set(ps, "object_ids", EventWriter.text(c, pending.stream().map(Pending::objectId).toList()));
+      snapshot.set(ps, "object_ids", EventWriter.text(pending.stream().map(Pending::objectId).toList()));
       snapshot.set(ps, "event_ids", c.createArrayOf("int8", pending.stream().map(Pending::eventId).toArray()));
       snapshot.set(ps, "now", java.time.OffsetDateTime.ofInstant(now, java.time.ZoneOffset.UTC));
       ps.executeUpdate();
@@ -140,7 +140,7 @@ final class MirrorRefresher {
     try (PreparedStatement ps = clearPending.prepare(c)) {
       clearPending.set(ps, "connection", connection);
       clearPending.set(ps, "object_type", objectType);
-      clearPending.set(ps, "object_ids", EventWriter.text(c, pending.stream().map(Pending::objectId).toList()));
+      clearPending.set(ps, "object_ids", EventWriter.text(pending.stream().map(Pending::objectId).toList()));
       clearPending.set(ps, "event_ids", c.createArrayOf("int8", pending.stream().map(Pending::eventId).toArray()));
       ps.executeUpdate();
     }
@@ -152,7 +152,7 @@ final class MirrorRefresher {
     try (Connection c = ds.getConnection(); PreparedStatement ps = latestSalesforce.prepare(c)) {
       latestSalesforce.set(ps, "connection", connection);
       latestSalesforce.set(ps, "object_type", objectType);
-      latestSalesforce.set(ps, "object_ids", EventWriter.text(c, ids));
+      latestSalesforce.set(ps, "object_ids", EventWriter.text(ids));
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) out.add(salesforceRecord(objectType, rs.getString(1), InboundJson.MAPPER.readTree(rs.getString(2))));
       }
