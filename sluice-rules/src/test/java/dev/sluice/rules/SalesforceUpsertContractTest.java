@@ -4,12 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.sluice.connectors.ConnectionConfig;
-import dev.sluice.connectors.ConnectionLimits;
 import dev.sluice.connectors.ConnectorFactory;
 import dev.sluice.connectors.RateLimitSpec;
 import dev.sluice.queue.Job;
 import dev.sluice.queue.JobState;
-import dev.sluice.queue.ratelimit.RateLimits;
 import dev.sluice.sandbox.Sandbox;
 import dev.sluice.sandbox.salesforce.SObjectRecord;
 import dev.sluice.sandbox.salesforce.SalesforceOptions;
@@ -45,13 +43,7 @@ class SalesforceUpsertContractTest extends ConnectorActionContractTest {
 
   @Override
   protected AutoCloseable spendTheSharedBudget(ConnectorFactory pipelineSide, ConnectionConfig config) {
-    RateLimits limits = new RateLimits(db.dataSource(), queue.schema(), clock);
-    String bucket = ConnectionLimits.bucketName(config.name(), "daily");
-    limits.tryAcquire(bucket, (int) Math.floor(limits.snapshot(bucket).available()));
-    return () -> { // the bucket full again, so that the next tests never wait inside the limiter on the stopped clock
-      limits.remove(bucket);
-      pipelineSide.destination(config);
-    };
+    return spendBucket(pipelineSide, config, "daily");
   }
 
   @Override
