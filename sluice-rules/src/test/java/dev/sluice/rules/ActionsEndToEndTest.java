@@ -24,6 +24,7 @@ import dev.sluice.sandbox.slack.SlackOptions;
 import dev.sluice.sandbox.slack.SlackSandbox;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
@@ -75,21 +76,31 @@ class ActionsEndToEndTest {
   void start() {
     if (worker != null) worker.close();
     if (inbound != null) inbound.close();
-    inbound = InboundEvents.builder(db.dataSource(), queue, WebhookSources.builder().hubspot("hs", APP_SECRET).build()).clock(clock).build().migrate();
-    ConnectorFactory factory = new ConnectorFactory(new RateLimits(db.dataSource(), queue.schema(), clock), clock);
-    ConnectionConfig hs = ConnectionConfig.builder("hs", "hubspot").baseUrl(sandbox.baseUrl()).token(sandbox.hubspot().token(), "HUBSPOT_TOKEN")
-        .limit("10s", RateLimitSpec.of(1_000, Duration.ofSeconds(10))).limit("daily", RateLimitSpec.of(1_000_000, Duration.ofDays(1)))
-        .limit("search", RateLimitSpec.of(1_000, Duration.ofSeconds(1))).searchIndexSettle(Duration.ofSeconds(1)).build();
-    RulesEngine engine = RulesEngine.builder(queue, RuleSet.parse("deals.yaml", RULES)).clock(clock)
-        .targets(ActionTargets.builder()
-            .slack(new SlackConnection("slack-ops", URI.create(sandbox.baseUrl() + SlackSandbox.API_PREFIX), SlackOptions.DEFAULT_BOT_TOKEN))
-            .hubspot("hs", factory.hubspot(hs), Duration.ofSeconds(1)).build())
-        .build().migrate();
+    inbound = inbound(queue, clock).migrate();
+    RulesEngine engine = engine(queue, clock, sandbox.baseUrl(), sandbox.hubspot().token()).migrate();
     JobWorker.Builder b = queue.worker().concurrency(3).pollInterval(Duration.ofMillis(20));
     inbound.onEvent(engine::evaluate);
     inbound.registerHandlers(b);
     engine.registerHandlers(b);
     worker = b.start();
+  }
+
+  /** The webhook store of one process: HubSpot events of connection {@code hs}. */
+  static InboundEvents inbound(JobQueue queue, Clock clock) {
+    return InboundEvents.builder(queue.dataSource(), queue, WebhookSources.builder().hubspot("hs", APP_SECRET).build()).clock(clock).build();
+  }
+
+  /** The rules engine of one process: {@link #RULES}, posting to the sandbox's Slack and creating tasks in its HubSpot portal. */
+  static RulesEngine engine(JobQueue queue, Clock clock, String sandboxUrl, String hubspotToken) {
+    ConnectorFactory factory = new ConnectorFactory(new RateLimits(queue.dataSource(), queue.schema(), clock), clock);
+    ConnectionConfig hs = ConnectionConfig.builder("hs", "hubspot").baseUrl(sandboxUrl).token(hubspotToken, "HUBSPOT_TOKEN")
+        .limit("10s", RateLimitSpec.of(1_000, Duration.ofSeconds(10))).limit("daily", RateLimitSpec.of(1_000_000, Duration.ofDays(1)))
+        .limit("search", RateLimitSpec.of(1_000, Duration.ofSeconds(1))).searchIndexSettle(Duration.ofSeconds(1)).build();
+    return RulesEngine.builder(queue, RuleSet.parse("deals.yaml", RULES)).clock(clock)
+        .targets(ActionTargets.builder()
+            .slack(new SlackConnection("slack-ops", URI.create(sandboxUrl + SlackSandbox.API_PREFIX), SlackOptions.DEFAULT_BOT_TOKEN))
+            .hubspot("hs", factory.hubspot(hs), Duration.ofSeconds(1)).build())
+        .build();
   }
 
   @Test
@@ -148,12 +159,22 @@ class ActionsEndToEndTest {
   }
 
   String dealStage(long eventId, String dealId, String stage) {
+    return dealStage(clock, eventId, dealId, stage);
+  }
+
+  void deliver(String body) {
+    deliver(inbound, clock, body);
+  }
+
+  /** A HubSpot webhook body with one deal-stage change. */
+  static String dealStage(Clock clock, long eventId, String dealId, String stage) {
     return "[{\"objectId\":" + dealId + ",\"propertyName\":\"dealstage\",\"propertyValue\":\"" + stage + "\",\"eventId\":" + eventId
         + ",\"subscriptionId\":1,\"portalId\":33,\"appId\":7,\"occurredAt\":" + clock.millis()
         + ",\"subscriptionType\":\"deal.propertyChange\",\"attemptNumber\":0}]";
   }
 
-  void deliver(String body) {
+  /** Receives {@code body} as HubSpot sends it (signature v3) at {@code /hooks/hubspot/hs}. */
+  static void deliver(InboundEvents inbound, Clock clock, String body) {
     byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
     String ts = Long.toString(clock.millis());
     String signed = "POST" + "http://sluice.test/hooks/hubspot/hs" + body + ts;
