@@ -25,11 +25,13 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Runs one batch of a pipeline run: selects the next source records that changed since their last
- * push, plans them ({@link BatchPlanner}), writes what is to be sent in one call under the
- * destination connection's shared rate limit, then commits in one transaction the run's new position
+ * push (up to {@link PipelineEngine#CALLS_PER_BATCH} times the destination's batch size), plans them
+ * together ({@link BatchPlanner}), writes what is to be sent in calls of the destination's batch
+ * size made at once ({@link ParallelCalls}), each under the destination connection's shared limits,
+ * then commits in one transaction the run's new position
  * and counts, every record's result and push state, what was written, the identity links, the
- * batch event and the next batch job. A worker killed before the commit repeats the batch: the
- * destination upserts on the match field, so a repeated write creates nothing twice.
+ * batch event and the next batch job. A worker killed before the commit (or a call failing
+ * with a retryable error) repeats the batch, all of its calls: the destination upserts on the match field, so a repeated write creates nothing twice.
  */
 final class BatchJobHandler implements JobHandler {
   private static final Logger log = LoggerFactory.getLogger(BatchJobHandler.class);
@@ -111,7 +113,7 @@ final class BatchJobHandler implements JobHandler {
       linkDestination(p); // a repeat of the first batch links nothing new
     }
     try (Connection c = ds.getConnection()) {
-      rows = store.changed(c, p, run.position(), size);
+      rows = store.changed(c, p, run.position(), size * PipelineEngine.CALLS_PER_BATCH);
       mapped = planner.map(rows);
       links = store.links(c, p, planner.keys(mapped));
     }
@@ -123,11 +125,11 @@ final class BatchJobHandler implements JobHandler {
     BatchOutcome outcome = new BatchOutcome(decisions);
     List<Decision> sends = decisions.stream().filter(d -> d.kind() == Decision.Kind.SEND).toList();
     if (!sends.isEmpty()) {
-      write(job, p, dest, sends, outcome, lastAttempt);
+      write(job, p, dest, sends, size, outcome, lastAttempt);
     }
     List<Decision> deletes = decisions.stream().filter(d -> d.kind() == Decision.Kind.DELETE).toList();
     if (!deletes.isEmpty() && outcome.authFailure == null) {
-      delete(p, dest, deletes, outcome, lastAttempt);
+      delete(p, dest, deletes, size, outcome, lastAttempt);
     }
     if (outcome.authFailure != null) {
       fail(job, outcome.authFailure);
@@ -155,60 +157,91 @@ final class BatchJobHandler implements JobHandler {
     return "the mapping does not fit " + name + ": " + String.join("; ", all);
   }
 
-  private void write(BatchJob job, Pipeline p, DestinationConnector dest, List<Decision> sends, BatchOutcome outcome,
-      boolean lastAttempt) throws ConnectorException {
-    String idempotencyKey = "pipeline:" + job.run() + ":" + job.batch() + ":g" + job.generation();
-    WriteResult result;
-    List<Decision> checked = new ArrayList<>(sends.size());
-    List<OutboundRecord> records = new ArrayList<>(sends.size());
+  /**
+   * Uploads the records to send in calls of {@code size}, all at once (at most {@link
+   * PipelineEngine#CALLS_PER_BATCH}), and records each record's result.
+   */
+  private void write(BatchJob job, Pipeline p, DestinationConnector dest, List<Decision> sends, int size, BatchOutcome outcome,
+      boolean lastAttempt) throws ConnectorException, InterruptedException {
+    ObjectSchema schema;
     try {
-      ObjectSchema schema = dest.describe(p.destinationObject());
-      for (Decision d : sends) {
-        try {
-          // a record that does not fit the destination's schema is reported whole and never sent half
-          Map<String, String> values = schema.check(d.send(), d.destinationId() == null);
-          records.add(new OutboundRecord(p.matchField(), d.mapped().get(p.matchField()), values, d.row().externalId()));
-          checked.add(d);
-        } catch (FieldMappingException e) {
-          outcome.mappingFailed(d, e.getMessage());
-        }
-      }
-      if (records.isEmpty()) {
-        return;
-      }
-      outcome.writeCalls++;
-      result = dest.uploadBatch(p.destinationObject(), records, idempotencyKey);
+      schema = dest.describe(p.destinationObject());
     } catch (ConnectorException e) {
       batchFailed(e, p, sends, outcome, lastAttempt);
       return;
     }
-    for (int i = 0; i < checked.size(); i++) {
-      WriteResult.RecordResult r = result.results().get(i);
-      if (r.ok()) {
-        outcome.synced(checked.get(i), r.externalId(), records.get(i).properties());
-      } else {
-        outcome.failed(checked.get(i), r.error(), r.errorKind() != ConnectorException.Kind.RETRYABLE);
+    List<Decision> checked = new ArrayList<>(sends.size());
+    List<OutboundRecord> records = new ArrayList<>(sends.size());
+    for (Decision d : sends) {
+      try {
+        // a record that does not fit the destination's schema is reported whole and never sent half
+        Map<String, String> values = schema.check(d.send(), d.destinationId() == null);
+        records.add(new OutboundRecord(p.matchField(), d.mapped().get(p.matchField()), values, d.row().externalId()));
+        checked.add(d);
+      } catch (FieldMappingException e) {
+        outcome.mappingFailed(d, e.getMessage());
+      }
+    }
+    List<List<Decision>> parts = new ArrayList<>();
+    List<ParallelCalls.Call<WriteResult>> calls = new ArrayList<>();
+    for (int from = 0; from < records.size(); from += size) {
+      int to = Math.min(records.size(), from + size);
+      List<OutboundRecord> part = records.subList(from, to);
+      // stable across retries of this job; the first call keeps the key a one-call batch always had
+      String idempotencyKey = "pipeline:" + job.run() + ":" + job.batch() + ":g" + job.generation() + (from == 0 ? "" : ":" + from / size);
+      parts.add(checked.subList(from, to));
+      calls.add(() -> dest.uploadBatch(p.destinationObject(), part, idempotencyKey));
+    }
+    if (calls.isEmpty()) {
+      return;
+    }
+    outcome.writeCalls += calls.size();
+    List<ParallelCalls.Answer<WriteResult>> answers = ParallelCalls.run(calls);
+    for (int c = 0; c < answers.size(); c++) {
+      List<Decision> part = parts.get(c);
+      if (answers.get(c).failure() != null) {
+        batchFailed(answers.get(c).failure(), p, part, outcome, lastAttempt);
+        continue;
+      }
+      WriteResult result = answers.get(c).value();
+      int from = c * size;
+      for (int i = 0; i < part.size(); i++) {
+        WriteResult.RecordResult r = result.results().get(i);
+        if (r.ok()) {
+          outcome.synced(part.get(i), r.externalId(), records.get(from + i).properties());
+        } else {
+          outcome.failed(part.get(i), r.error(), r.errorKind() != ConnectorException.Kind.RETRYABLE);
+        }
       }
     }
   }
 
-  /** Deletes the destination records of source records deleted since their push, in one call. */
-  private void delete(Pipeline p, DestinationConnector dest, List<Decision> deletes, BatchOutcome outcome, boolean lastAttempt)
-      throws ConnectorException {
-    WriteResult result;
-    try {
-      outcome.writeCalls++;
-      result = dest.deleteBatch(p.destinationObject(), deletes.stream().map(Decision::destinationId).toList());
-    } catch (ConnectorException e) {
-      batchFailed(e, p, deletes, outcome, lastAttempt);
-      return;
+  /** Deletes the destination records of source records deleted since their push, in calls of {@code size} made at once. */
+  private void delete(Pipeline p, DestinationConnector dest, List<Decision> deletes, int size, BatchOutcome outcome,
+      boolean lastAttempt) throws ConnectorException, InterruptedException {
+    List<List<Decision>> parts = new ArrayList<>();
+    List<ParallelCalls.Call<WriteResult>> calls = new ArrayList<>();
+    for (int from = 0; from < deletes.size(); from += size) {
+      List<Decision> part = deletes.subList(from, Math.min(deletes.size(), from + size));
+      parts.add(part);
+      calls.add(() -> dest.deleteBatch(p.destinationObject(), part.stream().map(Decision::destinationId).toList()));
     }
-    for (int i = 0; i < deletes.size(); i++) {
-      WriteResult.RecordResult r = result.results().get(i);
-      if (r.ok()) {
-        outcome.deleted(deletes.get(i));
-      } else {
-        outcome.failed(deletes.get(i), r.error(), r.errorKind() != ConnectorException.Kind.RETRYABLE);
+    outcome.writeCalls += calls.size();
+    List<ParallelCalls.Answer<WriteResult>> answers = ParallelCalls.run(calls);
+    for (int c = 0; c < answers.size(); c++) {
+      List<Decision> part = parts.get(c);
+      if (answers.get(c).failure() != null) {
+        batchFailed(answers.get(c).failure(), p, part, outcome, lastAttempt);
+        continue;
+      }
+      WriteResult result = answers.get(c).value();
+      for (int i = 0; i < part.size(); i++) {
+        WriteResult.RecordResult r = result.results().get(i);
+        if (r.ok()) {
+          outcome.deleted(part.get(i));
+        } else {
+          outcome.failed(part.get(i), r.error(), r.errorKind() != ConnectorException.Kind.RETRYABLE);
+        }
       }
     }
   }

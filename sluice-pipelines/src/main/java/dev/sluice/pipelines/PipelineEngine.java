@@ -36,7 +36,9 @@ import org.flywaydb.core.Flyway;
  *   <li>A batch's results, the run's position and counts, the batch event and the next batch job
  *       commit in one transaction after the destination answered: a killed worker repeats at most the
  *       batch in flight, and the destination's upsert on the match field makes the repeat harmless.
- *   <li>Only one batch of a run is in flight at a time (one job chain, concurrency key per pipeline).
+ *   <li>Only one batch of a run is in flight at a time (one job chain, concurrency key per pipeline);
+ *       a batch uploads its records in up to {@link #CALLS_PER_BATCH} destination calls made at once,
+ *       planned together (identity, echo, duplicates) and committed together.
  * </ul>
  *
  * <p>Thread-safe. Any number of processes may run the handlers ({@link #registerHandlers}).
@@ -46,6 +48,12 @@ public final class PipelineEngine {
   public static final String BATCH_JOB_KIND = "pipeline-batch";
   /** Queue job kind that triggers a run of the pipeline named in its payload (cron schedules). */
   public static final String TRIGGER_JOB_KIND = "pipeline-trigger";
+  /**
+   * Destination calls one batch makes at the same time: a batch takes up to this many times the
+   * destination's batch size of records and uploads them in that many calls at once, each under the
+   * connection's limits (Mailchimp's 10 simultaneous connections leave room for two pipelines).
+   */
+  public static final int CALLS_PER_BATCH = 4;
   /** Most events or results one call returns. */
   public static final int PAGE_LIMIT = 1000;
   static final int BATCH_MAX_ATTEMPTS = 8;
