@@ -6,7 +6,6 @@ import dev.sluice.connectors.ConnectionConfig;
 import dev.sluice.connectors.ConnectorFactory;
 import dev.sluice.connectors.DestinationConnector;
 import dev.sluice.connectors.QueueRateLimitGate;
-import dev.sluice.connectors.RateLimitSpec;
 import dev.sluice.pipelines.Mapping;
 import dev.sluice.pipelines.Pipeline;
 import dev.sluice.pipelines.PipelineEngine;
@@ -37,16 +36,15 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
- * {@code sluice bench pipeline}: N mirror contacts pushed through a mapping to the sandbox Salesforce
- * by the real pipeline engine, queue, connector and shared rate limit, on a fresh database (the
- * embedded PostgreSQL keeps synchronous_commit and fsync on), timed from the trigger to the run's
- * end; then the sandbox is read back and every mirror contact must be there exactly once. The
- * sandbox runs in a child JVM unless the options say otherwise.
+ * {@code sluice bench pipeline}: N mirror contacts pushed through a mapping to the sandbox Salesforce,
+ * then to the sandbox Mailchimp, by the real pipeline engine, queue, connectors and shared limits, on
+ * a fresh database (the embedded PostgreSQL keeps synchronous_commit and fsync on), each timed from
+ * the trigger to the run's end; then the sandbox is read back and every mirror contact must be there
+ * exactly once. The sandbox runs in a child JVM unless the options say otherwise.
  *
- * <p>The ceiling is what the destination's write limit allows for the calls the run needs. The
- * registry's Salesforce limit is a rolling 24 h allocation that a run of a few hundred calls never
- * reaches, so the bench gives the connection a write limit per 10 s in its place (a per-connection
- * override, as any connection may have), and the ratio shows how much of that limit the run used.
+ * <p>The ceiling is what the destinations' real limits allow ({@link WireCeiling}): after each
+ * pipeline run, the same number of contacts written by a bare client at the destination's
+ * concurrency limit. The connections keep their registry limits (Salesforce: the 24 h allocation).
  */
 public final class PipelineBenchmark {
   static final String SOURCE = "mirror-bench";
@@ -106,8 +104,7 @@ public final class PipelineBenchmark {
       ConnectorFactory factory = new ConnectorFactory(
           QueueRateLimitGate.of(new RateLimits(queue.dataSource(), queue.schema(), queue.clock())), Clock.systemUTC());
       DestinationConnector salesforce = factory.destination(ConnectionConfig.builder(DESTINATION, "salesforce")
-          .baseUrl(sandbox.baseUrl()).token(sandbox.token(), "sandbox")
-          .limit("daily", RateLimitSpec.of(options.salesforceRequestsPer10s(), Duration.ofSeconds(10))).build());
+          .baseUrl(sandbox.baseUrl()).token(sandbox.token(), "sandbox").build());
       DestinationConnector mailchimp = factory.destination(ConnectionConfig.builder(MAILCHIMP, "mailchimp")
           .baseUrl(sandbox.mailchimpUrl()).token(sandbox.mailchimpKey(), "sandbox").setting("list_id", sandbox.listId()).build());
       Map<String, Pipeline> pipelines = Map.of(
@@ -122,9 +119,15 @@ public final class PipelineBenchmark {
       engine.registerHandlers(wb);
       Phase sf;
       Phase mc;
+      WireCeiling ceiling = new WireCeiling(http);
+      WireCeiling.Result sfCeiling;
+      WireCeiling.Result mcCeiling;
       try (JobWorker worker = wb.start()) {
         sf = push(engine, sandbox, PIPELINE);
+        sfCeiling = ceiling(sandbox, "salesforce", () -> ceiling.salesforce(sandbox.baseUrl(), sandbox.token(), options.records()));
         mc = push(engine, sandbox, MAILCHIMP_PIPELINE);
+        mcCeiling = ceiling(sandbox, "mailchimp", () -> ceiling.mailchimp(sandbox.mailchimpUrl(), sandbox.mailchimpKey(),
+            sandbox.listId(), options.records()));
       } finally {
         salesforce.close();
         mailchimp.close();
@@ -132,12 +135,12 @@ public final class PipelineBenchmark {
       progress.accept("reading the sandbox back");
       long[] sfBack = readBack(sandbox);
       long[] mcBack = readBackMailchimp(sandbox);
-      PipelineBenchReport.Destination mailchimpReport = new PipelineBenchReport.Destination("mailchimp members", mc.run().synced(),
-          mc.seconds(), mc.run().writeCalls(), mailchimp.maxBatchSize(), mc.served429(), mcBack[0], mcBack[1], mc.run().status().wire());
-      return new PipelineBenchReport(options.records(), sf.run().synced(), sf.seconds(), sf.run().writeCalls(), salesforce.maxBatchSize(),
-          options.salesforceRequestsPer10s(), sf.served429(), sfBack[0], sfBack[1], sf.run().status().wire(),
-          "salesforce Contact", mailchimpReport, server.description(), sandbox.placement(), options.workers(), loadAtStart,
-          QueueBenchmark.loadAverage());
+      var sfReport = new PipelineBenchReport.Destination("salesforce Contact", sf.run().synced(), sf.seconds(), sf.run().writeCalls(),
+          salesforce.maxBatchSize(), sf.served429(), sfBack[0], sfBack[1], sf.run().status().wire(), sfCeiling);
+      var mcReport = new PipelineBenchReport.Destination("mailchimp members", mc.run().synced(), mc.seconds(), mc.run().writeCalls(),
+          mailchimp.maxBatchSize(), mc.served429(), mcBack[0], mcBack[1], mc.run().status().wire(), mcCeiling);
+      return new PipelineBenchReport(options.records(), sfReport, mcReport, PipelineEngine.CALLS_PER_BATCH, server.description(),
+          sandbox.placement(), options.workers(), loadAtStart, QueueBenchmark.loadAverage());
     }
   }
 
@@ -151,6 +154,21 @@ public final class PipelineBenchmark {
     double seconds = (System.nanoTime() - started) / 1e9;
     progress.accept(String.format(Locale.ROOT, "%s: run %d %s in %.1f s", pipeline, run.id(), run.status().wire(), seconds));
     return new Phase(run, seconds, tooManyRequests(sandbox) - before);
+  }
+
+  private interface Measure {
+    WireCeiling.Result run() throws IOException, InterruptedException;
+  }
+
+  private WireCeiling.Result ceiling(Target sandbox, String name, Measure measure) throws IOException, InterruptedException {
+    long before = tooManyRequests(sandbox);
+    WireCeiling.Result r = measure.run();
+    if (r.failedCalls() > 0) {
+      throw new IllegalStateException("the " + name + " ceiling's bare client had " + r.failedCalls() + " failed calls of " + r.calls());
+    }
+    progress.accept(String.format(Locale.ROOT, "%s ceiling: %,d records in %.1f s by a bare client with %d calls in flight = %,.1f/s"
+        + " (429s: %,d)", name, r.records(), r.seconds(), r.inFlight(), r.recordsPerSec(), tooManyRequests(sandbox) - before));
+    return r;
   }
 
   private Target startSandbox() throws IOException, InterruptedException {

@@ -211,18 +211,15 @@ public final class BenchCommand implements Runnable {
   }
 
   @Command(name = "pipeline", mixinStandardHelpOptions = true,
-      description = "Mirror contacts pushed to the sandbox Salesforce through a mapping by the pipeline engine, against the "
-          + "ceiling its write limit allows, then to the sandbox Mailchimp; both read back (lost, duplicates).")
+      description = "Mirror contacts pushed by the pipeline engine through mappings to the sandbox Salesforce, then to the sandbox "
+          + "Mailchimp, each against the ceiling its real limits allow (the same records written by a bare client at the "
+          + "destination's concurrency limit); both read back (lost, duplicates).")
   static final class PipelineBench implements Callable<Integer> {
     @Option(names = "--records", paramLabel = "N", description = "mirror contacts to push (default ${DEFAULT-VALUE})")
     int records = dev.sluice.bench.PipelineBenchOptions.DEFAULT_RECORDS;
 
     @Option(names = "--workers", paramLabel = "N", description = "worker concurrency (default ${DEFAULT-VALUE})")
     int workers = dev.sluice.bench.PipelineBenchOptions.DEFAULT_WORKERS;
-
-    @Option(names = "--salesforce-requests-per-10s", paramLabel = "N",
-        description = "the Salesforce connection's write limit for the run, in place of its 24 h allocation (default ${DEFAULT-VALUE})")
-    int salesforcePer10s = dev.sluice.bench.PipelineBenchOptions.DEFAULT_SALESFORCE_REQUESTS_PER_10S;
 
     @Option(names = "--database-url", paramLabel = "URL",
         description = "PostgreSQL to use (a fresh database is created there); default $SLUICE_DATABASE_URL, else the embedded server")
@@ -239,7 +236,7 @@ public final class BenchCommand implements Runnable {
     public Integer call() throws Exception {
       LogLevels.quiet();
       java.util.List<String> sandboxCommand = sandboxCommand(sandbox);
-      dev.sluice.bench.PipelineBenchOptions options = new dev.sluice.bench.PipelineBenchOptions(records, workers, salesforcePer10s,
+      dev.sluice.bench.PipelineBenchOptions options = new dev.sluice.bench.PipelineBenchOptions(records, workers,
           databaseUrl(databaseUrl), home(), sandboxCommand);
       PrintStream out = System.out;
       dev.sluice.bench.PipelineBenchReport report = withStdoutOnStderr(
