@@ -40,11 +40,16 @@ public final class Mapping {
   private final String origin;
   private final List<MappedField> fields;
   private final MappingLines lines;
+  /** Every source property an expression reads (each compiled expression's, once). */
+  private final Set<String> read;
 
   private Mapping(String origin, List<MappedField> fields, MappingLines lines) {
     this.origin = origin;
     this.fields = List.copyOf(fields);
     this.lines = lines;
+    Set<String> r = new TreeSet<>();
+    this.fields.forEach(f -> r.addAll(f.expression().sourceFields()));
+    this.read = Collections.unmodifiableSet(r);
   }
 
   /** Reads and compiles a mapping file. */
@@ -151,9 +156,7 @@ public final class Mapping {
 
   /** Every source property an expression reads. */
   public Set<String> sourceFields() {
-    Set<String> out = new TreeSet<>();
-    fields.forEach(f -> out.addAll(f.expression().sourceFields()));
-    return Collections.unmodifiableSet(out);
+    return read;
   }
 
   List<MappedField> fields() {
@@ -202,10 +205,11 @@ public final class Mapping {
    */
   public Result apply(Map<String, String> source) {
     Map<String, String> values = new LinkedHashMap<>();
+    Map<String, String> input = MappingExpression.input(source, read);
     for (MappedField f : fields) {
       String value;
       try {
-        value = f.expression().evaluate(source);
+        value = f.expression().evaluatePrepared(input);
       } catch (MappingError.Failure e) {
         return Result.failed(e.error);
       }

@@ -71,9 +71,22 @@ final class MappingExpression {
 
   /** The value as a string (null for a CEL null); a failure names the field and the values read. */
   String evaluate(Map<String, String> record) throws MappingError.Failure {
-    Map<String, String> input = new HashMap<>(record.size() + sourceFields.size());
+    return evaluatePrepared(input(record, sourceFields));
+  }
+
+  /**
+   * What the expressions read as {@code source}: the record with null values as {@code ""} and every
+   * property in {@code read} present ({@code ""} when the record lacks it). Built once per record.
+   */
+  static Map<String, String> input(Map<String, String> record, Set<String> read) {
+    Map<String, String> input = new HashMap<>(record.size() + read.size());
     record.forEach((k, v) -> input.put(k, v == null ? "" : v));
-    for (String f : sourceFields) input.putIfAbsent(f, "");
+    for (String f : read) input.putIfAbsent(f, "");
+    return input;
+  }
+
+  /** {@link #evaluate} of an {@link #input} that holds every property this expression reads. */
+  String evaluatePrepared(Map<String, String> input) throws MappingError.Failure {
     Object out;
     try {
       out = program.eval(Map.of("source", input));
