@@ -15,6 +15,7 @@ import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -195,25 +196,9 @@ final class BatchJobHandler implements JobHandler {
     if (calls.isEmpty()) {
       return;
     }
-    outcome.writeCalls += calls.size();
-    List<ParallelCalls.Answer<WriteResult>> answers = ParallelCalls.run(calls);
-    for (int c = 0; c < answers.size(); c++) {
-      List<Decision> part = parts.get(c);
-      if (answers.get(c).failure() != null) {
-        batchFailed(answers.get(c).failure(), p, part, outcome, lastAttempt);
-        continue;
-      }
-      WriteResult result = answers.get(c).value();
-      int from = c * size;
-      for (int i = 0; i < part.size(); i++) {
-        WriteResult.RecordResult r = result.results().get(i);
-        if (r.ok()) {
-          outcome.synced(part.get(i), r.externalId(), records.get(from + i).properties());
-        } else {
-          outcome.failed(part.get(i), r.error(), r.errorKind() != ConnectorException.Kind.RETRYABLE);
-        }
-      }
-    }
+    Map<Decision, Map<String, String>> sent = new IdentityHashMap<>();
+    for (int i = 0; i < checked.size(); i++) sent.put(checked.get(i), records.get(i).properties());
+    settle(p, calls, parts, outcome, lastAttempt, (d, r) -> outcome.synced(d, r.externalId(), sent.get(d)));
   }
 
   /** Deletes the destination records of source records deleted since their push, in calls of {@code size} made at once. */
@@ -226,6 +211,16 @@ final class BatchJobHandler implements JobHandler {
       parts.add(part);
       calls.add(() -> dest.deleteBatch(p.destinationObject(), part.stream().map(Decision::destinationId).toList()));
     }
+    settle(p, calls, parts, outcome, lastAttempt, (d, r) -> outcome.deleted(d));
+  }
+
+  /**
+   * Makes the calls at once, then records each record's result in order: {@code ok} for a record the
+   * destination took, a failure otherwise; a whole call that failed goes to {@link #batchFailed}.
+   */
+  private void settle(Pipeline p, List<ParallelCalls.Call<WriteResult>> calls, List<List<Decision>> parts, BatchOutcome outcome,
+      boolean lastAttempt, java.util.function.BiConsumer<Decision, WriteResult.RecordResult> ok)
+      throws ConnectorException, InterruptedException {
     outcome.writeCalls += calls.size();
     List<ParallelCalls.Answer<WriteResult>> answers = ParallelCalls.run(calls);
     for (int c = 0; c < answers.size(); c++) {
@@ -238,7 +233,7 @@ final class BatchJobHandler implements JobHandler {
       for (int i = 0; i < part.size(); i++) {
         WriteResult.RecordResult r = result.results().get(i);
         if (r.ok()) {
-          outcome.deleted(part.get(i));
+          ok.accept(part.get(i), r);
         } else {
           outcome.failed(part.get(i), r.error(), r.errorKind() != ConnectorException.Kind.RETRYABLE);
         }
