@@ -220,6 +220,11 @@ public final class WebhookBenchmark {
               "X-HubSpot-Signature-v3: " + sig, "X-HubSpot-Request-Timestamp: " + ts).status();
         } catch (BenchHttp.Timeout e) {
           status = -1; // no answer in time: the sender tries again, as HubSpot does
+        } catch (java.io.IOException e) {
+          // refused or reset (a burst of new connections overflows the server's accept queue): the
+          // sender tries again after a pause, as HubSpot does; the paced latency counts the wait
+          status = -2;
+          Thread.sleep(100L << attempt);
         }
         double ms = (System.nanoTime() - start) / 1e6;
         if (status / 100 == 2) {
