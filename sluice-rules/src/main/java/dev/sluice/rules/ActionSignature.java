@@ -24,6 +24,7 @@ record ActionSignature(String kind, List<String> required, Set<String> allowed, 
   static final String MAILCHIMP_UPSERT = "mailchimp.upsert";
   static final String MAILCHIMP_TAGS = "mailchimp.tags";
   static final String SALESFORCE_UPSERT = "salesforce.upsert";
+  static final String EMAIL_SEND = "email.send";
 
   /** Every kind, in the order the docs list them. */
   static final Map<String, ActionSignature> ALL;
@@ -45,6 +46,8 @@ record ActionSignature(String kind, List<String> required, Set<String> allowed, 
     put(m, new ActionSignature(MAILCHIMP_TAGS, List.of("connection", "email", "tags"), Set.of("connection", "email", "tags"), "connection"));
     put(m, new ActionSignature(SALESFORCE_UPSERT, List.of("connection", "object", "external_id_field", "external_id", "fields"),
         Set.of("connection", "object", "external_id_field", "external_id", "fields"), "connection"));
+    put(m, new ActionSignature(EMAIL_SEND, List.of("connection", "to", "subject", "text"),
+        Set.of("connection", "to", "cc", "bcc", "reply_to", "from", "subject", "text", "html"), "connection"));
     ALL = java.util.Collections.unmodifiableMap(m);
   }
 

@@ -5,8 +5,8 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * What rules' actions may name, from sluice.yaml: Slack workspaces, HMAC signing keys, and HubSpot, Segment, Mailchimp and
- * Salesforce connections. Secrets
+ * What rules' actions may name, from sluice.yaml: Slack workspaces, HMAC signing keys, SMTP servers, and HubSpot, Segment,
+ * Mailchimp and Salesforce connections. Secrets
  * here are sent or used at send time and never written to jobs, decisions or logs. Immutable.
  */
 public final class ActionTargets {
@@ -19,12 +19,14 @@ public final class ActionTargets {
   private final Map<String, byte[]> signingKeys;
   private final Map<String, HubSpotActions.Connection> hubspot;
   private final Map<String, ConnectorActions.Connection> connectors;
+  private final Map<String, SmtpConnection> smtp;
 
   private ActionTargets(Builder b) {
     this.slack = Map.copyOf(b.slack);
     this.signingKeys = Map.copyOf(b.signingKeys);
     this.hubspot = Map.copyOf(b.hubspot);
     this.connectors = Map.copyOf(b.connectors);
+    this.smtp = Map.copyOf(b.smtp);
   }
 
   /** A builder holding these targets, to add more (e.g. the HubSpot connections of a runtime). */
@@ -34,6 +36,7 @@ public final class ActionTargets {
     b.signingKeys.putAll(signingKeys);
     b.hubspot.putAll(hubspot);
     b.connectors.putAll(connectors);
+    b.smtp.putAll(smtp);
     return b;
   }
 
@@ -49,8 +52,13 @@ public final class ActionTargets {
     return signingKeys;
   }
 
-  /** The handlers of every action kind over these targets. */
+  /** The handlers of every action kind over these targets, for checking rules (no rate limit is taken). */
   Actions actions(ActionHttp http) {
+    return actions(http, dev.sluice.connectors.RateLimitGate.unlimited());
+  }
+
+  /** The handlers of every action kind over these targets; {@code gate} holds the rate-limit buckets of the SMTP connections. */
+  Actions actions(ActionHttp http, dev.sluice.connectors.RateLimitGate gate) {
     return new Actions(java.util.List.of(
         SlackActions.post(slack, http),
         SlackActions.webhook(slack, http),
@@ -62,7 +70,8 @@ public final class ActionTargets {
         SegmentActions.identify(connectors, http),
         MailchimpActions.upsert(connectors, http),
         MailchimpActions.tags(connectors, http),
-        SalesforceActions.upsert(connectors, http)));
+        SalesforceActions.upsert(connectors, http),
+        new EmailAction(smtp, http, gate)));
   }
 
   /** Builds {@link ActionTargets}; not thread-safe. */
@@ -71,8 +80,15 @@ public final class ActionTargets {
     private final Map<String, byte[]> signingKeys = new LinkedHashMap<>();
     private final Map<String, HubSpotActions.Connection> hubspot = new LinkedHashMap<>();
     private final Map<String, ConnectorActions.Connection> connectors = new LinkedHashMap<>();
+    private final Map<String, SmtpConnection> smtp = new LinkedHashMap<>();
 
     private Builder() {}
+
+    /** An SMTP server {@code email.send} actions may name. */
+    public Builder smtp(SmtpConnection connection) {
+      smtp.put(connection.name(), connection);
+      return this;
+    }
 
     /**
      * A Segment, Mailchimp or Salesforce connection ({@code segment.*}, {@code mailchimp.*},

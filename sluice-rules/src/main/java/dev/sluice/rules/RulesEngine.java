@@ -227,6 +227,7 @@ public final class RulesEngine {
     private final ActionTargets.Builder targets = ActionTargets.builder();
     private ActionTargets preset;
     private Actions actions;
+    private dev.sluice.connectors.RateLimitGate gate = dev.sluice.connectors.RateLimitGate.unlimited();
 
     private Builder(JobQueue queue, RuleSet rules) {
       this.queue = Objects.requireNonNull(queue);
@@ -238,6 +239,15 @@ public final class RulesEngine {
 
     /** The HTTP client actions send with (default: HTTP/1.1, 10 s connect timeout). */
     public Builder httpClient(HttpClient http) { this.http = Objects.requireNonNull(http); return this; }
+
+    /**
+     * Where actions without a connector of their own ({@code email.send}) take their connection's
+     * rate-limit permits: the runtime's action view of the shared buckets (default: none taken).
+     */
+    public Builder actionGate(dev.sluice.connectors.RateLimitGate gate) { this.gate = Objects.requireNonNull(gate); return this; }
+
+    /** An SMTP server {@code email.send} actions may name. */
+    public Builder smtp(SmtpConnection connection) { targets.smtp(connection); return this; }
 
     /** A Slack workspace {@code slack.post} (bot token) and {@code slack.webhook} (webhook URL) actions may name. */
     public Builder slack(SlackConnection connection) { targets.slack(connection); return this; }
@@ -255,7 +265,7 @@ public final class RulesEngine {
     public RulesEngine build() {
       ActionHttp http = new ActionHttp(this.http != null ? this.http
           : HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).version(HttpClient.Version.HTTP_1_1).build(), clock);
-      actions = (preset != null ? preset : targets.build()).actions(http);
+      actions = (preset != null ? preset : targets.build()).actions(http, gate);
       List<RuleError> problems = rules.configProblems(actions);
       if (!problems.isEmpty()) throw new RuleFileException(problems);
       return new RulesEngine(this);

@@ -50,7 +50,7 @@ class RuleSetTest {
           bad-action:
             on: hs-deal-propertyChange
             actions:
-              - email.send: {to: "a@b.c"}
+              - sms.send: {to: "a@b.c"}
             dedupe: 'event.object_id + 1'
             shadow: maybe
         """);
@@ -63,7 +63,7 @@ class RuleSetTest {
           assertThat(e.message()).contains("deal");
         });
     assertThat(errors).filteredOn(e -> e.rule().equals("bad-action")).extracting(RuleError::line).containsExactlyInAnyOrder(12, 14, 15, 16);
-    assertThat(errors).filteredOn(e -> e.line() == 14).singleElement().satisfies(e -> assertThat(e.message()).contains("unknown action 'email.send'"));
+    assertThat(errors).filteredOn(e -> e.line() == 14).singleElement().satisfies(e -> assertThat(e.message()).contains("unknown action 'sms.send'"));
     assertThatThrownBy(() -> RuleSet.load(List.of(file))).isInstanceOf(RuleFileException.class)
         .hasMessageContaining(file + ":8: rule 'typo-rule'");
   }

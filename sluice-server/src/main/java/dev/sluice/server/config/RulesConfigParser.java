@@ -3,6 +3,7 @@ package dev.sluice.server.config;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.sluice.rules.ActionTargets;
 import dev.sluice.rules.SlackConnection;
+import dev.sluice.rules.SmtpConnection;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -25,12 +26,22 @@ import java.util.Set;
  *       webhook_url: ${SLACK_WEBHOOK_URL}  # slack.webhook
  *   signing_keys:
  *     erp: ${ERP_SIGNING_SECRET}         # http.request sign: {key: erp}
+ *   smtp:
+ *     mail:                              # email.send
+ *       host: smtp.example.com
+ *       port: 587                        # default: 587 with starttls, 465 with tls, 25 with none
+ *       username: ${SMTP_USERNAME}
+ *       password: ${SMTP_PASSWORD}
+ *       tls: starttls                    # the default (required); tls; none (loopback hosts only with a password)
+ *       from: "Agency <noreply@agency.example>"
+ *       per_minute: 60                   # the connection's rate-limit bucket
  * }</pre>
  */
 final class RulesConfigParser {
   /** Slack's Web API, used when a workspace gives no {@code base_url}. */
   static final URI SLACK_API = URI.create("https://slack.com/api");
-  private static final Set<String> KEYS = Set.of("files", "slack", "signing_keys");
+  private static final Set<String> KEYS = Set.of("files", "slack", "signing_keys", "smtp");
+  private static final Set<String> SMTP_KEYS = Set.of("host", "port", "username", "password", "tls", "from", "per_minute");
   private static final Set<String> SLACK_KEYS = Set.of("bot_token", "base_url", "webhook_url");
 
   private final ConfigParser parser;
@@ -75,7 +86,38 @@ final class RulesConfigParser {
         targets.signingKey(e.getKey(), secret.reveal().getBytes(java.nio.charset.StandardCharsets.UTF_8));
       }
     }
+    JsonNode smtp = node.get("smtp");
+    if (smtp != null && !smtp.isNull()) {
+      ConfigParser.requireObject(smtp, "rules.smtp");
+      for (Map.Entry<String, JsonNode> e : smtp.properties()) targets.smtp(smtp(e.getKey(), e.getValue()));
+    }
     return new SluiceConfig.RuleSettings(files, targets.build());
+  }
+
+  /** One SMTP server of {@code rules.smtp}: credentials from the environment, STARTTLS unless told otherwise. */
+  private SmtpConnection smtp(String name, JsonNode node) {
+    String path = "rules.smtp." + name;
+    ConfigParser.requireObject(node, path);
+    ConfigParser.checkKeys(node, path, SMTP_KEYS);
+    String host = parser.optionalString(node, path, "host").orElseThrow(() -> new ConfigException(path + ".host", "missing: the SMTP server's host name"));
+    int port = parser.optionalInt(node, path, "port", 1, 65535).orElse(0);
+    Optional<Secret> username = parser.optionalSecret(node, path, "username", name);
+    Optional<Secret> password = parser.optionalSecret(node, path, "password", name);
+    if (username.isPresent() && password.isEmpty()) throw new ConfigException(path + ".password", "missing: the password of the username, e.g. ${SMTP_PASSWORD}");
+    SmtpConnection.Security security;
+    try {
+      security = parser.optionalString(node, path, "tls").map(SmtpConnection.Security::named).orElse(SmtpConnection.Security.STARTTLS);
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(path + ".tls", e.getMessage());
+    }
+    String from = parser.optionalString(node, path, "from").orElse(null);
+    int perMinute = parser.optionalInt(node, path, "per_minute", 1, 1_000_000).orElse(SmtpConnection.DEFAULT_PER_MINUTE);
+    try {
+      return new SmtpConnection(name, host, port, username.map(Secret::reveal).orElse(null), password.map(Secret::reveal).orElse(null),
+          security, from, perMinute);
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(path, e.getMessage());
+    }
   }
 
   private static List<Path> files(JsonNode list, String path, Path base) {

@@ -99,7 +99,7 @@ public final class SluiceRuntime implements AutoCloseable {
     this.connectorFactory = new ConnectorFactory(priority.forSyncs(), slots, dev.sluice.connectors.RateLimitRegistry.builtIn(), clock);
     this.actionConnectors = new ConnectorFactory(priority.forActions(), slots, dev.sluice.connectors.RateLimitRegistry.builtIn(), clock);
     this.engine = new SyncEngine(queue, dataSource, SCHEMA, this::connector, clock);
-    this.rules = rulesEngine(config, queue, clock, actionConnectors);
+    this.rules = rulesEngine(config, queue, clock, actionConnectors, priority.forActions());
     LeadIntake.Builder leadIntake = LeadIntake.builder(dataSource).schema(SCHEMA).clock(clock).sources(config.leads().sources());
     if (rules.listensToLeads()) { // on: leads/<source> rules: a job about the stored leads commits with them
       leadIntake.onStored((c, receipts) -> rules.leadsStored(c, receipts.stream().map(dev.sluice.leads.LeadReceipt::leadId).toList()));
@@ -114,14 +114,16 @@ public final class SluiceRuntime implements AutoCloseable {
   }
 
   /** The rules engine of {@code config}'s rules files; a broken file refuses the start (ConfigException listing every error). */
-  private static RulesEngine rulesEngine(SluiceConfig config, JobQueue queue, Clock clock, ConnectorFactory connectors) {
+  private static RulesEngine rulesEngine(SluiceConfig config, JobQueue queue, Clock clock, ConnectorFactory connectors,
+      dev.sluice.connectors.RateLimitGate actionGate) {
     RuleSet set;
     try {
       set = RuleSet.load(config.rules().files());
     } catch (RuleFileException e) {
       throw new ConfigException("rules", e.getMessage());
     }
-    RulesEngine.Builder b = RulesEngine.builder(queue, set).clock(clock);
+    // email.send takes its permits from the SMTP connection's bucket, as an action (ahead of syncs).
+    RulesEngine.Builder b = RulesEngine.builder(queue, set).clock(clock).actionGate(actionGate);
     // HubSpot actions call through the connection's connector: the same shared rate-limit buckets as its syncs.
     dev.sluice.rules.ActionTargets.Builder targets = config.rules().targets().toBuilder();
     config.connections().values().stream().filter(c -> "hubspot".equals(c.platform()))
