@@ -36,12 +36,12 @@ class RulesCommandTest {
             on: hs/deal.propertyChange
             when: record.dealstage == placement
             actions:
-              - email.send: {to: ops@example.com}
+              - sms.send: {to: ops@example.com}
         """);
     Result r = run("rules", "check", "--file", file.toString());
     assertThat(r.exit()).isEqualTo(1);
     assertThat(r.out()).contains(file + ":4: rule 'deal-placed': when: CEL: ")
-        .contains(file + ":6: rule 'deal-placed': unknown action 'email.send'")
+        .contains(file + ":6: rule 'deal-placed': unknown action 'sms.send'")
         .contains("2 error(s)");
   }
 
@@ -125,6 +125,33 @@ class RulesCommandTest {
     assertThat(wrongConnection.exit()).isEqualTo(1);
     assertThat(wrongConnection.out())
         .contains(at + "5: rule 'deal-placed': segment.identify: no Segment connection 'news' under connections in sluice.yaml (configured: seg)");
+  }
+
+  @Test
+  void emailSendIsCheckedAgainstTheConfigsSmtpConnections(@TempDir Path dir) throws Exception {
+    Files.writeString(dir.resolve("deals.yaml"), """
+        rules:
+          deal-placed:
+            on: hs/deal.propertyChange
+            actions:
+              - email.send: {connection: mail, to: "{{record.email}}", subject: "{{record.dealname}} placed", text: "Hello"}
+              - email.send: {connection: mail, to: "ops@agency.example", text: "no subject"}
+        """);
+    Path config = dir.resolve("sluice.yaml");
+    String smtp = "rules:\n  files: [deals.yaml]\n  smtp:\n    mail: {host: smtp.example.com, username: '${RULES_TEST_UNSET_USER}', "
+        + "password: '${RULES_TEST_UNSET_PASSWORD}', from: 'ops@agency.example'}\n";
+    Files.writeString(config, smtp);
+    Result r = run("rules", "check", "--config", config.toString());
+    assertThat(r.exit()).isEqualTo(1);
+    assertThat(r.out()).contains(dir.resolve("deals.yaml") + ":7: rule 'deal-placed': email.send: missing argument 'subject'").contains("1 error(s)");
+
+    Files.writeString(config, "rules:\n  files: [deals.yaml]\n");
+    Result missing = run("rules", "check", "--config", config.toString());
+    assertThat(missing.out()).contains(dir.resolve("deals.yaml") + ":6: rule 'deal-placed': email.send: no SMTP connection 'mail' under rules.smtp");
+
+    Files.writeString(config, smtp.replace("host: smtp.example.com", "host: smtp.example.com, tls: none"));
+    Result plain = run("rules", "check", "--config", config.toString());
+    assertThat(plain.exit()).isNotZero();
   }
 
   @Test
