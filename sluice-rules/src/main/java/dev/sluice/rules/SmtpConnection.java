@@ -81,9 +81,10 @@ public record SmtpConnection(String name, String host, int port, String username
     String h = host.trim().toLowerCase(Locale.ROOT);
     if (h.equals("localhost")) return true;
     if (h.startsWith("[") && h.endsWith("]")) h = h.substring(1, h.length() - 1);
-    if (!h.matches("[0-9.]+") && !h.contains(":")) return false; // a name: it could resolve anywhere
+    if (h.matches("127(\\.\\d{1,3}){3}")) return true;
+    if (!h.matches("[0-9a-f:]+") || !h.contains(":")) return false; // a name (it could resolve anywhere) or another IPv4 address
     try {
-      return InetAddress.getByName(h).isLoopbackAddress();
+      return InetAddress.getByName(h).isLoopbackAddress(); // an IPv6 literal: parsed, never looked up
     } catch (UnknownHostException e) {
       return false;
     }

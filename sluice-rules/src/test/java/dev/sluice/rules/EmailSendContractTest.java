@@ -187,5 +187,7 @@ class EmailSendContractTest extends ActionContractTest {
         .hasMessageContaining("would send its password in plain text to smtp.example.com");
     assertThat(new SmtpConnection("local", "127.0.0.1", 25, "u", "p", SmtpConnection.Security.NONE, null, 60).port()).isEqualTo(25);
     assertThat(new SmtpConnection("relay", "smtp.example.com", "u", "p", null).port()).isEqualTo(587); // STARTTLS by default
+    assertThat(List.of("127.0.0.1", "127.1.2.3", "::1", "[::1]", "localhost", "0:0:0:0:0:0:0:1")).allMatch(SmtpConnection::loopback);
+    assertThat(List.of("10.0.0.1", "127.example.com", "smtp.example.com", "127.0.0.1.nip.io", "::2", "1.2.3.4.5")).noneMatch(SmtpConnection::loopback);
   }
 }
