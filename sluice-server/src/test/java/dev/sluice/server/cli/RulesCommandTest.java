@@ -143,11 +143,21 @@ class RulesCommandTest {
     Files.writeString(config, smtp);
     Result r = run("rules", "check", "--config", config.toString());
     assertThat(r.exit()).isEqualTo(1);
-    assertThat(r.out()).contains(dir.resolve("deals.yaml") + ":7: rule 'deal-placed': email.send: missing argument 'subject'").contains("1 error(s)");
+    assertThat(r.out()).contains(dir.resolve("deals.yaml") + ":6: rule 'deal-placed': email.send: missing argument 'subject'").contains("1 error(s)");
+
+    Files.writeString(dir.resolve("deals.yaml"), """
+        rules:
+          deal-placed:
+            on: hs/deal.propertyChange
+            actions:
+              - email.send: {connection: mail, to: "{{record.email}}", subject: "{{record.dealname}} placed", text: "Hello"}
+        """);
+    Result ok = run("rules", "check", "--config", config.toString());
+    assertThat(ok.exit()).as(ok.out()).isZero();
 
     Files.writeString(config, "rules:\n  files: [deals.yaml]\n");
     Result missing = run("rules", "check", "--config", config.toString());
-    assertThat(missing.out()).contains(dir.resolve("deals.yaml") + ":6: rule 'deal-placed': email.send: no SMTP connection 'mail' under rules.smtp");
+    assertThat(missing.out()).contains(dir.resolve("deals.yaml") + ":5: rule 'deal-placed': email.send: no SMTP connection 'mail' under rules.smtp");
 
     Files.writeString(config, smtp.replace("host: smtp.example.com", "host: smtp.example.com, tls: none"));
     Result plain = run("rules", "check", "--config", config.toString());
