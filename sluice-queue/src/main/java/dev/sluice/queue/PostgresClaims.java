@@ -59,6 +59,7 @@ final class PostgresClaims {
       claim.set(ps, "now", PostgresJobStore.ts(now));
       claim.set(ps, "kinds", c.createArrayOf("text", kinds.toArray()));
       claim.set(ps, "per_kind", (limit + kinds.size() - 1) / kinds.size());
+      claim.set(ps, "limit", limit);
       claim.set(ps, "lease", lease);
       claim.set(ps, "worker", workerId);
       claim.set(ps, "heartbeat_interval_ms", heartbeatInterval == null ? null : heartbeatInterval.toMillis());

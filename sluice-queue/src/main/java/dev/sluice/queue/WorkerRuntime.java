@@ -262,7 +262,7 @@ final class WorkerRuntime {
         awaitWake(seen, ERROR_BACKOFF);
         continue;
       }
-      if (got == want) {
+      if (got >= want) { // never more: the stores claim at most what was asked
         fullClaim = claim;
       } else {
         fullClaim = -1;

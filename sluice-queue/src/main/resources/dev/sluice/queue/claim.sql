@@ -1,5 +1,6 @@
 -- Claim a batch of runnable jobs of uncapped kinds in one statement, under one new lease.
--- Fair across kinds: each kind in :kinds gets at most :per_kind rows, read from the claim index
+-- Fair across kinds: each kind in :kinds gets at most :per_kind rows (the share rounded up), and the
+-- batch at most :limit rows in all (the worker reserved exactly that many slots), read from the claim index
 -- (kind, priority, run_at, id) in order, so kinds the worker does not handle or that are paused
 -- are never read, and one kind's backlog cannot hide another's. The locking selects sit in
 -- LATERAL subqueries so each LIMIT holds; SKIP LOCKED lets concurrent claimers take disjoint rows.
@@ -33,6 +34,7 @@ WITH async_commit AS MATERIALIZED (
        ) n
   WHERE coalesce((SELECT p.paused OR p.shadow OR p.max_running IS NOT NULL OR p.max_running_per_key IS NOT NULL
                   FROM ${schema}.job_kind p WHERE p.kind = k.kind), false) = false
+  LIMIT :limit
 ), leased AS (
   INSERT INTO ${schema}.job_lease (lease, worker_id, claimed_at, heartbeat_at, heartbeat_interval_ms)
   SELECT :lease, :worker, :now, :now, :heartbeat_interval_ms::bigint WHERE EXISTS (SELECT 1 FROM next)

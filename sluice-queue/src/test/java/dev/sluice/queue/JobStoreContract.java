@@ -144,6 +144,21 @@ abstract class JobStoreContract {
     assertThat(claimed.stream().filter(j -> j.kind().equals("new")).count()).isEqualTo(5);
   }
 
+  /** Each kind's share is rounded up, yet a claim never takes more than it asked for (the worker reserved that many slots). */
+  @Test
+  void aClaimOverSeveralKindsNeverTakesMoreThanItsLimit() throws Exception {
+    List<NewJob> jobs = new ArrayList<>();
+    for (String kind : List.of("a", "b", "c")) {
+      for (int i = 0; i < 10; i++) jobs.add(NewJob.of(kind, "{}"));
+    }
+    try (Connection c = connect()) {
+      store.bulkEnqueue(c, jobs, T0);
+    }
+    assertThat(store.claim(List.of("a", "b", "c"), 10, W1, T0).jobs()).hasSize(10);
+    assertThat(store.claim(List.of("a", "b", "c"), 1, W1, T0).jobs()).hasSize(1);
+    assertThat(store.claim(List.of("a", "b", "c"), 100, W1, T0).jobs()).hasSize(19);
+  }
+
   /** Defect 4: with a per-key cap, a key behind a long queue of another key at its cap still runs. */
   @Test
   void perKeyCapReachesKeysBehindALongQueueOfAnotherKey() throws Exception {
