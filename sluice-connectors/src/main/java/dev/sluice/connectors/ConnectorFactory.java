@@ -184,6 +184,18 @@ public final class ConnectorFactory {
     return new dev.sluice.connectors.segment.SegmentConnector(config, limits, gate, http, clock);
   }
 
+  /**
+   * Defines the rate-limit buckets of a connection whose requests no connector makes (Google Sheets:
+   * the {@code sheets.append} action calls it) and answers the shared gate to take their permits from.
+   *
+   * @throws IllegalArgumentException for an unknown platform or tier
+   */
+  public RateLimitGate gate(ConnectionConfig config) {
+    validate(config);
+    defineLimits(config, limits(config));
+    return gate;
+  }
+
   /** Defines a connection's rate-limit buckets and concurrency caps in the shared limiter. */
   private void defineLimits(ConnectionConfig config, ConnectionLimits limits) {
     limits.buckets().forEach((cls, spec) -> gate.define(ConnectionLimits.bucketName(config.name(), cls), spec));

@@ -25,6 +25,7 @@ record ActionSignature(String kind, List<String> required, Set<String> allowed, 
   static final String MAILCHIMP_TAGS = "mailchimp.tags";
   static final String SALESFORCE_UPSERT = "salesforce.upsert";
   static final String EMAIL_SEND = "email.send";
+  static final String SHEETS_APPEND = "sheets.append";
 
   /** Every kind, in the order the docs list them. */
   static final Map<String, ActionSignature> ALL;
@@ -48,6 +49,8 @@ record ActionSignature(String kind, List<String> required, Set<String> allowed, 
         Set.of("connection", "object", "external_id_field", "external_id", "fields"), "connection"));
     put(m, new ActionSignature(EMAIL_SEND, List.of("connection", "to", "subject", "text"),
         Set.of("connection", "to", "cc", "bcc", "reply_to", "from", "subject", "text", "html"), "connection"));
+    put(m, new ActionSignature(SHEETS_APPEND, List.of("connection", "spreadsheet", "range", "values"),
+        Set.of("connection", "spreadsheet", "range", "values", "value_input", "insert", "key_column"), "connection"));
     ALL = java.util.Collections.unmodifiableMap(m);
   }
 

@@ -6,7 +6,7 @@ import java.util.Objects;
 
 /**
  * What rules' actions may name, from sluice.yaml: Slack workspaces, HMAC signing keys, SMTP servers, and HubSpot, Segment,
- * Mailchimp and Salesforce connections. Secrets
+ * Mailchimp, Salesforce and Google Sheets connections. Secrets
  * here are sent or used at send time and never written to jobs, decisions or logs. Immutable.
  */
 public final class ActionTargets {
@@ -20,6 +20,7 @@ public final class ActionTargets {
   private final Map<String, HubSpotActions.Connection> hubspot;
   private final Map<String, ConnectorActions.Connection> connectors;
   private final Map<String, SmtpConnection> smtp;
+  private final Map<String, SheetsAppendAction.Connection> sheets;
 
   private ActionTargets(Builder b) {
     this.slack = Map.copyOf(b.slack);
@@ -27,6 +28,7 @@ public final class ActionTargets {
     this.hubspot = Map.copyOf(b.hubspot);
     this.connectors = Map.copyOf(b.connectors);
     this.smtp = Map.copyOf(b.smtp);
+    this.sheets = Map.copyOf(b.sheets);
   }
 
   /** A builder holding these targets, to add more (e.g. the HubSpot connections of a runtime). */
@@ -37,6 +39,7 @@ public final class ActionTargets {
     b.hubspot.putAll(hubspot);
     b.connectors.putAll(connectors);
     b.smtp.putAll(smtp);
+    b.sheets.putAll(sheets);
     return b;
   }
 
@@ -71,7 +74,8 @@ public final class ActionTargets {
         MailchimpActions.upsert(connectors, http),
         MailchimpActions.tags(connectors, http),
         SalesforceActions.upsert(connectors, http),
-        new EmailAction(smtp, http, gate)));
+        new EmailAction(smtp, http, gate),
+        new SheetsAppendAction(sheets, http)));
   }
 
   /** Builds {@link ActionTargets}; not thread-safe. */
@@ -81,6 +85,7 @@ public final class ActionTargets {
     private final Map<String, HubSpotActions.Connection> hubspot = new LinkedHashMap<>();
     private final Map<String, ConnectorActions.Connection> connectors = new LinkedHashMap<>();
     private final Map<String, SmtpConnection> smtp = new LinkedHashMap<>();
+    private final Map<String, SheetsAppendAction.Connection> sheets = new LinkedHashMap<>();
 
     private Builder() {}
 
@@ -109,6 +114,23 @@ public final class ActionTargets {
     /** A Segment, Mailchimp or Salesforce connection for checking rules only ({@code sluice rules check}): its actions cannot run. */
     public Builder connectionName(dev.sluice.connectors.ConnectionConfig config) {
       if (ConnectorActions.PLATFORMS.contains(config.platform())) connectors.put(config.name(), new ConnectorActions.Connection(config, null));
+      return this;
+    }
+
+    /**
+     * A Google Sheets connection ({@code platform: google_sheets}) {@code sheets.append} actions may
+     * name: its base URL and token, its per-minute buckets (the registry's, or the connection's
+     * overrides) taken from {@code gate}, made on first use (e.g. {@code ConnectorFactory.gate(config)},
+     * which defines the buckets).
+     */
+    public Builder sheets(dev.sluice.connectors.ConnectionConfig config, java.util.function.Supplier<dev.sluice.connectors.RateLimitGate> gate) {
+      sheets.put(config.name(), new SheetsAppendAction.Connection(config, Objects.requireNonNull(gate)));
+      return this;
+    }
+
+    /** A Google Sheets connection, for checking rules only ({@code sluice rules check}): its actions cannot run. */
+    public Builder sheetsName(dev.sluice.connectors.ConnectionConfig config) {
+      sheets.put(config.name(), new SheetsAppendAction.Connection(config, null));
       return this;
     }
 

@@ -315,6 +315,9 @@ final class RuleLoader {
     if (sig.connectionArg() != null && args.get(sig.connectionArg()) instanceof Mustache mc && mc.getName().contains("{{")) {
       errors.add(new RuleError(file, line, rule, kind + ": " + sig.connectionArg() + " must be a plain connection name"));
     }
+    if (kind.equals(ActionSignature.SHEETS_APPEND)) {
+      SheetsAppendAction.argumentProblems(args).forEach(p -> errors.add(new RuleError(file, line, rule, p)));
+    }
     if (kind.equals(ActionSignature.HTTP_REQUEST)) {
       NodeTuple method = find(argsNode, "method");
       if (method != null) {

@@ -365,13 +365,14 @@ public final class SheetsSandbox implements PlatformSandbox {
     return a.firstCol() == b.firstCol() && a.firstRow() == b.firstRow() && a.lastCol() == b.lastCol() && a.lastRow() == b.lastRow();
   }
 
-  /** A JSON cell as stored: RAW keeps strings as text; USER_ENTERED reads numbers and TRUE/FALSE, and a leading ' forces text. */
+  /** A JSON cell as stored: an empty string is an empty cell; RAW keeps other strings as text; USER_ENTERED reads numbers and TRUE/FALSE, and a leading ' forces text. */
   static Object cell(JsonNode c, boolean userEntered) {
     if (c == null || c.isNull()) return null;
     if (c.isBoolean()) return c.booleanValue();
     if (c.isIntegralNumber() && c.canConvertToLong()) return c.longValue();
     if (c.isNumber()) return c.doubleValue();
     String s = c.asText();
+    if (s.isEmpty()) return null; // "" leaves the cell empty, as Google's
     if (!userEntered) return s;
     if (s.startsWith("'")) return s.substring(1);
     String t = s.strip();

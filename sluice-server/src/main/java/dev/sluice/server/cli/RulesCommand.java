@@ -59,6 +59,7 @@ final class RulesCommand implements Runnable {
           dev.sluice.rules.ActionTargets.Builder targets = config.rules().targets().toBuilder();
           config.connections().values().stream().filter(c -> "hubspot".equals(c.platform())).forEach(c -> targets.hubspotName(c.name()));
           config.connections().values().forEach(targets::connectionName);
+          config.connections().values().stream().filter(c -> "google_sheets".equals(c.platform())).forEach(targets::sheetsName);
           errors.addAll(set.configProblems(targets.build()));
         }
       }

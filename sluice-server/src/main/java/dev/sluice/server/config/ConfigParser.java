@@ -50,10 +50,12 @@ final class ConfigParser {
   /** {@code limits:} keys and the window each one counts over. */
   private static final Map<String, Duration> LIMIT_KEYS = Map.of(
       "requests_per_10s", Duration.ofSeconds(10), "requests_per_day", Duration.ofDays(1), "search_per_second", Duration.ofSeconds(1),
-      "requests_per_second", Duration.ofSeconds(1));
+      "requests_per_second", Duration.ofSeconds(1), "write_requests_per_minute", Duration.ofMinutes(1),
+      "read_requests_per_minute", Duration.ofMinutes(1));
   /** {@code limits:} keys and the rate-limit registry's bucket class each one overrides. */
   private static final Map<String, String> LIMIT_BUCKETS =
-      Map.of("requests_per_10s", "10s", "requests_per_day", "daily", "search_per_second", "search", "requests_per_second", "1s");
+      Map.of("requests_per_10s", "10s", "requests_per_day", "daily", "search_per_second", "search", "requests_per_second", "1s",
+          "write_requests_per_minute", "write_minute", "read_requests_per_minute", "read_minute");
   private static final Set<String> SERVER_KEYS = Set.of("host", "port", "api_token", "tls", "metrics_token");
   private static final Set<String> TLS_KEYS = Set.of("certificate", "key");
   private static final Set<String> WORKER_KEYS = Set.of("concurrency");

@@ -16,7 +16,9 @@ public enum Platform {
   SALESFORCE("https://login.salesforce.com", List.of("Contact", "Lead", "Account", "Opportunity")),
   MAILCHIMP("https://us1.api.mailchimp.com/3.0", List.of("members")),
   /** A destination only: its objects are the calls written. */
-  SEGMENT("https://api.segment.io/v1", List.of("identify", "track"));
+  SEGMENT("https://api.segment.io/v1", List.of("identify", "track")),
+  /** Rows appended by the {@code sheets.append} action; nothing is synced. */
+  GOOGLE_SHEETS("https://sheets.googleapis.com", List.of());
 
   private final URI defaultBaseUrl;
   private final List<String> objects;

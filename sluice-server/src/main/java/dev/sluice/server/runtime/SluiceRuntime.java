@@ -131,6 +131,8 @@ public final class SluiceRuntime implements AutoCloseable {
     // Segment, Mailchimp and Salesforce actions likewise write through the connection's connector (its buckets and caps).
     config.connections().values().stream().filter(c -> dev.sluice.rules.ActionTargets.CONNECTOR_PLATFORMS.contains(c.platform()))
         .forEach(c -> targets.connection(c, () -> connectors.destination(c)));
+    // sheets.append takes the Google Sheets connection's per-minute permits from the same shared buckets.
+    config.connections().values().stream().filter(c -> "google_sheets".equals(c.platform())).forEach(c -> targets.sheets(c, () -> connectors.gate(c)));
     b.targets(targets.build());
     return b.build();
   }

@@ -11,6 +11,8 @@ import dev.sluice.sandbox.Sandbox;
 import dev.sluice.sandbox.slack.SlackMessage;
 import dev.sluice.sandbox.slack.SlackOptions;
 import dev.sluice.sandbox.slack.SlackSandbox;
+import dev.sluice.sandbox.sheets.SheetsOptions;
+import dev.sluice.sandbox.sheets.SheetsSandbox;
 import dev.sluice.server.config.SluiceConfig;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -25,14 +27,15 @@ import javax.crypto.spec.SecretKeySpec;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The server's inbound-event jobs run the config's rules: a deal-stage webhook delivered twice posts one Slack message. */
+/** The server's inbound-event jobs run the config's rules: a deal-stage webhook delivered twice posts one Slack message and appends one sheet row. */
 class RulesWiringTest {
   static final String APP_SECRET = "hubspot-app-secret-rules";
 
   @Test
   void aWebhookDeliveredTwicePostsOneSlackMessage(@TempDir Path dir) throws Exception {
     SlackSandbox slack = new SlackSandbox(SlackOptions.builder().channel("placements", false).build());
-    try (Sandbox sandbox = Sandbox.builder().platform(slack).start(); TestDatabase db = TestDatabase.create("rules_wiring", 8)) {
+    SheetsSandbox sheets = new SheetsSandbox(SheetsOptions.defaults());
+    try (Sandbox sandbox = Sandbox.builder().platform(slack).platform(sheets).start(); TestDatabase db = TestDatabase.create("rules_wiring", 8)) {
       Files.writeString(dir.resolve("deals.yaml"), """
           rules:
             deal-placed:
@@ -40,8 +43,9 @@ class RulesWiringTest {
               when: event.property == "dealstage" && record.dealstage == "placement"
               actions:
                 - slack.post: {connection: slack-ops, channel: placements, text: "deal {{event.object_id}} placed"}
+                - sheets.append: {connection: finance, spreadsheet: %s, range: "Sheet1!A:B", values: ["{{event.object_id}}", placed]}
               dedupe: '"deal:" + event.object_id + ":placement"'
-          """);
+          """.formatted(SheetsOptions.DEFAULT_SPREADSHEET_ID));
       Files.writeString(dir.resolve("sluice.yaml"), """
           connections:
             hs:
@@ -51,11 +55,16 @@ class RulesWiringTest {
               objects: [deals]
               webhooks:
                 app_secret: %s
+            finance:
+              platform: google_sheets
+              base_url: '%s'
+              token: %s
+              limits: {write_requests_per_minute: 30}
           rules:
             files: [deals.yaml]
             slack:
               slack-ops: {bot_token: %s, base_url: '%s/api'}
-          """.formatted(APP_SECRET, SlackOptions.DEFAULT_BOT_TOKEN, sandbox.baseUrl()));
+          """.formatted(APP_SECRET, sandbox.baseUrl(), sheets.token(), SlackOptions.DEFAULT_BOT_TOKEN, sandbox.baseUrl()));
       SluiceConfig config = SluiceConfig.load(dir.resolve("sluice.yaml"), Map.of());
       try (SluiceRuntime runtime = SluiceRuntime.on(config, db.dataSource(), Clock.systemUTC())) {
         runtime.inbound().receive(WebhookSender.HUBSPOT, "hs", hubspot(1));
@@ -70,6 +79,11 @@ class RulesWiringTest {
             .containsExactlyInAnyOrder("enqueued", "deduped");
         await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(5)).until(() -> slack.messages("placements").size() == 1);
         assertThat(slack.messages("placements")).extracting(SlackMessage::text).containsExactly("deal 77 placed");
+        await().atMost(Duration.ofSeconds(30)).until(() -> !sheets.rows(SheetsOptions.DEFAULT_SPREADSHEET_ID, "Sheet1").isEmpty());
+        assertThat(sheets.rows(SheetsOptions.DEFAULT_SPREADSHEET_ID, "Sheet1")).singleElement()
+            .satisfies(row -> assertThat(row.subList(0, 2)).containsExactly(77L, "placed"));
+        assertThat(runtime.rateLimits().snapshot("finance:write_minute").limit().capacity()).isEqualTo(30); // the override
+        assertThat(runtime.rateLimits().snapshot("finance:write_minute").grantedTotal()).isEqualTo(1);      // one append, one permit
       }
     }
   }
