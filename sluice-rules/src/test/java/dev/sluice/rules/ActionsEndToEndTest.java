@@ -22,6 +22,9 @@ import dev.sluice.sandbox.hubspot.HubSpotOptions;
 import dev.sluice.sandbox.slack.SlackMessage;
 import dev.sluice.sandbox.slack.SlackOptions;
 import dev.sluice.sandbox.slack.SlackSandbox;
+import dev.sluice.sandbox.smtp.SmtpOptions;
+import dev.sluice.sandbox.smtp.SmtpSandbox;
+import dev.sluice.sandbox.smtp.StoredMail;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -38,7 +41,8 @@ import org.junit.jupiter.api.Test;
 /**
  * End to end against the sandbox: signed HubSpot deal-stage webhooks, each delivered twice and once
  * more under a new event id (HubSpot's retry and a second subscription) → the inbound store → the
- * rules → one Slack message and one HubSpot task (owner, associated to the deal) per deal. Then the
+ * rules → one Slack message, one HubSpot task (owner, associated to the deal) and one email (over
+ * real SMTP to the sandbox's mail server) per deal. Then the
  * process "restarts" (engine, inbound store and worker made anew on the same database) and the same
  * changes arrive again under new event ids: the dedupe keys hold, nothing more is sent.
  */
@@ -55,12 +59,17 @@ class ActionsEndToEndTest {
             - slack.post: {connection: slack-ops, channel: placements, text: "deal {{event.object_id}} placed"}
             - hubspot.task: {connection: hs, subject: "Draft invoice for deal {{event.object_id}}", owner: "42", associate: deal}
       """;
+  /** {@link #RULES} with an email to finance for each placed deal. */
+  static final String RULES_WITH_EMAIL = RULES + """
+            - email.send: {connection: mail, to: "finance@agency.example", subject: "Deal {{event.object_id}} placed", text: "Invoice deal {{event.object_id}}"}
+      """;
 
   TestDatabase db;
   ManualClock clock = new ManualClock(Instant.parse("2026-12-07T11:00:00Z"));
   JobQueue queue;
   Sandbox sandbox;
   SlackSandbox slack;
+  SmtpSandbox smtp;
   InboundEvents inbound;
   JobWorker worker;
 
@@ -77,7 +86,9 @@ class ActionsEndToEndTest {
     if (worker != null) worker.close();
     if (inbound != null) inbound.close();
     inbound = inbound(queue, clock).migrate();
-    RulesEngine engine = engine(queue, clock, sandbox.baseUrl(), sandbox.hubspot().token()).migrate();
+    RulesEngine engine = engine(queue, clock, sandbox.baseUrl(), sandbox.hubspot().token(), RULES_WITH_EMAIL,
+        t -> t.smtp(new SmtpConnection("mail", smtp.host(), smtp.port(), SmtpOptions.DEFAULT_USERNAME, SmtpOptions.DEFAULT_PASSWORD,
+            SmtpConnection.Security.NONE, "Sluice <ops@agency.example>", 6_000))).migrate();
     JobWorker.Builder b = queue.worker().concurrency(3).pollInterval(Duration.ofMillis(20));
     inbound.onEvent(engine::evaluate);
     inbound.registerHandlers(b);
@@ -92,24 +103,31 @@ class ActionsEndToEndTest {
 
   /** The rules engine of one process: {@link #RULES}, posting to the sandbox's Slack and creating tasks in its HubSpot portal. */
   static RulesEngine engine(JobQueue queue, Clock clock, String sandboxUrl, String hubspotToken) {
+    return engine(queue, clock, sandboxUrl, hubspotToken, RULES, t -> { });
+  }
+
+  /** The same with another rules file and more action targets. */
+  static RulesEngine engine(JobQueue queue, Clock clock, String sandboxUrl, String hubspotToken, String rules,
+                            java.util.function.Consumer<ActionTargets.Builder> more) {
     ConnectorFactory factory = new ConnectorFactory(new RateLimits(queue.dataSource(), queue.schema(), clock), clock);
     ConnectionConfig hs = ConnectionConfig.builder("hs", "hubspot").baseUrl(sandboxUrl).token(hubspotToken, "HUBSPOT_TOKEN")
         .limit("10s", RateLimitSpec.of(1_000, Duration.ofSeconds(10))).limit("daily", RateLimitSpec.of(1_000_000, Duration.ofDays(1)))
         .limit("search", RateLimitSpec.of(1_000, Duration.ofSeconds(1))).searchIndexSettle(Duration.ofSeconds(1)).build();
-    return RulesEngine.builder(queue, RuleSet.parse("deals.yaml", RULES)).clock(clock)
-        .targets(ActionTargets.builder()
-            .slack(new SlackConnection("slack-ops", URI.create(sandboxUrl + SlackSandbox.API_PREFIX), SlackOptions.DEFAULT_BOT_TOKEN))
-            .hubspot("hs", factory.hubspot(hs), Duration.ofSeconds(1)).build())
-        .build();
+    ActionTargets.Builder targets = ActionTargets.builder()
+        .slack(new SlackConnection("slack-ops", URI.create(sandboxUrl + SlackSandbox.API_PREFIX), SlackOptions.DEFAULT_BOT_TOKEN))
+        .hubspot("hs", factory.hubspot(hs), Duration.ofSeconds(1));
+    more.accept(targets);
+    return RulesEngine.builder(queue, RuleSet.parse("deals.yaml", rules)).clock(clock).targets(targets.build()).build();
   }
 
   @Test
-  void dealStageWebhooksWithDuplicatesAndRetriesGiveOneMessageAndOneTaskPerDealAcrossARestart() {
+  void dealStageWebhooksWithDuplicatesAndRetriesGiveOneMessageOneTaskAndOneEmailPerDealAcrossARestart() {
     db = TestDatabase.create("actions_e2e", 8);
     queue = JobQueue.builder(db.dataSource()).clock(clock).build().migrate();
     new dev.sluice.sync.SyncEngine(queue, db.dataSource(), JobQueue.DEFAULT_SCHEMA, n -> null, clock).migrate();
     slack = new SlackSandbox(SlackOptions.builder().channel("placements", false).messageBurst(1000).build());
-    sandbox = Sandbox.builder().port(0).clock(clock).platform(slack)
+    smtp = new SmtpSandbox(SmtpOptions.defaults());
+    sandbox = Sandbox.builder().port(0).clock(clock).platform(slack).platform(smtp)
         .hubspot(HubSpotOptions.builder().customLimits(1_000_000, 100_000_000L).searchPerSecond(100_000).build()).start();
     List<String> deals = List.of("Acme", "Globex", "Initech").stream()
         .map(n -> sandbox.hubspot().createRecord(HubSpotObjectType.DEALS, Map.of("dealname", n, "dealstage", "appointment")).id()).toList();
@@ -145,6 +163,10 @@ class ActionsEndToEndTest {
             assertThat(t.property("hubspot_owner_id")).isEqualTo("42");
           });
     }
+    List<StoredMail> mails = smtp.messages("finance@agency.example");
+    assertThat(mails).extracting(StoredMail::subject)
+        .containsExactlyInAnyOrderElementsOf(deals.stream().map(d -> "Deal " + d + " placed").toList());
+    assertThat(mails).extracting(StoredMail::messageId).doesNotHaveDuplicates();
   }
 
   void awaitIdle() {
