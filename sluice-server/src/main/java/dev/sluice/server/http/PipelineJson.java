@@ -6,6 +6,7 @@ import dev.sluice.pipelines.Pipeline;
 import dev.sluice.pipelines.PipelineEvent;
 import dev.sluice.pipelines.PipelineRun;
 import dev.sluice.pipelines.RecordResult;
+import dev.sluice.pipelines.Unsubscribes;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
@@ -33,9 +34,22 @@ public final class PipelineJson {
     if (p.batchSize() > 0) n.put("batch_size", p.batchSize()); else n.putNull("batch_size");
     n.put("cron", p.cron());
     n.put("deletes", p.propagateDeletes() ? "propagate" : "ignore");
+    unsubscribes(n, p.unsubscribes());
     var fields = n.putArray("fields");
     p.mapping().destinationFields().forEach(fields::add);
     return n;
+  }
+
+  /** As in sluice.yaml: {@code ignore}, {@code delete} or {@code {"set": {field: value, ...}}}. */
+  private static void unsubscribes(ObjectNode n, Unsubscribes u) {
+    if (u.delete()) {
+      n.put("unsubscribes", "delete");
+    } else if (u.set().isEmpty()) {
+      n.put("unsubscribes", "ignore");
+    } else {
+      ObjectNode set = n.putObject("unsubscribes").putObject("set");
+      u.set().forEach(set::put);
+    }
   }
 
   /**
@@ -52,6 +66,7 @@ public final class PipelineJson {
     counts.put("conflicts", skipped.getOrDefault("conflict", 0L));
     counts.put("unchanged", skipped.getOrDefault("unchanged", 0L));
     counts.put("archived", skipped.getOrDefault("archived", 0L));
+    counts.put("unsubscribed", skipped.getOrDefault("unsubscribed", 0L));
     counts.put("duplicates", failed.getOrDefault("duplicate", 0L));
     counts.put("mapping_errors", failed.getOrDefault("mapping", 0L));
     counts.put("destination_errors", failed.getOrDefault("destination", 0L));

@@ -9,6 +9,8 @@ import dev.sluice.postgres.TestDatabase;
 import dev.sluice.sandbox.Sandbox;
 import dev.sluice.sandbox.hubspot.HubSpotObjectType;
 import dev.sluice.sandbox.hubspot.HubSpotOptions;
+import dev.sluice.sandbox.mailchimp.MailchimpOptions;
+import dev.sluice.sandbox.mailchimp.MailchimpSandbox;
 import dev.sluice.sandbox.salesforce.SObjectRecord;
 import dev.sluice.sandbox.salesforce.SalesforceOptions;
 import dev.sluice.sandbox.salesforce.SalesforceSandbox;
@@ -22,6 +24,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -34,7 +37,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code /v1/pipelines} and {@code /v1/pipeline-runs} over a real socket: a pipeline from sluice.yaml
- * pushes HubSpot contacts (mirrored from the sandbox) to the sandbox's Salesforce Contacts.
+ * pushes HubSpot contacts (mirrored from the sandbox) to the sandbox's Salesforce Contacts; pipelines
+ * from the sandbox's Mailchimp members show their unsubscribes rule and count the unsubscribed.
  */
 class PipelineRoutesTest {
   private static final String TOKEN = "test-api-token-0123456789-abcdefghij";
@@ -44,6 +48,7 @@ class PipelineRoutesTest {
   static TestDatabase db;
   static Sandbox sandbox;
   static SalesforceSandbox salesforce;
+  static MailchimpSandbox mailchimp;
   static SluiceRuntime runtime;
   static ApiServer server;
 
@@ -51,7 +56,9 @@ class PipelineRoutesTest {
   static void start() throws Exception {
     db = TestDatabase.create("server_pipelines", 20);
     salesforce = new SalesforceSandbox(SalesforceOptions.builder().counts(0, 0, 0, 0).build());
-    sandbox = Sandbox.builder().hubspot(HubSpotOptions.builder().build()).platform(salesforce).start();
+    mailchimp = new MailchimpSandbox(MailchimpOptions.builder().membersPerList(0).build());
+    mailchimp.upsertMember(MailchimpOptions.DEFAULT_LIST_ID, "gone@example.com", "unsubscribed", Map.of("FNAME", "Gone"));
+    sandbox = Sandbox.builder().hubspot(HubSpotOptions.builder().build()).platform(salesforce).platform(mailchimp).start();
     for (int i = 0; i < CONTACTS; i++) {
       sandbox.hubspot().createRecord(HubSpotObjectType.CONTACTS, Map.of("email", "p" + i + "@example.com", "firstname", "P" + i,
           "lastname", i % 10 == 0 ? "" : "Person" + i));
@@ -61,6 +68,11 @@ class PipelineRoutesTest {
           Email: {from: source.email, type: email, required: true}
           FirstName: source.firstname
           LastName: {from: source.lastname, default: "Unknown"}
+        """);
+    Files.writeString(dir.resolve("members-to-hubspot.yaml"), """
+        fields:
+          email: {from: source.email_address, type: email, required: true}
+          firstname: source.FNAME
         """);
     Files.writeString(dir.resolve("sluice.yaml"), """
         connections:
@@ -74,13 +86,31 @@ class PipelineRoutesTest {
             base_url: %s
             token: ${SALESFORCE_TOKEN}
             objects: [Contact]
+          mailchimp-main:
+            platform: mailchimp
+            base_url: %s%s
+            token: %s
+            objects: [members]
+            settings:
+              list_id: %s
         pipelines:
           contacts-to-salesforce:
             from: hubspot-main/contacts
             to: salesforce-main/Contact
             mapping: contacts-to-salesforce.yaml
             batch_size: 50
-        """.formatted(sandbox.baseUrl(), sandbox.baseUrl()));
+          members-deleting:
+            from: mailchimp-main/members
+            to: hubspot-main/contacts
+            mapping: members-to-hubspot.yaml
+            unsubscribes: delete
+          members-flagged:
+            from: mailchimp-main/members
+            to: hubspot-main/contacts
+            mapping: members-to-hubspot.yaml
+            unsubscribes: {set: {hs_lead_status: UNQUALIFIED}}
+        """.formatted(sandbox.baseUrl(), sandbox.baseUrl(), sandbox.baseUrl(), MailchimpSandbox.API_PREFIX, mailchimp.options().apiKey(),
+        MailchimpOptions.DEFAULT_LIST_ID));
     SluiceConfig config = SluiceConfig.load(dir.resolve("sluice.yaml"),
         Map.of("HUBSPOT_TOKEN", sandbox.hubspot().token(), "SALESFORCE_TOKEN", SalesforceOptions.DEFAULT_ACCESS_TOKEN));
     runtime = SluiceRuntime.on(config, db.dataSource(), Clock.systemUTC());
@@ -101,6 +131,15 @@ class PipelineRoutesTest {
     return ApiCalls.call(server.url(), method, path, body, TOKEN);
   }
 
+  /** {@code GET /v1/pipelines} by name (the list's order is not the config's). */
+  static Map<String, JsonNode> pipelines() throws Exception {
+    Answer listed = call("GET", "/v1/pipelines", null);
+    assertThat(listed.status()).isEqualTo(200);
+    Map<String, JsonNode> byName = new HashMap<>();
+    listed.body().get("pipelines").forEach(p -> byName.put(p.get("name").asText(), p));
+    return byName;
+  }
+
   static JsonNode awaitRun(long id) {
     return await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(100))
         .until(() -> call("GET", "/v1/pipeline-runs/" + id, null).body(),
@@ -113,11 +152,10 @@ class PipelineRoutesTest {
     await().atMost(Duration.ofSeconds(120)).until(() -> !runtime.engine().find(sync.id()).orElseThrow().status().active());
     assertThat(runtime.engine().find(sync.id()).orElseThrow().status()).isEqualTo(RunStatus.COMPLETED);
 
-    Answer listed = call("GET", "/v1/pipelines", null);
-    assertThat(listed.status()).isEqualTo(200);
-    assertThat(listed.body().at("/pipelines/0/name").asText()).isEqualTo("contacts-to-salesforce");
-    assertThat(listed.body().at("/pipelines/0/match").asText()).isEqualTo("Email");
-    assertThat(listed.body().at("/pipelines/0/from").asText()).isEqualTo("hubspot-main/contacts");
+    JsonNode listed = pipelines().get("contacts-to-salesforce");
+    assertThat(listed.get("match").asText()).isEqualTo("Email");
+    assertThat(listed.get("from").asText()).isEqualTo("hubspot-main/contacts");
+    assertThat(listed.get("unsubscribes").asText()).isEqualTo("ignore");
 
     Answer started = call("POST", "/v1/pipeline-runs", "{\"pipeline\":\"contacts-to-salesforce\"}");
     assertThat(started.status()).as(String.valueOf(started.body())).isEqualTo(202);
@@ -172,10 +210,31 @@ class PipelineRoutesTest {
   }
 
   @Test
+  void mailchimpPipelinesShowTheirUnsubscribesRuleAndARunCountsTheUnsubscribed() throws Exception {
+    Map<String, JsonNode> listed = pipelines();
+    assertThat(listed.get("members-deleting").get("unsubscribes").asText()).isEqualTo("delete");
+    assertThat(listed.get("members-flagged").get("unsubscribes").toString()).isEqualTo("{\"set\":{\"hs_lead_status\":\"UNQUALIFIED\"}}");
+
+    var sync = runtime.engine().trigger(new SyncRequest("mailchimp-main", List.of("members"), SyncMode.FULL));
+    await().atMost(Duration.ofSeconds(120)).until(() -> !runtime.engine().find(sync.id()).orElseThrow().status().active());
+    assertThat(runtime.engine().find(sync.id()).orElseThrow().status()).isEqualTo(RunStatus.COMPLETED);
+    // the only member unsubscribed before any push: not sent, counted as unsubscribed
+    Answer started = call("POST", "/v1/pipeline-runs", "{\"pipeline\":\"members-deleting\"}");
+    JsonNode done = awaitRun(started.body().get("run_id").asLong());
+    assertThat(done.get("status").asText()).as(done.toPrettyString()).isEqualTo("completed");
+    assertThat(done.at("/counts/selected").asLong()).isEqualTo(1);
+    assertThat(done.at("/counts/skipped").asLong()).isEqualTo(1);
+    assertThat(done.at("/counts/unsubscribed").asLong()).isEqualTo(1);
+    assertThat(done.at("/counts/deleted").asLong()).isZero();
+    assertThat(done.get("write_calls").asLong()).isZero();
+  }
+
+  @Test
   void badRequestsAreClear4xx() throws Exception {
     Answer unknown = call("POST", "/v1/pipeline-runs", "{\"pipeline\":\"nope\"}");
     assertThat(unknown.status()).isEqualTo(400);
-    assertThat(unknown.body().get("error").asText()).isEqualTo("unknown pipeline 'nope' (configured: contacts-to-salesforce)");
+    assertThat(unknown.body().get("error").asText())
+        .isEqualTo("unknown pipeline 'nope' (configured: contacts-to-salesforce, members-deleting, members-flagged)");
     assertThat(call("POST", "/v1/pipeline-runs", "{}").body().get("error").asText()).contains("pipeline is required");
     assertThat(call("POST", "/v1/pipeline-runs", "{\"pipeline\":3}").body().get("error").asText()).contains("must be a string");
     assertThat(call("POST", "/v1/pipeline-runs", "{\"pipeline\":\"contacts-to-salesforce\",\"mode\":\"full\"}").body()
