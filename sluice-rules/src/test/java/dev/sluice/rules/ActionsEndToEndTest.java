@@ -22,6 +22,8 @@ import dev.sluice.sandbox.hubspot.HubSpotOptions;
 import dev.sluice.sandbox.slack.SlackMessage;
 import dev.sluice.sandbox.slack.SlackOptions;
 import dev.sluice.sandbox.slack.SlackSandbox;
+import dev.sluice.sandbox.sheets.SheetsOptions;
+import dev.sluice.sandbox.sheets.SheetsSandbox;
 import dev.sluice.sandbox.smtp.SmtpOptions;
 import dev.sluice.sandbox.smtp.SmtpSandbox;
 import dev.sluice.sandbox.smtp.StoredMail;
@@ -41,8 +43,8 @@ import org.junit.jupiter.api.Test;
 /**
  * End to end against the sandbox: signed HubSpot deal-stage webhooks, each delivered twice and once
  * more under a new event id (HubSpot's retry and a second subscription) → the inbound store → the
- * rules → one Slack message, one HubSpot task (owner, associated to the deal) and one email (over
- * real SMTP to the sandbox's mail server) per deal. Then the
+ * rules → one Slack message, one HubSpot task (owner, associated to the deal), one email (over
+ * real SMTP to the sandbox's mail server) and one Google Sheets row per deal. Then the
  * process "restarts" (engine, inbound store and worker made anew on the same database) and the same
  * changes arrive again under new event ids: the dedupe keys hold, nothing more is sent.
  */
@@ -59,10 +61,11 @@ class ActionsEndToEndTest {
             - slack.post: {connection: slack-ops, channel: placements, text: "deal {{event.object_id}} placed"}
             - hubspot.task: {connection: hs, subject: "Draft invoice for deal {{event.object_id}}", owner: "42", associate: deal}
       """;
-  /** {@link #RULES} with an email to finance for each placed deal. */
-  static final String RULES_WITH_EMAIL = RULES + """
+  /** {@link #RULES} with an email to finance and a row in the placements sheet for each placed deal. */
+  static final String RULES_WITH_EMAIL_AND_SHEET = RULES + """
             - email.send: {connection: mail, to: "finance@agency.example", subject: "Deal {{event.object_id}} placed", text: "Invoice deal {{event.object_id}}"}
-      """;
+            - sheets.append: {connection: ledger, spreadsheet: %s, range: "Sheet1!A:B", values: ["{{event.object_id}}", "placed"], key_column: C}
+      """.formatted(SheetsOptions.DEFAULT_SPREADSHEET_ID);
 
   TestDatabase db;
   ManualClock clock = new ManualClock(Instant.parse("2026-12-07T11:00:00Z"));
@@ -70,6 +73,7 @@ class ActionsEndToEndTest {
   Sandbox sandbox;
   SlackSandbox slack;
   SmtpSandbox smtp;
+  SheetsSandbox sheets;
   InboundEvents inbound;
   JobWorker worker;
 
@@ -86,9 +90,13 @@ class ActionsEndToEndTest {
     if (worker != null) worker.close();
     if (inbound != null) inbound.close();
     inbound = inbound(queue, clock).migrate();
-    RulesEngine engine = engine(queue, clock, sandbox.baseUrl(), sandbox.hubspot().token(), RULES_WITH_EMAIL,
+    ConnectorFactory factory = new ConnectorFactory(new RateLimits(queue.dataSource(), queue.schema(), clock), clock);
+    ConnectionConfig ledger = ConnectionConfig.builder("ledger", "google_sheets").baseUrl(URI.create(sandbox.baseUrl()))
+        .token(sheets.token(), "SHEETS_TOKEN").build();
+    RulesEngine engine = engine(queue, clock, sandbox.baseUrl(), sandbox.hubspot().token(), RULES_WITH_EMAIL_AND_SHEET,
         t -> t.smtp(new SmtpConnection("mail", smtp.host(), smtp.port(), SmtpOptions.DEFAULT_USERNAME, SmtpOptions.DEFAULT_PASSWORD,
-            SmtpConnection.Security.NONE, "Sluice <ops@agency.example>", 6_000))).migrate();
+            SmtpConnection.Security.NONE, "Sluice <ops@agency.example>", 6_000))
+            .sheets(ledger, () -> factory.gate(ledger))).migrate();
     JobWorker.Builder b = queue.worker().concurrency(3).pollInterval(Duration.ofMillis(20));
     inbound.onEvent(engine::evaluate);
     inbound.registerHandlers(b);
@@ -121,13 +129,14 @@ class ActionsEndToEndTest {
   }
 
   @Test
-  void dealStageWebhooksWithDuplicatesAndRetriesGiveOneMessageOneTaskAndOneEmailPerDealAcrossARestart() {
+  void dealStageWebhooksWithDuplicatesAndRetriesGiveOneMessageTaskEmailAndSheetRowPerDealAcrossARestart() {
     db = TestDatabase.create("actions_e2e", 8);
     queue = JobQueue.builder(db.dataSource()).clock(clock).build().migrate();
     new dev.sluice.sync.SyncEngine(queue, db.dataSource(), JobQueue.DEFAULT_SCHEMA, n -> null, clock).migrate();
     slack = new SlackSandbox(SlackOptions.builder().channel("placements", false).messageBurst(1000).build());
     smtp = new SmtpSandbox(SmtpOptions.defaults());
-    sandbox = Sandbox.builder().port(0).clock(clock).platform(slack).platform(smtp)
+    sheets = new SheetsSandbox(SheetsOptions.builder().build());
+    sandbox = Sandbox.builder().port(0).clock(clock).platform(slack).platform(smtp).platform(sheets)
         .hubspot(HubSpotOptions.builder().customLimits(1_000_000, 100_000_000L).searchPerSecond(100_000).build()).start();
     List<String> deals = List.of("Acme", "Globex", "Initech").stream()
         .map(n -> sandbox.hubspot().createRecord(HubSpotObjectType.DEALS, Map.of("dealname", n, "dealstage", "appointment")).id()).toList();
@@ -167,6 +176,8 @@ class ActionsEndToEndTest {
     assertThat(mails).extracting(StoredMail::subject)
         .containsExactlyInAnyOrderElementsOf(deals.stream().map(d -> "Deal " + d + " placed").toList());
     assertThat(mails).extracting(StoredMail::messageId).doesNotHaveDuplicates();
+    assertThat(sheets.rows(SheetsOptions.DEFAULT_SPREADSHEET_ID, "Sheet1")).extracting(r -> String.valueOf(r.get(0))) // USER_ENTERED: Sheets stores "1" as the number 1
+        .containsExactlyInAnyOrderElementsOf(deals);
   }
 
   void awaitIdle() {
