@@ -127,7 +127,7 @@ class SluiceConfigTest {
   @Test
   void unknownPlatformObjectAndKey() {
     assertThatThrownBy(() -> SluiceConfig.parse(EXAMPLE.replace("platform: hubspot", "platform: pipedrive"), ENV))
-        .hasMessage("connections.hubspot-main.platform: 'pipedrive' is not one of hubspot, salesforce, mailchimp, segment");
+        .hasMessage("connections.hubspot-main.platform: 'pipedrive' is not one of hubspot, salesforce, mailchimp, segment, google_sheets");
     assertThatThrownBy(() -> SluiceConfig.parse(EXAMPLE.replace("tickets]", "invoices]"), ENV))
         .hasMessage("connections.hubspot-main.objects[3]: 'invoices' is not a hubspot object (one of contacts, companies, deals, tickets)");
     assertThatThrownBy(() -> SluiceConfig.parse(EXAMPLE.replace("tier:", "teir:"), ENV))
