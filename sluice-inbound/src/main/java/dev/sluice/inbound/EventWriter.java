@@ -80,7 +80,7 @@ final class EventWriter implements GroupCommitter.BatchWriter<Delivery, Delivery
     int ri = 0;
     int ei = 0;
     RequestRows req = new RequestRows(requests);
-    EventRows ev = new EventRows(events);
+    EventRows ev = new EventRows();
     List<NewJob> jobs = new ArrayList<>();
     List<Long> jobRequests = new ArrayList<>();
     int jobEvents = 0;
@@ -264,7 +264,7 @@ final class EventWriter implements GroupCommitter.BatchWriter<Delivery, Delivery
         propertyNames = new ArrayList<>(), propertyValues = new ArrayList<>(), occurredAt = new ArrayList<>(),
         receivedAt = new ArrayList<>(), payloads = new ArrayList<>();
 
-    EventRows(int n) {}
+
 
     void add(long id, long requestId, Delivery d, NewEvent e) {
       ids.add(id);
