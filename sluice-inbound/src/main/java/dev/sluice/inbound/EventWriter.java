@@ -264,8 +264,6 @@ final class EventWriter implements GroupCommitter.BatchWriter<Delivery, Delivery
         propertyNames = new ArrayList<>(), propertyValues = new ArrayList<>(), occurredAt = new ArrayList<>(),
         receivedAt = new ArrayList<>(), payloads = new ArrayList<>();
 
-
-
     void add(long id, long requestId, Delivery d, NewEvent e) {
       ids.add(id);
       requestIds.add(requestId);
