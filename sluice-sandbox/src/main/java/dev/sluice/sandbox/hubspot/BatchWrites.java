@@ -42,17 +42,17 @@ final class BatchWrites {
         if (idProperty != null) {
           r = archived ? null : store.byUnique(type, idProperty, id);
         } else {
-          Long n = HubSpotApi.parseId(id);
+          Long n = HubSpotWire.parseId(id);
           r = n == null ? null : archived ? t.archived.get(n) : store.live(type, n);
         }
         if (r == null) missing.add(id);
-        else results.add(HubSpotApi.recordJson(t, r, properties, List.of(), archived));
+        else results.add(HubSpotWire.recordJson(t, r, properties, List.of(), archived));
       }
       return null;
     });
     List<ObjectNode> errors = new ArrayList<>();
     if (!missing.isEmpty()) {
-      errors.add(HubSpotApi.batchError("OBJECT_NOT_FOUND", "Could not get some " + type.singular().toUpperCase(java.util.Locale.ROOT)
+      errors.add(HubSpotWire.batchError("OBJECT_NOT_FOUND", "Could not get some " + type.singular().toUpperCase(java.util.Locale.ROOT)
           + " objects, they may be deleted or not exist. Check that ids are valid.", null, missing));
     }
     return new HubSpotApi.BatchOutcome(results, errors, null);
@@ -60,7 +60,7 @@ final class BatchWrites {
 
   HubSpotApi.BatchOutcome create(JsonNode inputs) {
     List<WriteInput> parsed = new ArrayList<>();
-    for (JsonNode in : inputs) parsed.add(WriteInput.parse(type, in.isObject() ? in : HubSpotApi.NODES.objectNode()));
+    for (JsonNode in : inputs) parsed.add(WriteInput.parse(type, in.isObject() ? in : HubSpotWire.NODES.objectNode()));
     List<ObjectNode> results = new ArrayList<>();
     List<ObjectNode> errors = new ArrayList<>();
     portal.write(changes -> {
@@ -69,17 +69,17 @@ final class BatchWrites {
         String problem = in.problem();
         if (problem == null) problem = HubSpotApi.associationProblem(store, type, in);
         if (problem != null) {
-          errors.add(HubSpotApi.batchError("VALIDATION_ERROR", problem, in.traceId(), null));
+          errors.add(HubSpotWire.batchError("VALIDATION_ERROR", problem, in.traceId(), null));
           continue;
         }
         String conflict = HubSpotApi.uniquenessConflict(store, type, in.properties());
         if (conflict != null) {
-          errors.add(HubSpotApi.batchError("CONFLICT", conflict, in.traceId(), null));
+          errors.add(HubSpotWire.batchError("CONFLICT", conflict, in.traceId(), null));
           continue;
         }
         PortalStore.Rec r = store.create(type, in.properties(), store.clock.millis(), HubSpotSandbox.SOURCE_API, changes);
         HubSpotApi.applyAssociations(store, type, r, in, changes);
-        results.add(HubSpotApi.writtenJson(store.table(type), r, in.properties().keySet(), null));
+        results.add(HubSpotWire.writtenJson(store.table(type), r, in.properties().keySet(), null));
       }
       return null;
     });
@@ -88,31 +88,31 @@ final class BatchWrites {
 
   HubSpotApi.BatchOutcome update(JsonNode inputs) {
     List<WriteInput> parsed = new ArrayList<>();
-    for (JsonNode in : inputs) parsed.add(WriteInput.parse(type, in.isObject() ? in : HubSpotApi.NODES.objectNode()));
+    for (JsonNode in : inputs) parsed.add(WriteInput.parse(type, in.isObject() ? in : HubSpotWire.NODES.objectNode()));
     List<ObjectNode> results = new ArrayList<>();
     List<ObjectNode> errors = new ArrayList<>();
     portal.write(changes -> {
       PortalStore store = portal.store();
       for (WriteInput in : parsed) {
         if (in.structuralProblem() != null) {
-          errors.add(HubSpotApi.batchError("VALIDATION_ERROR", in.structuralProblem(), in.traceId(), idList(in)));
+          errors.add(HubSpotWire.batchError("VALIDATION_ERROR", in.structuralProblem(), in.traceId(), idList(in)));
           continue;
         }
         if (in.id() == null) {
-          errors.add(HubSpotApi.batchError("VALIDATION_ERROR", "each input needs an 'id'", in.traceId(), null));
+          errors.add(HubSpotWire.batchError("VALIDATION_ERROR", "each input needs an 'id'", in.traceId(), null));
           continue;
         }
         PortalStore.Rec r = find(store, in.idProperty(), in.id());
         if (r == null) {
-          errors.add(HubSpotApi.batchError("OBJECT_NOT_FOUND", "Object not found. objectId are usually numeric.", in.traceId(), idList(in)));
+          errors.add(HubSpotWire.batchError("OBJECT_NOT_FOUND", "Object not found. objectId are usually numeric.", in.traceId(), idList(in)));
           continue;
         }
         if (in.propertyProblem() != null) {
-          errors.add(HubSpotApi.batchError("VALIDATION_ERROR", in.propertyProblem(), in.traceId(), idList(in)));
+          errors.add(HubSpotWire.batchError("VALIDATION_ERROR", in.propertyProblem(), in.traceId(), idList(in)));
           continue;
         }
         store.update(type, r, in.properties(), HubSpotSandbox.SOURCE_API, changes);
-        results.add(HubSpotApi.writtenJson(store.table(type), r, in.properties().keySet(), null));
+        results.add(HubSpotWire.writtenJson(store.table(type), r, in.properties().keySet(), null));
       }
       return null;
     });
@@ -121,33 +121,33 @@ final class BatchWrites {
 
   HubSpotApi.BatchOutcome upsert(JsonNode inputs) {
     List<WriteInput> parsed = new ArrayList<>();
-    for (JsonNode in : inputs) parsed.add(WriteInput.parse(type, in.isObject() ? in : HubSpotApi.NODES.objectNode()));
+    for (JsonNode in : inputs) parsed.add(WriteInput.parse(type, in.isObject() ? in : HubSpotWire.NODES.objectNode()));
     List<ObjectNode> results = new ArrayList<>();
     List<ObjectNode> errors = new ArrayList<>();
     portal.write(changes -> {
       PortalStore store = portal.store();
       for (WriteInput in : parsed) {
         if (in.structuralProblem() != null) {
-          errors.add(HubSpotApi.batchError("VALIDATION_ERROR", in.structuralProblem(), in.traceId(), idList(in)));
+          errors.add(HubSpotWire.batchError("VALIDATION_ERROR", in.structuralProblem(), in.traceId(), idList(in)));
           continue;
         }
         if (in.id() == null || in.id().isEmpty()) {
-          errors.add(HubSpotApi.batchError("VALIDATION_ERROR", "each upsert input needs an 'id' (the value of 'idProperty')", in.traceId(), null));
+          errors.add(HubSpotWire.batchError("VALIDATION_ERROR", "each upsert input needs an 'id' (the value of 'idProperty')", in.traceId(), null));
           continue;
         }
         String idProperty = in.idProperty() == null ? "hs_object_id" : in.idProperty();
         PortalStore.Rec r = find(store, idProperty, in.id());
         if (r != null && in.propertyProblem() != null) {
-          errors.add(HubSpotApi.batchError("VALIDATION_ERROR", in.propertyProblem(), in.traceId(), List.of(in.id())));
+          errors.add(HubSpotWire.batchError("VALIDATION_ERROR", in.propertyProblem(), in.traceId(), List.of(in.id())));
           continue;
         }
         if (r != null) {
           store.update(type, r, in.properties(), HubSpotSandbox.SOURCE_API, changes);
-          results.add(HubSpotApi.writtenJson(store.table(type), r, in.properties().keySet(), false));
+          results.add(HubSpotWire.writtenJson(store.table(type), r, in.properties().keySet(), false));
           continue;
         }
         if (idProperty.equals("hs_object_id")) {
-          errors.add(HubSpotApi.batchError("OBJECT_NOT_FOUND", "No " + type.singular() + " with id " + in.id()
+          errors.add(HubSpotWire.batchError("OBJECT_NOT_FOUND", "No " + type.singular() + " with id " + in.id()
               + "; upsert creates records only when matched by a unique property (idProperty)", in.traceId(), List.of(in.id())));
           continue;
         }
@@ -156,11 +156,11 @@ final class BatchWrites {
         WriteInput creating = new WriteInput(type, props, in.associations(), in.traceId(), in.id(), idProperty, null);
         String problem = creating.problem();
         if (problem != null) {
-          errors.add(HubSpotApi.batchError("VALIDATION_ERROR", problem, in.traceId(), List.of(in.id())));
+          errors.add(HubSpotWire.batchError("VALIDATION_ERROR", problem, in.traceId(), List.of(in.id())));
           continue;
         }
         PortalStore.Rec created = store.create(type, props, store.clock.millis(), HubSpotSandbox.SOURCE_API, changes);
-        results.add(HubSpotApi.writtenJson(store.table(type), created, props.keySet(), true));
+        results.add(HubSpotWire.writtenJson(store.table(type), created, props.keySet(), true));
       }
       return null;
     });
@@ -174,7 +174,7 @@ final class BatchWrites {
     portal.write(changes -> {
       PortalStore store = portal.store();
       for (String id : ids) {
-        Long n = HubSpotApi.parseId(id);
+        Long n = HubSpotWire.parseId(id);
         PortalStore.Rec r = n == null ? null : store.live(type, n);
         if (r == null) {
           // Already archived is fine (archive is idempotent); never existed is reported.
@@ -187,7 +187,7 @@ final class BatchWrites {
     });
     List<ObjectNode> errors = new ArrayList<>();
     if (!missing.isEmpty()) {
-      errors.add(HubSpotApi.batchError("OBJECT_NOT_FOUND", "Could not archive some " + type.singular().toUpperCase(java.util.Locale.ROOT)
+      errors.add(HubSpotWire.batchError("OBJECT_NOT_FOUND", "Could not archive some " + type.singular().toUpperCase(java.util.Locale.ROOT)
           + " objects: they do not exist.", null, missing));
     }
     return new HubSpotApi.BatchOutcome(List.of(), errors, null);
@@ -196,7 +196,7 @@ final class BatchWrites {
   /** A live record by id or by a unique property; write lock held (may build the index). */
   private PortalStore.Rec find(PortalStore store, String idProperty, String id) {
     if (idProperty == null || idProperty.equals("hs_object_id")) {
-      Long n = HubSpotApi.parseId(id);
+      Long n = HubSpotWire.parseId(id);
       return n == null ? null : store.live(type, n);
     }
     store.ensureUniqueIndex(type, idProperty);

@@ -26,13 +26,13 @@ final class HubSpotAdminRoutes {
 
   void register(JavalinDefaultRoutingApi app) {
     app.get(P, ctx -> {
-      ObjectNode o = HubSpotApi.JSON.valueToTree(portal.describe(HubSpotApi.baseUrl(ctx)));
+      ObjectNode o = HubSpotWire.JSON.valueToTree(portal.describe(HubSpotWire.baseUrl(ctx)));
       ObjectNode counts = o.putObject("counts");
       for (HubSpotObjectType t : HubSpotObjectType.values()) {
         counts.put(t.plural(), portal.count(t));
         counts.put(t.plural() + "_archived", portal.archivedCount(t));
       }
-      HubSpotApi.send(ctx, 200, o);
+      HubSpotWire.send(ctx, 200, o);
     });
     app.post(P + "/objects/{type}", ctx -> guarded(ctx, () -> {
       Map<String, String> props = properties(ctx);
@@ -44,7 +44,7 @@ final class HubSpotAdminRoutes {
         snapshotJson(portal.updateRecord(type(ctx), ctx.pathParam("id"), properties(ctx))), 200));
     app.delete(P + "/objects/{type}/{id}", ctx -> guarded(ctx, () -> {
       portal.archiveRecord(type(ctx), ctx.pathParam("id"));
-      return HubSpotApi.NODES.objectNode().put("archived", true);
+      return HubSpotWire.NODES.objectNode().put("archived", true);
     }, 200));
     app.post(P + "/objects/{type}/merge", ctx -> guarded(ctx, () -> {
       JsonNode b = body(ctx);
@@ -52,11 +52,11 @@ final class HubSpotAdminRoutes {
     }, 200));
     app.put(P + "/associations/{from}/{id}/{to}/{toId}", ctx -> guarded(ctx, () -> {
       portal.associate(type(ctx, "from"), ctx.pathParam("id"), type(ctx, "to"), ctx.pathParam("toId"));
-      return HubSpotApi.NODES.objectNode().put("associated", true);
+      return HubSpotWire.NODES.objectNode().put("associated", true);
     }, 200));
     app.delete(P + "/associations/{from}/{id}/{to}/{toId}", ctx -> guarded(ctx, () -> {
       portal.dissociate(type(ctx, "from"), ctx.pathParam("id"), type(ctx, "to"), ctx.pathParam("toId"));
-      return HubSpotApi.NODES.objectNode().put("associated", false);
+      return HubSpotWire.NODES.objectNode().put("associated", false);
     }, 200));
     app.post(P + "/generate", ctx -> guarded(ctx, () -> {
       JsonNode b = body(ctx);
@@ -65,7 +65,7 @@ final class HubSpotAdminRoutes {
           b.path("seed").asLong(0), count(b, "contacts", 0, max), count(b, "companies", 0, max), count(b, "deals", 0, max),
           count(b, "tickets", 0, max), count(b, "tasks", 0, max),
           count(b, "custom_properties", 2, HubSpotDataGenerator.Spec.MAX_CUSTOM_PROPERTIES), b.path("edge_cases").asBoolean(true)));
-      ObjectNode o = HubSpotApi.NODES.objectNode();
+      ObjectNode o = HubSpotWire.NODES.objectNode();
       ObjectNode created = o.putObject("created");
       r.created().forEach((t, n) -> created.put(t.plural(), n));
       o.put("associations", r.associations());
@@ -73,7 +73,7 @@ final class HubSpotAdminRoutes {
       return o;
     }, 200));
     app.get(P + "/ids/{type}", this::ids);
-    app.get(P + "/webhooks", ctx -> HubSpotApi.send(ctx, 200, webhooksJson()));
+    app.get(P + "/webhooks", ctx -> HubSpotWire.send(ctx, 200, webhooksJson()));
     app.put(P + "/webhooks", ctx -> guarded(ctx, () -> {
       JsonNode b = body(ctx);
       HubSpotWebhooks w = portal.webhooks();
@@ -100,17 +100,17 @@ final class HubSpotAdminRoutes {
       } else {
         portal.setLimits(b.path("per_ten_seconds").asInt(portal.limiter().perWindow()), b.path("per_day").asLong(portal.limiter().perDay()));
       }
-      return HubSpotApi.NODES.objectNode().put("per_ten_seconds", portal.limiter().perWindow()).put("per_day", portal.limiter().perDay());
+      return HubSpotWire.NODES.objectNode().put("per_ten_seconds", portal.limiter().perWindow()).put("per_day", portal.limiter().perDay());
     }, 200));
     app.post(P + "/limits/reset", ctx -> guarded(ctx, () -> {
       portal.resetRateLimits();
-      return HubSpotApi.NODES.objectNode().put("reset", true);
+      return HubSpotWire.NODES.objectNode().put("reset", true);
     }, 200));
     app.put(P + "/search-lag", ctx -> guarded(ctx, () -> {
       long ms = body(ctx).path("millis").asLong(-1);
       if (ms < 0) throw new IllegalArgumentException("body must be {\"millis\": <non-negative number>}");
       portal.setSearchIndexLag(Duration.ofMillis(ms));
-      return HubSpotApi.NODES.objectNode().put("millis", ms);
+      return HubSpotWire.NODES.objectNode().put("millis", ms);
     }, 200));
   }
 
@@ -122,7 +122,7 @@ final class HubSpotAdminRoutes {
   private void ids(Context ctx) throws java.io.IOException {
     HubSpotObjectType type = HubSpotObjectType.fromPath(ctx.pathParam("type"));
     if (type == null) {
-      HubSpotApi.error(ctx, 404, "OBJECT_NOT_FOUND", "unknown object type " + ctx.pathParam("type"));
+      HubSpotWire.error(ctx, 404, "OBJECT_NOT_FOUND", "unknown object type " + ctx.pathParam("type"));
       return;
     }
     long[] ids = portal.idsSnapshot(type, "true".equalsIgnoreCase(ctx.queryParam("archived")));
@@ -153,17 +153,17 @@ final class HubSpotAdminRoutes {
 
   private static void guarded(Context ctx, Action action, int okStatus) {
     try {
-      HubSpotApi.send(ctx, okStatus, action.run());
+      HubSpotWire.send(ctx, okStatus, action.run());
     } catch (NoSuchElementException e) {
-      HubSpotApi.error(ctx, 404, "OBJECT_NOT_FOUND", e.getMessage());
+      HubSpotWire.error(ctx, 404, "OBJECT_NOT_FOUND", e.getMessage());
     } catch (IllegalArgumentException | IllegalStateException e) {
-      HubSpotApi.error(ctx, 400, "VALIDATION_ERROR", e.getMessage());
+      HubSpotWire.error(ctx, 400, "VALIDATION_ERROR", e.getMessage());
     }
   }
 
   private ObjectNode webhooksJson() {
     HubSpotWebhooks w = portal.webhooks();
-    ObjectNode o = HubSpotApi.NODES.objectNode();
+    ObjectNode o = HubSpotWire.NODES.objectNode();
     o.put("target_url", w.targetUrl());
     ArrayNode subs = o.putArray("subscriptions");
     w.subscriptions().forEach(subs::add);
@@ -182,7 +182,7 @@ final class HubSpotAdminRoutes {
   }
 
   static ObjectNode snapshotJson(HubSpotRecord r) {
-    ObjectNode o = HubSpotApi.NODES.objectNode();
+    ObjectNode o = HubSpotWire.NODES.objectNode();
     o.put("id", r.id());
     o.put("type", r.type().plural());
     ObjectNode props = o.putObject("properties");
@@ -211,7 +211,7 @@ final class HubSpotAdminRoutes {
   private static JsonNode body(Context ctx) {
     try {
       String text = ctx.body();
-      JsonNode n = HubSpotApi.JSON.readTree(text.isBlank() ? "{}" : text);
+      JsonNode n = HubSpotWire.JSON.readTree(text.isBlank() ? "{}" : text);
       if (n == null || !n.isObject()) throw new IllegalArgumentException("request body must be a JSON object");
       return n;
     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {

@@ -1,32 +1,35 @@
 package dev.sluice.sandbox.hubspot;
 
+import static dev.sluice.sandbox.hubspot.HubSpotWire.NODES;
+import static dev.sluice.sandbox.hubspot.HubSpotWire.baseUrl;
+import static dev.sluice.sandbox.hubspot.HubSpotWire.bodyObject;
+import static dev.sluice.sandbox.hubspot.HubSpotWire.error;
+import static dev.sluice.sandbox.hubspot.HubSpotWire.listParam;
+import static dev.sluice.sandbox.hubspot.HubSpotWire.parseId;
+import static dev.sluice.sandbox.hubspot.HubSpotWire.recordJson;
+import static dev.sluice.sandbox.hubspot.HubSpotWire.send;
+import static dev.sluice.sandbox.hubspot.HubSpotWire.writtenJson;
+
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.javalin.router.JavalinDefaultRoutingApi;
 import io.javalin.http.Context;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
-import java.util.TreeSet;
 import java.util.UUID;
 
 /**
  * The HubSpot CRM wire API: v3 objects (list, get, create, update, archive, batch, search, merge)
- * and v4 associations, behind private-app auth and the rate limits.
+ * and, through {@link HubSpotAssociationsApi}, v4 associations, behind private-app auth and the rate
+ * limits.
  */
 final class HubSpotApi {
-  static final ObjectMapper JSON = new ObjectMapper();
-  static final JsonNodeFactory NODES = JsonNodeFactory.instance;
   static final int LIST_LIMIT_DEFAULT = 10;
   static final int LIST_LIMIT_MAX = 100;
   static final int BATCH_MAX_INPUTS = 100;
-  /** Associations returned per input of a v4 batch read before the result pages. */
-  static final int ASSOCIATIONS_PAGE = 500;
 
   private final HubSpotSandbox portal;
   private final SearchEngine search;
@@ -45,12 +48,9 @@ final class HubSpotApi {
     app.delete("/crm/v3/objects/{type}/{id}", this::archive);
     app.post("/crm/v3/objects/{type}/{action}", this::objectAction);
     app.post("/crm/v3/objects/{type}/batch/{action}", this::batch);
-    app.post("/crm/v4/associations/{from}/{to}/batch/read", this::associationsBatchRead);
-    app.put("/crm/v4/objects/{from}/{id}/associations/default/{to}/{toId}", this::associateDefault);
-    app.get("/crm/v4/objects/{from}/{id}/associations/{to}", this::associationsOfOne);
     app.get("/crm/v3/properties/{type}", this::properties);
     app.get("/crm/v3/properties/{type}/{name}", this::property);
-    app.delete("/crm/v4/objects/{from}/{id}/associations/{to}/{toId}", this::dissociate);
+    new HubSpotAssociationsApi(portal).register(app);
   }
 
   // ---- auth and limits ----
@@ -88,7 +88,7 @@ final class HubSpotApi {
       if (portal.options().sendRetryAfter) {
         ctx.header("Retry-After", Long.toString(Math.max(1, (d.retryAfterMillis() + 999) / 1000)));
       }
-      writeRateLimited(ctx, d.policy(), null);
+      writeRateLimited(ctx, d.policy());
       stop(ctx);
     }
   }
@@ -108,7 +108,7 @@ final class HubSpotApi {
   }
 
   /** HubSpot's 429 bodies: the search one has no {@code policyName}. */
-  static void writeRateLimited(Context ctx, String policy, String unused) {
+  static void writeRateLimited(Context ctx, String policy) {
     ObjectNode body = NODES.objectNode();
     body.put("status", "error");
     if ("SECONDLY".equals(policy)) {
@@ -422,267 +422,7 @@ final class HubSpotApi {
     }
   }
 
-  // ---- v4 associations ----
-
-  private void associationsBatchRead(Context ctx) {
-    HubSpotObjectType from = type(ctx, "from");
-    if (from == null) return;
-    HubSpotObjectType to = type(ctx, "to");
-    if (to == null) return;
-    AssociationKind kind = AssociationKind.between(from, to);
-    if (kind == null) {
-      error(ctx, 400, "VALIDATION_ERROR", "No association is defined from " + from.plural() + " to " + to.plural());
-      return;
-    }
-    JsonNode in = bodyObject(ctx);
-    if (in == null) return;
-    JsonNode inputs = in.get("inputs");
-    if (inputs == null || !inputs.isArray()) {
-      error(ctx, 400, "VALIDATION_ERROR", "'inputs' is required and must be an array of {\"id\": ...}");
-      return;
-    }
-    if (inputs.size() > 1000) {
-      error(ctx, 400, "VALIDATION_ERROR", "Too many inputs: at most 1000 ids per association batch read");
-      return;
-    }
-    String startedAt = PortalStore.iso(portal.store().clock.millis());
-    List<ObjectNode> results = new ArrayList<>();
-    List<ObjectNode> errors = new ArrayList<>();
-    portal.read(() -> {
-      PortalStore store = portal.store();
-      for (JsonNode input : inputs) {
-        String idText = input.path("id").asText("");
-        Long id = parseId(idText);
-        PortalStore.Rec r = id == null ? null : store.live(from, id);
-        long[] ids = r == null ? PortalStore.EMPTY : r.links(to);
-        if (ids.length == 0) {
-          ObjectNode e = NODES.objectNode();
-          e.put("status", "error");
-          e.put("category", "OBJECT_NOT_FOUND");
-          e.put("subCategory", "crm.associations.NO_ASSOCIATIONS_FOUND");
-          e.put("message", "No " + to.singular() + " is associated with " + from.singular() + " " + idText + ".");
-          e.putObject("context").putArray("fromObjectId").add(idText);
-          errors.add(e);
-          continue;
-        }
-        // At most ASSOCIATIONS_PAGE per input; the rest through the result's own paging cursor.
-        int start = 0;
-        String after = input.path("after").asText("");
-        if (!after.isEmpty()) {
-          try {
-            start = Math.max(0, Integer.parseInt(after));
-          } catch (NumberFormatException e) {
-            start = 0;
-          }
-        }
-        ObjectNode res = NODES.objectNode();
-        res.putObject("from").put("id", Long.toString(r.id));
-        ArrayNode toArr = res.putArray("to");
-        int end = Math.min(ids.length, start + ASSOCIATIONS_PAGE);
-        for (int i = start; i < end; i++) {
-          ObjectNode t = toArr.addObject();
-          t.put("toObjectId", ids[i]); // a JSON number, as real responses send it
-          associationTypes(t, kind, i == 0);
-        }
-        if (end < ids.length) {
-          ObjectNode next = res.putObject("paging").putObject("next");
-          next.put("after", Integer.toString(end));
-        }
-        results.add(res);
-      }
-      return null;
-    });
-    ObjectNode body = NODES.objectNode();
-    body.put("status", "COMPLETE");
-    ArrayNode r = body.putArray("results");
-    results.forEach(r::add);
-    if (!errors.isEmpty()) {
-      body.put("numErrors", errors.size());
-      ArrayNode e = body.putArray("errors");
-      errors.forEach(e::add);
-    }
-    body.put("startedAt", startedAt);
-    body.put("completedAt", PortalStore.iso(portal.store().clock.millis()));
-    send(ctx, errors.isEmpty() ? 200 : 207, body);
-  }
-
-  private void associateDefault(Context ctx) {
-    HubSpotObjectType from = type(ctx, "from");
-    if (from == null) return;
-    HubSpotObjectType to = type(ctx, "to");
-    if (to == null) return;
-    AssociationKind kind = AssociationKind.between(from, to);
-    if (kind == null) {
-      error(ctx, 400, "VALIDATION_ERROR", "No default association is defined from " + from.plural() + " to " + to.plural());
-      return;
-    }
-    Long fromId = parseId(ctx.pathParam("id"));
-    Long toId = parseId(ctx.pathParam("toId"));
-    String startedAt = PortalStore.iso(portal.store().clock.millis());
-    Boolean ok = portal.write(changes -> {
-      PortalStore store = portal.store();
-      PortalStore.Rec a = fromId == null ? null : store.live(from, fromId);
-      PortalStore.Rec b = toId == null ? null : store.live(to, toId);
-      if (a == null || b == null) return false;
-      store.associate(kind, a, b, HubSpotSandbox.SOURCE_API, changes);
-      return true;
-    });
-    if (!ok) {
-      error(ctx, 404, "OBJECT_NOT_FOUND", "resource not found: " + from.singular() + " " + ctx.pathParam("id")
-          + " or " + to.singular() + " " + ctx.pathParam("toId") + " does not exist");
-      return;
-    }
-    ObjectNode body = NODES.objectNode();
-    body.put("status", "COMPLETE");
-    ArrayNode results = body.putArray("results");
-    addSpec(results, kind, ctx.pathParam("id"), ctx.pathParam("toId"));
-    AssociationKind back = kind.reverse();
-    if (back != null) addSpec(results, back, ctx.pathParam("toId"), ctx.pathParam("id"));
-    body.put("startedAt", startedAt);
-    body.put("completedAt", PortalStore.iso(portal.store().clock.millis()));
-    send(ctx, 200, body);
-  }
-
-  private static void addSpec(ArrayNode results, AssociationKind kind, String fromId, String toId) {
-    ObjectNode o = results.addObject();
-    o.putObject("from").put("id", fromId);
-    o.putObject("to").put("id", toId);
-    ObjectNode spec = o.putObject("associationSpec");
-    spec.put("associationCategory", "HUBSPOT_DEFINED");
-    spec.put("associationTypeId", kind.typeId());
-  }
-
-  /**
-   * The association types of one v4 result: the primary type labelled "Primary" when the target is
-   * the record's primary company (the sandbox's rule: its lowest-id company, as v3's embedded
-   * {@code contact_to_company} names it), then the unlabeled default type.
-   */
-  private static void associationTypes(ObjectNode target, AssociationKind kind, boolean first) {
-    ArrayNode types = target.putArray("associationTypes");
-    if (kind != null && first && kind.primaryTypeId() != 0) {
-      ObjectNode primary = types.addObject();
-      primary.put("category", "HUBSPOT_DEFINED");
-      primary.put("typeId", kind.primaryTypeId());
-      primary.put("label", "Primary");
-    }
-    ObjectNode at = types.addObject();
-    at.put("category", "HUBSPOT_DEFINED");
-    at.put("typeId", kind == null ? 0 : kind.typeId());
-    at.putNull("label");
-  }
-
-  private void associationsOfOne(Context ctx) {
-    HubSpotObjectType from = type(ctx, "from");
-    if (from == null) return;
-    HubSpotObjectType to = type(ctx, "to");
-    if (to == null) return;
-    AssociationKind kind = AssociationKind.between(from, to);
-    Long id = parseId(ctx.pathParam("id"));
-    ObjectNode body = portal.read(() -> {
-      PortalStore.Rec r = id == null ? null : portal.store().live(from, id);
-      if (r == null) return null;
-      ObjectNode out = NODES.objectNode();
-      ArrayNode results = out.putArray("results");
-      for (long other : r.links(to)) {
-        ObjectNode t = results.addObject();
-        t.put("toObjectId", other);
-        associationTypes(t, kind, other == r.links(to)[0]);
-      }
-      return out;
-    });
-    if (body == null) {
-      error(ctx, 404, "OBJECT_NOT_FOUND", "resource not found");
-      return;
-    }
-    send(ctx, 200, body);
-  }
-
-  private void dissociate(Context ctx) {
-    HubSpotObjectType from = type(ctx, "from");
-    if (from == null) return;
-    HubSpotObjectType to = type(ctx, "to");
-    if (to == null) return;
-    AssociationKind kind = AssociationKind.between(from, to);
-    if (kind == null) {
-      error(ctx, 400, "VALIDATION_ERROR", "No association is defined from " + from.plural() + " to " + to.plural());
-      return;
-    }
-    Long fromId = parseId(ctx.pathParam("id"));
-    Long toId = parseId(ctx.pathParam("toId"));
-    portal.write(changes -> {
-      PortalStore store = portal.store();
-      PortalStore.Rec a = fromId == null ? null : store.live(from, fromId);
-      PortalStore.Rec b = toId == null ? null : store.live(to, toId);
-      if (a != null && b != null) store.dissociate(kind, a, b, HubSpotSandbox.SOURCE_API, changes);
-      return null;
-    });
-    ctx.status(204);
-  }
-
   // ---- shared pieces ----
-
-  /** A record as list, get and batch read show it. */
-  static ObjectNode recordJson(PortalStore.Table t, PortalStore.Rec r, List<String> properties,
-      List<HubSpotObjectType> associations, boolean archived) {
-    return recordJson(t, r, r.values, r.updatedAt, properties, associations, archived);
-  }
-
-  static ObjectNode recordJson(PortalStore.Table t, PortalStore.Rec r, String[] values, long updatedAt,
-      List<String> properties, List<HubSpotObjectType> associations, boolean archived) {
-    ObjectNode o = NODES.objectNode();
-    o.put("id", Long.toString(r.id));
-    ObjectNode props = o.putObject("properties");
-    TreeSet<String> names = new TreeSet<>(properties == null || properties.isEmpty() ? t.type.defaultProperties() : properties);
-    names.add("hs_object_id");
-    names.add(t.type.engagement() ? "hs_createdate" : "createdate");
-    names.add(t.type.lastModifiedProperty());
-    for (String name : names) {
-      String v = PortalStore.value(t, r, values, updatedAt, name);
-      if (v == null) props.putNull(name);
-      else props.put(name, v);
-    }
-    o.put("createdAt", PortalStore.iso(r.createdAt));
-    o.put("updatedAt", PortalStore.iso(updatedAt));
-    o.put("archived", archived);
-    if (archived) o.put("archivedAt", PortalStore.iso(r.archivedAt));
-    if (associations != null && !associations.isEmpty()) {
-      ObjectNode assoc = null;
-      for (HubSpotObjectType other : associations) {
-        long[] ids = r.links(other);
-        if (ids.length == 0) continue;
-        if (assoc == null) assoc = o.putObject("associations");
-        ArrayNode arr = assoc.putObject(other.plural()).putArray("results");
-        String label = t.type.singular() + "_to_" + other.singular();
-        for (long id : ids) {
-          ObjectNode a = arr.addObject();
-          a.put("id", Long.toString(id));
-          a.put("type", label);
-        }
-      }
-    }
-    return o;
-  }
-
-  /** A record as write calls answer: the written properties plus the computed ones. */
-  static ObjectNode writtenJson(PortalStore.Table t, PortalStore.Rec r, java.util.Collection<String> written, Boolean isNew) {
-    ObjectNode o = NODES.objectNode();
-    o.put("id", Long.toString(r.id));
-    if (isNew != null) o.put("new", isNew);
-    ObjectNode props = o.putObject("properties");
-    TreeSet<String> names = new TreeSet<>(written);
-    names.add("hs_object_id");
-    names.add(t.type.engagement() ? "hs_createdate" : "createdate");
-    names.add(t.type.lastModifiedProperty());
-    for (String name : names) {
-      String v = PortalStore.value(t, r, name);
-      if (v == null) props.putNull(name);
-      else props.put(name, v);
-    }
-    o.put("createdAt", PortalStore.iso(r.createdAt));
-    o.put("updatedAt", PortalStore.iso(r.updatedAt));
-    o.put("archived", false);
-    return o;
-  }
 
   /** A message if creating these properties would duplicate a contact's email; write lock held. */
   static String uniquenessConflict(PortalStore store, HubSpotObjectType type, Map<String, String> properties) {
@@ -711,7 +451,7 @@ final class HubSpotApi {
     }
   }
 
-  private static HubSpotObjectType type(Context ctx, String param) {
+  static HubSpotObjectType type(Context ctx, String param) {
     HubSpotObjectType t = HubSpotObjectType.fromPath(ctx.pathParam(param));
     if (t == null) {
       error(ctx, 400, "VALIDATION_ERROR", "Unable to infer object type from: " + ctx.pathParam(param)
@@ -733,18 +473,6 @@ final class HubSpotApi {
     return out;
   }
 
-  /** A list query parameter, given repeated ({@code a=x&a=y}) or comma-separated ({@code a=x,y}). */
-  static List<String> listParam(Context ctx, String name) {
-    List<String> out = new ArrayList<>();
-    for (String v : ctx.queryParams(name)) {
-      for (String part : v.split(",")) {
-        String p = part.trim();
-        if (!p.isEmpty() && !out.contains(p)) out.add(p);
-      }
-    }
-    return out;
-  }
-
   private static Integer intParam(Context ctx, String name, int dflt, int min, int max) {
     String v = ctx.queryParam(name);
     if (v == null || v.isEmpty()) return dflt;
@@ -761,76 +489,4 @@ final class HubSpotApi {
     }
   }
 
-  static Long parseId(String s) {
-    if (s == null) return null;
-    try {
-      return Long.parseLong(s.trim());
-    } catch (NumberFormatException e) {
-      return null;
-    }
-  }
-
-  static JsonNode bodyObject(Context ctx) {
-    String text = ctx.body();
-    try {
-      JsonNode n = JSON.readTree(text.isBlank() ? "{}" : text);
-      if (n != null && n.isObject()) return n;
-    } catch (Exception e) {
-      error(ctx, 400, "VALIDATION_ERROR", "Invalid input JSON: " + firstLine(e.getMessage()));
-      return null;
-    }
-    error(ctx, 400, "VALIDATION_ERROR", "Invalid input JSON: the body must be a JSON object");
-    return null;
-  }
-
-  private static String firstLine(String s) {
-    if (s == null) return "unreadable";
-    int i = s.indexOf('\n');
-    return i < 0 ? s : s.substring(0, i);
-  }
-
-  static String baseUrl(Context ctx) {
-    return ctx.scheme() + "://" + ctx.host();
-  }
-
-  /** HubSpot's error body: {@code status}, {@code message}, {@code correlationId}, {@code category}. */
-  static void error(Context ctx, int status, String category, String message) {
-    send(ctx, status, errorBody(category, message));
-  }
-
-  static ObjectNode errorBody(String category, String message) {
-    ObjectNode body = NODES.objectNode();
-    body.put("status", "error");
-    body.put("message", message);
-    body.put("correlationId", UUID.randomUUID().toString());
-    body.put("category", category);
-    return body;
-  }
-
-  /** One per-input error of a batch call. */
-  static ObjectNode batchError(String category, String message, String traceId, List<String> ids) {
-    ObjectNode e = NODES.objectNode();
-    e.put("status", "error");
-    e.put("category", category);
-    e.put("message", message);
-    ObjectNode context = e.putObject("context");
-    if (traceId != null) context.putArray("objectWriteTraceId").add(traceId);
-    if (ids != null && !ids.isEmpty()) {
-      ArrayNode arr = context.putArray("ids");
-      ids.forEach(arr::add);
-    }
-    return e;
-  }
-
-  static void send(Context ctx, int status, JsonNode body) {
-    try {
-      ctx.status(status).contentType("application/json").result(JSON.writeValueAsBytes(body));
-    } catch (Exception e) {
-      throw new IllegalStateException(e);
-    }
-  }
-
-  static Map<String, Object> ordered() {
-    return new LinkedHashMap<>();
-  }
 }

@@ -151,7 +151,7 @@ final class HubSpotProperties {
 
   /** The wire form of one property, as HubSpot's "read all properties" answers it. */
   static ObjectNode json(Definition d, int displayOrder) {
-    ObjectNode o = HubSpotApi.NODES.objectNode();
+    ObjectNode o = HubSpotWire.NODES.objectNode();
     o.put("updatedAt", PortalStore.iso(d.createdAt()));
     o.put("createdAt", PortalStore.iso(d.createdAt()));
     o.put("name", d.name());

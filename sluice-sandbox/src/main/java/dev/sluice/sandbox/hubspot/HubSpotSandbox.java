@@ -80,12 +80,12 @@ public final class HubSpotSandbox implements PlatformSandbox {
 
   @Override
   public void writeInjectedRateLimit(Context ctx) {
-    HubSpotApi.writeRateLimited(ctx, "TEN_SECONDLY_ROLLING", null);
+    HubSpotApi.writeRateLimited(ctx, "TEN_SECONDLY_ROLLING");
   }
 
   @Override
   public void writeInjectedServerError(Context ctx, int status) {
-    HubSpotApi.error(ctx, status, "INTERNAL_ERROR", "Injected server error " + status + " (sandbox fault).");
+    HubSpotWire.error(ctx, status, "INTERNAL_ERROR", "Injected server error " + status + " (sandbox fault).");
   }
 
   @Override

@@ -180,7 +180,7 @@ public final class HubSpotWebhooks implements AutoCloseable {
   }
 
   private ObjectNode event(Change c, String type, long now) {
-    ObjectNode e = HubSpotApi.NODES.objectNode();
+    ObjectNode e = HubSpotWire.NODES.objectNode();
     e.put("objectId", c.objectId());
     if (c.kind() == Change.Kind.PROPERTY_CHANGE) {
       e.put("propertyName", c.propertyName());
@@ -264,9 +264,9 @@ public final class HubSpotWebhooks implements AutoCloseable {
       if (url == null) {
         d = new Delivery(clock.instant(), attemptNumber, batch.size(), -1, "webhooks turned off", duplicate);
       } else {
-        ArrayNode body = HubSpotApi.NODES.arrayNode();
+        ArrayNode body = HubSpotWire.NODES.arrayNode();
         for (ObjectNode e : batch) body.add(e.deepCopy().put("attemptNumber", attemptNumber));
-        byte[] bytes = HubSpotApi.JSON.writeValueAsBytes(body);
+        byte[] bytes = HubSpotWire.JSON.writeValueAsBytes(body);
         String timestamp = Long.toString(clock.millis());
         String signature = signatureV3(options.appSecret, "POST", url, new String(bytes, StandardCharsets.UTF_8), timestamp);
         HttpRequest request = HttpRequest.newBuilder(URI.create(url))

@@ -67,10 +67,10 @@ final class SearchEngine {
   void handle(Context ctx) {
     HubSpotObjectType type = HubSpotObjectType.fromPath(ctx.pathParam("type"));
     if (type == null) {
-      HubSpotApi.error(ctx, 400, "VALIDATION_ERROR", "Unable to infer object type from: " + ctx.pathParam("type"));
+      HubSpotWire.error(ctx, 400, "VALIDATION_ERROR", "Unable to infer object type from: " + ctx.pathParam("type"));
       return;
     }
-    JsonNode in = HubSpotApi.bodyObject(ctx);
+    JsonNode in = HubSpotWire.bodyObject(ctx);
     if (in == null) return;
     HubSpotOptions o = portal.options();
     List<List<Filter>> groups = new ArrayList<>();
@@ -78,21 +78,21 @@ final class SearchEngine {
     int total = 0;
     if (fg != null && !fg.isNull()) {
       if (!fg.isArray()) {
-        HubSpotApi.error(ctx, 400, "VALIDATION_ERROR", "'filterGroups' must be an array");
+        HubSpotWire.error(ctx, 400, "VALIDATION_ERROR", "'filterGroups' must be an array");
         return;
       }
       if (fg.size() > o.maxFilterGroups) {
-        HubSpotApi.error(ctx, 400, "VALIDATION_ERROR", "Too many filter groups: " + fg.size() + " given, at most " + o.maxFilterGroups + " allowed");
+        HubSpotWire.error(ctx, 400, "VALIDATION_ERROR", "Too many filter groups: " + fg.size() + " given, at most " + o.maxFilterGroups + " allowed");
         return;
       }
       for (JsonNode g : fg) {
         JsonNode filters = g.path("filters");
         if (!filters.isArray()) {
-          HubSpotApi.error(ctx, 400, "VALIDATION_ERROR", "each filter group needs a 'filters' array");
+          HubSpotWire.error(ctx, 400, "VALIDATION_ERROR", "each filter group needs a 'filters' array");
           return;
         }
         if (filters.size() > o.maxFiltersPerGroup) {
-          HubSpotApi.error(ctx, 400, "VALIDATION_ERROR", "Too many filters in a group: " + filters.size() + " given, at most " + o.maxFiltersPerGroup + " allowed");
+          HubSpotWire.error(ctx, 400, "VALIDATION_ERROR", "Too many filters in a group: " + filters.size() + " given, at most " + o.maxFiltersPerGroup + " allowed");
           return;
         }
         total += filters.size();
@@ -100,14 +100,14 @@ final class SearchEngine {
         for (JsonNode f : filters) {
           String problem = parseFilter(f, group);
           if (problem != null) {
-            HubSpotApi.error(ctx, 400, "VALIDATION_ERROR", problem);
+            HubSpotWire.error(ctx, 400, "VALIDATION_ERROR", problem);
             return;
           }
         }
         if (!group.isEmpty()) groups.add(group);
       }
       if (total > o.maxFiltersTotal) {
-        HubSpotApi.error(ctx, 400, "VALIDATION_ERROR", "Too many filters: " + total + " given, at most " + o.maxFiltersTotal + " allowed in all groups");
+        HubSpotWire.error(ctx, 400, "VALIDATION_ERROR", "Too many filters: " + total + " given, at most " + o.maxFiltersTotal + " allowed in all groups");
         return;
       }
     }
@@ -122,7 +122,7 @@ final class SearchEngine {
         } else if (sort.isObject() && sort.hasNonNull("propertyName")) {
           sorts.add(new Sort(sort.get("propertyName").asText(), "DESCENDING".equalsIgnoreCase(sort.path("direction").asText("ASCENDING"))));
         } else {
-          HubSpotApi.error(ctx, 400, "VALIDATION_ERROR", "each sort is a property name (\"-name\" for descending) or {\"propertyName\",\"direction\"}");
+          HubSpotWire.error(ctx, 400, "VALIDATION_ERROR", "each sort is a property name (\"-name\" for descending) or {\"propertyName\",\"direction\"}");
           return;
         }
       }
@@ -134,12 +134,12 @@ final class SearchEngine {
     int limit = LIMIT_DEFAULT;
     if (in.hasNonNull("limit")) {
       if (!in.get("limit").canConvertToInt()) {
-        HubSpotApi.error(ctx, 400, "VALIDATION_ERROR", "'limit' must be an integer");
+        HubSpotWire.error(ctx, 400, "VALIDATION_ERROR", "'limit' must be an integer");
         return;
       }
       limit = in.get("limit").asInt();
       if (limit < 1 || limit > LIMIT_MAX) {
-        HubSpotApi.error(ctx, 400, "VALIDATION_ERROR", "'limit' must be between 1 and " + LIMIT_MAX + ", got " + limit);
+        HubSpotWire.error(ctx, 400, "VALIDATION_ERROR", "'limit' must be between 1 and " + LIMIT_MAX + ", got " + limit);
         return;
       }
     }
@@ -149,22 +149,22 @@ final class SearchEngine {
       try {
         offset = after.isEmpty() ? 0 : Integer.parseInt(after);
       } catch (NumberFormatException e) {
-        HubSpotApi.error(ctx, 400, "VALIDATION_ERROR", "'after' is not a paging token this endpoint issued: " + after);
+        HubSpotWire.error(ctx, 400, "VALIDATION_ERROR", "'after' is not a paging token this endpoint issued: " + after);
         return;
       }
       if (offset < 0) {
-        HubSpotApi.error(ctx, 400, "VALIDATION_ERROR", "'after' must not be negative");
+        HubSpotWire.error(ctx, 400, "VALIDATION_ERROR", "'after' must not be negative");
         return;
       }
     }
     if (offset >= RESULT_CAP) {
-      HubSpotApi.error(ctx, 400, "VALIDATION_ERROR", "Search can page through at most " + RESULT_CAP
+      HubSpotWire.error(ctx, 400, "VALIDATION_ERROR", "Search can page through at most " + RESULT_CAP
           + " results; 'after' " + offset + " is beyond that. Narrow the query (e.g. filter on a value greater than the last one seen) and page again.");
       return;
     }
     String query = in.hasNonNull("query") ? in.get("query").asText().toLowerCase(Locale.ROOT) : null;
     ObjectNode body = run(type, groups, sorts, properties, limit, offset, query);
-    HubSpotApi.send(ctx, 200, body);
+    HubSpotWire.send(ctx, 200, body);
   }
 
   private static String parseFilter(JsonNode f, List<Filter> group) {
@@ -242,10 +242,10 @@ final class SearchEngine {
         sorted.sort(order);
         page = sorted.subList(Math.min(offset, sorted.size()), Math.min(offset + limit, sorted.size()));
       }
-      ObjectNode out = HubSpotApi.NODES.objectNode();
+      ObjectNode out = HubSpotWire.NODES.objectNode();
       out.put("total", matched);
       ArrayNode results = out.putArray("results");
-      for (Hit h : page) results.add(HubSpotApi.recordJson(t, h.rec, h.values, h.updatedAt, properties, null, false));
+      for (Hit h : page) results.add(HubSpotWire.recordJson(t, h.rec, h.values, h.updatedAt, properties, null, false));
       int next = offset + limit;
       if (next < matched) out.putObject("paging").putObject("next").put("after", Integer.toString(next));
       return out;
