@@ -37,15 +37,11 @@ final class HubSpotAssociationsApi {
   }
 
   private void associationsBatchRead(Context ctx) {
-    HubSpotObjectType from = type(ctx, "from");
-    if (from == null) return;
-    HubSpotObjectType to = type(ctx, "to");
-    if (to == null) return;
-    AssociationKind kind = AssociationKind.between(from, to);
-    if (kind == null) {
-      error(ctx, 400, "VALIDATION_ERROR", "No association is defined from " + from.plural() + " to " + to.plural());
-      return;
-    }
+    Between p = between(ctx, "No association is defined from ");
+    if (p == null) return;
+    HubSpotObjectType from = p.from();
+    HubSpotObjectType to = p.to();
+    AssociationKind kind = p.kind();
     JsonNode in = bodyObject(ctx);
     if (in == null) return;
     JsonNode inputs = in.get("inputs");
@@ -119,24 +115,16 @@ final class HubSpotAssociationsApi {
   }
 
   private void associateDefault(Context ctx) {
-    HubSpotObjectType from = type(ctx, "from");
-    if (from == null) return;
-    HubSpotObjectType to = type(ctx, "to");
-    if (to == null) return;
-    AssociationKind kind = AssociationKind.between(from, to);
-    if (kind == null) {
-      error(ctx, 400, "VALIDATION_ERROR", "No default association is defined from " + from.plural() + " to " + to.plural());
-      return;
-    }
-    Long fromId = parseId(ctx.pathParam("id"));
-    Long toId = parseId(ctx.pathParam("toId"));
+    Between p = between(ctx, "No default association is defined from ");
+    if (p == null) return;
+    HubSpotObjectType from = p.from();
+    HubSpotObjectType to = p.to();
+    AssociationKind kind = p.kind();
     String startedAt = PortalStore.iso(portal.store().clock.millis());
     Boolean ok = portal.write(changes -> {
-      PortalStore store = portal.store();
-      PortalStore.Rec a = fromId == null ? null : store.live(from, fromId);
-      PortalStore.Rec b = toId == null ? null : store.live(to, toId);
-      if (a == null || b == null) return false;
-      store.associate(kind, a, b, HubSpotSandbox.SOURCE_API, changes);
+      PortalStore.Rec[] ab = records(ctx, p);
+      if (ab == null) return false;
+      portal.store().associate(kind, ab[0], ab[1], HubSpotSandbox.SOURCE_API, changes);
       return true;
     });
     if (!ok) {
@@ -210,24 +198,40 @@ final class HubSpotAssociationsApi {
   }
 
   private void dissociate(Context ctx) {
-    HubSpotObjectType from = type(ctx, "from");
-    if (from == null) return;
-    HubSpotObjectType to = type(ctx, "to");
-    if (to == null) return;
-    AssociationKind kind = AssociationKind.between(from, to);
-    if (kind == null) {
-      error(ctx, 400, "VALIDATION_ERROR", "No association is defined from " + from.plural() + " to " + to.plural());
-      return;
-    }
-    Long fromId = parseId(ctx.pathParam("id"));
-    Long toId = parseId(ctx.pathParam("toId"));
+    Between p = between(ctx, "No association is defined from ");
+    if (p == null) return;
     portal.write(changes -> {
-      PortalStore store = portal.store();
-      PortalStore.Rec a = fromId == null ? null : store.live(from, fromId);
-      PortalStore.Rec b = toId == null ? null : store.live(to, toId);
-      if (a != null && b != null) store.dissociate(kind, a, b, HubSpotSandbox.SOURCE_API, changes);
+      PortalStore.Rec[] ab = records(ctx, p);
+      if (ab != null) portal.store().dissociate(p.kind(), ab[0], ab[1], HubSpotSandbox.SOURCE_API, changes);
       return null;
     });
     ctx.status(204);
+  }
+
+  /** The two object types of an association route and the association between them. */
+  private record Between(HubSpotObjectType from, HubSpotObjectType to, AssociationKind kind) {}
+
+  /** The route's types and their association, or null after answering 400 (no such type or association). */
+  private static Between between(Context ctx, String noAssociation) {
+    HubSpotObjectType from = type(ctx, "from");
+    if (from == null) return null;
+    HubSpotObjectType to = type(ctx, "to");
+    if (to == null) return null;
+    AssociationKind kind = AssociationKind.between(from, to);
+    if (kind == null) {
+      error(ctx, 400, "VALIDATION_ERROR", noAssociation + from.plural() + " to " + to.plural());
+      return null;
+    }
+    return new Between(from, to, kind);
+  }
+
+  /** The live records named by the path's {@code id} and {@code toId}, or null if either is missing. */
+  private PortalStore.Rec[] records(Context ctx, Between p) {
+    Long fromId = parseId(ctx.pathParam("id"));
+    Long toId = parseId(ctx.pathParam("toId"));
+    PortalStore store = portal.store();
+    PortalStore.Rec a = fromId == null ? null : store.live(p.from(), fromId);
+    PortalStore.Rec b = toId == null ? null : store.live(p.to(), toId);
+    return a == null || b == null ? null : new PortalStore.Rec[] {a, b};
   }
 }
