@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -199,5 +200,25 @@ record HubSpotCheckpoint(Phase phase, String after, Long anchor, boolean strict,
 
   private static String abbreviate(String s) {
     return s == null ? "null" : s.length() > 120 ? s.substring(0, 120) + "…" : s;
+  }
+
+  /** Where a read stands, for progress and error messages: the object type, the phase and its cursor. */
+  String position(HubSpotObjectType type) {
+    String lm = type.lastModifiedProperty();
+    return switch (phase) {
+      case ACTIVE -> type.name() + " list " + (after == null ? "first page" : "after=" + after) + " (phase active)";
+      case ARCHIVED -> type.name() + " list archived " + (after == null ? "first page" : "after=" + after)
+          + " (phase archived)";
+      case SEARCH -> type.name() + " search " + lm + (strict ? " > " : " >= ") + Instant.ofEpochMilli(anchor)
+          + (seen.isEmpty() ? "" : " skipping " + seen.size() + " seen") + passLabel() + " (phase search)";
+      case SEARCH_TIE -> type.name() + " search " + lm + " = " + Instant.ofEpochMilli(anchor) + " hs_object_id > "
+          + tieAfter + passLabel() + " (phase search_tie)";
+      case SETTLE -> type.name() + " search again once the index has settled, " + lm + " >= " + Instant.ofEpochMilli(anchor)
+          + passLabel() + " (phase settle)";
+    };
+  }
+
+  private String passLabel() {
+    return pass == null || pass.number() == 0 ? "" : ", pass " + (pass.number() + 1);
   }
 }

@@ -53,14 +53,9 @@ final class HubSpotStreamReader {
   static final int SEARCH_LIMIT = 200;
   /** Longest request URL we send; property lists beyond it are split into several requests. */
   static final int MAX_URL_LENGTH = 2_000;
-  /** Page size for the per-record association follow-up when a batch result says there are more. */
-  static final int ASSOCIATION_PAGE_LIMIT = 500;
-
-  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(HubSpotStreamReader.class);
 
   private final HubSpotHttp http;
-  /** Association pairs the portal rejected as undefined (e.g. "deals/tickets"); not asked again. */
-  private final Set<String> undefinedPairs;
+  private final HubSpotAssociationReader associations;
   private final String baseUrl;
   private final Duration overlap;
   /** How long after a write the search index is taken to hold it (zero: read in one pass). */
@@ -81,12 +76,12 @@ final class HubSpotStreamReader {
     this.settle = settle;
     this.clock = clock;
     this.propertiesFor = propertiesFor;
-    this.undefinedPairs = undefinedPairs;
+    this.associations = new HubSpotAssociationReader(http, undefinedPairs);
   }
 
   /** The same reader sending through {@code other} (read-ahead); what it learns about the portal is shared. */
   HubSpotStreamReader through(HubSpotHttp other) {
-    return new HubSpotStreamReader(other, baseUrl, overlap, settle, clock, propertiesFor, undefinedPairs);
+    return new HubSpotStreamReader(other, baseUrl, overlap, settle, clock, propertiesFor, associations.undefinedPairs());
   }
 
   /**
@@ -121,20 +116,6 @@ final class HubSpotStreamReader {
     return cp.phase() == HubSpotCheckpoint.Phase.SETTLE ? unsettledFor(req) : Duration.ZERO;
   }
 
-  /** Requests made while reading one page. */
-  private static final class Tally {
-    /** Incremented from the parallel association reads too. */
-    final java.util.concurrent.atomic.AtomicInteger count = new java.util.concurrent.atomic.AtomicInteger();
-
-    void add() {
-      count.incrementAndGet();
-    }
-
-    int requests() {
-      return count.get();
-    }
-  }
-
   Page read(HubSpotObjectType type, StreamRequest req) throws ConnectorException {
     return read(type, req, next -> { });
   }
@@ -162,8 +143,8 @@ final class HubSpotStreamReader {
         throw new IllegalArgumentException("checkpoint " + req.checkpoint() + " belongs to a full read; resume it with mode FULL");
       }
     }
-    Tally tally = new Tally();
-    String position = position(type, cp);
+    RequestTally tally = new RequestTally();
+    String position = cp.position(type);
     Instant readAt = http.now();
     try {
       Page page = switch (cp.phase()) {
@@ -195,7 +176,7 @@ final class HubSpotStreamReader {
     return total != null && total.canConvertToLong() ? java.util.OptionalLong.of(total.asLong()) : java.util.OptionalLong.empty();
   }
 
-  private Page active(HubSpotObjectType type, HubSpotCheckpoint cp, Tally tally, String position,
+  private Page active(HubSpotObjectType type, HubSpotCheckpoint cp, RequestTally tally, String position,
       Consumer<String> nextKnown) throws ConnectorException {
     ListPage lp = list(type, cp.after(), false, tally, position);
     String next = (lp.after() != null ? HubSpotCheckpoint.active(lp.after()) : HubSpotCheckpoint.archived(null)).toJson();
@@ -204,7 +185,7 @@ final class HubSpotStreamReader {
     return new Page(records, next, false, tally.requests(), position);
   }
 
-  private Page archived(HubSpotObjectType type, HubSpotCheckpoint cp, Long since, Tally tally, String position,
+  private Page archived(HubSpotObjectType type, HubSpotCheckpoint cp, Long since, RequestTally tally, String position,
       Consumer<String> nextKnown) throws ConnectorException {
     ListPage lp = list(type, cp.after(), true, tally, position);
     if (lp.after() != null) {
@@ -226,7 +207,7 @@ final class HubSpotStreamReader {
   }
 
   /** A settle checkpoint: once the index has settled, the next pass's first search. */
-  private Page settled(HubSpotObjectType type, HubSpotCheckpoint cp, StreamRequest req, Tally tally, String position)
+  private Page settled(HubSpotObjectType type, HubSpotCheckpoint cp, StreamRequest req, RequestTally tally, String position)
       throws ConnectorException {
     if (!settles(req)) {
       throw new IllegalArgumentException("checkpoint " + req.checkpoint() + " waits for the search index; resume it with the run's "
@@ -275,7 +256,7 @@ final class HubSpotStreamReader {
     return HubSpotCheckpoint.settle(Math.max(floor(req), from), new HubSpotCheckpoint.Pass(pass.number() + 1, true, horizon, null));
   }
 
-  private Page search(HubSpotObjectType type, HubSpotCheckpoint cp, StreamRequest req, Tally tally, String position)
+  private Page search(HubSpotObjectType type, HubSpotCheckpoint cp, StreamRequest req, RequestTally tally, String position)
       throws ConnectorException {
     String lm = type.lastModifiedProperty();
     ObjectNode body = searchBody(type);
@@ -315,7 +296,7 @@ final class HubSpotStreamReader {
     return new Page(records, next.toJson(), false, tally.requests(), position);
   }
 
-  private Page searchTie(HubSpotObjectType type, HubSpotCheckpoint cp, StreamRequest req, Tally tally, String position)
+  private Page searchTie(HubSpotObjectType type, HubSpotCheckpoint cp, StreamRequest req, RequestTally tally, String position)
       throws ConnectorException {
     String lm = type.lastModifiedProperty();
     ObjectNode body = searchBody(type);
@@ -359,7 +340,7 @@ final class HubSpotStreamReader {
    * Runs one search query. The re-anchoring is only sound on results in ascending order of the
    * sort key, so an answer out of order is refused as malformed rather than risking a gap.
    */
-  private SearchPage searchResults(HubSpotObjectType type, ObjectNode body, Tally tally, String position,
+  private SearchPage searchResults(HubSpotObjectType type, ObjectNode body, RequestTally tally, String position,
       java.util.function.ToLongFunction<HubSpotRecords.RawRecord> sortKey, String order) throws ConnectorException {
     tally.add();
     JsonNode resp = http.send("search", "POST", "/crm/v3/objects/" + type.name() + "/search", body, Map.of(), position).body();
@@ -405,7 +386,7 @@ final class HubSpotStreamReader {
   /** One list page, its properties merged from every chunk request. */
   private record ListPage(List<HubSpotRecords.RawRecord> records, String after) {}
 
-  private ListPage list(HubSpotObjectType type, String after, boolean archivedOnly, Tally tally, String position)
+  private ListPage list(HubSpotObjectType type, String after, boolean archivedOnly, RequestTally tally, String position)
       throws ConnectorException {
     String prefix = "/crm/v3/objects/" + type.name() + "?limit=" + LIST_LIMIT + "&archived=" + archivedOnly
         + (after == null ? "" : "&after=" + encode(after));
@@ -455,7 +436,7 @@ final class HubSpotStreamReader {
     for (int i = 0; i < distinct.size(); i += HubSpotConnector.MAX_BATCH) {
       List<String> chunk = distinct.subList(i, Math.min(distinct.size(), i + HubSpotConnector.MAX_BATCH));
       String position = type.name() + " by id";
-      Tally tally = new Tally();
+      RequestTally tally = new RequestTally();
       List<HubSpotRecords.RawRecord> live = batchRead(type, chunk, false, tally, position);
       Set<String> found = new java.util.HashSet<>();
       live.forEach(r -> found.add(r.id()));
@@ -469,7 +450,7 @@ final class HubSpotStreamReader {
     return out;
   }
 
-  private List<HubSpotRecords.RawRecord> batchRead(HubSpotObjectType type, List<String> ids, boolean archived, Tally tally,
+  private List<HubSpotRecords.RawRecord> batchRead(HubSpotObjectType type, List<String> ids, boolean archived, RequestTally tally,
       String position) throws ConnectorException {
     ObjectNode body = HubSpotHttp.JSON.createObjectNode();
     var props = body.putArray("properties");
@@ -508,31 +489,11 @@ final class HubSpotStreamReader {
     return chunks;
   }
 
-  private List<SourceRecord> withAssociations(HubSpotObjectType type, List<HubSpotRecords.RawRecord> raws, Tally tally,
+  /** The records as source records, each with its associations (read for the whole page at once). */
+  private List<SourceRecord> withAssociations(HubSpotObjectType type, List<HubSpotRecords.RawRecord> raws, RequestTally tally,
       String position) throws ConnectorException {
-    Map<String, Map<String, List<String>>> assoc = new HashMap<>();
-    List<String> ids = raws.stream().map(HubSpotRecords.RawRecord::id).toList();
-    if (!ids.isEmpty()) {
-      // The association reads of one page are independent: run them at once, so a page costs one
-      // round trip for them instead of one per target type (a stream's pages are sequential).
-      List<String> targets = type.associationTargets();
-      long defined = targets.stream().filter(t -> !undefinedPairs.contains(type.name() + "/" + t)).count();
-      http.prepay("associations", (int) defined, position);
-      List<java.util.concurrent.Future<Map<String, List<String>>>> reads = new ArrayList<>();
-      try (var pool = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
-        for (String target : targets) {
-          reads.add(pool.submit(() -> associations(type.name(), target, ids, tally, position)));
-        }
-        for (int i = 0; i < targets.size(); i++) {
-          String target = targets.get(i);
-          awaitRead(reads.get(i)).forEach((from, to) -> {
-            if (!to.isEmpty()) {
-              assoc.computeIfAbsent(from, k -> new LinkedHashMap<>()).put(target, to);
-            }
-          });
-        }
-      }
-    }
+    Map<String, Map<String, List<String>>> assoc =
+        associations.of(type, raws.stream().map(HubSpotRecords.RawRecord::id).toList(), tally, position);
     List<SourceRecord> out = new ArrayList<>(raws.size());
     for (HubSpotRecords.RawRecord r : raws) {
       out.add(new SourceRecord(type.name(), r.id(), r.properties(), assoc.getOrDefault(r.id(), Map.of()), r.archived(),
@@ -541,90 +502,7 @@ final class HubSpotStreamReader {
     return out;
   }
 
-  private static Map<String, List<String>> awaitRead(java.util.concurrent.Future<Map<String, List<String>>> read)
-      throws ConnectorException {
-    try {
-      return read.get();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw ConnectorException.retryable("interrupted while reading associations", 0, e);
-    } catch (java.util.concurrent.ExecutionException e) {
-      if (e.getCause() instanceof ConnectorException ce) {
-        throw ce;
-      }
-      if (e.getCause() instanceof RuntimeException re) {
-        throw re;
-      }
-      throw new IllegalStateException(e.getCause());
-    }
-  }
-
-  private Map<String, List<String>> associations(String from, String to, List<String> ids, Tally tally, String position)
-      throws ConnectorException {
-    String where = position + ", associations " + from + "→" + to;
-    ObjectNode body = HubSpotHttp.JSON.createObjectNode();
-    ArrayNode inputs = body.putArray("inputs");
-    ids.forEach(id -> inputs.addObject().put("id", id));
-    String pair = from + "/" + to;
-    if (undefinedPairs.contains(pair)) {
-      return Map.of();
-    }
-    tally.add();
-    HubSpotHttp.Response resp;
-    try {
-      resp = http.sendPrepaid("associations", "POST", "/crm/v4/associations/" + from + "/" + to + "/batch/read", body, Map.of(),
-          where);
-    } catch (ConnectorException e) {
-      if (e.kind() == ConnectorException.Kind.PERMANENT_BATCH && e.httpStatus() == 400) {
-        // The portal defines no association between these types: there can be none to read.
-        LOG.warn("{}: skipping associations {} → {} from now on: {}", position, from, to, e.getMessage());
-        undefinedPairs.add(pair);
-        return Map.of();
-      }
-      throw e;
-    }
-    if (resp.status() == 207 && !HubSpotRecords.onlyMissingAssociations(resp.body())) {
-      throw ConnectorException.retryable("HubSpot failed part of the association read at " + where + ": "
-          + HubSpotHttp.errorDetail(resp.body().path("errors").path(0), null), 207, null);
-    }
-    Map<String, String> paged = new LinkedHashMap<>();
-    Map<String, List<String>> out = HubSpotRecords.associations(resp.body(), paged);
-    for (Map.Entry<String, String> e : paged.entrySet()) {
-      String after = e.getValue();
-      while (after != null) {
-        tally.add();
-        // The per-record association read is an ordinary v4 call: it takes the 10-second limit too.
-        JsonNode more = http.send("list", "GET", "/crm/v4/objects/" + from + "/" + encode(e.getKey()) + "/associations/"
-            + to + "?limit=" + ASSOCIATION_PAGE_LIMIT + "&after=" + encode(after), null, Map.of(), where).body();
-        List<String> target = out.get(e.getKey());
-        HubSpotRecords.results(more); // checks the shape
-        target.addAll(HubSpotRecords.targetIds(more.get("results")));
-        after = HubSpotRecords.nextAfter(more);
-      }
-    }
-    return out;
-  }
-
   private static String encode(String s) {
     return URLEncoder.encode(s, StandardCharsets.UTF_8);
-  }
-
-  private static String position(HubSpotObjectType type, HubSpotCheckpoint cp) {
-    String lm = type.lastModifiedProperty();
-    return switch (cp.phase()) {
-      case ACTIVE -> type.name() + " list " + (cp.after() == null ? "first page" : "after=" + cp.after()) + " (phase active)";
-      case ARCHIVED -> type.name() + " list archived " + (cp.after() == null ? "first page" : "after=" + cp.after())
-          + " (phase archived)";
-      case SEARCH -> type.name() + " search " + lm + (cp.strict() ? " > " : " >= ") + Instant.ofEpochMilli(cp.anchor())
-          + (cp.seen().isEmpty() ? "" : " skipping " + cp.seen().size() + " seen") + passLabel(cp) + " (phase search)";
-      case SEARCH_TIE -> type.name() + " search " + lm + " = " + Instant.ofEpochMilli(cp.anchor()) + " hs_object_id > "
-          + cp.tieAfter() + passLabel(cp) + " (phase search_tie)";
-      case SETTLE -> type.name() + " search again once the index has settled, " + lm + " >= " + Instant.ofEpochMilli(cp.anchor())
-          + passLabel(cp) + " (phase settle)";
-    };
-  }
-
-  private static String passLabel(HubSpotCheckpoint cp) {
-    return cp.pass() == null || cp.pass().number() == 0 ? "" : ", pass " + (cp.pass().number() + 1);
   }
 }
