@@ -10,8 +10,6 @@ import com.fasterxml.jackson.databind.node.JsonNodeType;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
 import dev.sluice.connectors.ConnectionConfig;
-import dev.sluice.connectors.RateLimitRegistry;
-import dev.sluice.connectors.RateLimitSpec;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -22,7 +20,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -37,25 +34,10 @@ import java.util.regex.Pattern;
  */
 final class ConfigParser {
   private static final Pattern ENV_REFERENCE = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?}");
-  private static final Pattern CONNECTION_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,62}");
+  static final Pattern CONNECTION_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,62}");
   private static final Set<String> TOP_KEYS = Set.of("connections", "server", "workers", "database", "leads", "retention", "rules", "inbound",
       "pipelines", "llm");
-  private static final Set<String> CONNECTION_KEYS =
-      Set.of("platform", "base_url", "token", "tier", "limits", "objects", "properties", "cron", "search_index_settle_ms",
-          "daily_limit_time_zone", "webhooks", "settings");
-  /** The one key of {@code connections.<name>.webhooks} per platform. */
-  private static final Map<String, String> WEBHOOK_KEYS =
-      Map.of("hubspot", "app_secret", "salesforce", "organization_id", "mailchimp", "path_secret");
   private static final Set<String> INBOUND_KEYS = Set.of("public_base_url", "keep_events_days", "standard", "commit_batch", "committers");
-  /** {@code limits:} keys and the window each one counts over. */
-  private static final Map<String, Duration> LIMIT_KEYS = Map.of(
-      "requests_per_10s", Duration.ofSeconds(10), "requests_per_day", Duration.ofDays(1), "search_per_second", Duration.ofSeconds(1),
-      "requests_per_second", Duration.ofSeconds(1), "write_requests_per_minute", Duration.ofMinutes(1),
-      "read_requests_per_minute", Duration.ofMinutes(1));
-  /** {@code limits:} keys and the rate-limit registry's bucket class each one overrides. */
-  private static final Map<String, String> LIMIT_BUCKETS =
-      Map.of("requests_per_10s", "10s", "requests_per_day", "daily", "search_per_second", "search", "requests_per_second", "1s",
-          "write_requests_per_minute", "write_minute", "read_requests_per_minute", "read_minute");
   private static final Set<String> SERVER_KEYS = Set.of("host", "port", "api_token", "tls", "metrics_token");
   private static final Set<String> TLS_KEYS = Set.of("certificate", "key");
   private static final Set<String> WORKER_KEYS = Set.of("concurrency");
@@ -65,12 +47,8 @@ final class ConfigParser {
   /** Upper bound on in-process handlers: beyond this the pool, not the workers, is the limit. */
   private static final int MAX_CONCURRENCY = 1024;
 
-  /** Tiers in the order error messages list them (registry tiers not named here come last). */
-  private static final List<String> TIER_ORDER = List.of("free", "starter", "professional", "enterprise");
-
   private final Map<String, String> env;
   private final ObjectMapper yaml;
-  private final RateLimitRegistry registry = RateLimitRegistry.builtIn();
 
   /**
    * False for commands that only read the database (runs, explain): a connection token whose
@@ -123,10 +101,11 @@ final class ConfigParser {
     JsonNode conns = root.get("connections");
     if (conns != null && !conns.isNull()) {
       requireObject(conns, "connections");
+      ConnectionsConfigParser parser = new ConnectionsConfigParser(this);
       for (Map.Entry<String, JsonNode> e : conns.properties()) {
-        ConnectionConfig c = connection(e.getKey(), e.getValue());
+        ConnectionConfig c = parser.connection(e.getKey(), e.getValue());
         connections.put(e.getKey(), c);
-        webhooks(c, e.getValue(), webhooks);
+        parser.webhooks(c, e.getValue(), webhooks);
       }
     }
     SluiceConfig.InboundSettings inbound = inbound(objectOrEmpty(root, "inbound"), webhooks);
@@ -245,25 +224,6 @@ final class ConfigParser {
     });
   }
 
-  /** {@code connections.<name>.webhooks: {app_secret | organization_id | path_secret: …}}. */
-  private void webhooks(ConnectionConfig c, JsonNode node, WebhookSources.Builder out) {
-    JsonNode w = node.get("webhooks");
-    if (w == null || w.isNull()) return;
-    String path = "connections." + c.name() + ".webhooks";
-    requireObject(w, path);
-    String key = WEBHOOK_KEYS.get(c.platform());
-    if (key == null) throw new ConfigException(path, "platform '" + c.platform() + "' sends no webhooks Sluice receives");
-    checkKeys(w, path, Set.of(key));
-    switch (c.platform()) {
-      case "hubspot" -> out.hubspot(c.name(), optionalSecret(w, path, key, c.name())
-          .orElseThrow(() -> new ConfigException(path + "." + key, "missing (the app's client secret, e.g. ${HUBSPOT_APP_SECRET})")).reveal());
-      case "salesforce" -> out.salesforce(c.name(), optionalString(w, path, key)
-          .orElseThrow(() -> new ConfigException(path + "." + key, "missing (the 15- or 18-character org id, 00D…)")));
-      default -> out.mailchimp(c.name(), optionalSecret(w, path, key, c.name())
-          .orElseThrow(() -> new ConfigException(path + "." + key, "missing (a long random string, e.g. ${MAILCHIMP_WEBHOOK_SECRET})")).reveal());
-    }
-  }
-
   /** {@code inbound: {public_base_url, keep_events_days, standard: {<source>: {secrets: [...]}}}}. */
   private SluiceConfig.InboundSettings inbound(JsonNode node, WebhookSources.Builder out) {
     checkKeys(node, "inbound", INBOUND_KEYS);
@@ -295,153 +255,6 @@ final class ConfigParser {
       }
     }
     return new SluiceConfig.InboundSettings(out.build(), keep, commitBatch, committers);
-  }
-
-  private ConnectionConfig connection(String name, JsonNode node) {
-    String path = "connections." + name;
-    if (!CONNECTION_NAME.matcher(name).matches()) {
-      throw new ConfigException(path, "a connection name uses letters, digits, '-', '_' and '.' (at most 63 characters)");
-    }
-    requireObject(node, path);
-    checkKeys(node, path, CONNECTION_KEYS);
-
-    String platformName = requiredString(node, path, "platform");
-    Platform platform = Platform.named(platformName).orElseThrow(() -> new ConfigException(path + ".platform",
-        "'" + platformName + "' is not one of " + Platform.names()));
-
-    // Mailchimp's data center is the API key's suffix: without base_url the connection derives it.
-    URI baseUrl = optionalString(node, path, "base_url").map(s -> url(s, path + ".base_url"))
-        .orElse(platform == Platform.MAILCHIMP ? null : platform.defaultBaseUrl());
-
-    Secret token = optionalSecret(node, path, "token", name)
-        .orElseThrow(() -> new ConfigException(path + ".token", "missing (write e.g. token: ${" + envNameFor(name) + "} and set that variable)"));
-
-    Optional<String> tier = optionalString(node, path, "tier").map(String::toLowerCase);
-    tier.ifPresent(t -> {
-      if (!registry.tiers(platform.configName()).contains(t)) {
-        throw new ConfigException(path + ".tier", "'" + t + "' is not one of " + String.join(", ", tierNames(platform)));
-      }
-    });
-    Map<String, RateLimitSpec> limitOverrides = new LinkedHashMap<>();
-    JsonNode limitsNode = node.get("limits");
-    if (limitsNode != null && !limitsNode.isNull()) {
-      String lp = path + ".limits";
-      requireObject(limitsNode, lp);
-      checkKeys(limitsNode, lp, LIMIT_KEYS.keySet());
-      for (Map.Entry<String, Duration> e : LIMIT_KEYS.entrySet()) {
-        optionalInt(limitsNode, lp, e.getKey(), 1, Integer.MAX_VALUE)
-            .ifPresent(v -> limitOverrides.put(LIMIT_BUCKETS.get(e.getKey()), RateLimitSpec.of(v, e.getValue())));
-      }
-    }
-    List<String> objects = platform.objects();
-    JsonNode objectsNode = node.get("objects");
-    if (objectsNode != null && !objectsNode.isNull()) {
-      objects = stringList(objectsNode, path + ".objects");
-      if (objects.isEmpty()) throw new ConfigException(path + ".objects", "must name at least one object (" + String.join(", ", platform.objects()) + ")");
-      for (int i = 0; i < objects.size(); i++) checkObject(platform, objects.get(i), path + ".objects[" + i + "]");
-      if (new LinkedHashSet<>(objects).size() != objects.size()) throw new ConfigException(path + ".objects", "names an object twice");
-    }
-
-    Map<String, List<String>> properties = new LinkedHashMap<>();
-    JsonNode propsNode = node.get("properties");
-    if (propsNode != null && !propsNode.isNull()) {
-      requireObject(propsNode, path + ".properties");
-      for (Map.Entry<String, JsonNode> e : propsNode.properties()) {
-        String pp = path + ".properties." + e.getKey();
-        checkObject(platform, e.getKey(), pp);
-        if (!objects.contains(e.getKey())) throw new ConfigException(pp, "'" + e.getKey() + "' is not in this connection's objects " + objects);
-        List<String> props = stringList(e.getValue(), pp);
-        if (props.isEmpty()) throw new ConfigException(pp, "must list at least one property (or leave the object out for the default set)");
-        properties.put(e.getKey(), props);
-      }
-    }
-
-    Optional<String> cron = optionalString(node, path, "cron");
-    cron.ifPresent(c -> {
-      if (c.trim().split("\\s+").length != 5) {
-        throw new ConfigException(path + ".cron", "'" + c + "' is not a 5-field cron expression (minute hour day-of-month month day-of-week)");
-      }
-    });
-
-    // How long after a run starts its last search pass may begin (null: the platform's default).
-    Duration settle = optionalInt(node, path, "search_index_settle_ms", 0, 600_000).map(Duration::ofMillis).orElse(null);
-    // The daily quota resets at midnight in the account's time zone (HubSpot: the portal's setting).
-    java.time.ZoneId dailyZone = optionalString(node, path, "daily_limit_time_zone").map(z -> {
-      try {
-        return java.time.ZoneId.of(z.trim());
-      } catch (java.time.DateTimeException e) {
-        throw new ConfigException(path + ".daily_limit_time_zone", "'" + z + "' is not a time zone (e.g. UTC, Europe/Berlin, America/New_York)");
-      }
-    }).orElse(null);
-
-    Map<String, String> settings = settings(node.get("settings"), path + ".settings");
-
-    ConnectionConfig built;
-    try {
-      built = ConnectionConfig.builder(name, platform.configName())
-          .baseUrl(baseUrl)
-          .token(token.reveal(), token.source())
-          .tier(tier.orElse(null))
-          .limitOverrides(limitOverrides)
-          .objects(objects)
-          .properties(properties)
-          .cron(cron.map(String::trim).orElse(null))
-          .searchIndexSettle(settle)
-          .dailyLimitZone(dailyZone)
-          .settings(settings)
-          .build();
-    } catch (IllegalArgumentException e) {
-      throw new ConfigException(path, e.getMessage());
-    }
-    try {
-      switch (platform) {
-        case SALESFORCE -> dev.sluice.connectors.salesforce.SalesforceConnector.validate(built);
-        // A Mailchimp connection may only receive webhooks: its audience is needed to read or write.
-        case MAILCHIMP -> {
-          if (!settings.isEmpty()) dev.sluice.connectors.mailchimp.MailchimpConnector.validate(built);
-        }
-        case SEGMENT -> dev.sluice.connectors.segment.SegmentConnector.validate(built);
-        default -> { }
-      }
-    } catch (IllegalArgumentException e) {
-      throw new ConfigException(path + ".settings", e.getMessage());
-    }
-    return built;
-  }
-
-  /** {@code settings:}: the platform's own settings, names to scalar values (Mailchimp {@code list_id}, Salesforce {@code api_version}). */
-  private static Map<String, String> settings(JsonNode node, String path) {
-    Map<String, String> out = new LinkedHashMap<>();
-    if (node == null || node.isNull()) {
-      return out;
-    }
-    requireObject(node, path);
-    for (Map.Entry<String, JsonNode> e : node.properties()) {
-      JsonNode v = e.getValue();
-      if (!v.isValueNode() || v.isNull()) {
-        throw new ConfigException(path + "." + e.getKey(), "must be a single value (text or number)");
-      }
-      out.put(e.getKey(), v.asText());
-    }
-    return out;
-  }
-
-  private static String envNameFor(String connection) {
-    return connection.toUpperCase(Locale.ROOT).replaceAll("[^A-Z0-9]", "_") + "_TOKEN";
-  }
-
-  private static void checkObject(Platform platform, String object, String path) {
-    if (!platform.objects().contains(object)) {
-      throw new ConfigException(path, "'" + object + "' is not a " + platform.configName() + " object (one of "
-          + String.join(", ", platform.objects()) + ")");
-    }
-  }
-
-  /** The registry's tiers of {@code platform}, cheapest first as the registry lists them. */
-  private List<String> tierNames(Platform platform) {
-    List<String> names = new ArrayList<>(registry.tiers(platform.configName()));
-    names.sort(java.util.Comparator.comparingInt(t -> TIER_ORDER.indexOf(t) < 0 ? TIER_ORDER.size() : TIER_ORDER.indexOf(t)));
-    return names;
   }
 
   static URI url(String value, String path) {
@@ -479,7 +292,7 @@ final class ConfigParser {
     }
   }
 
-  private String requiredString(JsonNode node, String path, String key) {
+  String requiredString(JsonNode node, String path, String key) {
     return optionalString(node, path, key).orElseThrow(() -> new ConfigException(path + "." + key, "missing"));
   }
 
