@@ -22,6 +22,9 @@ final class StandardWebhookVerifier {
   private StandardWebhookVerifier() {}
 
   /** The HMAC key of a secret; IllegalArgumentException when it is not base64. */
+  /** Longest {@code webhook-id} accepted (the spec's ids are short, e.g. {@code msg_2KWPBgLlAfxdpx2AI54pPJ85f4W}). */
+  static final int MAX_ID_LENGTH = 256;
+
   static byte[] key(String secret) {
     String s = secret.startsWith(PREFIX) ? secret.substring(PREFIX.length()) : secret;
     try {
@@ -33,6 +36,10 @@ final class StandardWebhookVerifier {
 
   static void verify(List<String> secrets, InboundRequest r, Clock clock) {
     String id = required(r, "webhook-id");
+    if (id.length() > MAX_ID_LENGTH || id.chars().anyMatch(c -> c < 0x20 || c == 0x7f)) {
+      // The id is the dedupe key: stored as text, so it must be printable (PostgreSQL refuses NUL).
+      throw WebhookRejected.badRequest("webhook-id must be printable text of at most " + MAX_ID_LENGTH + " characters");
+    }
     String timestamp = required(r, "webhook-timestamp");
     String signatures = required(r, "webhook-signature");
     long seconds;

@@ -111,6 +111,23 @@ class WebhookSignatureTest {
         new InboundRequest("POST", "/", null, Map.of("webhook-id", "m"), body), CLOCK)).hasMessageContaining("missing webhook-timestamp");
   }
 
+  @Test
+  void aWebhookIdThatCannotBeStoredIsRefusedEvenWhenSigned() {
+    // Found by the hour of fuzzing: an id of NUL characters, correctly signed, became an empty dedupe key.
+    byte[] body = "{}".getBytes(StandardCharsets.UTF_8);
+    long ts = CLOCK.millis() / 1000;
+    String secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+    for (String id : new String[] {"\u0000\u0000", "msg\n1", "m".repeat(StandardWebhookVerifier.MAX_ID_LENGTH + 1)}) {
+      assertThatThrownBy(() -> StandardWebhookVerifier.verify(List.of(secret),
+          standard(id, ts, StandardWebhookVerifier.sign(secret, id, ts, body), body), CLOCK))
+          .isInstanceOfSatisfying(WebhookRejected.class, e -> assertThat(e.status()).isEqualTo(400))
+          .hasMessageContaining("webhook-id must be printable");
+    }
+    String longest = "m".repeat(StandardWebhookVerifier.MAX_ID_LENGTH);
+    assertThatCode(() -> StandardWebhookVerifier.verify(List.of(secret),
+        standard(longest, ts, StandardWebhookVerifier.sign(secret, longest, ts, body), body), CLOCK)).doesNotThrowAnyException();
+  }
+
   static InboundRequest standard(String id, long ts, String signature, byte[] body) {
     return new InboundRequest("POST", "/hooks/standard/app", null,
         Map.of("webhook-id", id, "webhook-timestamp", Long.toString(ts), "webhook-signature", signature), body);
