@@ -1,19 +1,15 @@
 package dev.sluice.sync;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
+import dev.sluice.queue.schema.SqlResource;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.regex.Pattern;
 
 /**
- * The engine's SQL, loaded once from the {@code .sql} resources next to this class. {@code ${schema}}
- * becomes the validated, quoted schema name (an identifier, never a value); values are always bound
- * as JDBC parameters.
+ * The engine's SQL, loaded once from the {@code .sql} resources next to this class through the
+ * queue's {@link SqlResource} ({@code ${schema}} becomes the validated, quoted schema name, an
+ * identifier, never a value); the engine's statements bind their values positionally.
  */
 final class SqlStatements {
-  private static final Pattern SCHEMA_NAME = Pattern.compile("[a-z_][a-z0-9_]{0,62}");
   private static final String[] NAMES = {
       "upsert_connection", "insert_run", "find_active_run", "insert_stream", "mirror_count",
       "last_completed_stream_start", "insert_event", "select_run", "lock_run", "list_runs", "select_streams",
@@ -26,26 +22,13 @@ final class SqlStatements {
   private final Map<String, String> byName = new HashMap<>();
 
   SqlStatements(String schema) {
-    String quoted = "\"" + checkSchema(schema) + "\"";
     for (String name : NAMES) {
-      String path = "dev/sluice/sync/" + name + ".sql";
-      try (InputStream in = SqlStatements.class.getClassLoader().getResourceAsStream(path)) {
-        if (in == null) {
-          throw new IllegalStateException("missing SQL resource " + path);
-        }
-        byName.put(name, new String(in.readAllBytes(), StandardCharsets.UTF_8).replace("${schema}", quoted));
-      } catch (IOException e) {
-        throw new IllegalStateException("cannot read SQL resource " + path, e);
-      }
+      byName.put(name, SqlResource.load(SqlStatements.class, name + ".sql", schema).sql());
     }
   }
 
   static String checkSchema(String schema) {
-    if (schema == null || !SCHEMA_NAME.matcher(schema).matches()) {
-      throw new IllegalArgumentException("schema name must be lower-case letters, digits and _ (max 63), "
-          + "starting with a letter or _: '" + schema + "'");
-    }
-    return schema;
+    return SqlResource.checkSchema(schema);
   }
 
   String get(String name) {
