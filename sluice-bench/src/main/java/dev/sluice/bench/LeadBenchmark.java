@@ -132,6 +132,8 @@ public final class LeadBenchmark {
         progress.accept(String.format(Locale.ROOT, "latency: %,d leads/s for %d s", options.rate(), options.latencyPhase().toSeconds()));
         LeadLoad steady = new LeadLoad(client, benchKey, "steady");
         double[] lat = steady.openLoop(options.rate(), options.latencyPhase());
+        long intakeEnd = System.nanoTime();
+        progress.accept("latency phase, the 100 ms slots with most acks over 10 ms: " + slowSlots(lat, options.rate()));
         double[] acked = Arrays.stream(lat).filter(v -> !Double.isNaN(v)).toArray();
         Percentiles p = Percentiles.of(acked.length == 0 ? new double[] {Double.MAX_VALUE} : acked);
 
@@ -151,6 +153,7 @@ public final class LeadBenchmark {
         sampler.interrupt();
         sampler.join();
         double drain = drainRate(samples);
+        progress.accept("drain per whole window from the first send (records/s): " + windowRates(samples, intakeEnd));
 
         Map<String, Integer> inCrm = new HashMap<>();
         for (String id : sandbox.hubspot().ids(HubSpotObjectType.CONTACTS)) {
@@ -207,6 +210,68 @@ public final class LeadBenchmark {
       return (last.sent() - start.sent()) / Math.max(1e-9, (last.nanos() - start.nanos()) / 1e9);
     }
     return (end.sent() - start.sent()) / ((end.nanos() - start.nanos()) / 1e9);
+  }
+
+  /**
+   * The records/s of each whole window {@link #drainRate} counts, for the progress log; a window
+   * that began before {@code intakeEnd} is marked {@code *} (intake still running).
+   */
+  static String windowRates(List<Sample> samples, long intakeEnd) {
+    List<Sample> s;
+    synchronized (samples) {
+      s = new ArrayList<>(samples);
+    }
+    int firstSend = -1;
+    for (int i = 0; i < s.size(); i++) {
+      if (s.get(i).sent() > 0) {
+        firstSend = i;
+        break;
+      }
+    }
+    if (firstSend < 0) return "none";
+    Sample from = firstSend == 0 ? s.get(0) : s.get(firstSend - 1);
+    long origin = from.nanos();
+    StringBuilder out = new StringBuilder();
+    int k = 1;
+    for (Sample x : s) {
+      if (x.nanos() - origin >= k * WINDOW.toNanos()) {
+        if (x.waiting() == 0) break;
+        if (!out.isEmpty()) out.append(", ");
+        out.append(String.format(Locale.ROOT, "%.0f%s", (x.sent() - from.sent()) / ((x.nanos() - from.nanos()) / 1e9),
+            from.nanos() < intakeEnd ? "*" : ""));
+        from = x;
+        k++;
+      }
+    }
+    return out.isEmpty() ? "none (dry within one window)" : out + " (* = intake still running)";
+  }
+
+  /**
+   * Where in the latency phase the slow acks were: the five 100 ms slots (by scheduled send time)
+   * with the most acks over 10 ms, each as {@code +offset s: count over 10 ms, slowest ms}; for
+   * the progress log (a tail spread evenly is queueing, one clustered in a few slots is a stall).
+   */
+  static String slowSlots(double[] latencies, int perSecond) {
+    int perSlot = Math.max(1, perSecond / 10);
+    int slots = (latencies.length + perSlot - 1) / perSlot;
+    int[] over = new int[slots];
+    double[] worst = new double[slots];
+    for (int i = 0; i < latencies.length; i++) {
+      double v = Double.isNaN(latencies[i]) ? Double.POSITIVE_INFINITY : latencies[i];
+      int slot = i / perSlot;
+      if (v > 10) over[slot]++;
+      worst[slot] = Math.max(worst[slot], v);
+    }
+    Integer[] order = new Integer[slots];
+    for (int i = 0; i < slots; i++) order[i] = i;
+    Arrays.sort(order, (a, b) -> Integer.compare(over[b], over[a]));
+    StringBuilder out = new StringBuilder();
+    for (int i = 0; i < Math.min(5, slots) && over[order[i]] > 0; i++) {
+      int slot = order[i];
+      if (!out.isEmpty()) out.append("; ");
+      out.append(String.format(Locale.ROOT, "+%.1f s: %d over 10 ms, slowest %.0f ms", slot / 10.0, over[slot], worst[slot]));
+    }
+    return out.isEmpty() ? "none" : out.toString();
   }
 
   private void sample(URI url, String admin, List<Sample> out) {

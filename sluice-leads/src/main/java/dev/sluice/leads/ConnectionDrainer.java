@@ -75,7 +75,9 @@ final class ConnectionDrainer {
     long seen = owner.generation();
     while (!stopping) {
       try {
+        long t0 = System.nanoTime();
         List<Claimed> batch = claim();
+        owner.phases.claim(System.nanoTime() - t0);
         if (batch.isEmpty()) {
           seen = owner.awaitWork(seen, settings.idlePoll());
           continue;
@@ -121,7 +123,12 @@ final class ConnectionDrainer {
       WriteResult result;
       try {
         owner.requests.incrementAndGet();
-        result = connector.uploadBatch(settings.objectType(), records, null);
+        long t0 = System.nanoTime();
+        try {
+          result = connector.uploadBatch(settings.objectType(), records, null);
+        } finally {
+          owner.phases.call(System.nanoTime() - t0);
+        }
       } catch (ConnectorException e) {
         switch (e.kind()) {
           case RATE_LIMITED -> {
@@ -171,7 +178,9 @@ final class ConnectionDrainer {
           }
         }
       }
+      long t0 = System.nanoTime();
       record(batch, result);
+      owner.phases.record(System.nanoTime() - t0, batch.size());
       return;
     }
   }
@@ -203,6 +212,7 @@ final class ConnectionDrainer {
     try (Connection c = dataSource.getConnection()) {
       c.setAutoCommit(false);
       try {
+        LeadStore.commitWithoutFlush(c);
         store.markSent(c, sent, crmIds, now);
         store.markRejected(c, rejected, reasons, now);
         store.markRetrying(c, retry, batch.get(0).token(), true, retryReason, now, now.plus(backoff(0)));

@@ -87,9 +87,11 @@ public final class LeadDrain implements AutoCloseable {
   final AtomicLong failedSends = new AtomicLong();
   final AtomicLong rateLimitWaits = new AtomicLong();
   final AtomicLong requests = new AtomicLong();
+  final DrainPhases phases;
 
   LeadDrain(DataSource dataSource, LeadStore store, Clock clock, Map<String, LeadSource> sources,
       Map<String, DestinationConnector> destinations, Settings settings) {
+    this.phases = new DrainPhases(String.join(",", destinations.keySet()));
     for (Map.Entry<String, DestinationConnector> e : destinations.entrySet()) {
       for (int i = 0; i < settings.drainersPerConnection(); i++) {
         ConnectionDrainer d = new ConnectionDrainer(this, dataSource, store, clock, sources, e.getKey(), e.getValue(), settings);

@@ -116,6 +116,24 @@ final class LeadStore {
     return out;
   }
 
+  /**
+   * Lets the transaction open on {@code c} commit without waiting for the WAL flush. Only for the
+   * drain's own bookkeeping (claims and outcomes), never for storing a lead: such a commit is
+   * atomic and visible at once, and only a crash of the database server itself within a fraction
+   * of a second can lose it, which leaves the leads as they were before it — claimed or waiting
+   * again, so they are sent once more, to the same CRM record (the write is an upsert by email).
+   * A later durable commit (any lead stored) flushes it with everything before it.
+   */
+  static void commitWithoutFlush(Connection c) throws SQLException {
+    try (java.sql.Statement s = c.createStatement()) {
+      s.execute("SET LOCAL synchronous_commit TO off");
+    }
+  }
+
+  /**
+   * Claims up to {@code limit} leads of {@code destination} for one drainer under a new claim
+   * token; the claim commits without waiting for the WAL flush (see {@link #commitWithoutFlush}).
+   */
   List<Claimed> claim(Connection c, String destination, int limit, Instant now, Instant leaseUntil) throws SQLException {
     List<Claimed> out = new ArrayList<>();
     try (PreparedStatement ps = claim.prepare(c)) {
