@@ -182,6 +182,25 @@ public final class LeadBenchmark {
    * the first send measures what the limit allows, without crediting or charging part of a burst.
    */
   static double drainRate(List<Sample> samples) {
+    List<Sample> b = windowBounds(samples);
+    if (b.isEmpty()) return 0;
+    Sample start = b.get(0);
+    if (b.size() == 1) { // the queue ran dry within one window: the whole drain
+      Sample last;
+      synchronized (samples) {
+        last = samples.get(samples.size() - 1);
+      }
+      return (last.sent() - start.sent()) / Math.max(1e-9, (last.nanos() - start.nanos()) / 1e9);
+    }
+    Sample end = b.get(b.size() - 1);
+    return (end.sent() - start.sent()) / ((end.nanos() - start.nanos()) / 1e9);
+  }
+
+  /**
+   * The samples that bound the whole windows {@link #drainRate} counts: the one before the first
+   * send, then one per {@link #WINDOW} while leads still waited. Empty when nothing was sent.
+   */
+  private static List<Sample> windowBounds(List<Sample> samples) {
     List<Sample> s;
     synchronized (samples) {
       s = new ArrayList<>(samples);
@@ -193,23 +212,18 @@ public final class LeadBenchmark {
         break;
       }
     }
-    if (firstSend < 0) return 0;
+    if (firstSend < 0) return List.of();
     Sample start = firstSend == 0 ? s.get(0) : s.get(firstSend - 1);
-    long windowNanos = WINDOW.toNanos();
-    Sample end = null;
+    List<Sample> bounds = new ArrayList<>(List.of(start));
     int k = 1;
     for (Sample x : s) {
-      if (x.nanos() - start.nanos() >= k * windowNanos) {
+      if (x.nanos() - start.nanos() >= k * WINDOW.toNanos()) {
         if (x.waiting() == 0) break;
-        end = x;
+        bounds.add(x);
         k++;
       }
     }
-    if (end == null) { // the queue ran dry within one window: the whole drain
-      Sample last = s.get(s.size() - 1);
-      return (last.sent() - start.sent()) / Math.max(1e-9, (last.nanos() - start.nanos()) / 1e9);
-    }
-    return (end.sent() - start.sent()) / ((end.nanos() - start.nanos()) / 1e9);
+    return bounds;
   }
 
   /**
@@ -217,33 +231,17 @@ public final class LeadBenchmark {
    * that began before {@code intakeEnd} is marked {@code *} (intake still running).
    */
   static String windowRates(List<Sample> samples, long intakeEnd) {
-    List<Sample> s;
-    synchronized (samples) {
-      s = new ArrayList<>(samples);
-    }
-    int firstSend = -1;
-    for (int i = 0; i < s.size(); i++) {
-      if (s.get(i).sent() > 0) {
-        firstSend = i;
-        break;
-      }
-    }
-    if (firstSend < 0) return "none";
-    Sample from = firstSend == 0 ? s.get(0) : s.get(firstSend - 1);
-    long origin = from.nanos();
+    List<Sample> b = windowBounds(samples);
+    if (b.size() < 2) return b.isEmpty() ? "none" : "none (dry within one window)";
     StringBuilder out = new StringBuilder();
-    int k = 1;
-    for (Sample x : s) {
-      if (x.nanos() - origin >= k * WINDOW.toNanos()) {
-        if (x.waiting() == 0) break;
-        if (!out.isEmpty()) out.append(", ");
-        out.append(String.format(Locale.ROOT, "%.0f%s", (x.sent() - from.sent()) / ((x.nanos() - from.nanos()) / 1e9),
-            from.nanos() < intakeEnd ? "*" : ""));
-        from = x;
-        k++;
-      }
+    for (int i = 1; i < b.size(); i++) {
+      Sample from = b.get(i - 1);
+      Sample to = b.get(i);
+      if (i > 1) out.append(", ");
+      out.append(String.format(Locale.ROOT, "%.0f%s", (to.sent() - from.sent()) / ((to.nanos() - from.nanos()) / 1e9),
+          from.nanos() < intakeEnd ? "*" : ""));
     }
-    return out.isEmpty() ? "none (dry within one window)" : out + " (* = intake still running)";
+    return out + " (* = intake still running)";
   }
 
   /**
