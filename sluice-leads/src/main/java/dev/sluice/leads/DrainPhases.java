@@ -1,6 +1,5 @@
 package dev.sluice.leads;
 
-import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -14,52 +13,52 @@ final class DrainPhases {
   static final long EVERY_NANOS = 10_000_000_000L;
 
   private final String connection;
-  private final AtomicLong claims = new AtomicLong();
-  private final AtomicLong claimNanos = new AtomicLong();
-  private final AtomicLong calls = new AtomicLong();
-  private final AtomicLong callNanos = new AtomicLong();
-  private final AtomicLong records = new AtomicLong();
-  private final AtomicLong recordNanos = new AtomicLong();
-  private final AtomicLong leads = new AtomicLong();
-  private final AtomicLong since = new AtomicLong(System.nanoTime());
+  /** Counts and summed nanoseconds since {@link #since}; guarded by this (a few updates per call). */
+  private long claims;
+  private long claimNanos;
+  private long calls;
+  private long callNanos;
+  private long outcomes;
+  private long outcomeNanos;
+  private long leads;
+  private long since = System.nanoTime();
 
   DrainPhases(String connection) {
     this.connection = connection;
   }
 
-  void claim(long nanos) {
-    claims.incrementAndGet();
-    claimNanos.addAndGet(nanos);
+  synchronized void claim(long nanos) {
+    claims++;
+    claimNanos += nanos;
   }
 
-  void call(long nanos) {
-    calls.incrementAndGet();
-    callNanos.addAndGet(nanos);
+  synchronized void call(long nanos) {
+    calls++;
+    callNanos += nanos;
   }
 
+  /** An outcome commit of {@code leadCount} leads; logs the summary when one is due. */
   void record(long nanos, int leadCount) {
-    records.incrementAndGet();
-    recordNanos.addAndGet(nanos);
-    leads.addAndGet(leadCount);
-    report();
+    String line;
+    synchronized (this) {
+      outcomes++;
+      outcomeNanos += nanos;
+      leads += leadCount;
+      long now = System.nanoTime();
+      if (now - since < EVERY_NANOS) return;
+      double secs = (now - since) / 1e9;
+      line = String.format(java.util.Locale.ROOT,
+          "lead drain of %s, last %.1f s: %d leads recorded (%.0f/s), %d calls (%.1f/s, avg %.1f ms incl. permit wait), "
+              + "%d claims (avg %.1f ms), %d outcome commits (avg %.1f ms)",
+          connection, secs, leads, leads / secs, calls, calls / secs, avg(callNanos, calls), claims, avg(claimNanos, claims),
+          outcomes, avg(outcomeNanos, outcomes));
+      claims = claimNanos = calls = callNanos = outcomes = outcomeNanos = leads = 0;
+      since = now;
+    }
+    log.info(line);
   }
 
-  private void report() {
-    long start = since.get();
-    long now = System.nanoTime();
-    if (now - start < EVERY_NANOS || !since.compareAndSet(start, now)) return;
-    long cl = claims.getAndSet(0);
-    long clN = claimNanos.getAndSet(0);
-    long ca = calls.getAndSet(0);
-    long caN = callNanos.getAndSet(0);
-    long re = records.getAndSet(0);
-    long reN = recordNanos.getAndSet(0);
-    long le = leads.getAndSet(0);
-    double secs = (now - start) / 1e9;
-    log.info(String.format(java.util.Locale.ROOT,
-        "lead drain of %s, last %.1f s: %d leads recorded (%.0f/s), %d calls (%.1f/s, avg %.1f ms incl. permit wait), "
-            + "%d claims (avg %.1f ms), %d outcome commits (avg %.1f ms)",
-        connection, secs, le, le / secs, ca, ca / secs, ca == 0 ? 0 : caN / 1e6 / ca, cl, cl == 0 ? 0 : clN / 1e6 / cl, re,
-        re == 0 ? 0 : reN / 1e6 / re));
+  private static double avg(long nanos, long count) {
+    return count == 0 ? 0 : nanos / 1e6 / count;
   }
 }
