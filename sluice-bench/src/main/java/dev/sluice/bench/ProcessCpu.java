@@ -47,6 +47,11 @@ final class ProcessCpu {
     return last;
   }
 
+  /** CPU seconds used so far by the child alone (NaN when unreadable). */
+  double childSeconds() {
+    return own();
+  }
+
   private double own() {
     try {
       String s = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));

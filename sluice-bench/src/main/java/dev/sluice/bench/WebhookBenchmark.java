@@ -248,6 +248,7 @@ public final class WebhookBenchmark {
     ConcurrentLinkedQueue<Double> latencies = new ConcurrentLinkedQueue<>();
     List<Batch> sent = java.util.Collections.synchronizedList(new ArrayList<>());
     double cpuStart = cpu.secondsWhenQuiet(); // the warm-up's queued work done first
+    double serveStart = cpu.childSeconds();
     long start = System.nanoTime();
     try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
       List<Future<?>> clients = new ArrayList<>();
@@ -271,11 +272,13 @@ public final class WebhookBenchmark {
     double seconds = (System.nanoTime() - start) / 1e9;
     // the work an event causes after its ack (its job, the mirror note's refresh) counts too
     double cpuSeconds = cpu.secondsWhenQuiet() - cpuStart;
+    double serveSeconds = cpu.childSeconds() - serveStart;
     Phase p = new Phase(options.requests(), events.get(), seconds, Percentiles.of(latencies.stream().mapToDouble(Double::doubleValue).toArray()),
         cpuSeconds);
     log.accept(String.format(java.util.Locale.ROOT, "%s: %d requests (%d events) in %.1f s = %.1f requests/s, ack p99 %.1f ms,"
-        + " %.3f ms CPU per event (serve + PostgreSQL), load %s",
+        + " %.3f ms CPU per event (serve %.3f + PostgreSQL %.3f), load %s",
         what, p.requests(), p.events(), seconds, p.rate(), p.latency().at(99), p.cpuMsPerEvent(),
+        serveSeconds * 1000 / p.events(), (cpuSeconds - serveSeconds) * 1000 / p.events(),
         java.util.Arrays.toString(QueueBenchmark.loadAverage())));
     return p;
   }

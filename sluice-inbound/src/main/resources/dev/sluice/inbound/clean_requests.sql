@@ -1,3 +1,7 @@
--- Retention: requests (and, by cascade, their events) received before the cutoff, a slice at a time.
-DELETE FROM ${schema}.inbound_request
-WHERE id IN (SELECT id FROM ${schema}.inbound_request WHERE received_at < :cutoff ORDER BY id LIMIT :limit)
+-- Retention: requests received before the cutoff and their events, a slice at a time.
+WITH doomed AS MATERIALIZED (
+  SELECT id FROM ${schema}.inbound_request WHERE received_at < :cutoff ORDER BY id LIMIT :limit
+), events AS (
+  DELETE FROM ${schema}.inbound_event e USING doomed WHERE e.request_id = doomed.id
+)
+DELETE FROM ${schema}.inbound_request WHERE id IN (SELECT id FROM doomed)

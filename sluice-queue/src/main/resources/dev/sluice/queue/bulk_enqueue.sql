@@ -14,7 +14,12 @@ WITH source AS (
   INSERT INTO ${schema}.job_dedupe AS d (kind, dedupe_key, job_id, expires_at)
   SELECT DISTINCT ON (kind, dedupe_key) kind, dedupe_key, id,
          :now + coalesce(dedupe_window_ms, :default_dedupe_window_ms) * interval '1 millisecond'
-  FROM source WHERE dedupe_key IS NOT NULL
+  FROM source s WHERE dedupe_key IS NOT NULL
+    -- a key already held (committed, not expired) is skipped here: ON CONFLICT would lock its row
+    -- until commit even though its WHERE leaves it alone, serializing every transaction that
+    -- enqueues under one key (the webhook store's mirror refresh, one key per window)
+    AND NOT EXISTS (SELECT 1 FROM ${schema}.job_dedupe h
+                    WHERE h.kind = s.kind AND h.dedupe_key = s.dedupe_key AND h.expires_at > :now)
   ORDER BY kind, dedupe_key, ord
   ON CONFLICT (kind, dedupe_key) DO UPDATE SET job_id = excluded.job_id, expires_at = excluded.expires_at
     WHERE d.expires_at <= :now

@@ -69,6 +69,31 @@ class PostgresJobStoreTest extends JobStoreContract {
   }
 
   /**
+   * A bulk enqueue under a dedupe key that a committed job already holds skips it without locking
+   * the key's row, so it never waits for another open transaction that enqueued under the same key
+   * (the webhook store enqueues one mirror refresh per window from every storing transaction). The
+   * timeout only turns a hang into a failure.
+   */
+  @Test
+  void bulkEnqueueUnderAHeldKeyNeverWaitsForAnotherOpenTransaction() throws Exception {
+    long holder = enqueue(NewJob.builder("k").dedupeKey("window-1").build()).id();
+    try (Connection open = connect()) {
+      open.setAutoCommit(false);
+      assertThat(store.bulkEnqueue(open, List.of(NewJob.builder("k").dedupeKey("window-1").build()), T0)).isZero();
+      long added = assertTimeoutPreemptively(Duration.ofSeconds(20), () -> {
+        try (Connection c = connect()) {
+          return store.bulkEnqueue(c, List.of(NewJob.builder("k").dedupeKey("window-1").build(), NewJob.of("k", "{}")), T0);
+        }
+      });
+      assertThat(added).isEqualTo(1);
+      open.rollback();
+    }
+    try (Connection c = connect()) {
+      assertThat(store.enqueue(c, NewJob.builder("k").dedupeKey("window-1").build(), T0)).isEqualTo(new EnqueueResult(holder, false));
+    }
+  }
+
+  /**
    * Defect 5: the cleaner's DELETE re-checks the state and age on the row version it deletes. A
    * dead job the cleaner's inner SELECT saw as past retention, but that an operator cancels (its
    * finished time becomes now) before the DELETE gets its row lock, is kept.
