@@ -8,7 +8,9 @@
 -- the statement re-checks each kind's live job_kind row once (not once per row), so a pause or cap
 -- set since the cache was read is still respected: such a kind is not read at all.
 -- The lease row (one per batch, made only when a job was locked for the claim) is the fence of every
--- later write: outcomes, heartbeats and progress must name it.
+-- later write: outcomes, heartbeats and progress must name it. It lists the batch's job ids and kinds
+-- (job_ids, kinds): heartbeats, the rescuer and cap counts find running jobs through it, by primary
+-- key, so no index has to hold an entry per running job (V70).
 -- The UPDATE finds the locked rows by primary key (id = ANY(ARRAY(SELECT id FROM next))) rather than
 -- by joining "next": with a join the planner hashes the whole hot table once a batch is large
 -- (a sequential scan of every waiting row per claim), and the join makes every updated row carry
@@ -22,7 +24,7 @@
 WITH async_commit AS MATERIALIZED (
   SELECT set_config('synchronous_commit', 'off', true) IS NOT NULL AS done
 ), next AS (
-  SELECT n.id
+  SELECT n.id, k.kind
   FROM unnest(:kinds::text[]) AS k(kind),
        LATERAL (
          SELECT j.id
@@ -36,8 +38,10 @@ WITH async_commit AS MATERIALIZED (
                   FROM ${schema}.job_kind p WHERE p.kind = k.kind), false) = false
   LIMIT :limit
 ), leased AS (
-  INSERT INTO ${schema}.job_lease (lease, worker_id, claimed_at, heartbeat_at, heartbeat_interval_ms)
-  SELECT :lease, :worker, :now, :now, :heartbeat_interval_ms::bigint WHERE EXISTS (SELECT 1 FROM next)
+  INSERT INTO ${schema}.job_lease (lease, worker_id, claimed_at, heartbeat_at, heartbeat_interval_ms, job_ids, kinds)
+  SELECT :lease, :worker, :now, :now, :heartbeat_interval_ms::bigint,
+         ARRAY(SELECT id FROM next), ARRAY(SELECT DISTINCT kind FROM next)
+  WHERE EXISTS (SELECT 1 FROM next)
 )
 UPDATE ${schema}.job j
 SET state = 'running', attempt = j.attempt + 1, lease = :lease, started_at = :now

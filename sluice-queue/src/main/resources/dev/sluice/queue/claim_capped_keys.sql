@@ -6,15 +6,23 @@
 -- gets its turn, however many there are;
 -- each key with room offers its oldest jobs up to its room, and the batch takes the first job of
 -- every key before the second of any. Jobs without a key compete with the keys' first jobs.
+-- The running jobs are counted through the leases that list the kind (job_lease.kinds), each lease's
+-- jobs read by primary key (no index holds running jobs, V70); the UPDATE finds the chosen rows by
+-- primary key, not by a join (see claim.sql).
 -- async_commit: the commit does not wait for the WAL flush; see claim.sql for why that is safe.
 WITH RECURSIVE async_commit AS MATERIALIZED (
-  SELECT set_config('synchronous_commit', 'off', true)
+  SELECT set_config('synchronous_commit', 'off', true) IS NOT NULL AS done
+), running_jobs AS (
+  SELECT j.concurrency_key
+  FROM ${schema}.job_lease l
+  JOIN ${schema}.job j ON j.id = ANY(l.job_ids) AND j.lease = l.lease
+  WHERE :kind = ANY(l.kinds) AND j.state = 'running' AND j.kind = :kind
 ), running AS (
-  SELECT count(*) AS n FROM ${schema}.job WHERE state = 'running' AND kind = :kind
+  SELECT count(*) AS n FROM running_jobs
 ), running_per_key AS (
   SELECT concurrency_key, count(*) AS n
-  FROM ${schema}.job
-  WHERE state = 'running' AND kind = :kind AND concurrency_key IS NOT NULL
+  FROM running_jobs
+  WHERE concurrency_key IS NOT NULL
   GROUP BY concurrency_key
 ), keys(k, n) AS (
   (SELECT j.concurrency_key, 1
@@ -64,13 +72,13 @@ WITH RECURSIVE async_commit AS MATERIALIZED (
 ), claimed AS (
   UPDATE ${schema}.job j
   SET state = 'running', attempt = j.attempt + 1, lease = :lease, started_at = :now
-  FROM chosen, async_commit
-  WHERE j.id = chosen.id AND j.state IN ('ready', 'retryable')
+  WHERE j.id = ANY(ARRAY(SELECT id FROM chosen)) AND j.state IN ('ready', 'retryable') AND (SELECT done FROM async_commit)
   RETURNING j.id, j.kind, j.payload::text AS payload, j.priority, j.run_at, j.attempt, j.max_attempts,
             j.concurrency_key, j.timeout_ms, j.created_at
 ), leased AS (
-  INSERT INTO ${schema}.job_lease (lease, worker_id, claimed_at, heartbeat_at, heartbeat_interval_ms)
-  SELECT :lease, :worker, :now, :now, :heartbeat_interval_ms::bigint WHERE EXISTS (SELECT 1 FROM claimed)
+  INSERT INTO ${schema}.job_lease (lease, worker_id, claimed_at, heartbeat_at, heartbeat_interval_ms, job_ids, kinds)
+  SELECT :lease, :worker, :now, :now, :heartbeat_interval_ms::bigint, ARRAY(SELECT id FROM claimed), ARRAY[:kind::text]
+  WHERE EXISTS (SELECT 1 FROM claimed)
 )
 SELECT id, kind, payload, priority, run_at, attempt, max_attempts, concurrency_key, timeout_ms, created_at,
        (SELECT CASE WHEN count(k) >= :key_window THEN max(k) END FROM keys) AS next_after_key

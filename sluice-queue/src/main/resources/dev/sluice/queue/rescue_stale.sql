@@ -5,10 +5,11 @@
 -- requested. Their lease stays until rescue_leases.sql finds it empty. A job's or kind's timeout
 -- plays no part here: it is the run-time limit the worker's watchdog enforces while the worker lives;
 -- rescue is about workers that stopped living, and must not wait an hour for a job allowed an hour.
+-- A stale lease's jobs are read by primary key from its list (job_ids), still under that lease.
 WITH stale AS (
   SELECT j.id, l.worker_id, l.heartbeat_at
-  FROM ${schema}.job j
-  JOIN ${schema}.job_lease l ON l.lease = j.lease
+  FROM ${schema}.job_lease l
+  JOIN ${schema}.job j ON j.id = ANY(l.job_ids) AND j.lease = l.lease
   WHERE j.state = 'running'
     AND l.heartbeat_at < :now - greatest(:rescue_after_ms, 3 * coalesce(l.heartbeat_interval_ms, 0)) * interval '1 millisecond'
   ORDER BY j.id
