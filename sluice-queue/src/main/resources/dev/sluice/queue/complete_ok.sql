@@ -1,5 +1,6 @@
 -- Batched completion of successful runs: the rows leave the hot table (DELETE ... RETURNING) into
--- the narrow, append-only job_finished. Only rows still running under the lease the outcome names
+-- one row of job_finished_batch for the whole batch (parallel arrays; job_finished is the view that
+-- unnests them, V71): one insert per batch instead of one per job. Only rows still running under the lease the outcome names
 -- match: an outcome of an earlier claim of the same job (rescued, retried, re-claimed) is dropped.
 -- Leases whose jobs all have their outcome (:released) are deleted in the same statement.
 -- Kinds configured with keep_finished = false (KindPolicy.keepFinished) leave no finished row.
@@ -23,13 +24,21 @@ WITH async_commit AS MATERIALIZED (
     AND (j.id, j.lease) IN (SELECT u.id, u.lease FROM unnest(:ids::bigint[], :leases::uuid[]) AS u(id, lease))
   RETURNING j.id, j.kind, j.priority, j.attempt, j.max_attempts, j.dedupe_key, j.concurrency_key, j.last_error,
             j.progress, j.created_at, j.started_at
-), finished AS (
-  INSERT INTO ${schema}.job_finished (id, kind, state, priority, attempt, max_attempts, dedupe_key, concurrency_key,
-                                      last_error, progress, worker_id, created_at, started_at, finished_at)
-  SELECT id, kind, 'completed', priority, attempt, max_attempts, dedupe_key, concurrency_key, last_error, progress, :worker,
-         created_at, started_at, :now
-  FROM done
+), kept AS (
+  SELECT * FROM done
   WHERE done.kind <> ALL (ARRAY(SELECT k.kind FROM ${schema}.job_kind k WHERE NOT k.keep_finished))
+), finished AS (
+  INSERT INTO ${schema}.job_finished_batch (finished_at, state, worker_id, first_id, last_id, ids, kinds, priorities,
+                                            attempts, max_attempts, created_at, started_at, dedupe_keys,
+                                            concurrency_keys, last_errors, progress)
+  SELECT :now, 'completed', :worker, min(id), max(id), array_agg(id), array_agg(kind), array_agg(priority),
+         array_agg(attempt), array_agg(max_attempts), array_agg(created_at), array_agg(started_at),
+         CASE WHEN count(dedupe_key) > 0 THEN array_agg(dedupe_key) END,
+         CASE WHEN count(concurrency_key) > 0 THEN array_agg(concurrency_key) END,
+         CASE WHEN count(last_error) > 0 THEN array_agg(last_error) END,
+         CASE WHEN count(progress) > 0 THEN array_agg(progress) END
+  FROM kept
+  HAVING count(*) > 0
 ), released AS (
   DELETE FROM ${schema}.job_lease WHERE lease = ANY(:released::uuid[])
 )

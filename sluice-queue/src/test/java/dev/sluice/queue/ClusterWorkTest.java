@@ -40,7 +40,7 @@ class ClusterWorkTest {
 
   @BeforeEach
   void empty() throws Exception {
-    sql("TRUNCATE cluster.job, cluster.job_finished, cluster.job_dead, cluster.job_lease, public.execution");
+    sql("TRUNCATE cluster.job, cluster.job_finished_batch, cluster.job_dead, cluster.job_lease, public.execution");
   }
 
   static void sql(String statement) throws Exception {

@@ -33,7 +33,7 @@ class PostgresJobStoreTest extends JobStoreContract {
   @Override
   protected JobStore emptyStore() throws Exception {
     try (Connection c = db.connect(); Statement s = c.createStatement()) {
-      s.execute("TRUNCATE sluice.job, sluice.job_kind, sluice.job_dead, sluice.job_finished, sluice.job_dedupe, sluice.job_lease");
+      s.execute("TRUNCATE sluice.job, sluice.job_kind, sluice.job_dead, sluice.job_finished_batch, sluice.job_dedupe, sluice.job_lease");
     }
     return new PostgresJobStore(db.dataSource(), "sluice");
   }
@@ -258,15 +258,15 @@ class PostgresJobStoreTest extends JobStoreContract {
     try (Connection reader = connect()) {
       reader.setAutoCommit(false);
       try (Statement s = reader.createStatement()) {
-        s.executeQuery("SELECT count(*) FROM sluice.job_finished_20200101").close();
+        s.executeQuery("SELECT count(*) FROM sluice.job_finished_batch_20200101").close();
       }
       int dropped = assertTimeoutPreemptively(Duration.ofSeconds(30), () -> store.cleanFinished(after, after, 100));
       assertThat(dropped).isZero();
-      assertThat(partitionExists("job_finished_20200101")).isTrue();
+      assertThat(partitionExists("job_finished_batch_20200101")).isTrue();
       reader.rollback();
     }
     assertThat(store.cleanFinished(after, after, 100)).isEqualTo(1);
-    assertThat(partitionExists("job_finished_20200101")).isFalse();
+    assertThat(partitionExists("job_finished_batch_20200101")).isFalse();
   }
 
   private boolean partitionExists(String name) throws Exception {

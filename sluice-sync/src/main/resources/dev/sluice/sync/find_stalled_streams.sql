@@ -15,7 +15,8 @@ LEFT JOIN LATERAL (
   UNION ALL
   (SELECT state, last_error FROM ${schema}.job_dead WHERE id = d.job_id)
   UNION ALL
-  (SELECT state, last_error FROM ${schema}.job_finished WHERE id = d.job_id)
+  (SELECT state, last_error FROM ${schema}.job_finished
+   WHERE id = d.job_id AND int8range(batch_first_id, batch_last_id, '[]') @> d.job_id)
   LIMIT 1
 ) j ON true
 WHERE s.status IN ('pending', 'processing', 'retrying')
