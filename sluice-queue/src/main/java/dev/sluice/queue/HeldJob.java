@@ -41,6 +41,17 @@ final class HeldJob {
     Thread.interrupted();
   }
 
+  /**
+   * Records that a cancel was requested; true only for the first call. A cancel reaches a worker by
+   * NOTIFY and by its next heartbeat, often both: only the first may interrupt the handler (a second
+   * interrupt would cut short a handler that is still stopping from the first).
+   */
+  synchronized boolean requestCancel() {
+    if (cancelRequested) return false;
+    cancelRequested = true;
+    return true;
+  }
+
   /** Interrupts the handler if it is running now. */
   synchronized void interrupt() {
     if (handler != null) handler.interrupt();

@@ -106,8 +106,7 @@ final class HeldLeases {
           if (!alive.contains(h.job.id())) {
             h.lost = true;
             changed.add(h);
-          } else if (cancelRequested.contains(h.job.id()) && !h.cancelRequested) {
-            h.cancelRequested = true;
+          } else if (cancelRequested.contains(h.job.id()) && h.requestCancel()) {
             changed.add(h);
           }
         }

@@ -423,10 +423,7 @@ final class WorkerRuntime {
   /** A cancel notice for job {@code id}: a buffered job is settled now, a running handler interrupted. */
   private void cancelNotice(long id) {
     held.forEachOpen(h -> {
-      if (h.job.id() == id) {
-        h.cancelRequested = true;
-        cancelled(h);
-      }
+      if (h.job.id() == id && h.requestCancel()) cancelled(h);
     });
   }
 
