@@ -67,22 +67,21 @@ BEGIN
 END $$;
 CREATE TRIGGER job_finished_insert INSTEAD OF INSERT ON job_finished FOR EACH ROW EXECUTE FUNCTION job_finished_insert();
 
--- The day partitions, as V10/V30 made them for job_finished, now for job_finished_batch.
+-- The day partitions, as V10/V30 made them for job_finished, now for job_finished_batch (same
+-- contract: ensure answers whether it made the partition, drop_before how many it dropped, waiting at
+-- most lock_timeout for each and leaving one in use for a later pass).
 CREATE OR REPLACE FUNCTION job_finished_ensure_day(day date) RETURNS boolean LANGUAGE plpgsql
 SET search_path FROM CURRENT AS $$
 DECLARE
-  part text := 'job_finished_batch_' || to_char(day, 'YYYYMMDD');
-  lo timestamptz := day::timestamp AT TIME ZONE 'UTC';
-  hi timestamptz := (day + 1)::timestamp AT TIME ZONE 'UTC';
+  bounds tstzrange := tstzrange(day::timestamp AT TIME ZONE 'UTC', (day + 1)::timestamp AT TIME ZONE 'UTC');
+  part text := format('job_finished_batch_%s', to_char(day, 'YYYYMMDD'));
 BEGIN
-  IF to_regclass(quote_ident(current_schema()) || '.' || quote_ident(part)) IS NOT NULL THEN
+  IF to_regclass(format('%I.%I', current_schema(), part)) IS NOT NULL
+     OR EXISTS (SELECT 1 FROM job_finished_batch_default WHERE finished_at <@ bounds) THEN
     RETURN false;
   END IF;
-  IF EXISTS (SELECT 1 FROM job_finished_batch_default WHERE finished_at >= lo AND finished_at < hi) THEN
-    RETURN false;
-  END IF;
-  EXECUTE format('CREATE TABLE %I.%I PARTITION OF %I.job_finished_batch FOR VALUES FROM (%L) TO (%L)',
-                 current_schema(), part, current_schema(), lo, hi);
+  EXECUTE format('CREATE TABLE %1$I.%2$I PARTITION OF %1$I.job_finished_batch FOR VALUES FROM (%3$L) TO (%4$L)',
+                 current_schema(), part, lower(bounds), upper(bounds));
   RETURN true;
 EXCEPTION WHEN duplicate_table OR check_violation OR invalid_object_definition THEN
   RETURN false;
@@ -92,22 +91,21 @@ CREATE OR REPLACE FUNCTION job_finished_drop_before(before timestamptz) RETURNS 
 SET search_path FROM CURRENT
 SET lock_timeout = '2s' AS $$
 DECLARE
-  p record;
-  n integer := 0;
+  part text;
+  dropped integer := 0;
 BEGIN
-  FOR p IN
+  FOR part IN
     SELECT c.relname
     FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
     WHERE i.inhparent = 'job_finished_batch'::regclass AND c.relname ~ '^job_finished_batch_[0-9]{8}$'
+      AND (to_date(right(c.relname, 8), 'YYYYMMDD') + 1)::timestamp AT TIME ZONE 'UTC' <= before
   LOOP
-    IF (to_date(right(p.relname, 8), 'YYYYMMDD') + 1)::timestamp AT TIME ZONE 'UTC' <= before THEN
-      BEGIN
-        EXECUTE format('DROP TABLE IF EXISTS %I.%I', current_schema(), p.relname);
-        n := n + 1;
-      EXCEPTION WHEN lock_not_available THEN
-        RAISE NOTICE 'job_finished_batch partition % is in use; dropped on a later pass', p.relname;
-      END;
-    END IF;
+    BEGIN
+      EXECUTE format('DROP TABLE IF EXISTS %I.%I', current_schema(), part);
+      dropped := dropped + 1;
+    EXCEPTION WHEN lock_not_available THEN
+      RAISE NOTICE 'finished-jobs partition % is in use; dropped on a later pass', part;
+    END;
   END LOOP;
-  RETURN n;
+  RETURN dropped;
 END $$;
