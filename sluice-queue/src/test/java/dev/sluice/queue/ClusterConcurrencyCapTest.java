@@ -51,13 +51,15 @@ class ClusterConcurrencyCapTest {
   @Test
   void capsHoldAcrossProcesses() throws Exception {
     queue.configureKind("capped", KindPolicy.builder().maxRunning(CAP).maxRunningPerKey(1).build());
-    List<NewJob> jobs = new ArrayList<>();
-    for (int i = 0; i < JOBS; i++) jobs.add(NewJob.builder("capped").concurrencyKey("contact-" + (i % 5)).build());
-    queue.bulkEnqueue(jobs);
     List<ChildJvm> children = new ArrayList<>();
     try {
       for (int i = 0; i < 2; i++) children.add(ChildJvm.start(ClusterChild.class, "capped", db.jdbcUrl(), db.user(), "caps", "8"));
       for (ChildJvm c : children) assertThat(c.readLine()).isEqualTo("ready");
+      // Enqueued once both workers are polling: on a loaded machine the first JVM up could
+      // otherwise finish every job before the second one starts.
+      List<NewJob> jobs = new ArrayList<>();
+      for (int i = 0; i < JOBS; i++) jobs.add(NewJob.builder("capped").concurrencyKey("contact-" + (i % 5)).build());
+      queue.bulkEnqueue(jobs);
       await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(200))
           .until(() -> queue.stats().count("capped", JobState.COMPLETED) == JOBS);
       for (ChildJvm c : children) assertThat(c.stop()).isZero();
