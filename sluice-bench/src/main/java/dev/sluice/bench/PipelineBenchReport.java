@@ -20,6 +20,20 @@ import java.util.Locale;
  */
 public record PipelineBenchReport(long records, Destination salesforce, Destination mailchimp, int callsPerBatch, String database,
     String sandbox, int workers, double[] loadAtStart, double[] loadAtEnd) {
+  /**
+   * CPU seconds one phase used, apart: this JVM (the pipeline engine and its queue worker, or the bare
+   * client), the sandbox child (the destination's own work; NaN in-process) and the database server.
+   */
+  public record CpuSplit(double engine, double sandbox, double database) {
+    ObjectNode json(ObjectMapper m) {
+      ObjectNode o = m.createObjectNode();
+      SyncBenchReport.number(o, "bench_jvm", engine, 2);
+      SyncBenchReport.number(o, "sandbox", sandbox, 2);
+      SyncBenchReport.number(o, "database", database, 2);
+      return o;
+    }
+  }
+
   /** Target from issue 12. */
   public static final double TARGET_RATIO = 0.9;
 
@@ -37,7 +51,7 @@ public record PipelineBenchReport(long records, Destination salesforce, Destinat
    * @param ceiling      the bare client's push of as many records at the destination's concurrency limit
    */
   public record Destination(String name, long synced, double seconds, long writeCalls, int batchSize, long responses429, long lost,
-      long duplicates, String status, WireCeiling.Result ceiling) {
+      long duplicates, String status, WireCeiling.Result ceiling, CpuSplit cpu) {
     public double recordsPerSec() {
       return synced / seconds;
     }
@@ -62,6 +76,8 @@ public record PipelineBenchReport(long records, Destination salesforce, Destinat
       o.put("responses_429", responses429);
       o.put("lost", lost);
       o.put("duplicates", duplicates);
+      if (cpu != null) o.set("cpu_seconds", cpu.json(m));
+      if (ceiling.cpu() != null) o.set("ceiling_cpu_seconds", ceiling.cpu().json(m));
       return o;
     }
   }

@@ -80,7 +80,7 @@ public final class PipelineBenchmark {
 
   /** Where the destinations run: Salesforce's API root and token, Mailchimp's, the admin API, and how to stop it. */
   private record Target(String baseUrl, String adminUrl, String token, String mailchimpUrl, String mailchimpKey, String listId,
-      String placement, String description, AutoCloseable closer)
+      String placement, String description, long pid, AutoCloseable closer)
       implements AutoCloseable {
     @Override
     public void close() throws Exception {
@@ -95,6 +95,7 @@ public final class PipelineBenchmark {
          Target sandbox = startSandbox()) {
       progress.accept("database: " + server.description());
       progress.accept(sandbox.description());
+      cpu = new Cpu(new ProcessCpu(sandbox.pid(), null), server.cpu());
       var ds = db.pool(options.workers() + 8);
       JobQueue queue = JobQueue.builder(ds).build();
       new SyncEngine(queue, ds, "sluice", name -> null, Clock.systemUTC()).migrate(); // the mirror's tables
@@ -136,24 +137,44 @@ public final class PipelineBenchmark {
       long[] sfBack = readBack(sandbox);
       long[] mcBack = readBackMailchimp(sandbox);
       var sfReport = new PipelineBenchReport.Destination("salesforce Contact", sf.run().synced(), sf.seconds(), sf.run().writeCalls(),
-          salesforce.maxBatchSize(), sf.served429(), sfBack[0], sfBack[1], sf.run().status().wire(), sfCeiling);
+          salesforce.maxBatchSize(), sf.served429(), sfBack[0], sfBack[1], sf.run().status().wire(), sfCeiling, sf.cpu());
       var mcReport = new PipelineBenchReport.Destination("mailchimp members", mc.run().synced(), mc.seconds(), mc.run().writeCalls(),
-          mailchimp.maxBatchSize(), mc.served429(), mcBack[0], mcBack[1], mc.run().status().wire(), mcCeiling);
+          mailchimp.maxBatchSize(), mc.served429(), mcBack[0], mcBack[1], mc.run().status().wire(), mcCeiling, mc.cpu());
       return new PipelineBenchReport(options.records(), sfReport, mcReport, PipelineEngine.CALLS_PER_BATCH, server.description(),
           sandbox.placement(), options.workers(), loadAtStart, QueueBenchmark.loadAverage());
     }
   }
 
   /** One pipeline's run: the run, its seconds from trigger to end, the 429s served meanwhile. */
-  private record Phase(PipelineRun run, double seconds, long served429) {}
+  private record Phase(PipelineRun run, double seconds, long served429, PipelineBenchReport.CpuSplit cpu) {}
+
+  /** CPU seconds so far of this JVM (the engine, or the bare client), the sandbox child and the database server. */
+  private record Cpu(ProcessCpu sandbox, ServerCpu database) {
+    double[] now() {
+      double engine = Double.NaN;
+      if (java.lang.management.ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
+        engine = os.getProcessCpuTime() / 1e9;
+      }
+      return new double[] {engine, sandbox.seconds(), database == null ? Double.NaN : database.seconds().orElse(Double.NaN)};
+    }
+
+    PipelineBenchReport.CpuSplit since(double[] start) {
+      double[] end = now();
+      return new PipelineBenchReport.CpuSplit(end[0] - start[0], end[1] - start[1], end[2] - start[2]);
+    }
+  }
+
+  private Cpu cpu;
 
   private Phase push(PipelineEngine engine, Target sandbox, String pipeline) throws Exception {
     long before = tooManyRequests(sandbox);
+    double[] cpuStart = cpu.now();
     long started = System.nanoTime();
     PipelineRun run = awaitEnd(engine, engine.trigger(pipeline, "bench").id());
     double seconds = (System.nanoTime() - started) / 1e9;
+    PipelineBenchReport.CpuSplit used = cpu.since(cpuStart);
     progress.accept(String.format(Locale.ROOT, "%s: run %d %s in %.1f s", pipeline, run.id(), run.status().wire(), seconds));
-    return new Phase(run, seconds, tooManyRequests(sandbox) - before);
+    return new Phase(run, seconds, tooManyRequests(sandbox) - before, used);
   }
 
   private interface Measure {
@@ -162,7 +183,8 @@ public final class PipelineBenchmark {
 
   private WireCeiling.Result ceiling(Target sandbox, String name, Measure measure) throws IOException, InterruptedException {
     long before = tooManyRequests(sandbox);
-    WireCeiling.Result r = measure.run();
+    double[] cpuStart = cpu.now();
+    WireCeiling.Result r = measure.run().withCpu(cpu.since(cpuStart));
     if (r.failedCalls() > 0) {
       throw new IllegalStateException("the " + name + " ceiling's bare client had " + r.failedCalls() + " failed calls of " + r.calls());
     }
@@ -178,7 +200,7 @@ public final class PipelineBenchmark {
           .platform(mc).start();
       return new Target(s.baseUrl(), s.adminUrl(), SalesforceOptions.DEFAULT_ACCESS_TOKEN, s.baseUrl() + MailchimpSandbox.API_PREFIX,
           mc.options().apiKey(), mc.options().lists().keySet().iterator().next(), "in-process",
-          "sandbox (in this JVM) at " + s.baseUrl(), s::close);
+          "sandbox (in this JVM) at " + s.baseUrl(), -1, s::close);
     }
     ChildSandbox child = ChildSandbox.start(options.sandboxCommand(), List.of("--port", "0", "--seed", "42",
         "--salesforce-contacts", "0", "--mailchimp-members", "0"), options.home().resolve("bench").resolve("pipeline-sandbox.log"));
@@ -186,7 +208,7 @@ public final class PipelineBenchmark {
     JsonNode mc = child.ready().path("mailchimp");
     return new Target(sf.path("instance_url").asText(), child.ready().path("admin_url").asText(), sf.path("access_token").asText(),
         mc.path("base_url").asText(), mc.path("api_key").asText(), mc.path("list_ids").path(0).asText(),
-        "child-process", child.description(), child::close);
+        "child-process", child.description(), child.pid(), child::close);
   }
 
   private void fillMirror(BenchDatabase db) throws Exception {

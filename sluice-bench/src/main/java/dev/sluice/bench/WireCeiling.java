@@ -38,9 +38,14 @@ final class WireCeiling {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   /** What the bare client measured. */
-  record Result(long records, int calls, int inFlight, double seconds, long failedCalls, long responses429) {
+  record Result(long records, int calls, int inFlight, double seconds, long failedCalls, long responses429,
+      PipelineBenchReport.CpuSplit cpu) {
     double recordsPerSec() {
       return records / seconds;
+    }
+
+    Result withCpu(PipelineBenchReport.CpuSplit used) {
+      return new Result(records, calls, inFlight, seconds, failedCalls, responses429, used);
     }
   }
 
@@ -133,6 +138,6 @@ final class WireCeiling {
         }
       }
     }
-    return new Result(records, calls.size(), inFlight, (System.nanoTime() - started) / 1e9, failed.get(), throttled.get());
+    return new Result(records, calls.size(), inFlight, (System.nanoTime() - started) / 1e9, failed.get(), throttled.get(), null);
   }
 }

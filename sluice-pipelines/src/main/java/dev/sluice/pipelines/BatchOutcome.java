@@ -4,14 +4,15 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 
 /** Every record's final result in one batch, and how it is stored. */
 final class BatchOutcome {
   private final List<Decision> decisions;
-  private final Map<Decision, Outcome> outcomes = new LinkedHashMap<>();
+  /** By identity: a decision's own hash walks every map it holds (the record's properties), once per look-up. */
+  private final Map<Decision, Outcome> outcomes = new IdentityHashMap<>();
   long writeCalls;
   String authFailure;
 
