@@ -20,6 +20,20 @@ public interface DestinationConnector extends Connector {
   int maxBatchSize();
 
   /**
+   * How many calls one caller may have in flight on this connection at once within the platform's
+   * published limits: Mailchimp the account's simultaneous connections (10, or {@code
+   * settings.max_connections}), Salesforce 25 (its cap on concurrent long requests; shorter ones have
+   * none); by default {@value #DEFAULT_CALLS_IN_FLIGHT}, for platforms whose limit is a rate. Each
+   * call still takes its own permit and slot of the connection's shared limits.
+   */
+  default int maxCallsInFlight() {
+    return DEFAULT_CALLS_IN_FLIGHT;
+  }
+
+  /** {@link #maxCallsInFlight} of a platform whose limit is a rate, not a number of connections. */
+  int DEFAULT_CALLS_IN_FLIGHT = 4;
+
+  /**
    * Turns the mapped values of one record (destination field → value, as a mapping produced them)
    * into a record {@link #uploadBatch} accepts: field names checked against {@link #describe}, values
    * converted to the field's type, required fields present when the record may be created. Costs a

@@ -7,17 +7,18 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.Semaphore;
 
 /**
- * The destination calls of one batch job, made at the same time (one virtual thread each; a single
- * call runs on the caller's thread). Each call's connector still takes its own permit of the
- * connection's rate limit and its own slot of a concurrency cap (Mailchimp's 10 connections), so
- * running them together never exceeds a limit: a call that gets no permit in time fails alone with
- * RATE_LIMITED.
+ * The destination calls of one batch job: every batch's calls made at once, one virtual thread
+ * each, with at most {@code inFlight} calls of the job in flight together (the destination's
+ * {@link dev.sluice.connectors.DestinationConnector#maxCallsInFlight}). Each call's connector still
+ * takes its own permit of the connection's rate limit and its own slot of a concurrency cap shared
+ * by every process (Mailchimp's 10 connections), so running them together never exceeds a limit: a
+ * call that gets no permit in time fails alone with RATE_LIMITED. Thread-safe; close it when the
+ * job ends (calls still in flight are interrupted).
  */
-final class ParallelCalls {
-  private ParallelCalls() {}
-
+final class ParallelCalls implements AutoCloseable {
   /** One destination call. */
   interface Call<T> {
     T run() throws ConnectorException;
@@ -26,37 +27,56 @@ final class ParallelCalls {
   /** What one call gave: its value, or the connector's failure. */
   record Answer<T>(T value, ConnectorException failure) {}
 
+  private final ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor();
+  private final Semaphore inFlight;
+
+  ParallelCalls(int inFlight) {
+    this.inFlight = new Semaphore(Math.max(1, inFlight), true);
+  }
+
+  /** Runs {@code work} on its own virtual thread (a batch's calls, made while the job goes on). */
+  <T> Future<T> submit(java.util.concurrent.Callable<T> work) {
+    return threads.submit(work);
+  }
+
   /**
-   * Runs every call and waits for all of them, answers in the calls' order. An error other than a
-   * {@link ConnectorException} (a bug, or the job interrupted) is thrown once every call ended.
+   * Runs every call, each once a place in flight is free, and waits for all of them; answers in the
+   * calls' order. An error other than a {@link ConnectorException} (a bug, or the job interrupted) is
+   * thrown once every call ended.
    */
-  static <T> List<Answer<T>> run(List<Call<T>> calls) throws InterruptedException {
-    if (calls.size() == 1) {
-      return List.of(answer(calls.get(0)));
-    }
+  <T> List<Answer<T>> run(List<Call<T>> calls) throws InterruptedException {
     List<Future<Answer<T>>> futures = new ArrayList<>(calls.size());
-    List<Answer<T>> out = new ArrayList<>(calls.size());
-    ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor();
-    try {
-      for (Call<T> call : calls) {
-        futures.add(threads.submit(() -> answer(call)));
-      }
-      for (Future<Answer<T>> f : futures) {
+    for (Call<T> call : calls) {
+      futures.add(threads.submit(() -> {
+        inFlight.acquire();
         try {
-          out.add(f.get());
-        } catch (ExecutionException e) {
-          if (e.getCause() instanceof RuntimeException r) throw r;
-          if (e.getCause() instanceof Error err) throw err;
-          throw new IllegalStateException(e.getCause());
+          return answer(call);
+        } finally {
+          inFlight.release();
+        }
+      }));
+    }
+    List<Answer<T>> out = new ArrayList<>(calls.size());
+    RuntimeException bug = null;
+    for (Future<Answer<T>> f : futures) {
+      try {
+        out.add(f.get());
+      } catch (ExecutionException e) {
+        if (e.getCause() instanceof Error err) throw err;
+        if (bug == null) {
+          bug = e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
         }
       }
-    } catch (InterruptedException | RuntimeException | Error e) {
-      threads.shutdownNow(); // interrupts the calls still waiting for an answer
-      throw e;
-    } finally {
-      threads.close();
     }
+    if (bug != null) throw bug;
     return out;
+  }
+
+  /** Interrupts the calls still waiting for an answer and waits for their threads to end. */
+  @Override
+  public void close() {
+    threads.shutdownNow();
+    threads.close();
   }
 
   private static <T> Answer<T> answer(Call<T> call) {

@@ -33,12 +33,15 @@ import org.flywaydb.core.Flyway;
  *   <li>{@link #trigger} answers at once; the run row, its {@code run-created} event and its first
  *       batch job commit in one transaction. A trigger while the pipeline has a pending or processing
  *       run returns that run (a unique index, so across processes too).
- *   <li>A batch's results, the run's position and counts, the batch event and the next batch job
- *       commit in one transaction after the destination answered: a killed worker repeats at most the
- *       batch in flight, and the destination's upsert on the match field makes the repeat harmless.
- *   <li>Only one batch of a run is in flight at a time (one job chain, concurrency key per pipeline);
- *       a batch uploads its records in up to {@link #CALLS_PER_BATCH} destination calls made at once,
- *       planned together (identity, echo, duplicates) and committed together.
+ *   <li>A batch's results, the run's position and counts and the batch event commit in one
+ *       transaction after the destination answered: a killed worker repeats at most the batches in
+ *       flight, and the destination's upsert on the match field makes the repeat harmless.
+ *   <li>One job of a run runs at a time (one job chain, concurrency key per pipeline, the run row
+ *       naming the job that owns it); a job overlaps its batches (the next ones planned and their
+ *       calls made while earlier ones commit, in order) with at most the destination's {@link
+ *       DestinationConnector#maxCallsInFlight} calls in flight, and each batch uploads its records in
+ *       up to {@link #CALLS_PER_BATCH} destination calls, planned together (identity, echo,
+ *       duplicates) and committed together.
  * </ul>
  *
  * <p>Thread-safe. Any number of processes may run the handlers ({@link #registerHandlers}).
@@ -49,9 +52,9 @@ public final class PipelineEngine {
   /** Queue job kind that triggers a run of the pipeline named in its payload (cron schedules). */
   public static final String TRIGGER_JOB_KIND = "pipeline-trigger";
   /**
-   * Destination calls one batch makes at the same time: a batch takes up to this many times the
-   * destination's batch size of records and uploads them in that many calls at once, each under the
-   * connection's limits (Mailchimp's 10 simultaneous connections leave room for two pipelines).
+   * Destination calls of one batch: a batch takes up to this many times the destination's batch size
+   * of records and uploads them in that many calls at once, each under the connection's limits; a
+   * job keeps several batches in flight, up to the destination's concurrency.
    */
   public static final int CALLS_PER_BATCH = 4;
   /** Most events or results one call returns. */

@@ -46,6 +46,7 @@ public final class MailchimpConnector implements SourceConnector, DestinationCon
   private final MailchimpSchema schema;
   private final MailchimpReader reader;
   private final MailchimpWriter writer;
+  private final int connections;
 
   /** Use {@link dev.sluice.connectors.ConnectorFactory}; public only across packages. */
   public MailchimpConnector(ConnectionConfig config, ConnectionLimits limits, RateLimitGate gate, ConcurrencyGate slots,
@@ -54,6 +55,7 @@ public final class MailchimpConnector implements SourceConnector, DestinationCon
     this.config = config;
     String listId = config.setting("list_id");
     MailchimpHttp http = new MailchimpHttp(config, limits, gate, slots, client, clock);
+    this.connections = limits.concurrency().getOrDefault(MailchimpHttp.CONNECTIONS, DEFAULT_CALLS_IN_FLIGHT);
     this.schema = new MailchimpSchema(http, listId);
     String pageSize = config.setting("page_size");
     this.reader = new MailchimpReader(http, listId, pageSize == null ? MailchimpReader.MAX_PAGE : Integer.parseInt(pageSize),
@@ -171,6 +173,12 @@ public final class MailchimpConnector implements SourceConnector, DestinationCon
   @Override
   public int maxBatchSize() {
     return MailchimpWriter.MAX_BATCH;
+  }
+
+  /** The account's simultaneous connections (the registry's cap, or {@code settings.max_connections}). */
+  @Override
+  public int maxCallsInFlight() {
+    return connections;
   }
 
   /**

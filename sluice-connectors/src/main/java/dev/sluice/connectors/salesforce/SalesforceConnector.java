@@ -139,6 +139,15 @@ public final class SalesforceConnector implements SourceConnector, DestinationCo
     return SalesforceWriter.MAX_BATCH;
   }
 
+  /** Salesforce caps concurrent long requests (20 s or more) at {@value #CONCURRENT_LONG_REQUESTS}; shorter ones have no cap. */
+  @Override
+  public int maxCallsInFlight() {
+    return CONCURRENT_LONG_REQUESTS;
+  }
+
+  /** Salesforce's cap on concurrent long requests (docs: API request limits and allocations). */
+  static final int CONCURRENT_LONG_REQUESTS = 25;
+
   /**
    * sObject Collections upsert by the records' key field (or create when they have none). An upsert
    * by an External ID is idempotent: the idempotency key is not needed and not sent.
