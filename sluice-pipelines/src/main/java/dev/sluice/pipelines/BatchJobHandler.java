@@ -211,14 +211,14 @@ final class BatchJobHandler implements JobHandler {
     private int commits;
 
     BatchStream(BatchJob job, Pipeline p, DestinationConnector dest, int size, boolean lastAttempt) {
+      int inFlight = Math.max(1, dest.maxCallsInFlight());
+      this.calls = new ParallelCalls(inFlight);
       this.job = job;
       this.p = p;
+      this.planner = new BatchPlanner(p);
       this.dest = dest;
       this.size = size;
       this.lastAttempt = lastAttempt;
-      this.planner = new BatchPlanner(p);
-      int inFlight = Math.max(1, dest.maxCallsInFlight());
-      this.calls = new ParallelCalls(inFlight);
       // enough batches planned ahead to keep every place in flight busy while the oldest commits
       this.ahead = Math.max(2, (inFlight + PipelineEngine.CALLS_PER_BATCH - 1) / PipelineEngine.CALLS_PER_BATCH + 1);
     }
