@@ -41,16 +41,6 @@ final class ConnectionDrainer {
   private final Thread thread;
   private volatile boolean stopping;
 
-  /**
-   * How long a drainer lets a partial batch fill while leads are being stored, and how many times
-   * in a row: a lead on an idle queue is sent within FILL_WAIT × FILL_DEFERRALS (0.6 s) plus a
-   * cycle. Without it, a drain that starts while a spike is still arriving spends the rolling
-   * window's permits on batches of a dozen leads each (measured: ~18 leads a call for the first
-   * 10 s of a 2,700 leads/s spike, see docs/benchmarks.md), capacity that is gone for that window.
-   */
-  static final Duration FILL_WAIT = Duration.ofMillis(150);
-  static final int FILL_DEFERRALS = 4;
-
   ConnectionDrainer(LeadDrain owner, DataSource dataSource, LeadStore store, Clock clock, Map<String, LeadSource> sources,
       String connection, DestinationConnector connector, LeadDrain.Settings settings) {
     this.owner = owner;
@@ -83,7 +73,6 @@ final class ConnectionDrainer {
 
   private void run() {
     long seen = owner.generation();
-    int deferred = 0;
     while (!stopping) {
       try {
         long t0 = System.nanoTime();
@@ -93,18 +82,6 @@ final class ConnectionDrainer {
           seen = owner.awaitWork(seen, settings.idlePoll());
           continue;
         }
-        if (batch.size() < connector.maxBatchSize() && deferred < FILL_DEFERRALS && owner.storedWithin(FILL_WAIT.toNanos())) {
-          // Leads are still arriving: a call (one permit of the CRM's limit) is worth a full batch,
-          // and an unused permit of a rolling window is still there a moment later. Hand the
-          // partial batch back and claim again shortly, at most FILL_DEFERRALS times in a row.
-          deferred++;
-          try (Connection c = dataSource.getConnection()) {
-            store.release(c, batch.stream().map(Claimed::id).toList(), batch.get(0).token(), clock.instant());
-          }
-          Thread.sleep(FILL_WAIT.toMillis());
-          continue;
-        }
-        deferred = 0;
         send(batch);
       } catch (InterruptedException e) {
         if (stopping) return;

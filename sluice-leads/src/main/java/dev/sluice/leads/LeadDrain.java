@@ -82,7 +82,6 @@ public final class LeadDrain implements AutoCloseable {
   private final List<ConnectionDrainer> drainers = new ArrayList<>();
   private final Object signal = new Object();
   private long generation;
-  private volatile long lastWake = System.nanoTime() - Long.MAX_VALUE / 2;
   final AtomicLong sent = new AtomicLong();
   final AtomicLong rejected = new AtomicLong();
   final AtomicLong failedSends = new AtomicLong();
@@ -104,7 +103,6 @@ public final class LeadDrain implements AutoCloseable {
 
   /** Tells idle drainers that leads were stored (they also poll, for leads stored by other processes). */
   public void wake() {
-    lastWake = System.nanoTime();
     synchronized (signal) {
       generation++;
       signal.notifyAll();
@@ -117,11 +115,6 @@ public final class LeadDrain implements AutoCloseable {
       if (generation == seen) signal.wait(Math.max(1, max.toMillis()));
       return generation;
     }
-  }
-
-  /** True when leads were stored by this process within the last {@code nanos}. */
-  boolean storedWithin(long nanos) {
-    return System.nanoTime() - lastWake < nanos;
   }
 
   long generation() {
