@@ -39,7 +39,7 @@ final class MailchimpAdminRoutes {
     app.post("/_admin/mailchimp/lists/{list}/webhooks", ctx -> admin(ctx, () -> {
       JsonNode body = JSON.readTree(ctx.body().isBlank() ? "{}" : ctx.body());
       store.list(ctx.pathParam("list"));
-      MailchimpWebhooks.Webhook h = webhooks.register(ctx.pathParam("list"), MailchimpSandbox.uri(body.path("url").asText("")),
+      MailchimpWebhooks.Webhook h = webhooks.register(ctx.pathParam("list"), MailchimpApiRoutes.uri(body.path("url").asText("")),
           MailchimpWebhooks.EVENTS, MailchimpWebhooks.SOURCES);
       MailchimpWire.json(ctx, 200, MailchimpWire.webhookJson(h));
     }));
