@@ -7,7 +7,7 @@ import java.util.List;
  * Settings of {@code sluice bench webhooks}.
  *
  * @param requests signed requests per mode in the throughput phase (closed loop)
- * @param clients concurrent senders in the throughput phase
+ * @param clients concurrent senders in the throughput phase, and the most requests in flight in the latency phase
  * @param pacedRate requests per second of the latency phase (open loop, group commit only)
  * @param pacedSeconds how long the latency phase sends
  * @param maxEvents events per request are uniform in 1..maxEvents

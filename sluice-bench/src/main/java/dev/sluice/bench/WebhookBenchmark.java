@@ -283,7 +283,13 @@ public final class WebhookBenchmark {
     return p;
   }
 
-  /** Requests at a fixed rate (open loop): latency counts from when each was due, so queueing shows. */
+  /**
+   * Requests at a fixed rate (open loop): latency counts from when each was due, so queueing shows.
+   * At most {@code options.clients()} are in flight, as a sender caps its concurrency (HubSpot: 10
+   * per account): a request due while all are busy waits for one, and that wait is in its latency.
+   * Unbounded, a server behind the rate gets a new connection per due request until its accept
+   * queue overflows and the sender gives up, which measured the client, not the server.
+   */
   private Phase paced(URI hook, String tag) throws Exception {
     int total = options.pacedRate() * options.pacedSeconds();
     long intervalNanos = 1_000_000_000L / options.pacedRate();
@@ -292,6 +298,7 @@ public final class WebhookBenchmark {
     Random random = new Random(99);
     List<Batch> batches = new ArrayList<>(total);
     for (int i = 0; i < total; i++) batches.add(new Batch(random));
+    java.util.concurrent.Semaphore senders = new java.util.concurrent.Semaphore(options.clients());
     long start = System.nanoTime();
     try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
       List<Future<?>> all = new ArrayList<>(total);
@@ -301,7 +308,12 @@ public final class WebhookBenchmark {
         if (wait > 0) TimeUnit.NANOSECONDS.sleep(wait); // pacing the sender, not waiting for a state
         Batch b = batches.get(i);
         all.add(pool.submit(() -> {
-          b.send(hook);
+          senders.acquire();
+          try {
+            b.send(hook);
+          } finally {
+            senders.release();
+          }
           latencies.add((System.nanoTime() - due) / 1e6);
           events.addAndGet(b.ids.length);
           return null;

@@ -132,7 +132,7 @@ public final class BenchCommand implements Runnable {
     @Option(names = "--requests", paramLabel = "N", description = "requests per server in the throughput phase (default ${DEFAULT-VALUE})")
     int requests = dev.sluice.bench.WebhookBenchOptions.DEFAULT_REQUESTS;
 
-    @Option(names = "--clients", paramLabel = "N", description = "concurrent senders (default ${DEFAULT-VALUE})")
+    @Option(names = "--clients", paramLabel = "N", description = "concurrent senders; also the most in flight at the paced rate (default ${DEFAULT-VALUE})")
     int clients = dev.sluice.bench.WebhookBenchOptions.DEFAULT_CLIENTS;
 
     @Option(names = "--rate", paramLabel = "N", description = "requests per second of the latency phase (default ${DEFAULT-VALUE})")
