@@ -17,6 +17,7 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.IdentityHashMap;
 import java.util.List;
@@ -65,6 +66,7 @@ final class BatchJobHandler implements JobHandler {
   private final Function<String, DestinationConnector> destinations;
   private final Clock clock;
   private final BatchJobs jobs;
+  private final PipelineStatistics statistics;
 
   /** Enqueues batch jobs inside the caller's transaction. */
   interface BatchJobs {
@@ -79,6 +81,7 @@ final class BatchJobHandler implements JobHandler {
     this.destinations = destinations;
     this.clock = clock;
     this.jobs = jobs;
+    this.statistics = new PipelineStatistics(ds, store);
   }
 
   @Override
@@ -482,7 +485,9 @@ final class BatchJobHandler implements JobHandler {
     /** Commits the batches in one transaction; false (nothing committed) when the run moved on without them. */
     private boolean commit(List<Part> group) throws SQLException {
       var now = clock.instant();
-      return Transactions.inTransaction(ds, c -> {
+      Map<String, Long> written = new HashMap<>();
+      boolean committed = Transactions.inTransaction(ds, c -> {
+        written.clear();
         for (Part part : group) {
           BatchOutcome o = part.outcome;
           String position = part.position();
@@ -493,13 +498,15 @@ final class BatchJobHandler implements JobHandler {
             c.rollback(); // cancelled, or another worker committed this batch
             return false;
           }
-          o.store(c, store, p, new BatchJob(job.run(), part.batch, job.generation()), now);
+          o.store(c, store, p, new BatchJob(job.run(), part.batch, job.generation()), now, written);
           store.event(c, job.run(), "batch-committed", Map.of("batch", part.batch + 1, "selected", o.size(),
               "synced", o.count("synced"), "failed", o.count("failed"), "skipped", o.count("skipped"),
               "write_calls", o.writeCalls, "position", position), now);
         }
         return true;
       });
+      if (committed) statistics.committed(written);
+      return committed;
     }
 
     private long ms(int phase) {
@@ -559,12 +566,13 @@ final class BatchJobHandler implements JobHandler {
    */
   private void linkDestination(Pipeline p) throws SQLException {
     var now = clock.instant();
-    inTransaction(c -> {
-      int linked = store.update(c, "link_destination", "field", p.matchField(), "connection", p.destinationConnection(),
-          "object_type", p.destinationObject(), "now", now);
-      if (linked > 0) log.debug("pipeline {}: {} {}/{} records linked by {}", p.name(), linked, p.destinationConnection(),
+    int linked = Transactions.inTransaction(ds, c -> store.update(c, "link_destination", "field", p.matchField(),
+        "connection", p.destinationConnection(), "object_type", p.destinationObject(), "now", now));
+    if (linked > 0) {
+      log.debug("pipeline {}: {} {}/{} records linked by {}", p.name(), linked, p.destinationConnection(),
           p.destinationObject(), p.matchField());
-    });
+      statistics.committed(Map.of(PipelineStatistics.destinationLinks(p), (long) linked, PipelineStatistics.ENTITIES, (long) linked));
+    }
   }
 
   /**

@@ -72,8 +72,13 @@ final class BatchOutcome {
     return outcomes.values().stream().filter(o -> o.status().equals(status)).count();
   }
 
-  /** Results, push states, written fields and identity links, in the caller's transaction. */
-  void store(Connection c, PipelineStore store, Pipeline p, BatchJob job, Instant now) throws SQLException {
+  /**
+   * Results, push states, written fields and identity links, in the caller's transaction; adds the
+   * rows each table-part gained (as the upserts count them) to {@code written}, for the planner
+   * statistics once committed.
+   */
+  void store(Connection c, PipelineStore store, Pipeline p, BatchJob job, Instant now, Map<String, Long> written)
+      throws SQLException {
     int n = decisions.size();
     String[] ids = new String[n], statuses = new String[n], reasons = new String[n], destIds = new String[n],
         errors = new String[n], hashes = new String[n], mapped = new String[n];
@@ -106,18 +111,22 @@ final class BatchOutcome {
     }
     store.update(c, "insert_results", "run", job.run(), "batch", job.batch(), "source_ids", ids, "statuses", statuses,
         "reasons", reasons, "destination_ids", destIds, "errors", errors, "now", now);
-    store.update(c, "upsert_record_states", "pipeline", p.name(), "run", job.run(), "source_ids", ids, "source_hashes", hashes,
-        "mapped", mapped, "statuses", statuses, "destination_ids", destIds, "errors", errors, "now", now);
+    written.merge(PipelineStatistics.records(p), (long) store.update(c, "upsert_record_states", "pipeline", p.name(),
+        "run", job.run(), "source_ids", ids, "source_hashes", hashes, "mapped", mapped, "statuses", statuses,
+        "destination_ids", destIds, "errors", errors, "now", now), Long::sum);
     if (!writtenIds.isEmpty()) {
-      store.update(c, "upsert_written", "connection", p.destinationConnection(), "object_type", p.destinationObject(),
-          "external_ids", writtenIds.toArray(String[]::new), "properties", writtenProps.toArray(String[]::new), "now", now);
+      written.merge(PipelineStatistics.written(p), (long) store.update(c, "upsert_written", "connection", p.destinationConnection(),
+          "object_type", p.destinationObject(), "external_ids", writtenIds.toArray(String[]::new),
+          "properties", writtenProps.toArray(String[]::new), "now", now), Long::sum);
     }
     if (!keys.isEmpty()) {
-      store.update(c, "upsert_entities", "keys", keys.stream().distinct().sorted().toArray(String[]::new), "now", now);
-      store.update(c, "upsert_links", "keys", links.stream().map(l -> l[0]).toArray(String[]::new),
+      written.merge(PipelineStatistics.ENTITIES, (long) store.update(c, "upsert_entities",
+          "keys", keys.stream().distinct().sorted().toArray(String[]::new), "now", now), Long::sum);
+      written.merge(PipelineStatistics.links(p), (long) store.update(c, "upsert_links",
+          "keys", links.stream().map(l -> l[0]).toArray(String[]::new),
           "connections", links.stream().map(l -> l[1]).toArray(String[]::new),
           "object_types", links.stream().map(l -> l[2]).toArray(String[]::new),
-          "external_ids", links.stream().map(l -> l[3]).toArray(String[]::new), "now", now);
+          "external_ids", links.stream().map(l -> l[3]).toArray(String[]::new), "now", now), Long::sum);
     }
   }
 }

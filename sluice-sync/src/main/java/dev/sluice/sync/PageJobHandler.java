@@ -10,6 +10,7 @@ import dev.sluice.queue.JobContext;
 import dev.sluice.queue.JobHandler;
 import dev.sluice.queue.JobSnooze;
 import dev.sluice.queue.PermanentJobFailure;
+import dev.sluice.queue.schema.TableStatistics;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Clock;
@@ -46,7 +47,8 @@ final class PageJobHandler implements JobHandler {
   private final Function<String, SourceConnector> connections;
   private final Clock clock;
   private final PageJobs pageJobs;
-  private final MirrorStatistics mirrorStatistics;
+  /** The mirror's planner statistics, kept in step while a first sync grows it (per connection and object type). */
+  private final TableStatistics mirrorStatistics;
 
   PageJobHandler(DataSource ds, SyncStore store, Function<String, SourceConnector> connections, Clock clock,
       PageJobs pageJobs) {
@@ -57,7 +59,7 @@ final class PageJobHandler implements JobHandler {
     this.connections = connections;
     this.clock = clock;
     this.pageJobs = pageJobs;
-    this.mirrorStatistics = new MirrorStatistics(ds, store.sql);
+    this.mirrorStatistics = new TableStatistics(ds, store.sql.get("analyze_record"), "the mirror");
   }
 
   /** Enqueues page jobs inside the caller's transaction. */
@@ -164,7 +166,7 @@ final class PageJobHandler implements JobHandler {
     for (int attempt = 1; ; attempt++) {
       try {
         Instant readAt = page.readAt() != null ? page.readAt() : asked;
-        mirrorStatistics.inserted(run.connection(), job.stream(), commit(job, run, page, readAt));
+        mirrorStatistics.written(run.connection() + '\u0000' + job.stream(), commit(job, run, page, readAt));
         return;
       } catch (SQLException e) {
         boolean conflict = "40P01".equals(e.getSQLState()) || "40001".equals(e.getSQLState());

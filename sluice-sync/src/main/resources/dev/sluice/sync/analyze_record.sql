@@ -1,2 +1,2 @@
--- Fresh planner statistics for the mirror (see MirrorStatistics): a sample of the table, not a scan.
+-- Fresh planner statistics for the mirror (PageJobHandler's TableStatistics): a sample of the table, not a scan.
 ANALYZE ${schema}.record

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.sluice.postgres.TestDatabase;
 import dev.sluice.queue.JobQueue;
+import dev.sluice.queue.schema.TableStatistics;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -46,10 +47,10 @@ class MirrorStatisticsTest {
           + "SELECT 'hubspot-main', 'contacts', g::text, '{}', '{}', false, now(), md5(g::text), 1, 1, now() "
           + "FROM generate_series(1, 20000) g");
     }
-    MirrorStatistics stats = new MirrorStatistics(db.dataSource(), sql);
-    stats.inserted("hubspot-main", "contacts", 999); // below the minimum: nothing to do
+    TableStatistics stats = new TableStatistics(db.dataSource(), sql.get("analyze_record"), "the mirror");
+    stats.written("hubspot-main/contacts", 999); // below the minimum: nothing to do
     assertThat(stats.analyses()).isZero();
-    stats.inserted("hubspot-main", "contacts", 19_001);
+    stats.written("hubspot-main/contacts", 19_001);
     await().atMost(Duration.ofSeconds(60)).until(() -> stats.analyses() == 1);
     assertThat(reltuples()).isBetween(19_000L, 21_000L);
 
@@ -60,7 +61,7 @@ class MirrorStatisticsTest {
         .doesNotContain("Seq Scan");
 
     // the next analysis waits for a quarter more of the object type
-    stats.inserted("hubspot-main", "contacts", 4_000);
+    stats.written("hubspot-main/contacts", 4_000);
     assertThat(stats.analyses()).isEqualTo(1);
 
     // a new object type in a big mirror: its first thousand rows are enough, whatever the table's size
@@ -70,7 +71,7 @@ class MirrorStatisticsTest {
           + "SELECT 'hubspot-main', 'deals', g::text, '{}', '{}', false, now(), md5(g::text), 1, 1, now() "
           + "FROM generate_series(1, 1000) g");
     }
-    stats.inserted("hubspot-main", "deals", 1_000);
+    stats.written("hubspot-main/deals", 1_000);
     await().atMost(Duration.ofSeconds(60)).until(() -> stats.analyses() == 2);
     assertThat(String.join("\n", explainLookup("deals", List.of("5", "900")))).as("plan of select_mirror_rows for deals")
         .contains("record_key")
@@ -80,9 +81,9 @@ class MirrorStatisticsTest {
 
   @Test
   void nothingHappensForPagesThatInsertNothing() {
-    MirrorStatistics stats = new MirrorStatistics(db.dataSource(), sql, 1);
-    stats.inserted("hubspot-main", "contacts", 0);
-    stats.inserted("hubspot-main", "contacts", -3);
+    TableStatistics stats = new TableStatistics(db.dataSource(), sql.get("analyze_record"), "the mirror", 1);
+    stats.written("hubspot-main/contacts", 0);
+    stats.written("hubspot-main/contacts", -3);
     assertThat(stats.analyses()).isZero();
   }
 
