@@ -6,10 +6,13 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
 import javax.sql.DataSource;
 
 /**
@@ -31,6 +34,10 @@ public final class JobQueue {
   private final StaleJobRescuer rescuer;
   private final FinishedJobCleaner cleaner;
   private final NotifyDebouncer debouncer;
+  /** Tags this queue's enqueue notifications, so its own workers (woken in-process) skip them. */
+  private final String origin = UUID.randomUUID().toString().substring(0, 8);
+  /** This queue's running workers, woken in-process when an enqueue of its own commits. */
+  private final List<WorkerRuntime> localWorkers = new CopyOnWriteArrayList<>();
 
   private JobQueue(Builder b) {
     this.dataSource = b.dataSource;
@@ -39,7 +46,7 @@ public final class JobQueue {
     this.store = new PostgresJobStore(dataSource, schema, b.dedupeWindow);
     this.rescuer = new StaleJobRescuer(store, clock, b.rescueAfter);
     this.cleaner = new FinishedJobCleaner(store, clock, b.keepFinished, b.keepDead);
-    this.debouncer = new NotifyDebouncer(store, NotifyDebouncer.WINDOW_DEFAULT);
+    this.debouncer = new NotifyDebouncer(store, PostgresJobStore.wokenNotice(origin, "debounced"), NotifyDebouncer.WINDOW_DEFAULT);
   }
 
   public static Builder builder(DataSource dataSource) {
@@ -58,13 +65,20 @@ public final class JobQueue {
 
   // --- enqueue ---
 
-  /** Enqueues one job in its own transaction. A taken dedupe key answers the existing job's id. */
+  /**
+   * Enqueues one job in its own transaction. A taken dedupe key answers the existing job's id. This
+   * queue's own workers are woken in-process once it has committed; others by NOTIFY.
+   */
   public EnqueueResult enqueue(NewJob job) {
     try (Connection c = dataSource.getConnection()) {
       if (!c.getAutoCommit()) c.setAutoCommit(true);
       boolean inline = debouncer.notifyInline();
-      EnqueueResult r = store.enqueue(c, job, clock.instant(), inline);
-      if (!inline && r.created()) debouncer.skippedAndCommitted();
+      Instant now = clock.instant();
+      EnqueueResult r = store.enqueue(c, job, now, inline, PostgresJobStore.wokenNotice(origin, job.kind()));
+      if (r.created()) {
+        if (job.runAt() == null || !job.runAt().isAfter(now)) wakeLocal(job.kind());
+        if (!inline) debouncer.skippedAndCommitted();
+      }
       return r;
     } catch (SQLException e) {
       throw failure("enqueue of a '" + job.kind() + "' job", e);
@@ -311,6 +325,28 @@ public final class JobQueue {
 
   PostgresJobStore store() {
     return store;
+  }
+
+  /** The id in this queue's {@link PostgresJobStore#wokenNotice woken notices}. */
+  String origin() {
+    return origin;
+  }
+
+  void addLocalWorker(WorkerRuntime worker) {
+    localWorkers.add(worker);
+  }
+
+  void removeLocalWorker(WorkerRuntime worker) {
+    localWorkers.remove(worker);
+  }
+
+  /**
+   * A job of {@code kind} enqueued through this queue has committed: its workers that handle the
+   * kind claim now instead of waiting for the NOTIFY, which pgjdbc hands over only after a further
+   * read of up to 1 ms on the LISTEN connection (docs/queue.md, "Wake-ups").
+   */
+  private void wakeLocal(String kind) {
+    for (WorkerRuntime w : localWorkers) w.enqueued(kind);
   }
 
   private interface SqlAction {

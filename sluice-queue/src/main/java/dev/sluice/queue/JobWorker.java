@@ -12,7 +12,8 @@ import java.util.UUID;
 /**
  * JobWorker is one process's pool of handlers: it claims batches of jobs in one statement into a
  * local buffer, runs each on a virtual thread, and records outcomes in batches. Idle workers wake
- * on LISTEN/NOTIFY (sent by enqueue at commit) and poll as a fallback; with
+ * in-process when their own {@link JobQueue} commits an enqueue, on LISTEN/NOTIFY (sent by enqueue
+ * at commit) for every other one, and poll as a fallback; with
  * {@code listenNotify(false)} polling alone works (e.g. behind PgBouncer in transaction mode).
  *
  * <p>It heartbeats every job it holds, and also runs the queue's maintenance services

@@ -23,13 +23,16 @@ final class NotifyDebouncer {
   static final Duration WINDOW_DEFAULT = Duration.ofMillis(2);
 
   private final PostgresJobStore store;
+  /** Payload of the trailing NOTIFY (the enqueuing queue's own workers were woken in-process). */
+  private final String notice;
   private final long windowNanos;
   private final AtomicLong lastInline = new AtomicLong(System.nanoTime() - TimeUnit.HOURS.toNanos(1));
   private final AtomicBoolean trailingScheduled = new AtomicBoolean();
   private volatile ScheduledExecutorService timer;
 
-  NotifyDebouncer(PostgresJobStore store, Duration window) {
+  NotifyDebouncer(PostgresJobStore store, String notice, Duration window) {
     this.store = store;
+    this.notice = notice;
     this.windowNanos = window.toNanos();
   }
 
@@ -47,7 +50,7 @@ final class NotifyDebouncer {
       trailingScheduled.set(false);
       lastInline.set(System.nanoTime());
       try {
-        store.notifyReady("debounced");
+        store.notifyReady(notice);
       } catch (SQLException e) {
         log.debug("trailing notify failed (workers will poll): {}", e.getMessage());
       }

@@ -28,6 +28,11 @@ final class PostgresJobStore implements JobStore {
   static final String CANCEL_NOTICE_PREFIX = "cancel:";
   /** NOTIFY payload prefix of a pause, followed by the kind. */
   static final String PAUSE_NOTICE_PREFIX = "pause:";
+  /**
+   * NOTIFY payload prefix of an enqueue whose {@link JobQueue} already woke its own workers
+   * in-process, followed by that queue's origin id, ':' and the kind (see {@link #wokenNotice}).
+   */
+  static final String WOKEN_NOTICE_PREFIX = "woken:";
 
   private final DataSource dataSource;
   private final String schema;
@@ -75,6 +80,15 @@ final class PostgresJobStore implements JobStore {
     kindList = SqlResource.load(o, "kind_list.sql", schema);
   }
 
+  /**
+   * The NOTIFY payload of an enqueue made by the {@link JobQueue} with this {@code origin}, which
+   * wakes its own workers at commit: their listeners skip it; every other listener wakes as for
+   * any other payload.
+   */
+  static String wokenNotice(String origin, String kind) {
+    return WOKEN_NOTICE_PREFIX + origin + ":" + kind;
+  }
+
   /** The LISTEN/NOTIFY channel of a schema's queue (an identifier derived from the checked schema name). */
   static String notifyChannel(String schema) {
     return "sluice_jobs_" + SqlResource.checkSchema(schema);
@@ -115,11 +129,14 @@ final class PostgresJobStore implements JobStore {
 
   @Override
   public EnqueueResult enqueue(Connection c, NewJob job, Instant now) throws SQLException {
-    return enqueue(c, job, now, true);
+    return enqueue(c, job, now, true, job.kind());
   }
 
-  /** Enqueues; {@code notify} false leaves the wake-up to the caller (see {@link NotifyDebouncer}). */
-  EnqueueResult enqueue(Connection c, NewJob job, Instant now, boolean notify) throws SQLException {
+  /**
+   * Enqueues; {@code notify} false leaves the wake-up to the caller (see {@link NotifyDebouncer}),
+   * {@code notice} is the NOTIFY payload (the kind, or a {@link #wokenNotice}).
+   */
+  EnqueueResult enqueue(Connection c, NewJob job, Instant now, boolean notify, String notice) throws SQLException {
     Instant runAt = job.runAt() == null ? now : job.runAt();
     SqlResource sql = job.dedupeKey() == null ? enqueue : enqueueDedupe;
     // A concurrent insert of the same dedupe key that commits while we wait on the unique index
@@ -139,6 +156,7 @@ final class PostgresJobStore implements JobStore {
         sql.set(ps, "now", ts(now));
         sql.set(ps, "channel", channel);
         sql.set(ps, "notify", notify);
+        sql.set(ps, "notice", notice);
         if (job.dedupeKey() != null) {
           sql.set(ps, "dedupe_key", job.dedupeKey());
           sql.set(ps, "default_dedupe_window_ms", dedupeWindowMs);

@@ -168,6 +168,9 @@ final class WorkerRuntime {
 
   static WorkerRuntime start(JobWorker.Builder b) {
     WorkerRuntime r = new WorkerRuntime(b);
+    // Registered before the claimers start: an enqueue committed after this wakes them directly,
+    // one committed before is found by their first claim.
+    r.queue.addLocalWorker(r);
     r.handlerThreads.forEach(Thread::start);
     r.completers.forEach(Thread::start);
     if (r.listenNotify) r.listener = Thread.ofPlatform().daemon().name("sluice-listener").start(r::listenLoop);
@@ -207,6 +210,14 @@ final class WorkerRuntime {
   private void wakeFirst() {
     wakeups.incrementAndGet();
     LockSupport.unpark(claimers.get(0));
+  }
+
+  /**
+   * A job of {@code kind} was enqueued through this worker's queue and has committed: wake the first
+   * claimer now rather than when the NOTIFY comes back (its listener skips that notice).
+   */
+  void enqueued(String kind) {
+    if (handlers.containsKey(kind)) wakeFirst();
   }
 
   /** Parks the calling claimer until a wake-up newer than {@code seen} or until {@code timeout} passes. */
@@ -737,12 +748,16 @@ final class WorkerRuntime {
         }
         PGConnection pg = c.unwrap(PGConnection.class);
         wakeFirst(); // anything enqueued before LISTEN took effect
+        String ownNotices = PostgresJobStore.wokenNotice(queue.origin(), "");
         while (claiming) {
           PGNotification[] notes = pg.getNotifications(250);
           if (notes == null || notes.length == 0) continue;
           boolean pause = false;
+          boolean wake = false;
           for (PGNotification n : notes) {
             String payload = n.getParameter();
+            if (payload.startsWith(ownNotices)) continue; // its enqueue woke this worker at commit
+            wake = true;
             if (payload.startsWith(PostgresJobStore.CANCEL_NOTICE_PREFIX)) {
               try {
                 cancelNotice(Long.parseLong(payload.substring(PostgresJobStore.CANCEL_NOTICE_PREFIX.length())));
@@ -754,7 +769,7 @@ final class WorkerRuntime {
             }
           }
           if (pause) scheduler.execute(() -> guarded("kind refresh", this::refreshKinds));
-          wakeFirst();
+          if (wake) wakeFirst();
         }
       } catch (SQLException | RuntimeException e) {
         if (!claiming) return;
@@ -774,6 +789,7 @@ final class WorkerRuntime {
   synchronized void close() {
     if (closed) return;
     closed = true;
+    queue.removeLocalWorker(this);
     claiming = false;
     claimers.forEach(LockSupport::unpark);
     for (Thread t : claimers) join(t, Duration.ofSeconds(10));
@@ -799,6 +815,7 @@ final class WorkerRuntime {
     if (closed) return;
     closed = true;
     abandoned = true;
+    queue.removeLocalWorker(this);
     claiming = false;
     handling = false;
     completing = false;

@@ -4,6 +4,8 @@
 -- the switch, or the switch waits for this job and shadows it).
 -- A kind in shadow mode records the job in job_finished as 'shadowed' (its handler never runs).
 -- NOTIFY is delivered at commit, so a worker never wakes for a job it cannot see yet.
+-- :notice is the kind, or a woken notice (see PostgresJobStore.wokenNotice) when the enqueuing
+-- JobQueue wakes its own workers in-process after the commit and its listeners need not claim again.
 SELECT pg_advisory_xact_lock_shared(hashtext(:lock_space), hashtext(:kind));
 WITH kind_policy AS (
   SELECT shadow, retry_max_attempts FROM ${schema}.job_kind WHERE kind = :kind
@@ -22,7 +24,7 @@ WITH kind_policy AS (
   WHERE coalesce((SELECT shadow FROM kind_policy), false)
   RETURNING id
 ), notified AS (
-  SELECT pg_notify(:channel, :kind) FROM inserted WHERE :notify AND :run_at <= :now
+  SELECT pg_notify(:channel, :notice) FROM inserted WHERE :notify AND :run_at <= :now
 )
 SELECT id, true AS created, (SELECT count(*) FROM notified) AS notified FROM inserted
 UNION ALL

@@ -32,7 +32,7 @@ WITH kind_policy AS (
   WHERE coalesce((SELECT shadow FROM kind_policy), false)
   RETURNING id
 ), notified AS (
-  SELECT pg_notify(:channel, :kind) FROM inserted WHERE :notify AND :run_at <= :now
+  SELECT pg_notify(:channel, :notice) FROM inserted WHERE :notify AND :run_at <= :now
 )
 SELECT id, true AS created, (SELECT count(*) FROM notified) AS notified FROM inserted
 UNION ALL

@@ -20,11 +20,14 @@ import org.junit.jupiter.api.Test;
 class WorkerTest {
   static TestDatabase db;
   static JobQueue queue;
+  /** Another JobQueue on the same schema, as another process would have: its enqueues reach the workers by NOTIFY only. */
+  static JobQueue elsewhere;
 
   @BeforeAll
   static void setUp() {
     db = TestDatabase.create("queue_worker", 20);
     queue = JobQueue.builder(db.dataSource()).schema("sluice").build().migrate();
+    elsewhere = JobQueue.builder(db.dataSource()).schema("sluice").build();
   }
 
   @AfterAll
@@ -48,8 +51,20 @@ class WorkerTest {
     try (JobWorker w = queue.worker().handle("wake", ctx -> ran.countDown()).pollInterval(Duration.ofMinutes(5)).start()) {
       // let the listener subscribe (it wakes the claimer once when it does) and the worker go idle
       await().pollDelay(Duration.ofMillis(300)).until(() -> true);
-      queue.enqueue(NewJob.of("wake", "{}"));
+      elsewhere.enqueue(NewJob.of("wake", "{}"));
       assertThat(ran.await(10, TimeUnit.SECONDS)).as("woken by NOTIFY, not by the 5 min poll").isTrue();
+    }
+  }
+
+  @Test
+  void anEnqueueThroughTheWorkersOwnQueueWakesItWithoutNotify() throws Exception {
+    CountDownLatch ran = new CountDownLatch(1);
+    try (JobWorker w = queue.worker().handle("local-wake", ctx -> ran.countDown()).listenNotify(false)
+        .pollInterval(Duration.ofMinutes(5)).start()) {
+      // let the claimers' first (empty) claims finish, so the worker is idle when the job commits
+      await().pollDelay(Duration.ofMillis(300)).until(() -> true);
+      queue.enqueue(NewJob.of("local-wake", "{}"));
+      assertThat(ran.await(10, TimeUnit.SECONDS)).as("woken in-process at commit, without LISTEN or the 5 min poll").isTrue();
     }
   }
 
@@ -62,7 +77,7 @@ class WorkerTest {
       List<Thread> threads = new ArrayList<>();
       for (int t = 0; t < 4; t++) {
         threads.add(Thread.ofVirtual().start(() -> {
-          for (int i = 0; i < 50; i++) ids.add(queue.enqueue(NewJob.of("burst", "{}")).id());
+          for (int i = 0; i < 50; i++) ids.add(elsewhere.enqueue(NewJob.of("burst", "{}")).id());
         }));
       }
       for (Thread t : threads) t.join();
