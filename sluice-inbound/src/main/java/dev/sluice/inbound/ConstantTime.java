@@ -22,10 +22,16 @@ final class ConstantTime {
   }
 
   static byte[] hmacSha256(byte[] key, byte[] data) {
+    return hmacSha256(key, new byte[][] {data});
+  }
+
+  /** The HMAC-SHA256 of the concatenated {@code parts}, without copying them into one array first. */
+  static byte[] hmacSha256(byte[] key, byte[][] parts) {
     try {
       javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
       mac.init(new javax.crypto.spec.SecretKeySpec(key, "HmacSHA256"));
-      return mac.doFinal(data);
+      for (byte[] part : parts) mac.update(part);
+      return mac.doFinal();
     } catch (java.security.GeneralSecurityException e) {
       throw new IllegalStateException("HmacSHA256 unavailable", e);
     }

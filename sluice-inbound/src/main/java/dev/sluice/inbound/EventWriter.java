@@ -277,7 +277,7 @@ final class EventWriter implements GroupCommitter.BatchWriter<Delivery, Delivery
       propertyValues.add(e.propertyValue());
       occurredAt.add(e.occurredAt() == null ? null : e.occurredAt().toString());
       receivedAt.add(d.receivedAt().toString());
-      payloads.add(InboundJson.write(e.payload()));
+      payloads.add(e.payloadJson());
     }
 
     void insert(Connection c, SqlResource sql) throws SQLException {

@@ -1,6 +1,5 @@
 package dev.sluice.inbound;
 
-import java.io.ByteArrayOutputStream;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -52,11 +51,8 @@ final class HubSpotSignature {
   }
 
   static byte[] sign(String appSecret, String method, String uri, byte[] body, String timestamp) {
-    ByteArrayOutputStream signed = new ByteArrayOutputStream(body.length + 256);
-    signed.writeBytes((method + decodeReserved(uri)).getBytes(StandardCharsets.UTF_8));
-    signed.writeBytes(body);
-    signed.writeBytes(timestamp.getBytes(StandardCharsets.UTF_8));
-    return ConstantTime.hmacSha256(appSecret.getBytes(StandardCharsets.UTF_8), signed.toByteArray());
+    return ConstantTime.hmacSha256(appSecret.getBytes(StandardCharsets.UTF_8), new byte[][] {
+        (method + decodeReserved(uri)).getBytes(StandardCharsets.UTF_8), body, timestamp.getBytes(StandardCharsets.UTF_8)});
   }
 
   /** The URL HubSpot called: the public base URL (or {@code http://<Host>}) + the raw path + query. */

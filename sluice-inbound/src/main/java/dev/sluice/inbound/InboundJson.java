@@ -33,7 +33,7 @@ final class InboundJson {
   /** A JSON number or string as text; null for anything else. */
   static String idText(JsonNode n) {
     if (n == null || n.isNull() || n.isMissingNode()) return null;
-    if (n.isIntegralNumber()) return n.bigIntegerValue().toString();
+    if (n.isIntegralNumber()) return n.canConvertToLong() ? Long.toString(n.longValue()) : n.bigIntegerValue().toString();
     if (n.isTextual() && !n.asText().isBlank()) return n.asText();
     return null;
   }

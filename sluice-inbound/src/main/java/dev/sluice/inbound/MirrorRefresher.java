@@ -34,8 +34,17 @@ import javax.sql.DataSource;
 final class MirrorRefresher {
   /** Most ids one job refreshes; more waiting get a follow-up job. */
   static final int MAX_IDS_PER_JOB = 1000;
+  /** Most notes one job reads (a record noted by many storing transactions has a note from each). */
+  static final int MAX_NOTES_PER_JOB = 10 * MAX_IDS_PER_JOB;
 
+  /** A record to refresh and the latest event that named it. */
   private record Pending(String objectId, long eventId) {}
+
+  /**
+   * The records one job refreshes ({@code ids}, oldest first) and exactly the notes it read for
+   * them ({@code notes}), which it deletes; {@code more} when notes were left behind.
+   */
+  private record Taken(List<Pending> ids, List<Pending> notes, boolean more) {}
 
   private final DataSource ds;
   private final JobQueue queue;
@@ -67,7 +76,8 @@ final class MirrorRefresher {
   void handle(JobContext ctx) throws SQLException, ConnectorException {
     String connection = ctx.payload().path("connection").asText();
     String objectType = ctx.payload().path("object_type").asText();
-    List<Pending> pending = pending(connection, objectType);
+    Taken taken = pending(connection, objectType);
+    List<Pending> pending = taken.ids();
     if (pending.isEmpty()) return;
     List<String> ids = pending.stream().map(Pending::objectId).toList();
     boolean hubspot = sources.find(WebhookSender.HUBSPOT, connection).isPresent();
@@ -96,8 +106,8 @@ final class MirrorRefresher {
           records.forEach(r -> known.add(r.externalId()));
           mirror.archiveGone(c, connection, objectType, ids.stream().filter(id -> !known.contains(id)).toList(), eventIds);
         }
-        clear(c, connection, objectType, pending);
-        if (pending.size() == MAX_IDS_PER_JOB) {
+        clear(c, connection, objectType, taken.notes());
+        if (taken.more()) {
           // more are waiting: one follow-up now, keyed like the notes so it coalesces with theirs
           long bucket = clock.millis() / Math.max(1, window.toMillis());
           EventWriter.enqueue(queue, c, List.of(NewJob.builder(InboundEvents.MIRROR_JOB_KIND)
@@ -112,17 +122,31 @@ final class MirrorRefresher {
     }
   }
 
-  private List<Pending> pending(String connection, String objectType) throws SQLException {
-    List<Pending> out = new ArrayList<>();
+  /** The oldest notes, up to {@value #MAX_IDS_PER_JOB} distinct records (each with its latest event). */
+  private Taken pending(String connection, String objectType) throws SQLException {
+    Map<String, Long> latest = new LinkedHashMap<>();
+    List<Pending> notes = new ArrayList<>();
+    boolean more = false;
     try (Connection c = ds.getConnection(); PreparedStatement ps = pendingIds.prepare(c)) {
       pendingIds.set(ps, "connection", connection);
       pendingIds.set(ps, "object_type", objectType);
-      pendingIds.set(ps, "limit", MAX_IDS_PER_JOB);
+      pendingIds.set(ps, "limit", MAX_NOTES_PER_JOB);
       try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) out.add(new Pending(rs.getString(1), rs.getLong(2)));
+        while (rs.next()) {
+          Pending note = new Pending(rs.getString(1), rs.getLong(2));
+          if (!latest.containsKey(note.objectId()) && latest.size() == MAX_IDS_PER_JOB) {
+            more = true; // this note and the rest wait for the follow-up job
+            break;
+          }
+          latest.merge(note.objectId(), note.eventId(), Math::max);
+          notes.add(note);
+        }
       }
     }
-    return out;
+    more |= notes.size() == MAX_NOTES_PER_JOB;
+    List<Pending> ids = new ArrayList<>(latest.size());
+    latest.forEach((id, event) -> ids.add(new Pending(id, event)));
+    return new Taken(ids, notes, more);
   }
 
   private void snapshot(Connection c, String connection, String objectType, List<Pending> pending, Instant now) throws SQLException {

@@ -14,9 +14,17 @@ import java.time.Instant;
  * @param propertyValue its new value, when the event says
  * @param occurredAt when it happened at the sender, when the event says
  * @param payload the event's own JSON
+ * @param payloadText {@code payload} exactly as the sender wrote it, when the request held it as one
+ *     piece of JSON text (HubSpot's array elements): stored as is, instead of serializing the tree
+ *     again; null when not known, or when it holds a {@code \u0000} escape (then the tree, cleaned, is stored)
  */
 record NewEvent(String providerEventId, String type, String objectType, String objectId, String propertyName,
-    String propertyValue, Instant occurredAt, JsonNode payload) {
+    String propertyValue, Instant occurredAt, JsonNode payload, String payloadText) {
+
+  NewEvent(String providerEventId, String type, String objectType, String objectId, String propertyName,
+      String propertyValue, Instant occurredAt, JsonNode payload) {
+    this(providerEventId, type, objectType, objectId, propertyName, propertyValue, occurredAt, payload, null);
+  }
 
   /** Every event is made storable here, whichever parser made it (see {@link StoredValues}). */
   NewEvent {
@@ -27,6 +35,13 @@ record NewEvent(String providerEventId, String type, String objectType, String o
     propertyName = StoredValues.text(propertyName);
     propertyValue = StoredValues.text(propertyValue);
     occurredAt = StoredValues.time(occurredAt);
-    payload = StoredValues.json(payload);
+    // JSON text can only hold U+0000 as that escape (a raw control character does not parse)
+    if (payloadText != null && payloadText.contains("\\u0000")) payloadText = null;
+    if (payloadText == null) payload = StoredValues.json(payload);
+  }
+
+  /** The payload as stored: the sender's own text when known, else the tree written as JSON. */
+  String payloadJson() {
+    return payloadText != null ? payloadText : InboundJson.write(payload);
   }
 }

@@ -6,8 +6,10 @@ import java.util.Locale;
 public enum WebhookSender {
   HUBSPOT, SALESFORCE, MAILCHIMP, STANDARD;
 
+  private final String wireName = name().toLowerCase(Locale.ROOT);
+
   /** e.g. {@code "hubspot"}. */
   public String wireName() {
-    return name().toLowerCase(Locale.ROOT);
+    return wireName;
   }
 }

@@ -44,6 +44,24 @@ class PayloadParsingTest {
   }
 
   @Test
+  void eachHubspotEventKeepsItsOwnTextAsSent() {
+    String first = "{\"eventId\": 1, \"subscriptionType\":\"contact.creation\", \"objectId\":12, \"note\":\"caf\u00e9 \\\" \\u00e9\", \"n\":1.50}";
+    String second = "{\"eventId\":2,\"subscriptionType\":\"contact.creation\",\"objectId\":13,\"nested\":{\"a\":[1,{}]}}";
+    List<NewEvent> events = HubSpotEvents.parse(bytes("[ " + first + " ,\n" + second + "]"));
+    assertThat(events).extracting(NewEvent::payloadText).containsExactly(first, second);
+    assertThat(events.get(0).payloadJson()).isEqualTo(first);
+    assertThat(events.get(0).payload().get("note").asText()).isEqualTo("caf\u00e9 \" \u00e9");
+  }
+
+  @Test
+  void aHubspotEventWithANulEscapeIsStoredFromItsCleanedTree() {
+    NewEvent e = HubSpotEvents.parse(bytes("[{\"eventId\":1,\"subscriptionType\":\"contact.creation\",\"v\":\"a\\u0000b\"}]")).get(0);
+    assertThat(e.payloadText()).isNull();
+    assertThat(e.payload().get("v").asText()).isEqualTo("a" + StoredValues.REPLACEMENT + "b");
+    assertThat(e.payloadJson()).doesNotContain("\\u0000");
+  }
+
+  @Test
   void badHubspotBodiesAre400() {
     assertThat(status(() -> HubSpotEvents.parse(bytes("{not json")))).isEqualTo(400);
     assertThat(status(() -> HubSpotEvents.parse(bytes("{\"eventId\":1}")))).isEqualTo(400);

@@ -33,7 +33,14 @@ final class JsonBodyReader {
     if (declared > MAX_BODY_BYTES) throw tooLarge();
     byte[] body;
     try (InputStream in = ctx.req().getInputStream()) {
-      body = in.readNBytes(MAX_BODY_BYTES + 1);
+      if (declared >= 0) {
+        // read straight into an array of the declared size (the server ends the stream there)
+        body = new byte[(int) declared];
+        int n = in.readNBytes(body, 0, body.length);
+        if (n < body.length) body = java.util.Arrays.copyOf(body, n);
+      } else {
+        body = in.readNBytes(MAX_BODY_BYTES + 1);
+      }
     } catch (IOException e) {
       throw ApiError.badRequest("could not read the request body: " + e.getMessage());
     }

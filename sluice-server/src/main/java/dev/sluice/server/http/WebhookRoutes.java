@@ -7,8 +7,6 @@ import dev.sluice.inbound.Receipt;
 import dev.sluice.inbound.WebhookRejected;
 import dev.sluice.inbound.WebhookSender;
 import io.javalin.http.Context;
-import java.util.HashMap;
-import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -103,8 +101,8 @@ final class WebhookRoutes {
   }
 
   private static InboundRequest request(Context ctx) {
-    Map<String, String> headers = new HashMap<>(ctx.headerMap());
-    return new InboundRequest(ctx.method().name(), ctx.req().getRequestURI(), ctx.queryString(), headers,
+    // InboundRequest copies the headers into its own case-insensitive map
+    return new InboundRequest(ctx.method().name(), ctx.req().getRequestURI(), ctx.queryString(), ctx.headerMap(),
         JsonBodyReader.readBytes(ctx));
   }
 
