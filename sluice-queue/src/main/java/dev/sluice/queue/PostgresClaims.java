@@ -201,9 +201,9 @@ final class PostgresClaims {
     }
   }
 
-  /** PostgreSQL text cannot hold U+0000: stored as U+FFFD, as {@code WorkerRuntime.errorText} does. */
+  /** PostgreSQL text cannot hold U+0000: stored as U+FFFD, as {@code JobRun.errorText} does. */
   static String withoutNul(String s) {
-    return s == null ? null : WorkerRuntime.storable(s);
+    return s == null ? null : JobRun.storable(s);
   }
 
   private static int count(PreparedStatement ps) throws SQLException {

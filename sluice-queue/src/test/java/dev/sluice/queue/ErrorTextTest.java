@@ -9,8 +9,8 @@ class ErrorTextTest {
   @Test
   void nulCharactersInAnErrorAreStoredAsTheReplacementCharacter() {
     RuntimeException e = new RuntimeException("vendor said <html>\u0000</html>");
-    assertThat(WorkerRuntime.errorText(e)).isEqualTo("java.lang.RuntimeException: vendor said <html>\uFFFD</html>");
-    assertThat(WorkerRuntime.stackText(e)).doesNotContain("\u0000").contains("<html>\uFFFD</html>");
-    assertThat(WorkerRuntime.errorText(new PermanentJobFailure("gave up: \u0000"))).isEqualTo("gave up: \uFFFD");
+    assertThat(JobRun.errorText(e)).isEqualTo("java.lang.RuntimeException: vendor said <html>\uFFFD</html>");
+    assertThat(JobRun.stackText(e)).doesNotContain("\u0000").contains("<html>\uFFFD</html>");
+    assertThat(JobRun.errorText(new PermanentJobFailure("gave up: \u0000"))).isEqualTo("gave up: \uFFFD");
   }
 }

@@ -11,18 +11,18 @@ class OutcomeErrorTest {
   @Test
   void connectionAndShutdownErrorsKeepTheOutcomePending() {
     for (String state : new String[] {"08006", "08003", "57P01", "57P03", "53300", "40001", "40P01", "55P03"}) {
-      assertThat(WorkerRuntime.isDataError(new SQLException("db restarting", state))).as(state).isFalse();
+      assertThat(OutcomeRecorder.isDataError(new SQLException("db restarting", state))).as(state).isFalse();
     }
-    assertThat(WorkerRuntime.isDataError(new SQLException("I/O error, no state"))).isFalse();
-    assertThat(WorkerRuntime.isDataError(new SQLTransientConnectionException("pool timeout"))).isFalse();
-    assertThat(WorkerRuntime.isDataError(new RuntimeException("wrapped", new SQLException("gone", "08006")))).isFalse();
+    assertThat(OutcomeRecorder.isDataError(new SQLException("I/O error, no state"))).isFalse();
+    assertThat(OutcomeRecorder.isDataError(new SQLTransientConnectionException("pool timeout"))).isFalse();
+    assertThat(OutcomeRecorder.isDataError(new RuntimeException("wrapped", new SQLException("gone", "08006")))).isFalse();
   }
 
   @Test
   void dataErrorsMakeTheJobDead() {
     for (String state : new String[] {"22001", "22P02", "23505", "23514", "XX000"}) {
-      assertThat(WorkerRuntime.isDataError(new SQLException("bad row", state))).as(state).isTrue();
+      assertThat(OutcomeRecorder.isDataError(new SQLException("bad row", state))).as(state).isTrue();
     }
-    assertThat(WorkerRuntime.isDataError(new IllegalStateException("bug in this outcome"))).isTrue();
+    assertThat(OutcomeRecorder.isDataError(new IllegalStateException("bug in this outcome"))).isTrue();
   }
 }
