@@ -19,7 +19,11 @@ import java.util.Optional;
 import java.util.UUID;
 import javax.sql.DataSource;
 
-/** The job store on PostgreSQL, over the caller's {@link DataSource}. Thread-safe. */
+/**
+ * The job store on PostgreSQL, over the caller's {@link DataSource}: enqueue, NOTIFY, retention,
+ * reads and admin here; a job's run in {@link PostgresClaims}, per-kind settings in
+ * {@link PostgresKinds}. Thread-safe.
+ */
 final class PostgresJobStore implements JobStore {
   /** Rows per statement in {@link #bulkEnqueue}; bounds the size of one bind message. */
   static final int BULK_CHUNK = 10_000;
@@ -38,10 +42,11 @@ final class PostgresJobStore implements JobStore {
   private final String schema;
   private final String channel;
   private final PostgresClaims claims;
+  private final PostgresKinds kinds;
   private final long dedupeWindowMs;
   private final SqlResource enqueue, enqueueDedupe, bulkEnqueue, notify, cleanDead, cleanFinishedDefault,
       cleanFinishedPartitions, ensureFinishedDay, cleanDedupe, find, list, retryJob, cancelJob, retryDead, cancelDead,
-      statsCounts, statsOldestReady, kindConfigure, kindPause, kindShadow, shadowLock, shadowWaiting, kindList;
+      statsCounts, statsOldestReady;
 
   PostgresJobStore(DataSource dataSource, String schema) {
     this(dataSource, schema, KindPolicy.DEDUPE_WINDOW_DEFAULT);
@@ -54,6 +59,7 @@ final class PostgresJobStore implements JobStore {
     this.schema = SqlResource.checkSchema(schema);
     this.channel = notifyChannel(schema);
     this.claims = new PostgresClaims(dataSource, schema);
+    this.kinds = new PostgresKinds(dataSource, schema, channel);
     Class<?> o = PostgresJobStore.class;
     enqueue = SqlResource.load(o, "enqueue.sql", schema);
     enqueueDedupe = SqlResource.load(o, "enqueue_dedupe.sql", schema);
@@ -72,12 +78,6 @@ final class PostgresJobStore implements JobStore {
     cancelDead = SqlResource.load(o, "cancel_dead.sql", schema);
     statsCounts = SqlResource.load(o, "stats_counts.sql", schema);
     statsOldestReady = SqlResource.load(o, "stats_oldest_ready.sql", schema);
-    kindConfigure = SqlResource.load(o, "kind_configure.sql", schema);
-    kindPause = SqlResource.load(o, "kind_pause.sql", schema);
-    kindShadow = SqlResource.load(o, "kind_shadow.sql", schema);
-    shadowLock = SqlResource.load(o, "shadow_lock.sql", schema);
-    shadowWaiting = SqlResource.load(o, "shadow_waiting.sql", schema);
-    kindList = SqlResource.load(o, "kind_list.sql", schema);
   }
 
   /**
@@ -462,98 +462,22 @@ final class PostgresJobStore implements JobStore {
 
   @Override
   public void configureKind(String kind, KindPolicy policy, Instant now) throws SQLException {
-    try (Connection c = dataSource.getConnection(); PreparedStatement ps = kindConfigure.prepare(c)) {
-      if (!c.getAutoCommit()) c.setAutoCommit(true);
-      RetryPolicy r = policy.retry();
-      kindConfigure.set(ps, "kind", kind);
-      kindConfigure.set(ps, "max_running", policy.maxRunning());
-      kindConfigure.set(ps, "max_running_per_key", policy.maxRunningPerKey());
-      kindConfigure.set(ps, "timeout_ms", policy.timeout() == null ? null : policy.timeout().toMillis());
-      kindConfigure.set(ps, "retry_base_ms", r.base().toMillis());
-      kindConfigure.set(ps, "retry_max_ms", r.max().toMillis());
-      kindConfigure.set(ps, "retry_jitter", r.jitter());
-      kindConfigure.set(ps, "retry_max_attempts", r.maxAttempts());
-      kindConfigure.set(ps, "dedupe_window_ms", policy.dedupeWindow() == null ? null : policy.dedupeWindow().toMillis());
-      kindConfigure.set(ps, "keep_finished", policy.keepFinished());
-      kindConfigure.set(ps, "now", ts(now));
-      ps.executeUpdate();
-    }
+    kinds.configureKind(kind, policy, now);
   }
 
   @Override
   public void setPaused(String kind, boolean paused, Instant now) throws SQLException {
-    try (Connection c = dataSource.getConnection(); PreparedStatement ps = kindPause.prepare(c)) {
-      if (!c.getAutoCommit()) c.setAutoCommit(true);
-      kindPause.set(ps, "kind", kind);
-      kindPause.set(ps, "paused", paused);
-      kindPause.set(ps, "now", ts(now));
-      ps.executeUpdate();
-    }
+    kinds.setPaused(kind, paused, now);
     notifyReady(paused ? PAUSE_NOTICE_PREFIX + kind : kind);
   }
 
   @Override
   public int setShadow(String kind, boolean shadow, Instant now) throws SQLException {
-    try (Connection c = dataSource.getConnection()) {
-      c.setAutoCommit(false);
-      try {
-        try (PreparedStatement ps = shadowLock.prepare(c)) {
-          shadowLock.set(ps, "lock_space", channel);
-          shadowLock.set(ps, "kind", kind);
-          ps.executeQuery().close();
-        }
-        try (PreparedStatement ps = kindShadow.prepare(c)) {
-          kindShadow.set(ps, "kind", kind);
-          kindShadow.set(ps, "shadow", shadow);
-          kindShadow.set(ps, "now", ts(now));
-          ps.executeUpdate();
-        }
-        int moved = 0;
-        if (shadow) {
-          try (PreparedStatement ps = shadowWaiting.prepare(c)) {
-            shadowWaiting.set(ps, "kind", kind);
-            shadowWaiting.set(ps, "now", ts(now));
-            try (ResultSet rs = ps.executeQuery()) {
-              moved = rs.next() ? rs.getInt(1) : 0;
-            }
-          }
-        }
-        c.commit();
-        return moved;
-      } catch (SQLException | RuntimeException e) {
-        c.rollback();
-        throw e;
-      } finally {
-        c.setAutoCommit(true);
-      }
-    }
+    return kinds.setShadow(kind, shadow, now);
   }
 
   @Override
   public List<KindSettings> kinds() throws SQLException {
-    List<KindSettings> kinds = new ArrayList<>();
-    try (Connection c = dataSource.getConnection(); PreparedStatement ps = kindList.prepare(c); ResultSet rs = ps.executeQuery()) {
-      while (rs.next()) {
-        Long timeout = longOrNull(rs, 6);
-        Long base = longOrNull(rs, 7);
-        Long max = longOrNull(rs, 8);
-        double jitter = rs.getDouble(9);
-        boolean jitterNull = rs.wasNull();
-        Integer attempts = intOrNull(rs, 10);
-        RetryPolicy retry = RetryPolicy.DEFAULT;
-        if (base != null && max != null) {
-          retry = RetryPolicy.exponential(Duration.ofMillis(base), Duration.ofMillis(max))
-              .jitter(jitterNull ? RetryPolicy.DEFAULT.jitter() : jitter)
-              .maxAttempts(attempts == null ? RetryPolicy.DEFAULT_MAX_ATTEMPTS : attempts);
-        }
-        Long dedupe = longOrNull(rs, 11);
-        KindPolicy policy = new KindPolicy(retry, intOrNull(rs, 4), intOrNull(rs, 5),
-            timeout == null ? null : Duration.ofMillis(timeout), dedupe == null ? null : Duration.ofMillis(dedupe),
-            rs.getBoolean(12));
-        kinds.add(new KindSettings(rs.getString(1), rs.getBoolean(2), rs.getBoolean(3), policy));
-      }
-    }
-    return kinds;
+    return kinds.kinds();
   }
-
 }
