@@ -16,6 +16,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
@@ -40,6 +41,20 @@ final class ConnectionDrainer {
   private final LeadDrain.Settings settings;
   private final Thread thread;
   private volatile boolean stopping;
+
+  /**
+   * How long a drainer holds a partial batch for more leads while leads are being stored, and how
+   * many times in a row; after each wait it tops the batch up under the same claim. Every call costs
+   * one permit of the CRM's limit whatever its size: without the hold, a drain that starts while a
+   * spike is still arriving spends the rolling window's permits on batches of a dozen leads (measured:
+   * ~18 leads a call for the first 10 s of a 2,700 leads/s spike, see docs/benchmarks.md), capacity
+   * that is gone for that window. A lead on an idle queue still leaves within FILL_WAIT × FILL_WAITS
+   * (0.4 s) plus one cycle. The batch is never handed back, so no row changes hands while it fills.
+   */
+  static final Duration FILL_WAIT = Duration.ofMillis(100);
+  static final int FILL_WAITS = 4;
+  /** Tries of an outcome commit (a deadlock or a dropped connection passes) before the batch is released. */
+  static final int OUTCOME_TRIES = 3;
 
   ConnectionDrainer(LeadDrain owner, DataSource dataSource, LeadStore store, Clock clock, Map<String, LeadSource> sources,
       String connection, DestinationConnector connector, LeadDrain.Settings settings) {
@@ -82,7 +97,7 @@ final class ConnectionDrainer {
           seen = owner.awaitWork(seen, settings.idlePoll());
           continue;
         }
-        send(batch);
+        send(fill(batch));
       } catch (InterruptedException e) {
         if (stopping) return;
       } catch (SQLException | RuntimeException e) {
@@ -97,21 +112,47 @@ final class ConnectionDrainer {
   }
 
   private List<Claimed> claim() throws SQLException {
+    return claim(List.of(), UUID.randomUUID());
+  }
+
+  /**
+   * {@code held} (leads of claim {@code token}) and up to a full batch more claimed under the same
+   * token. One CRM record per email: a second lead with the same address (another source) is handed
+   * back for the next batch, so a batch never upserts one email twice.
+   */
+  private List<Claimed> claim(List<Claimed> held, UUID token) throws SQLException {
     Instant now = clock.instant();
     try (Connection c = dataSource.getConnection()) {
-      List<Claimed> claimed = store.claim(c, connection, connector.maxBatchSize(), now, now.plus(settings.lease()));
-      // One CRM record per email: a second lead with the same address (another source) waits for
-      // the next batch, so a batch never upserts one email twice.
+      List<Claimed> claimed = store.claim(c, connection, connector.maxBatchSize() - held.size(), now, now.plus(settings.lease()), token);
+      if (claimed.isEmpty()) return held;
       Set<String> emails = new HashSet<>();
-      List<Claimed> batch = new ArrayList<>(claimed.size());
+      held.forEach(l -> emails.add(l.email()));
+      List<Claimed> batch = new ArrayList<>(held.size() + claimed.size());
+      batch.addAll(held);
       List<Long> later = new ArrayList<>();
       for (Claimed l : claimed) {
         if (emails.add(l.email())) batch.add(l);
         else later.add(l.id());
       }
-      if (!later.isEmpty()) store.release(c, later, claimed.get(0).token(), now);
+      if (!later.isEmpty()) store.release(c, later, token, now);
       return batch;
     }
+  }
+
+  /**
+   * Holds a partial batch while leads are being stored, topping it up after each {@link #FILL_WAIT}
+   * (at most {@link #FILL_WAITS} times), so that the call it costs carries as many leads as it can.
+   */
+  private List<Claimed> fill(List<Claimed> batch) throws SQLException, InterruptedException {
+    UUID token = batch.get(0).token();
+    for (int waits = 0; waits < FILL_WAITS && batch.size() < connector.maxBatchSize() && !stopping
+        && owner.storedWithin(FILL_WAIT); waits++) {
+      Thread.sleep(FILL_WAIT.toMillis());
+      long t0 = System.nanoTime();
+      batch = claim(batch, token);
+      owner.phases.claim(System.nanoTime() - t0);
+    }
+    return batch;
   }
 
   /** Sends {@code batch} until every lead in it has an outcome (or the drainer stops). */
@@ -185,47 +226,62 @@ final class ConnectionDrainer {
     }
   }
 
-  private void record(List<Claimed> batch, WriteResult result) throws SQLException {
+  /**
+   * Records what the CRM answered for {@code batch}. The CRM has the leads already, so a failed
+   * outcome commit (a deadlock, a dropped connection) is tried again, {@link #OUTCOME_TRIES} times in
+   * all; if it still fails the batch is released at once rather than left leased for the rest of
+   * its lease: sent again, it updates the same CRM records (upsert by email).
+   */
+  private void record(List<Claimed> batch, WriteResult result) throws SQLException, InterruptedException {
     Map<String, Claimed> byTrace = new LinkedHashMap<>();
     for (Claimed l : batch) byTrace.put(Long.toString(l.id()), l);
-    List<Claimed> sent = new ArrayList<>();
-    List<String> crmIds = new ArrayList<>();
-    List<Claimed> rejected = new ArrayList<>();
-    List<String> reasons = new ArrayList<>();
-    List<Long> retry = new ArrayList<>();
-    String retryReason = null;
+    List<LeadStore.Outcome> outcomes = new ArrayList<>(batch.size());
+    int sent = 0;
+    int rejected = 0;
     for (WriteResult.RecordResult r : result.results()) {
       Claimed l = byTrace.get(r.traceId());
       if (l == null) continue;
       if (r.ok()) {
-        sent.add(l);
-        crmIds.add(r.externalId());
+        outcomes.add(new LeadStore.Outcome(l, LeadState.SENT, r.externalId(), null));
+        sent++;
       } else if (r.errorKind() == ConnectorException.Kind.PERMANENT_RECORD) {
-        rejected.add(l);
-        reasons.add(r.error());
+        outcomes.add(new LeadStore.Outcome(l, LeadState.REJECTED, null, r.error()));
+        rejected++;
       } else {
-        retry.add(l.id());
-        retryReason = r.error();
+        outcomes.add(new LeadStore.Outcome(l, LeadState.RETRYING, null, r.error()));
       }
     }
-    Instant now = clock.instant();
+    for (int attempt = 1; ; attempt++) {
+      Instant now = clock.instant();
+      try (Connection c = dataSource.getConnection()) {
+        store.recordOutcomes(c, outcomes, true, now, now.plus(backoff(0)));
+        break;
+      } catch (SQLException e) {
+        if (attempt < OUTCOME_TRIES) {
+          log.warn("lead drain of {}: recording the outcome of {} leads failed (try {} of {}): {}", connection, batch.size(),
+              attempt, OUTCOME_TRIES, e.toString());
+          Thread.sleep(50L * attempt);
+          continue;
+        }
+        log.warn("lead drain of {}: recording the outcome of {} leads failed {} times, releasing them to be sent again: {}",
+            connection, batch.size(), OUTCOME_TRIES, e.toString());
+        release(batch);
+        return;
+      }
+    }
+    owner.sent.addAndGet(sent);
+    owner.rejected.addAndGet(rejected);
+  }
+
+  /** Hands {@code batch} back to be claimed at once; if that fails too, its lease runs out instead. */
+  private void release(List<Claimed> batch) {
     try (Connection c = dataSource.getConnection()) {
-      c.setAutoCommit(false);
-      try {
-        LeadStore.commitWithoutFlush(c);
-        store.markSent(c, sent, crmIds, now);
-        store.markRejected(c, rejected, reasons, now);
-        store.markRetrying(c, retry, batch.get(0).token(), true, retryReason, now, now.plus(backoff(0)));
-        c.commit();
-      } catch (SQLException | RuntimeException e) {
-        c.rollback();
-        throw e;
-      } finally {
-        c.setAutoCommit(true);
-      }
+      store.release(c, batch.stream().map(Claimed::id).toList(), batch.get(0).token(), clock.instant());
+      owner.released.addAndGet(batch.size());
+    } catch (SQLException e) {
+      log.warn("lead drain of {}: releasing {} leads failed, they wait for their lease to run out ({}): {}", connection,
+          batch.size(), settings.lease(), e.toString());
     }
-    owner.sent.addAndGet(sent.size());
-    owner.rejected.addAndGet(rejected.size());
   }
 
   private void reject(List<Claimed> leads, List<String> reason) throws SQLException {
@@ -238,7 +294,7 @@ final class ConnectionDrainer {
   private void retryLater(List<Claimed> batch, boolean attemptSpent, String reason, Duration wait) throws SQLException {
     Instant now = clock.instant();
     try (Connection c = dataSource.getConnection()) {
-      store.markRetrying(c, batch.stream().map(Claimed::id).toList(), batch.get(0).token(), attemptSpent, reason, now, now.plus(wait));
+      store.markRetrying(c, batch, attemptSpent, reason, now, now.plus(wait));
     }
   }
 

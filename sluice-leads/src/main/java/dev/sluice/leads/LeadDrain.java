@@ -82,11 +82,14 @@ public final class LeadDrain implements AutoCloseable {
   private final List<ConnectionDrainer> drainers = new ArrayList<>();
   private final Object signal = new Object();
   private long generation;
+  /** {@link System#nanoTime()} of the last {@link #wake()}: when this process last stored leads. */
+  private volatile long lastStored = System.nanoTime() - Long.MAX_VALUE / 2;
   final AtomicLong sent = new AtomicLong();
   final AtomicLong rejected = new AtomicLong();
   final AtomicLong failedSends = new AtomicLong();
   final AtomicLong rateLimitWaits = new AtomicLong();
   final AtomicLong requests = new AtomicLong();
+  final AtomicLong released = new AtomicLong();
   final DrainPhases phases;
 
   LeadDrain(DataSource dataSource, LeadStore store, Clock clock, Map<String, LeadSource> sources,
@@ -103,6 +106,7 @@ public final class LeadDrain implements AutoCloseable {
 
   /** Tells idle drainers that leads were stored (they also poll, for leads stored by other processes). */
   public void wake() {
+    lastStored = System.nanoTime();
     synchronized (signal) {
       generation++;
       signal.notifyAll();
@@ -115,6 +119,11 @@ public final class LeadDrain implements AutoCloseable {
       if (generation == seen) signal.wait(Math.max(1, max.toMillis()));
       return generation;
     }
+  }
+
+  /** Whether this process stored leads within the last {@code d} (a partial batch may fill). */
+  boolean storedWithin(Duration d) {
+    return System.nanoTime() - lastStored < d.toNanos();
   }
 
   long generation() {
@@ -141,6 +150,11 @@ public final class LeadDrain implements AutoCloseable {
   /** Times a drainer waited for the rate limit (a 429 or a spent shared bucket); no attempt spent. */
   public long rateLimitWaits() {
     return rateLimitWaits.get();
+  }
+
+  /** Leads handed back to be sent again because their outcome could not be recorded. */
+  public long released() {
+    return released.get();
   }
 
   /** Sends that failed and will be retried (5xx, timeouts). */

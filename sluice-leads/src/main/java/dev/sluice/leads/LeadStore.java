@@ -24,15 +24,12 @@ final class LeadStore {
   static final ObjectMapper JSON = new ObjectMapper();
   private static final TypeReference<Map<String, String>> FIELDS = new TypeReference<>() {};
 
-  /** A lead a drainer holds: what it sends and the version it sends. */
-  /** A claimed lead; {@code token} names the claim (one per claimed batch) that every later write must match. */
+  /** A claimed lead (what a drainer sends, and the version it sends); {@code token} names the claim (one per claimed batch) that every later write must match. */
   record Claimed(long id, String source, String email, Map<String, String> fields, int version, int attempts, java.util.UUID token) {}
 
   private final SqlResource upsert;
   private final SqlResource claim;
-  private final SqlResource markSent;
-  private final SqlResource markRejected;
-  private final SqlResource markRetrying;
+  private final SqlResource recordOutcomes;
   private final SqlResource release;
   private final SqlResource extendLease;
   private final SqlResource selectLead;
@@ -43,9 +40,7 @@ final class LeadStore {
   LeadStore(String schema) {
     upsert = SqlResource.load(LeadStore.class, "upsert_leads.sql", schema);
     claim = SqlResource.load(LeadStore.class, "claim_leads.sql", schema);
-    markSent = SqlResource.load(LeadStore.class, "mark_sent.sql", schema);
-    markRejected = SqlResource.load(LeadStore.class, "mark_rejected.sql", schema);
-    markRetrying = SqlResource.load(LeadStore.class, "mark_retrying.sql", schema);
+    recordOutcomes = SqlResource.load(LeadStore.class, "record_outcomes.sql", schema);
     release = SqlResource.load(LeadStore.class, "release_leads.sql", schema);
     extendLease = SqlResource.load(LeadStore.class, "extend_lease.sql", schema);
     selectLead = SqlResource.load(LeadStore.class, "select_lead.sql", schema);
@@ -117,31 +112,25 @@ final class LeadStore {
   }
 
   /**
-   * Lets the transaction open on {@code c} commit without waiting for the WAL flush. Only for the
-   * drain's own bookkeeping (claims and outcomes), never for storing a lead: such a commit is
-   * atomic and visible at once, and only a crash of the database server itself within a fraction
-   * of a second can lose it, which leaves the leads as they were before it — claimed or waiting
-   * again, so they are sent once more, to the same CRM record (the write is an upsert by email).
-   * A later durable commit (any lead stored) flushes it with everything before it.
+   * Claims up to {@code limit} leads of {@code destination} for one drainer under a new claim
+   * token; the claim commits without waiting for the WAL flush (see {@link #recordOutcomes}).
    */
-  static void commitWithoutFlush(Connection c) throws SQLException {
-    try (java.sql.Statement s = c.createStatement()) {
-      s.execute("SET LOCAL synchronous_commit TO off");
-    }
+  List<Claimed> claim(Connection c, String destination, int limit, Instant now, Instant leaseUntil) throws SQLException {
+    return claim(c, destination, limit, now, leaseUntil, java.util.UUID.randomUUID());
   }
 
   /**
-   * Claims up to {@code limit} leads of {@code destination} for one drainer under a new claim
-   * token; the claim commits without waiting for the WAL flush (see {@link #commitWithoutFlush}).
+   * {@link #claim(Connection, String, int, Instant, Instant)} under an existing claim {@code token}:
+   * a drainer adds leads to the batch it holds, which stays one claim.
    */
-  List<Claimed> claim(Connection c, String destination, int limit, Instant now, Instant leaseUntil) throws SQLException {
+  List<Claimed> claim(Connection c, String destination, int limit, Instant now, Instant leaseUntil, java.util.UUID token)
+      throws SQLException {
     List<Claimed> out = new ArrayList<>();
     try (PreparedStatement ps = claim.prepare(c)) {
       claim.set(ps, "destination", destination);
       claim.set(ps, "limit", limit);
       claim.set(ps, "now", utc(now));
       claim.set(ps, "lease_until", utc(leaseUntil));
-      java.util.UUID token = java.util.UUID.randomUUID();
       claim.set(ps, "token", token);
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
@@ -153,42 +142,80 @@ final class LeadStore {
     return out;
   }
 
+  /** What became of one claimed lead's send: {@code sent} (with the CRM id), {@code rejected} or {@code retrying} (with the reason). */
+  record Outcome(Claimed lead, LeadState state, String crmId, String reason) {
+    Outcome {
+      if (state != LeadState.SENT && state != LeadState.REJECTED && state != LeadState.RETRYING) {
+        throw new IllegalArgumentException("an outcome is sent, rejected or retrying, not " + state);
+      }
+    }
+  }
+
+  /**
+   * Records the outcomes of leads of one claim in one statement (record_outcomes.sql), its rows
+   * locked in the intake's order; a {@code retrying} lead is back at {@code retryAt}, one attempt
+   * spent when {@code attemptSpent}.
+   *
+   * <p>Like a claim, it commits without waiting for the WAL flush. Only storing a lead waits for it;
+   * the drain's bookkeeping need not: such a commit is atomic and visible at once, and only a crash
+   * of the database server itself within a fraction of a second can lose it, which leaves the leads
+   * as they were before it (claimed or waiting again), so they are sent once more, to the same CRM
+   * record (the write is an upsert by email). A later durable commit (any lead stored) flushes it
+   * with everything before it.
+   */
+  void recordOutcomes(Connection c, List<Outcome> outcomes, boolean attemptSpent, Instant now, Instant retryAt)
+      throws SQLException {
+    if (outcomes.isEmpty()) return;
+    java.util.UUID token = token(outcomes.stream().map(Outcome::lead).toList());
+    int n = outcomes.size();
+    Long[] ids = new Long[n];
+    Integer[] versions = new Integer[n];
+    String[] states = new String[n];
+    String[] crmIds = new String[n];
+    String[] reasons = new String[n];
+    for (int i = 0; i < n; i++) {
+      Outcome o = outcomes.get(i);
+      ids[i] = o.lead().id();
+      versions[i] = o.lead().version();
+      states[i] = o.state().wire();
+      crmIds[i] = o.crmId();
+      reasons[i] = o.reason();
+    }
+    try (PreparedStatement ps = recordOutcomes.prepare(c)) {
+      recordOutcomes.set(ps, "token", token);
+      recordOutcomes.set(ps, "ids", c.createArrayOf("bigint", ids));
+      recordOutcomes.set(ps, "versions", c.createArrayOf("int4", versions));
+      recordOutcomes.set(ps, "outcomes", c.createArrayOf("text", states));
+      recordOutcomes.set(ps, "crm_ids", c.createArrayOf("text", crmIds));
+      recordOutcomes.set(ps, "reasons", c.createArrayOf("text", reasons));
+      recordOutcomes.set(ps, "spent", attemptSpent ? 1 : 0);
+      recordOutcomes.set(ps, "now", utc(now));
+      recordOutcomes.set(ps, "retry_at", utc(retryAt == null ? now : retryAt));
+      ps.executeUpdate();
+    }
+  }
+
+  /** The CRM took {@code leads} (of one claim) as the records {@code crmIds}. */
   void markSent(Connection c, List<Claimed> leads, List<String> crmIds, Instant now) throws SQLException {
-    if (leads.isEmpty()) return;
-    try (PreparedStatement ps = markSent.prepare(c)) {
-      markSent.set(ps, "ids", c.createArrayOf("bigint", leads.stream().map(Claimed::id).toArray()));
-      markSent.set(ps, "versions", c.createArrayOf("int4", leads.stream().map(Claimed::version).toArray()));
-      markSent.set(ps, "crm_ids", c.createArrayOf("text", crmIds.toArray()));
-      markSent.set(ps, "now", utc(now));
-      markSent.set(ps, "token", token(leads));
-      ps.executeUpdate();
-    }
+    List<Outcome> out = new ArrayList<>(leads.size());
+    for (int i = 0; i < leads.size(); i++) out.add(new Outcome(leads.get(i), LeadState.SENT, crmIds.get(i), null));
+    recordOutcomes(c, out, false, now, now);
   }
 
+  /** The CRM refused {@code leads} (of one claim) for {@code reasons} (one per lead, or one for all). */
   void markRejected(Connection c, List<Claimed> leads, List<String> reasons, Instant now) throws SQLException {
-    if (leads.isEmpty()) return;
-    try (PreparedStatement ps = markRejected.prepare(c)) {
-      markRejected.set(ps, "ids", c.createArrayOf("bigint", leads.stream().map(Claimed::id).toArray()));
-      markRejected.set(ps, "versions", c.createArrayOf("int4", leads.stream().map(Claimed::version).toArray()));
-      markRejected.set(ps, "reasons", c.createArrayOf("text", reasons.toArray()));
-      markRejected.set(ps, "now", utc(now));
-      markRejected.set(ps, "token", token(leads));
-      ps.executeUpdate();
+    List<Outcome> out = new ArrayList<>(leads.size());
+    for (int i = 0; i < leads.size(); i++) {
+      out.add(new Outcome(leads.get(i), LeadState.REJECTED, null, reasons.get(reasons.size() == 1 ? 0 : i)));
     }
+    recordOutcomes(c, out, false, now, now);
   }
 
-  void markRetrying(Connection c, List<Long> ids, java.util.UUID token, boolean attemptSpent, String reason, Instant now,
-      Instant availableAt) throws SQLException {
-    if (ids.isEmpty()) return;
-    try (PreparedStatement ps = markRetrying.prepare(c)) {
-      markRetrying.set(ps, "token", token);
-      markRetrying.set(ps, "ids", c.createArrayOf("bigint", ids.toArray()));
-      markRetrying.set(ps, "spent", attemptSpent ? 1 : 0);
-      markRetrying.set(ps, "reason", reason);
-      markRetrying.set(ps, "now", utc(now));
-      markRetrying.set(ps, "available_at", utc(availableAt));
-      ps.executeUpdate();
-    }
+  /** {@code leads} (of one claim) go back to the drain at {@code availableAt}; see record_outcomes.sql. */
+  void markRetrying(Connection c, List<Claimed> leads, boolean attemptSpent, String reason, Instant now, Instant availableAt)
+      throws SQLException {
+    recordOutcomes(c, leads.stream().map(l -> new Outcome(l, LeadState.RETRYING, null, reason)).toList(), attemptSpent, now,
+        availableAt);
   }
 
   void release(Connection c, List<Long> ids, java.util.UUID token, Instant now) throws SQLException {

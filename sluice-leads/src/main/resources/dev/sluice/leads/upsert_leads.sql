@@ -1,13 +1,15 @@
--- Stores a committed batch of submissions, one row per (source, email key), in key order so that
--- concurrent batches lock rows in the same order. A repeat merges its non-empty fields over the
--- stored ones; when that changes something, a sent or rejected lead goes back to the drain.
+-- Stores a committed batch of submissions, one row per (source, email key), in key order (bytewise,
+-- COLLATE "C") so that concurrent batches lock rows in the same order, and so does the drain
+-- (record_outcomes.sql, release_leads.sql, extend_lease.sql lock their rows in this order too).
+-- A repeat merges its non-empty fields over the stored ones; when that changes something, a sent or
+-- rejected lead goes back to the drain.
 -- (xmax = 0) tells a fresh insert from an update of an existing lead.
 INSERT INTO ${schema}.leads AS l
   (source, email_key, email, fields, destination, state, submissions, available_at, received_at, updated_at)
 SELECT s, k, e, f::jsonb, d, 'received', n, :now, :now, :now
 FROM unnest(:sources::text[], :keys::text[], :emails::text[], :fields::text[], :destinations::text[], :counts::int[])
   AS t(s, k, e, f, d, n)
-ORDER BY s, k
+ORDER BY s COLLATE "C", k COLLATE "C"
 ON CONFLICT ON CONSTRAINT leads_source_email_key DO UPDATE SET
   fields       = l.fields || excluded.fields,
   submissions  = l.submissions + excluded.submissions,

@@ -50,7 +50,7 @@ class LeadClaimTokenTest {
       assertThat(store.extendLease(c, List.of(id), stale.get(0).token(), t1.plusSeconds(600))).as("no longer held").isEmpty();
       store.markSent(c, stale, List.of("crm-old"), t1);
       store.markRejected(c, stale, List.of("stale"), t1);
-      store.markRetrying(c, List.of(id), stale.get(0).token(), true, "stale", t1, t1);
+      store.markRetrying(c, stale, true, "stale", t1, t1);
       store.release(c, List.of(id), stale.get(0).token(), t1);
       Lead held = store.lead(c, id);
       assertThat(held.state()).isEqualTo(LeadState.SENDING);

@@ -18,6 +18,8 @@ import dev.sluice.sandbox.Sandbox;
 import dev.sluice.sandbox.hubspot.HubSpotObjectType;
 import dev.sluice.sandbox.hubspot.HubSpotOptions;
 import dev.sluice.sandbox.hubspot.HubSpotRecord;
+import java.sql.Connection;
+import java.sql.Statement;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -148,5 +150,37 @@ class LeadDrainTest {
     assertThat(inCrm).hasSize(1);
     assertThat(inCrm.get(0).id()).isEqualTo(crmId);
     assertThat(inCrm.get(0).property("firstname")).isEqualTo("New");
+  }
+
+  @Test
+  void aBatchWhoseOutcomeCannotBeRecordedIsReleasedAndSentAgainToTheSameRecord() throws Exception {
+    String email = "outcome-fails@example.com";
+    try (Connection c = db.connect(); Statement st = c.createStatement()) {
+      // the outcome statement fails OUTCOME_TRIES times in a row for this lead, then works
+      st.execute("CREATE SEQUENCE outcome_failures");
+      st.execute("""
+          CREATE FUNCTION fail_outcome() RETURNS trigger LANGUAGE plpgsql AS $$
+          BEGIN
+            IF nextval('outcome_failures') <= %d THEN RAISE EXCEPTION 'outcome commit fails (test)'; END IF;
+            RETURN NEW;
+          END $$""".formatted(ConnectionDrainer.OUTCOME_TRIES));
+      st.execute("CREATE TRIGGER fail_outcome BEFORE UPDATE ON leads FOR EACH ROW "
+          + "WHEN (NEW.state = 'sent' AND NEW.email = '" + email + "') EXECUTE FUNCTION fail_outcome()");
+    }
+    try {
+      long releasedBefore = drain.released();
+      LeadReceipt r = submit(Map.of("email", email, "first_name", "Twice"));
+      // the lease is a minute (the defaults): only a prompt release gets it sent within this wait
+      awaitState(r.leadId(), LeadState.SENT);
+      assertThat(drain.released()).isEqualTo(releasedBefore + 1);
+      assertThat(contactsWithEmail(email)).hasSize(1);
+      assertThat(sandbox.journal().withPathPrefix(UPSERT)).filteredOn(req -> req.body().contains(email)).hasSize(2);
+    } finally {
+      try (Connection c = db.connect(); Statement st = c.createStatement()) {
+        st.execute("DROP TRIGGER fail_outcome ON leads");
+        st.execute("DROP FUNCTION fail_outcome()");
+        st.execute("DROP SEQUENCE outcome_failures");
+      }
+    }
   }
 }
