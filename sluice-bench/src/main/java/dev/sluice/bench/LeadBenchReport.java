@@ -13,13 +13,16 @@ import java.util.Locale;
  * @param ackP99Ms 99th percentile of the same
  * @param acceptedPerSec 202s per second, closed loop, group commit
  * @param baselineAcceptedPerSec 202s per second, closed loop, one INSERT transaction per request
- * @param drainRecordsPerSec leads upserted into the CRM per second while leads waited (after the first rate window)
+ * @param drainRecordsPerSec records the CRM took in batch upserts per second over the whole rate windows while
+ *     leads waited (a lead changed by a repeat after it was sent is upserted again, and counts again)
+ * @param drainLeadsPerSec the same windows counted in distinct leads moved to sent (or rejected): lower than
+ *     {@code drainRecordsPerSec} by the leads sent again
  * @param drainCeilingRecordsPerSec what the CRM's limit allows: requests per window / window × batch size
  * @param lost acknowledged leads missing from the CRM
  * @param crmDuplicates extra CRM records for one acknowledged lead's address
  */
 public record LeadBenchReport(long leads, double ackP50Ms, double ackP99Ms, double acceptedPerSec, double baselineAcceptedPerSec,
-    double drainRecordsPerSec, double drainCeilingRecordsPerSec, long lost, long crmDuplicates,
+    double drainRecordsPerSec, double drainLeadsPerSec, double drainCeilingRecordsPerSec, long lost, long crmDuplicates,
     int rate, long latencyNotAcked, int clients, double[] loadAtStart, double[] loadAtEnd) {
 
   public String toJson() {
@@ -47,6 +50,8 @@ public record LeadBenchReport(long leads, double ackP50Ms, double ackP99Ms, doub
         rate, ackP50Ms, ackP99Ms, latencyNotAcked));
     b.append(String.format(Locale.ROOT, "drain                           %,.0f records/s of a %,.0f ceiling = %.3f (target ≥ 0.95)%n",
         drainRecordsPerSec, drainCeilingRecordsPerSec, drainRecordsPerSec / drainCeilingRecordsPerSec));
+    b.append(String.format(Locale.ROOT, "  of which distinct leads        %,.0f/s (the rest: leads a repeat changed after they were sent)%n",
+        drainLeadsPerSec));
     b.append(String.format(Locale.ROOT, "lost / CRM duplicates           %d / %d%n", lost, crmDuplicates));
     b.append(String.format(Locale.ROOT, "load average                    %s at start, %s at end (2 cores, shared)%n", load(loadAtStart), load(loadAtEnd)));
     return b.toString();

@@ -2,6 +2,7 @@ package dev.sluice.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.sluice.sandbox.RecordedRequest;
 import dev.sluice.sandbox.Sandbox;
 import dev.sluice.sandbox.hubspot.HubSpotObjectType;
 import dev.sluice.sandbox.hubspot.HubSpotOptions;
@@ -34,6 +35,7 @@ import java.util.function.Consumer;
  */
 public final class LeadBenchmark {
   static final String CONNECTION = "hubspot-bench";
+  static final String UPSERT = "/crm/v3/objects/contacts/batch/upsert";
   /** A HubSpot batch upsert carries at most this many records. */
   static final int BATCH = 100;
   /** The drain rate is counted over whole windows of this length from the first send. */
@@ -53,7 +55,8 @@ public final class LeadBenchmark {
     this.progress = progress;
   }
 
-  private record Sample(long nanos, long sent, long waiting) {}
+  /** One stats sample: {@code nanos} on this JVM's clock, {@code wallMillis} on the sandbox's (wall) clock. */
+  private record Sample(long nanos, long wallMillis, long sent, long waiting) {}
 
   public LeadBenchReport run() throws Exception {
     double[] loadAtStart = QueueBenchmark.loadAverage();
@@ -152,8 +155,16 @@ public final class LeadBenchmark {
         }
         sampler.interrupt();
         sampler.join();
-        double drain = drainRate(samples);
-        progress.accept("drain per whole window from the first send (records/s): " + windowRates(samples, intakeEnd));
+        double drainLeads = drainRate(samples);
+        List<RecordedRequest> upserts = sandbox.journal().withPathPrefix(UPSERT);
+        double drain = crmDrainRate(samples, upserts, sandbox.journal().totalRecorded() <= sandbox.journal().capacity());
+        progress.accept("distinct leads sent per whole window from the first send (leads/s): " + windowRates(samples, intakeEnd));
+        progress.accept("records the CRM took per whole window (records/s; a lead a repeat changed after it was sent goes again): "
+            + crmWindowRates(samples, upserts));
+        if (Double.isNaN(drain)) {
+          progress.accept("the sandbox's journal dropped requests: the drain is counted in distinct leads");
+          drain = drainLeads;
+        }
 
         Map<String, Integer> inCrm = new HashMap<>();
         for (String id : sandbox.hubspot().ids(HubSpotObjectType.CONTACTS)) {
@@ -170,7 +181,7 @@ public final class LeadBenchmark {
           else dups += n - 1;
         }
         double ceiling = tier.perTenSeconds() / 10.0 * BATCH;
-        return new LeadBenchReport(mustBeInCrm.size(), p.at(50), p.at(99), accepted, baseline, drain, ceiling, lost, dups,
+        return new LeadBenchReport(mustBeInCrm.size(), p.at(50), p.at(99), accepted, baseline, drain, drainLeads, ceiling, lost, dups,
             options.rate(), lat.length - acked.length, options.clients(), loadAtStart, QueueBenchmark.loadAverage());
       }
     }
@@ -245,6 +256,54 @@ public final class LeadBenchmark {
   }
 
   /**
+   * The records the sandbox CRM accepted in batch upserts per whole window {@link #drainRate} counts,
+   * by its journal: the drain's real output, including leads sent again because a repeat changed
+   * them after they were sent (the distinct-lead count does not see those).
+   */
+  static String crmWindowRates(List<Sample> samples, List<RecordedRequest> upserts) {
+    List<Sample> b = windowBounds(samples);
+    if (b.size() < 2) return "none";
+    StringBuilder out = new StringBuilder();
+    for (int i = 1; i < b.size(); i++) {
+      long from = b.get(i - 1).wallMillis();
+      long to = b.get(i).wallMillis();
+      if (i > 1) out.append(", ");
+      out.append(String.format(Locale.ROOT, "%.0f", crmRecords(upserts, from, to) / ((to - from) / 1e3)));
+    }
+    return out.toString();
+  }
+
+  /**
+   * Records/s the CRM took over the same whole windows as {@link #drainRate} (one window when the
+   * queue ran dry within it); NaN when the journal is {@code incomplete}, or nothing was sent.
+   */
+  static double crmDrainRate(List<Sample> samples, List<RecordedRequest> upserts, boolean complete) {
+    List<Sample> b = windowBounds(samples);
+    if (!complete || b.isEmpty()) return Double.NaN;
+    long from = b.get(0).wallMillis();
+    long to;
+    if (b.size() == 1) {
+      synchronized (samples) {
+        to = samples.get(samples.size() - 1).wallMillis();
+      }
+    } else {
+      to = b.get(b.size() - 1).wallMillis();
+    }
+    return to <= from ? Double.NaN : crmRecords(upserts, from, to) / ((to - from) / 1e3);
+  }
+
+  /** Records in the batch upserts the sandbox answered 2xx between {@code from} and {@code to} (epoch ms). */
+  private static long crmRecords(List<RecordedRequest> upserts, long from, long to) {
+    long records = 0;
+    for (RecordedRequest r : upserts) {
+      long at = r.at().toEpochMilli();
+      if (at < from || at >= to || r.status() < 200 || r.status() >= 300) continue;
+      for (int k = r.body().indexOf("objectWriteTraceId"); k >= 0; k = r.body().indexOf("objectWriteTraceId", k + 1)) records++;
+    }
+    return records;
+  }
+
+  /**
    * Where in the latency phase the slow acks were: the five 100 ms slots (by scheduled send time)
    * with the most acks over 10 ms, each as {@code +offset s: count over 10 ms, slowest ms}; for
    * the progress log (a tail spread evenly is queueing, one clustered in a few slots is a stall).
@@ -279,11 +338,12 @@ public final class LeadBenchmark {
       try {
         HttpResponse<String> r = http.send(req, HttpResponse.BodyHandlers.ofString());
         long now = System.nanoTime();
+        long wall = System.currentTimeMillis();
         JsonNode bench = json.readTree(r.body()).path("by_source").path("bench");
         long sent = bench.path("sent").asLong() + bench.path("rejected").asLong();
         long waiting = bench.path("received").asLong() + bench.path("sending").asLong() + bench.path("retrying").asLong();
         synchronized (out) {
-          out.add(new Sample(now, sent, waiting));
+          out.add(new Sample(now, wall, sent, waiting));
         }
         Thread.sleep(SAMPLE_EVERY.toMillis());
       } catch (InterruptedException e) {

@@ -4,8 +4,8 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.sluice.leads.LeadIntake;
 import dev.sluice.inbound.InboundEvents;
+import dev.sluice.leads.LeadIntake;
 import dev.sluice.queue.JobQueue;
 import dev.sluice.server.config.Secret;
 import dev.sluice.server.config.SluiceConfig;
@@ -21,13 +21,18 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.List;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import javax.sql.DataSource;
+import org.eclipse.jetty.server.Connector;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -86,6 +91,25 @@ public final class ApiServer implements AutoCloseable {
       if (maxStreams < 1) throw new IllegalArgumentException("maxStreams must be at least 1");
       if (maxLifetime.isNegative() || maxLifetime.isZero()) throw new IllegalArgumentException("maxLifetime must be positive");
     }
+  }
+
+  /**
+   * New connections the kernel queues for the acceptor while it is busy (the {@code listen(2)}
+   * backlog, capped by {@code net.core.somaxconn}). Java's default is 50: a burst of new clients
+   * (a campaign's form posts, each browser on its own connection) arriving while the server is busy
+   * overflows it, Linux drops their SYNs, and each of them tries again a second later — acks of a
+   * second and more for requests the server handles in milliseconds (measured in {@code bench leads},
+   * with the kernel's ListenOverflows rising; see docs/benchmarks.md).
+   */
+  static final int ACCEPT_QUEUE = 1024;
+
+  /** The plain HTTP connector Javalin would make, with the {@link #ACCEPT_QUEUE} backlog. */
+  static Connector plainConnector(Server server, HttpConfiguration http, String host, int port) {
+    ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(http));
+    connector.setHost(host);
+    connector.setPort(port);
+    connector.setAcceptQueueSize(ACCEPT_QUEUE);
+    return connector;
   }
 
   /** Starts the server without lead intake and returns once it accepts connections. */
@@ -153,8 +177,11 @@ public final class ApiServer implements AutoCloseable {
       cfg.http.prefer405over404 = true;
       cfg.jetty.modifyServer(jetty -> jetty.setErrorHandler(new JsonErrorHandler(json)));
       cfg.requestLogger.http(ApiServer::logRequest);
-      settings.tls().ifPresent(tls -> cfg.jetty.addConnector((jetty, http) ->
-          TlsConnector.create(jetty, http, settings.host(), settings.port(), tls)));
+      if (settings.tls().isPresent()) {
+        cfg.jetty.addConnector((jetty, http) -> TlsConnector.create(jetty, http, settings.host(), settings.port(), settings.tls().get()));
+      } else {
+        cfg.jetty.addConnector((jetty, http) -> plainConnector(jetty, http, settings.host(), settings.port()));
+      }
       JavalinDefaultRoutingApi app = cfg.routes;
       // Only the methods openapi.yaml lists are answered; left alone, a HEAD would get a bodiless
       // text/plain 200 that matches no GET (wrong content type, no auth): refuse it in the Error shape.

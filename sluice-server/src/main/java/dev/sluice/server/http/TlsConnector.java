@@ -48,6 +48,7 @@ final class TlsConnector {
         new SslConnectionFactory(ssl, HttpVersion.HTTP_1_1.asString()), new HttpConnectionFactory(https));
     connector.setHost(host);
     connector.setPort(port);
+    connector.setAcceptQueueSize(ApiServer.ACCEPT_QUEUE);
     return connector;
   }
 
