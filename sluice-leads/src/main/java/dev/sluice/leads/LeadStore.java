@@ -30,8 +30,7 @@ final class LeadStore {
   private final SqlResource upsert;
   private final SqlResource claim;
   private final SqlResource recordOutcomes;
-  private final SqlResource release;
-  private final SqlResource extendLease;
+  private final SqlResource lease;
   private final SqlResource selectLead;
   private final SqlResource listLeads;
   private final SqlResource countLeads;
@@ -41,8 +40,7 @@ final class LeadStore {
     upsert = SqlResource.load(LeadStore.class, "upsert_leads.sql", schema);
     claim = SqlResource.load(LeadStore.class, "claim_leads.sql", schema);
     recordOutcomes = SqlResource.load(LeadStore.class, "record_outcomes.sql", schema);
-    release = SqlResource.load(LeadStore.class, "release_leads.sql", schema);
-    extendLease = SqlResource.load(LeadStore.class, "extend_lease.sql", schema);
+    lease = SqlResource.load(LeadStore.class, "lease_leads.sql", schema);
     selectLead = SqlResource.load(LeadStore.class, "select_lead.sql", schema);
     listLeads = SqlResource.load(LeadStore.class, "list_leads.sql", schema);
     countLeads = SqlResource.load(LeadStore.class, "count_leads.sql", schema);
@@ -218,23 +216,27 @@ final class LeadStore {
         availableAt);
   }
 
+  /** Hands {@code ids} of the claim {@code token} back, claimable at once (lease_leads.sql). */
   void release(Connection c, List<Long> ids, java.util.UUID token, Instant now) throws SQLException {
-    if (ids.isEmpty()) return;
-    try (PreparedStatement ps = release.prepare(c)) {
-      release.set(ps, "token", token);
-      release.set(ps, "ids", c.createArrayOf("bigint", ids.toArray()));
-      release.set(ps, "now", utc(now));
-      ps.executeUpdate();
-    }
+    lease(c, ids, token, LeadState.RECEIVED, now, now);
   }
 
   /** Extends the lease of the claim {@code token} on {@code ids}; answers the ids it still holds. */
   java.util.Set<Long> extendLease(Connection c, List<Long> ids, java.util.UUID token, Instant leaseUntil) throws SQLException {
+    return lease(c, ids, token, LeadState.SENDING, leaseUntil, null);
+  }
+
+  /** lease_leads.sql: {@code state} sending keeps the lease until {@code availableAt}, received ends it. */
+  private java.util.Set<Long> lease(Connection c, List<Long> ids, java.util.UUID token, LeadState state, Instant availableAt,
+      Instant now) throws SQLException {
     java.util.Set<Long> held = new java.util.HashSet<>();
-    try (PreparedStatement ps = extendLease.prepare(c)) {
-      extendLease.set(ps, "ids", c.createArrayOf("bigint", ids.toArray()));
-      extendLease.set(ps, "token", token);
-      extendLease.set(ps, "lease_until", utc(leaseUntil));
+    if (ids.isEmpty()) return held;
+    try (PreparedStatement ps = lease.prepare(c)) {
+      lease.set(ps, "ids", c.createArrayOf("bigint", ids.toArray()));
+      lease.set(ps, "token", token);
+      lease.set(ps, "state", state.wire());
+      lease.set(ps, "available_at", utc(availableAt));
+      lease.set(ps, "now", now == null ? null : utc(now));
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) held.add(rs.getLong(1));
       }

@@ -1,6 +1,6 @@
 -- Stores a committed batch of submissions, one row per (source, email key), in key order (bytewise,
 -- COLLATE "C") so that concurrent batches lock rows in the same order, and so does the drain
--- (record_outcomes.sql, release_leads.sql, extend_lease.sql lock their rows in this order too).
+-- (record_outcomes.sql and lease_leads.sql lock their rows in this order too).
 -- A repeat merges its non-empty fields over the stored ones; when that changes something, a sent or
 -- rejected lead goes back to the drain.
 -- (xmax = 0) tells a fresh insert from an update of an existing lead.

@@ -22,22 +22,26 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The drain's multi-row writes and the intake's upsert lock lead rows in one order, (source,
- * email_key): a drainer recording an outcome and an intake storing repeats of the same leads wait for
- * one another and never deadlock. The leads here have ids in the opposite order of their keys, so a
- * drain locking by id (as a join on the id array does) would deadlock with the intake.
+ * The drain's writes of claimed leads, on the store: a drainer that stalled past its lease must not
+ * touch the leads another drainer claimed after it (every mark, extend and release names the claim
+ * token set by claim_leads.sql); and they lock lead rows in the intake upsert's order, (source,
+ * email_key), so a drainer and an intake storing repeats of the same leads wait for one another and
+ * never deadlock. The lock-order tests use leads whose ids run against their keys, so a drain
+ * locking by id (as a join on the id array does) would deadlock with the intake.
  */
-class LeadLockOrderTest {
+class LeadDrainWritesTest {
   static TestDatabase db;
   static LeadIntake intake;
-  static final List<String> NAMES = List.of("outcome", "release", "extend");
+  static final LeadSource web = LeadSource.builder("web", "web-key-0123456789abcdef").destination("crm").build();
+  static final List<String> LOCK_TESTS = List.of("outcome", "release", "extend");
   final LeadStore store = new LeadStore("public");
 
   @BeforeAll
   static void start() {
-    db = TestDatabase.create("leads_lock_order");
-    intake = LeadIntake.builder(db.dataSource()).schema("public").sources(NAMES.stream().map(LeadLockOrderTest::source).toList())
-        .build();
+    db = TestDatabase.create("leads_drain_writes");
+    List<LeadSource> sources = new java.util.ArrayList<>(List.of(web));
+    LOCK_TESTS.forEach(name -> sources.add(source(name)));
+    intake = LeadIntake.builder(db.dataSource()).schema("public").sources(sources).build();
     intake.migrate();
   }
 
@@ -45,6 +49,35 @@ class LeadLockOrderTest {
   static void stop() {
     intake.close();
     db.close();
+  }
+
+  @Test
+  void aStalledDrainerCannotOverwriteANewerClaim() throws Exception {
+    long id = intake.submit(web, Map.of("email", "stall@example.com")).join().leadId();
+    Instant t0 = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MILLIS).plusSeconds(5);
+    try (Connection c = db.connect()) {
+      List<Claimed> stale = store.claim(c, "crm", 10, t0, t0.plusSeconds(1));
+      assertThat(stale).extracting(Claimed::id).containsExactly(id);
+      Instant t1 = t0.plus(Duration.ofSeconds(2)); // the first lease ran out: a second drainer claims it
+      List<Claimed> fresh = store.claim(c, "crm", 10, t1, t1.plusSeconds(60));
+      assertThat(fresh).extracting(Claimed::id).containsExactly(id);
+
+      assertThat(store.extendLease(c, List.of(id), stale.get(0).token(), t1.plusSeconds(600))).as("no longer held").isEmpty();
+      store.markSent(c, stale, List.of("crm-old"), t1);
+      store.markRejected(c, stale, List.of("stale"), t1);
+      store.markRetrying(c, stale, true, "stale", t1, t1);
+      store.release(c, List.of(id), stale.get(0).token(), t1);
+      Lead held = store.lead(c, id);
+      assertThat(held.state()).isEqualTo(LeadState.SENDING);
+      assertThat(held.crmId()).isNull();
+      assertThat(held.attempts()).isZero();
+      assertThat(held.availableAt()).isEqualTo(t1.plusSeconds(60));
+
+      assertThat(store.extendLease(c, List.of(id), fresh.get(0).token(), t1.plusSeconds(90))).containsExactly(id);
+      store.markSent(c, fresh, List.of("crm-new"), t1);
+      assertThat(store.lead(c, id).state()).isEqualTo(LeadState.SENT);
+      assertThat(store.lead(c, id).crmId()).isEqualTo("crm-new");
+    }
   }
 
   @Test
