@@ -63,12 +63,23 @@ final class BenchHttp implements AutoCloseable {
   private final int port;
   private final String hostHeader;
   private final ConcurrentLinkedDeque<Conn> idle = new ConcurrentLinkedDeque<>();
+  private final java.util.concurrent.atomic.AtomicLong opened = new java.util.concurrent.atomic.AtomicLong();
+  private final java.util.concurrent.atomic.AtomicLong connectNanos = new java.util.concurrent.atomic.AtomicLong();
+  private final java.util.concurrent.atomic.AtomicLong slowestConnectNanos = new java.util.concurrent.atomic.AtomicLong();
 
   BenchHttp(URI base) {
     if (!"http".equals(base.getScheme())) throw new IllegalArgumentException("the bench client speaks plain http only: " + base);
     this.host = base.getHost();
     this.port = base.getPort();
     this.hostHeader = host + ":" + port;
+  }
+
+  /**
+   * Connections opened so far, their summed and their slowest connect time in ns: a connect of a
+   * second or more is a SYN the server's full listen backlog dropped.
+   */
+  long[] connects() {
+    return new long[] {opened.get(), connectNanos.get(), slowestConnectNanos.get()};
   }
 
   /**
@@ -110,7 +121,12 @@ final class BenchHttp implements AutoCloseable {
     Socket s = new Socket();
     try {
       s.setTcpNoDelay(true);
+      long t0 = System.nanoTime();
       s.connect(new InetSocketAddress(host, port), (int) Math.min(Integer.MAX_VALUE, timeout.toMillis()));
+      long took = System.nanoTime() - t0;
+      opened.incrementAndGet();
+      connectNanos.addAndGet(took);
+      slowestConnectNanos.accumulateAndGet(took, Math::max);
       return new Conn(s);
     } catch (IOException e) {
       s.close();

@@ -134,9 +134,17 @@ public final class LeadBenchmark {
         double accepted = spike.closedLoop(options.clients(), options.phase());
         progress.accept(String.format(Locale.ROOT, "latency: %,d leads/s for %d s", options.rate(), options.latencyPhase().toSeconds()));
         LeadLoad steady = new LeadLoad(client, benchKey, "steady");
+        long[] connectsBefore = client.connects();
         double[] lat = steady.openLoop(options.rate(), options.latencyPhase());
         long intakeEnd = System.nanoTime();
+        long[] connects = client.connects();
         progress.accept("latency phase, the 100 ms slots with most acks over 10 ms: " + slowSlots(lat, options.rate()));
+        Percentiles lag = Percentiles.of(steady.sendLags().length == 0 ? new double[] {0} : steady.sendLags());
+        long opened = connects[0] - connectsBefore[0];
+        progress.accept(String.format(Locale.ROOT,
+            "latency phase, the client's own lag from a request's scheduled time to its send: p50 %.2f ms, p99 %.2f ms; "
+                + "%d connections opened (avg connect %.2f ms, slowest %.1f ms over the run)",
+            lag.at(50), lag.at(99), opened, opened == 0 ? 0 : (connects[1] - connectsBefore[1]) / 1e6 / opened, connects[2] / 1e6));
         double[] acked = Arrays.stream(lat).filter(v -> !Double.isNaN(v)).toArray();
         Percentiles p = Percentiles.of(acked.length == 0 ? new double[] {Double.MAX_VALUE} : acked);
 

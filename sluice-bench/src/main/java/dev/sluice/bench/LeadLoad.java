@@ -75,10 +75,18 @@ public final class LeadLoad {
     return (accepted.get() - before) / ((System.nanoTime() - start) / 1e9);
   }
 
+  /**
+   * Per request of the last {@link #openLoop}: ms from its scheduled time until its thread began to
+   * send (the load client's own lag: a tail here is the client's, not the server's).
+   */
+  private double[] sendLags = new double[0];
+
   /** {@code perSecond} submissions a second for {@code length}; returns each ack's latency in ms (NaN = not acked). */
   double[] openLoop(int perSecond, Duration length) throws InterruptedException {
     int total = (int) (perSecond * length.toMillis() / 1000);
     double[] latencies = new double[total];
+    double[] lags = new double[total];
+    sendLags = lags;
     Thread[] threads = new Thread[total];
     long gap = 1_000_000_000L / perSecond;
     long start = System.nanoTime() + 5_000_000;
@@ -87,10 +95,17 @@ public final class LeadLoad {
       long wait = at - System.nanoTime();
       if (wait > 0) LockSupport.parkNanos(wait);
       int slot = i;
-      threads[i] = Thread.ofVirtual().start(() -> latencies[slot] = postOne(at));
+      threads[i] = Thread.ofVirtual().start(() -> {
+        lags[slot] = (System.nanoTime() - at) / 1e6;
+        latencies[slot] = postOne(at);
+      });
     }
     for (Thread t : threads) t.join();
     return latencies;
+  }
+
+  double[] sendLags() {
+    return sendLags;
   }
 
   public Set<String> acked() {
