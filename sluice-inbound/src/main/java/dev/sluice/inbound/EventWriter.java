@@ -4,6 +4,8 @@ import dev.sluice.postgres.GroupCommitter;
 import dev.sluice.queue.JobQueue;
 import dev.sluice.queue.NewJob;
 import dev.sluice.queue.schema.SqlResource;
+import java.io.IOException;
+import java.io.StringReader;
 import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -16,6 +18,7 @@ import java.util.Base64;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import org.postgresql.PGConnection;
 
 /**
  * Writes a batch of deliveries in the group committer's transaction: claims their provider ids in
@@ -36,7 +39,7 @@ final class EventWriter implements GroupCommitter.BatchWriter<Delivery, Delivery
   private final SqlResource claim;
   private final SqlResource nextIds;
   private final SqlResource insertRequests;
-  private final SqlResource insertEvents;
+  private final SqlResource copyEvents;
 
   EventWriter(JobQueue queue, String schema, Clock clock, MirrorNotes mirror) {
     this.queue = queue;
@@ -45,7 +48,7 @@ final class EventWriter implements GroupCommitter.BatchWriter<Delivery, Delivery
     this.claim = SqlResource.load(EventWriter.class, "dedupe_claim.sql", schema);
     this.nextIds = SqlResource.load(EventWriter.class, "next_ids.sql", schema);
     this.insertRequests = SqlResource.load(EventWriter.class, "insert_requests.sql", schema);
-    this.insertEvents = SqlResource.load(EventWriter.class, "insert_events.sql", schema);
+    this.copyEvents = SqlResource.load(EventWriter.class, "copy_events.sql", schema);
   }
 
   private static String key(String source, String connection, String providerId) {
@@ -112,7 +115,7 @@ final class EventWriter implements GroupCommitter.BatchWriter<Delivery, Delivery
     }
     jobs.add(eventJob(jobRequests));
     req.insert(c, insertRequests);
-    ev.insert(c, insertEvents);
+    ev.copy(c, copyEvents);
     enqueue(queue, c, jobs);
     notes.flush(c, now);
     return out;
@@ -255,47 +258,69 @@ final class EventWriter implements GroupCommitter.BatchWriter<Delivery, Delivery
     }
   }
 
-  /** Column arrays for insert_events.sql. */
+  /**
+   * {@code v} as a field of COPY's text format: {@code \N} for null, and backslash, tab, newline
+   * and carriage return escaped (nothing else is special; U+0000 never gets here, see {@link StoredValues}).
+   */
+  static void copyField(StringBuilder b, String v) {
+    if (v == null) {
+      b.append("\\N");
+      return;
+    }
+    int from = 0;
+    for (int j = 0; j < v.length(); j++) {
+      char ch = v.charAt(j);
+      String escaped = switch (ch) {
+        case '\\' -> "\\\\";
+        case '\t' -> "\\t";
+        case '\n' -> "\\n";
+        case '\r' -> "\\r";
+        default -> null;
+      };
+      if (escaped != null) {
+        b.append(v, from, j).append(escaped);
+        from = j + 1;
+      }
+    }
+    b.append(v, from, v.length());
+  }
+
+  /** The batch's new events as the COPY text copy_events.sql reads: one line per event. */
   private static final class EventRows {
-    final List<Long> ids = new ArrayList<>();
-    final List<Long> requestIds = new ArrayList<>();
-    final List<String> sources = new ArrayList<>(), connections = new ArrayList<>(), providerIds = new ArrayList<>(),
-        types = new ArrayList<>(), objectTypes = new ArrayList<>(), objectIds = new ArrayList<>(),
-        propertyNames = new ArrayList<>(), propertyValues = new ArrayList<>(), occurredAt = new ArrayList<>(),
-        receivedAt = new ArrayList<>(), payloads = new ArrayList<>();
+    private final StringBuilder rows = new StringBuilder(64 * 1024);
+    private Delivery lastDelivery;
+    private String lastReceivedAt;
 
     void add(long id, long requestId, Delivery d, NewEvent e) {
-      ids.add(id);
-      requestIds.add(requestId);
-      sources.add(d.sender().wireName());
-      connections.add(d.connection());
-      providerIds.add(e.providerEventId());
-      types.add(e.type());
-      objectTypes.add(e.objectType());
-      objectIds.add(e.objectId());
-      propertyNames.add(e.propertyName());
-      propertyValues.add(e.propertyValue());
-      occurredAt.add(e.occurredAt() == null ? null : e.occurredAt().toString());
-      receivedAt.add(d.receivedAt().toString());
-      payloads.add(e.payloadJson());
+      if (d != lastDelivery) {
+        lastDelivery = d;
+        lastReceivedAt = d.receivedAt().toString();
+      }
+      rows.append(id).append('\t').append(requestId);
+      field(d.sender().wireName());
+      field(d.connection());
+      field(e.providerEventId());
+      field(e.type());
+      field(e.objectType());
+      field(e.objectId());
+      field(e.propertyName());
+      field(e.propertyValue());
+      field(e.occurredAt() == null ? null : e.occurredAt().toString());
+      field(lastReceivedAt);
+      field(e.payloadJson());
+      rows.append('\n');
     }
 
-    void insert(Connection c, SqlResource sql) throws SQLException {
-      try (PreparedStatement ps = sql.prepare(c)) {
-        sql.set(ps, "ids", c.createArrayOf("int8", ids.toArray()));
-        sql.set(ps, "request_ids", c.createArrayOf("int8", requestIds.toArray()));
-        sql.set(ps, "sources", text(sources));
-        sql.set(ps, "connections", text(connections));
-        sql.set(ps, "provider_event_ids", text(providerIds));
-        sql.set(ps, "types", text(types));
-        sql.set(ps, "object_types", text(objectTypes));
-        sql.set(ps, "object_ids", text(objectIds));
-        sql.set(ps, "property_names", text(propertyNames));
-        sql.set(ps, "property_values", text(propertyValues));
-        sql.set(ps, "occurred_at", text(occurredAt));
-        sql.set(ps, "received_at", text(receivedAt));
-        sql.set(ps, "payloads", text(payloads));
-        ps.executeUpdate();
+    private void field(String v) {
+      rows.append('\t');
+      copyField(rows, v);
+    }
+
+    void copy(Connection c, SqlResource sql) throws SQLException {
+      try {
+        c.unwrap(PGConnection.class).getCopyAPI().copyIn(sql.sql(), new StringReader(rows.toString()));
+      } catch (IOException e) {
+        throw new SQLException("copying the events failed: " + e.getMessage(), e);
       }
     }
   }

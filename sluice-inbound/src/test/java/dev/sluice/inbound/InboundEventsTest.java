@@ -106,6 +106,18 @@ class InboundEventsTest {
   }
 
   @Test
+  void valuesWithTabsNewlinesBackslashesAndQuotesAreStoredAsSent() throws Exception {
+    String event = "{\"objectId\":\"7\\t8\",\"propertyName\":\"notes\",\"propertyValue\":\"a\\tb\\nc\\r\\\\d \\\"q\\\" \u00e9 \\\\N\","
+        + "\"eventId\":\"e\\\\1\",\"occurredAt\":1765076400000,\"subscriptionType\":\"contact.propertyChange\"}";
+    assertThat(inbound.receive(WebhookSender.HUBSPOT, "hs", hubspot("[" + event + "]")).stored()).isEqualTo(1);
+    StoredEvent e = inbound.list(EventFilter.all(10)).get(0);
+    assertThat(e.objectId()).isEqualTo("7\t8");
+    assertThat(e.propertyValue()).isEqualTo("a\tb\nc\r\\d \"q\" \u00e9 \\N");
+    assertThat(e.providerEventId()).isEqualTo("e\\1");
+    assertThat(e.payload()).isEqualTo(InboundJson.MAPPER.readTree(event));
+  }
+
+  @Test
   void concurrentRequestsShareCommitsAndConcurrentDuplicatesAreStoredOnce() throws Exception {
     ExecutorService pool = Executors.newFixedThreadPool(32);
     try {
