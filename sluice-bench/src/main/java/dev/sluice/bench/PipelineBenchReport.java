@@ -17,9 +17,11 @@ import java.util.Locale;
  * @param salesforce   the Salesforce run
  * @param mailchimp    the Mailchimp run
  * @param callsPerBatch destination calls a pipeline batch makes at once
+ * @param warmupRecords records each side pushed to each destination before the measured phases
+ *                     (the engine through its own warm-up pipelines, the bare client apart)
  */
 public record PipelineBenchReport(long records, Destination salesforce, Destination mailchimp, int callsPerBatch, String database,
-    String sandbox, int workers, double[] loadAtStart, double[] loadAtEnd) {
+    String sandbox, int workers, double[] loadAtStart, double[] loadAtEnd, long warmupRecords) {
   /**
    * CPU seconds one phase used, apart: this JVM (the pipeline engine and its queue worker, or the bare
    * client), the sandbox child (the destination's own work; NaN in-process) and the database server.
@@ -128,6 +130,7 @@ public record PipelineBenchReport(long records, Destination salesforce, Destinat
     o.set("salesforce", salesforce.json(m));
     o.set("mailchimp", mailchimp.json(m));
     o.put("calls_per_batch", callsPerBatch);
+    o.put("warmup_records", warmupRecords);
     o.put("workers", workers);
     o.put("sandbox", sandbox);
     o.put("database", database);

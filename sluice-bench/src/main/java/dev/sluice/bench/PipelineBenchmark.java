@@ -52,6 +52,16 @@ public final class PipelineBenchmark {
   static final String PIPELINE = "bench-contacts-to-salesforce";
   static final String MAILCHIMP = "mailchimp-bench";
   static final String MAILCHIMP_PIPELINE = "bench-contacts-to-mailchimp";
+  /**
+   * Records each side pushes to each destination before the measured phases (at most the run's
+   * own): the engine through warm-up pipelines of their own source, the bare client with addresses
+   * of its own, so the JIT has compiled both sides' hot code, and the sandbox's, before either is
+   * timed. Without it the engine's run, measured first, paid the sandbox's warm-up alone.
+   */
+  static final int WARMUP_RECORDS = 5_000;
+  static final String WARMUP_SOURCE = "mirror-warmup";
+  static final String WARMUP_PIPELINE = "bench-warmup-to-salesforce";
+  static final String WARMUP_MAILCHIMP_PIPELINE = "bench-warmup-to-mailchimp";
   static final String MAILCHIMP_MAPPING = """
       fields:
         email_address: {from: source.email, type: email, required: true}
@@ -99,8 +109,11 @@ public final class PipelineBenchmark {
       var ds = db.pool(options.workers() + 8);
       JobQueue queue = JobQueue.builder(ds).build();
       new SyncEngine(queue, ds, "sluice", name -> null, Clock.systemUTC()).migrate(); // the mirror's tables
-      fillMirror(db);
-      progress.accept(String.format(Locale.ROOT, "mirror: %,d contacts of %s", options.records(), SOURCE));
+      int warmup = Math.min(WARMUP_RECORDS, options.records());
+      fillMirror(db, SOURCE, options.records(), "person");
+      fillMirror(db, WARMUP_SOURCE, warmup, "warmup");
+      progress.accept(String.format(Locale.ROOT, "mirror: %,d contacts of %s, %,d of %s", options.records(), SOURCE, warmup,
+          WARMUP_SOURCE));
 
       ConnectorFactory factory = new ConnectorFactory(
           QueueRateLimitGate.of(new RateLimits(queue.dataSource(), queue.schema(), queue.clock())), Clock.systemUTC());
@@ -111,7 +124,11 @@ public final class PipelineBenchmark {
       Map<String, Pipeline> pipelines = Map.of(
           PIPELINE, new Pipeline(PIPELINE, SOURCE, "contacts", DESTINATION, "Contact", "Email", Mapping.parse(MAPPING, "bench mapping"), 0, null),
           MAILCHIMP_PIPELINE, new Pipeline(MAILCHIMP_PIPELINE, SOURCE, "contacts", MAILCHIMP, "members", "email_address",
-              Mapping.parse(MAILCHIMP_MAPPING, "bench mailchimp mapping"), 0, null));
+              Mapping.parse(MAILCHIMP_MAPPING, "bench mailchimp mapping"), 0, null),
+          WARMUP_PIPELINE, new Pipeline(WARMUP_PIPELINE, WARMUP_SOURCE, "contacts", DESTINATION, "Contact", "Email",
+              Mapping.parse(MAPPING, "bench mapping"), 0, null),
+          WARMUP_MAILCHIMP_PIPELINE, new Pipeline(WARMUP_MAILCHIMP_PIPELINE, WARMUP_SOURCE, "contacts", MAILCHIMP, "members",
+              "email_address", Mapping.parse(MAILCHIMP_MAPPING, "bench mailchimp mapping"), 0, null));
       Map<String, DestinationConnector> destinations = Map.of(DESTINATION, salesforce, MAILCHIMP, mailchimp);
       PipelineEngine engine = new PipelineEngine(queue, ds, "sluice", pipelines, destinations::get, Clock.systemUTC());
       engine.migrate();
@@ -124,6 +141,7 @@ public final class PipelineBenchmark {
       WireCeiling.Result sfCeiling;
       WireCeiling.Result mcCeiling;
       try (JobWorker worker = wb.start()) {
+        warmUp(engine, sandbox, ceiling, warmup);
         sf = push(engine, sandbox, PIPELINE);
         sfCeiling = ceiling(sandbox, "salesforce", () -> ceiling.salesforce(sandbox.baseUrl(), sandbox.token(), options.records()));
         mc = push(engine, sandbox, MAILCHIMP_PIPELINE);
@@ -141,8 +159,30 @@ public final class PipelineBenchmark {
       var mcReport = new PipelineBenchReport.Destination("mailchimp members", mc.run().synced(), mc.seconds(), mc.run().writeCalls(),
           mailchimp.maxBatchSize(), mc.served429(), mcBack[0], mcBack[1], mc.run().status().wire(), mcCeiling, mc.cpu());
       return new PipelineBenchReport(options.records(), sfReport, mcReport, PipelineEngine.CALLS_PER_BATCH, server.description(),
-          sandbox.placement(), options.workers(), loadAtStart, QueueBenchmark.loadAverage());
+          sandbox.placement(), options.workers(), loadAtStart, QueueBenchmark.loadAverage(), warmup);
     }
+  }
+
+  /**
+   * Both sides pushed {@code records} records to each destination, untimed and in the order of the
+   * measured phases: the engine's warm-up pipeline, then the bare client, for Salesforce, then Mailchimp.
+   */
+  private void warmUp(PipelineEngine engine, Target sandbox, WireCeiling ceiling, int records) throws Exception {
+    for (String pipeline : List.of(WARMUP_PIPELINE, WARMUP_MAILCHIMP_PIPELINE)) {
+      PipelineRun run = awaitEnd(engine, engine.trigger(pipeline, "bench").id(), records);
+      if (run.synced() != records) {
+        throw new IllegalStateException("warm-up " + pipeline + " ended " + run.status().wire() + " with " + run.synced()
+            + " of " + records + " records synced (last error: " + run.lastError() + ")");
+      }
+      WireCeiling.Result bare = pipeline.equals(WARMUP_PIPELINE)
+          ? ceiling.salesforce(sandbox.baseUrl(), sandbox.token(), records, "warmup-ceiling")
+          : ceiling.mailchimp(sandbox.mailchimpUrl(), sandbox.mailchimpKey(), sandbox.listId(), records, "warmup-ceiling");
+      if (bare.failedCalls() > 0) {
+        throw new IllegalStateException("the warm-up's bare client had " + bare.failedCalls() + " failed calls of " + bare.calls());
+      }
+    }
+    progress.accept(String.format(Locale.ROOT, "warm-up: %,d records to each destination by the engine and by the bare client",
+        records));
   }
 
   /** One pipeline's run: the run, its seconds from trigger to end, the 429s served meanwhile. */
@@ -170,7 +210,7 @@ public final class PipelineBenchmark {
     long before = tooManyRequests(sandbox);
     double[] cpuStart = cpu.now();
     long started = System.nanoTime();
-    PipelineRun run = awaitEnd(engine, engine.trigger(pipeline, "bench").id());
+    PipelineRun run = awaitEnd(engine, engine.trigger(pipeline, "bench").id(), options.records());
     double seconds = (System.nanoTime() - started) / 1e9;
     PipelineBenchReport.CpuSplit used = cpu.since(cpuStart);
     progress.accept(String.format(Locale.ROOT, "%s: run %d %s in %.1f s", pipeline, run.id(), run.status().wire(), seconds));
@@ -211,10 +251,11 @@ public final class PipelineBenchmark {
         "child-process", child.description(), child.pid(), child::close);
   }
 
-  private void fillMirror(BenchDatabase db) throws Exception {
+  private void fillMirror(BenchDatabase db, String connection, int records, String emailPrefix) throws Exception {
     try (Connection c = db.connect(); PreparedStatement s = c.prepareStatement(SqlResource.load("pipeline-mirror-fill.sql"))) {
-      s.setString(1, SOURCE);
-      s.setInt(2, options.records());
+      s.setString(1, connection);
+      s.setInt(2, records);
+      s.setString(3, emailPrefix);
       s.executeUpdate();
     }
   }
@@ -261,7 +302,7 @@ public final class PipelineBenchmark {
     return JSON.readTree(r.body());
   }
 
-  private PipelineRun awaitEnd(PipelineEngine engine, long runId) throws InterruptedException {
+  private PipelineRun awaitEnd(PipelineEngine engine, long runId, int records) throws InterruptedException {
     String name = engine.find(runId).map(PipelineRun::pipeline).orElse("pipeline");
     long lastSelected = -1;
     long lastChange = System.nanoTime();
@@ -279,7 +320,7 @@ public final class PipelineBenchmark {
       if (System.nanoTime() - lastReport > TimeUnit.SECONDS.toNanos(5)) {
         lastReport = System.nanoTime();
         progress.accept(String.format(Locale.ROOT, "%s: %s, %,d of %,d records sent, %,d write calls", name,
-            run.status().wire(), run.synced(), options.records(), run.writeCalls()));
+            run.status().wire(), run.synced(), records, run.writeCalls()));
       }
       TimeUnit.MILLISECONDS.sleep(200);
     }

@@ -57,6 +57,11 @@ final class WireCeiling {
 
   /** sObject Collections upserts by Email of {@code records} contacts, 200 a call. */
   Result salesforce(String instanceUrl, String token, int records) throws IOException, InterruptedException {
+    return salesforce(instanceUrl, token, records, "ceiling");
+  }
+
+  /** The same with the addresses {@code <prefix><i>@bench.test} (the warm-up's apart from the measured ones). */
+  Result salesforce(String instanceUrl, String token, int records, String prefix) throws IOException, InterruptedException {
     List<HttpRequest> calls = new ArrayList<>();
     for (int from = 1; from <= records; from += 200) {
       ObjectNode body = JSON.createObjectNode().put("allOrNone", false);
@@ -64,7 +69,7 @@ final class WireCeiling {
       for (int i = from; i < from + 200 && i <= records; i++) {
         ObjectNode r = out.addObject();
         r.putObject("attributes").put("type", "Contact");
-        r.put("FirstName", "First" + i).put("LastName", "Last" + i).put("Phone", phone(i)).put("Email", email(i));
+        r.put("FirstName", "First" + i).put("LastName", "Last" + i).put("Phone", phone(i)).put("Email", email(prefix, i));
       }
       calls.add(HttpRequest.newBuilder(URI.create(instanceUrl + "/services/data/v65.0/composite/sobjects/Contact/Email"))
           .timeout(Duration.ofMinutes(1)).header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
@@ -75,13 +80,18 @@ final class WireCeiling {
 
   /** Batch subscribes of {@code records} members, 500 a call. */
   Result mailchimp(String baseUrl, String apiKey, String listId, int records) throws IOException, InterruptedException {
+    return mailchimp(baseUrl, apiKey, listId, records, "ceiling");
+  }
+
+  /** The same with the addresses {@code <prefix><i>@bench.test}. */
+  Result mailchimp(String baseUrl, String apiKey, String listId, int records, String prefix) throws IOException, InterruptedException {
     String auth = "Basic " + Base64.getEncoder().encodeToString(("bench:" + apiKey).getBytes(StandardCharsets.UTF_8));
     List<HttpRequest> calls = new ArrayList<>();
     for (int from = 1; from <= records; from += 500) {
       ObjectNode body = JSON.createObjectNode();
       ArrayNode out = body.putArray("members");
       for (int i = from; i < from + 500 && i <= records; i++) {
-        ObjectNode m = out.addObject().put("email_address", email(i)).put("status", "subscribed");
+        ObjectNode m = out.addObject().put("email_address", email(prefix, i)).put("status", "subscribed");
         m.putObject("merge_fields").put("FNAME", "First" + i).put("LNAME", "Last" + i).put("PHONE", phone(i));
       }
       body.put("update_existing", true);
@@ -92,8 +102,8 @@ final class WireCeiling {
     return push(calls, records, MAILCHIMP_IN_FLIGHT);
   }
 
-  static String email(int i) {
-    return "ceiling" + i + "@bench.test";
+  static String email(String prefix, int i) {
+    return prefix + i + "@bench.test";
   }
 
   private static String phone(int i) {

@@ -157,11 +157,11 @@ final class BatchJobHandler implements JobHandler {
     /** Completes true once committed, false when the stream stopped before committing it. */
     final CompletableFuture<Boolean> committed = new CompletableFuture<>();
 
-    Part(long batch, List<SourceRow> rows, List<Decision> decisions, String matchField) {
+    Part(long batch, List<SourceRow> rows, List<Decision> decisions, Map<String, List<LinkedRecord>> links, String matchField) {
       this.batch = batch;
       this.rows = rows;
       this.decisions = decisions;
-      this.outcome = new BatchOutcome(decisions);
+      this.outcome = new BatchOutcome(decisions, links);
       for (Decision d : decisions) {
         if (d.key() != null) touched.add(d.key());
         if (d.row().lastMapped() != null) {
@@ -195,7 +195,7 @@ final class BatchJobHandler implements JobHandler {
    * stops the stream after the batches before it committed, and the job's repeat goes on from there.
    */
   private final class BatchStream implements AutoCloseable {
-    private static final Part END = new Part(-1, List.of(), List.of(), "");
+    private static final Part END = new Part(-1, List.of(), List.of(), Map.of(), "");
 
     private final BatchJob job;
     private final Pipeline p;
@@ -272,7 +272,7 @@ final class BatchJobHandler implements JobHandler {
           }
           long t4 = System.nanoTime();
           nanos[2] += t4 - t3;
-          Part part = new Part(batch, rows, planner.plan(rows, mapped, links), p.matchField());
+          Part part = new Part(batch, rows, planner.plan(rows, mapped, links), links, p.matchField());
           prepare(part);
           nanos[3] += System.nanoTime() - t4;
           start(part);

@@ -11,6 +11,8 @@ import java.util.Map;
 /** Every record's final result in one batch, and how it is stored. */
 final class BatchOutcome {
   private final List<Decision> decisions;
+  /** The batch's identity keys → the records linked to their entities when it was planned. */
+  private final Map<String, List<LinkedRecord>> links;
   /** By identity: a decision's own hash walks every map it holds (the record's properties), once per look-up. */
   private final Map<Decision, Outcome> outcomes = new IdentityHashMap<>();
   long writeCalls;
@@ -27,8 +29,9 @@ final class BatchOutcome {
     }
   }
 
-  BatchOutcome(List<Decision> decisions) {
+  BatchOutcome(List<Decision> decisions, Map<String, List<LinkedRecord>> links) {
     this.decisions = decisions;
+    this.links = links;
     for (Decision d : decisions) {
       switch (d.kind()) {
         case SKIP -> outcomes.put(d, new Outcome("skipped", d.reason(), d.destinationId(), null, true));
@@ -72,6 +75,15 @@ final class BatchOutcome {
     return outcomes.values().stream().filter(o -> o.status().equals(status)).count();
   }
 
+  /** The record is linked to the entity of the key whose links are {@code known}. */
+  private static boolean linked(List<LinkedRecord> known, String connection, String objectType, String externalId) {
+    if (known == null) return false;
+    for (LinkedRecord l : known) {
+      if (l.externalId().equals(externalId) && l.connection().equals(connection) && l.objectType().equals(objectType)) return true;
+    }
+    return false;
+  }
+
   /**
    * Results, push states, written fields and identity links, in the caller's transaction; adds the
    * rows each table-part gained (as the upserts count them) to {@code written}, for the planner
@@ -98,9 +110,16 @@ final class BatchOutcome {
       boolean failedSend = o.status().equals("failed") && ("destination".equals(o.reason()) || d.kind() == Decision.Kind.SEND);
       mapped[i] = failedSend ? null : PipelineStore.json(d.mapped());
       if (d.key() != null) {
-        keys.add(d.key());
-        links.add(new String[] {d.key(), p.sourceConnection(), p.sourceObject(), d.row().externalId()});
-        if (o.destinationId() != null && !"duplicate".equals(o.reason())) {
+        // only what the batch's look-up did not find already so: a new entity, a new or moved link
+        List<LinkedRecord> known = this.links.get(d.key());
+        if (known == null) {
+          keys.add(d.key());
+        }
+        if (!linked(known, p.sourceConnection(), p.sourceObject(), d.row().externalId())) {
+          links.add(new String[] {d.key(), p.sourceConnection(), p.sourceObject(), d.row().externalId()});
+        }
+        if (o.destinationId() != null && !"duplicate".equals(o.reason())
+            && !linked(known, p.destinationConnection(), p.destinationObject(), o.destinationId())) {
           links.add(new String[] {d.key(), p.destinationConnection(), p.destinationObject(), o.destinationId()});
         }
       }
@@ -122,6 +141,8 @@ final class BatchOutcome {
     if (!keys.isEmpty()) {
       written.merge(PipelineStatistics.ENTITIES, (long) store.update(c, "upsert_entities",
           "keys", keys.stream().distinct().sorted().toArray(String[]::new), "now", now), Long::sum);
+    }
+    if (!links.isEmpty()) {
       written.merge(PipelineStatistics.links(p), (long) store.update(c, "upsert_links",
           "keys", links.stream().map(l -> l[0]).toArray(String[]::new),
           "connections", links.stream().map(l -> l[1]).toArray(String[]::new),

@@ -27,7 +27,8 @@ final class PipelineStore {
     for (String name : List.of("insert_run", "find_active_run", "select_run", "list_runs", "insert_event", "select_events",
         "select_changed", "select_links", "upsert_entities", "upsert_links", "insert_results", "upsert_record_states",
         "upsert_written", "commit_batch", "finish_run", "fail_run", "cancel_run", "resume_run", "select_results",
-        "select_breakdown", "link_destination", "select_job_batch", "hand_on_run", "analyze_pipeline_tables")) {
+        "select_breakdown", "link_destination", "select_job_batch", "hand_on_run", "analyze_identity_entity", "analyze_identity_link",
+        "analyze_pipeline_record", "analyze_pipeline_written")) {
       sql.put(name, SqlResource.load(PipelineStore.class, name + ".sql", schema));
     }
   }
