@@ -28,6 +28,8 @@ public final class QueueBenchReport {
   private final String database;
   private final ContenderResult sluice;
   private final ContenderResult sluiceDeep;
+  /** Sluice's pickups woken by NOTIFY (enqueued through another JobQueue); null when pickup was skipped. */
+  private final ContenderResult sluiceNotify;
   private final Map<String, ContenderResult> peers;
   private final Instant startedAt;
   private final Instant finishedAt;
@@ -35,12 +37,13 @@ public final class QueueBenchReport {
   private final double[] loadAtEnd;
 
   QueueBenchReport(QueueBenchOptions options, String database, ContenderResult sluice, ContenderResult sluiceDeep,
-                   Map<String, ContenderResult> peers, Instant startedAt, Instant finishedAt,
+                   ContenderResult sluiceNotify, Map<String, ContenderResult> peers, Instant startedAt, Instant finishedAt,
                    double[] loadAtStart, double[] loadAtEnd) {
     this.options = options;
     this.database = database;
     this.sluice = sluice;
     this.sluiceDeep = sluiceDeep;
+    this.sluiceNotify = sluiceNotify;
     this.peers = new LinkedHashMap<>(peers);
     this.startedAt = startedAt;
     this.finishedAt = finishedAt;
@@ -100,6 +103,7 @@ public final class QueueBenchReport {
   /** True when at least one contender had a failed run (the figures shown are of the runs that completed). */
   public boolean hadFailures() {
     if (!sluice.failures().isEmpty() || (sluiceDeep != null && !sluiceDeep.failures().isEmpty())) return true;
+    if (sluiceNotify != null && !sluiceNotify.failures().isEmpty()) return true;
     return peers.values().stream().anyMatch(p -> !p.failures().isEmpty());
   }
 
@@ -116,6 +120,7 @@ public final class QueueBenchReport {
     put(o, "pickup_p99_ms", sluice.medianPickupP99(), 3);
     ContenderResult graphile = peers.get("graphile_batched");
     put(o, "pickup_p99_ms_peer", graphile == null ? OptionalDouble.empty() : graphile.medianPickupP99(), 3);
+    put(o, "pickup_p99_ms_notify", sluiceNotify == null ? OptionalDouble.empty() : sluiceNotify.medianPickupP99(), 3);
     put(o, "db_cpu_ms_per_1k_jobs", sluice.medianServerCpuMsPer1k(), 1);
     put(o, "db_cpu_ms_per_1k_jobs_peer", graphile == null ? OptionalDouble.empty() : graphile.medianServerCpuMsPer1k(), 1);
     put(o, "client_cpu_ms_per_1k_jobs", sluice.medianClientCpuMsPer1k(), 1);
@@ -143,6 +148,7 @@ public final class QueueBenchReport {
         sluiceDeep.failures().forEach(f::add);
       }
     }
+    if (sluiceNotify != null) contender(o.putObject("sluice_notify"), sluiceNotify);
     ObjectNode peersNode = o.putObject("peers");
     peers.forEach((name, result) -> contender(peersNode.putObject(name), result));
 
@@ -181,6 +187,7 @@ public final class QueueBenchReport {
     List<ContenderResult> rows = new ArrayList<>();
     rows.add(sluice);
     if (sluiceDeep != null) rows.add(sluiceDeep);
+    if (sluiceNotify != null) rows.add(sluiceNotify);
     rows.addAll(peers.values());
     for (ContenderResult r : rows) {
       if (r.skippedReason() != null) {

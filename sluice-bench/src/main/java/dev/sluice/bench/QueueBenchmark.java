@@ -39,6 +39,8 @@ public final class QueueBenchmark {
           : new ContenderResult(SluiceContender.NAME + "_deep", String.format(Locale.ROOT,
               "%,d measured jobs ahead of %,d more ready jobs of the same kind", options.jobs(), options.deepBacklog()));
 
+      ContenderResult notifyResult = options.skipPickup() ? null : new ContenderResult(SluiceContender.NAME + "_notify",
+          "pickup only: enqueued through a second JobQueue, as another process would, so the worker is woken by NOTIFY");
       Map<String, ContenderResult> peers = new LinkedHashMap<>();
       GraphileContender batched = null;
       GraphileContender unbatched = null;
@@ -85,13 +87,14 @@ public final class QueueBenchmark {
           measure(tag, deepResult, () -> sluice.run(server, jobs, options.deepBacklog()));
         }
         if (options.skipPickup()) continue;
-        pickup(tag, sluiceResult, () -> sluice.pickup(server, options.pickupSamples(), options.pickupGap()));
+        pickup(tag, sluiceResult, () -> sluice.pickup(server, options.pickupSamples(), options.pickupGap(), false));
         if (batched != null) {
           GraphileContender g = batched;
           pickup(tag, peers.get(g.name()), () -> g.pickup(server, options.pickupSamples(), options.pickupGap()));
         }
+        pickup(tag, notifyResult, () -> sluice.pickup(server, options.pickupSamples(), options.pickupGap(), true));
       }
-      QueueBenchReport report = new QueueBenchReport(options, server.description(), sluiceResult, deepResult, peers,
+      QueueBenchReport report = new QueueBenchReport(options, server.description(), sluiceResult, deepResult, notifyResult, peers,
           started, Instant.now(), loadAtStart, loadAverage());
       return report;
     }

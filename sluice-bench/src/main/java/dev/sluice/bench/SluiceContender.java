@@ -91,11 +91,17 @@ final class SluiceContender {
     }
   }
 
-  /** Enqueue → handler start, one job at a time on an idle queue with a running worker. */
-  PickupLatency pickup(BenchServer server, int samples, Duration gap) throws Exception {
-    try (BenchDatabase db = server.createDatabase("sluice_pickup")) {
+  /**
+   * Enqueue → handler start, one job at a time on an idle queue with a running worker. The jobs are
+   * enqueued through the worker's own {@link JobQueue} (it wakes its workers in-process at commit),
+   * or with {@code throughNotify} through a second one on the same pool, as another process would:
+   * the worker is then woken by the NOTIFY.
+   */
+  PickupLatency pickup(BenchServer server, int samples, Duration gap, boolean throughNotify) throws Exception {
+    try (BenchDatabase db = server.createDatabase(throughNotify ? "sluice_pickup_notify" : "sluice_pickup")) {
       JobQueue queue = JobQueue.builder(db.pool(poolSize())).build();
       queue.migrate();
+      JobQueue enqueuer = throughNotify ? JobQueue.builder(db.pool(poolSize())).build() : queue;
       SynchronousQueue<Long> started = new SynchronousQueue<>();
       JobWorker worker = configure(queue.worker().handle(KIND, ctx -> {
         long now = System.nanoTime();
@@ -105,7 +111,7 @@ final class SluiceContender {
       try {
         for (int i = -PICKUP_WARMUP; i < samples; i++) {
           long enqueuedAt = System.nanoTime();
-          queue.enqueue(NewJob.of(KIND, "{\"enqueued_nanos\":" + enqueuedAt + "}"));
+          enqueuer.enqueue(NewJob.of(KIND, "{\"enqueued_nanos\":" + enqueuedAt + "}"));
           Long nanos = started.poll(10, TimeUnit.SECONDS);
           if (nanos == null) throw new IllegalStateException("a job enqueued on an idle queue was not picked up within 10 s");
           if (i >= 0) latencies[i] = nanos / 1e6;

@@ -20,7 +20,7 @@ class QueueBenchReportTest {
   }
 
   private static QueueBenchReport report(ContenderResult sluice, ContenderResult deep, Map<String, ContenderResult> peers) {
-    return new QueueBenchReport(OPTIONS, "external PostgreSQL 15", sluice, deep, peers,
+    return new QueueBenchReport(OPTIONS, "external PostgreSQL 15", sluice, deep, null, peers,
         Instant.parse("2026-11-25T22:10:00Z"), Instant.parse("2026-11-25T22:14:30Z"), new double[] {1.5, 1.2, 0.9}, null);
   }
 
@@ -54,6 +54,23 @@ class QueueBenchReportTest {
     assertThat(json.path("targets").path("deep_ratio").path("met").asBoolean()).isTrue();
     assertThat(json.path("machine").path("load_average_start")).hasSize(3);
     assertThat(json.path("seconds").asDouble()).isEqualTo(270.0);
+  }
+
+  @Test
+  void theNotifyPickupsOfSluiceAreReportedBesideTheInProcessOnes() throws Exception {
+    ContenderResult sluice = contender("sluice", 100_000);
+    sluice.addPickup(PickupLatency.of(new double[] {1, 2, 3}));
+    ContenderResult notify = new ContenderResult("sluice_notify", "pickup only");
+    notify.addPickup(PickupLatency.of(new double[] {2, 3, 4}));
+    QueueBenchReport report = new QueueBenchReport(OPTIONS, "external PostgreSQL 15", sluice, null, notify, Map.of(),
+        Instant.parse("2026-11-25T22:10:00Z"), Instant.parse("2026-11-25T22:14:30Z"), null, null);
+
+    JsonNode json = new ObjectMapper().readTree(report.toJson());
+
+    assertThat(json.path("pickup_p99_ms").asDouble()).isEqualTo(3.0);
+    assertThat(json.path("pickup_p99_ms_notify").asDouble()).isEqualTo(4.0);
+    assertThat(json.path("sluice_notify").path("pickup_runs")).hasSize(1);
+    assertThat(report.toTable()).contains("sluice_notify");
   }
 
   @Test
