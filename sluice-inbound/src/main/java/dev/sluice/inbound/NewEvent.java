@@ -16,7 +16,8 @@ import java.time.Instant;
  * @param payload the event's own JSON
  * @param payloadText {@code payload} exactly as the sender wrote it, when the request held it as one
  *     piece of JSON text (HubSpot's array elements): stored as is, instead of serializing the tree
- *     again; null when not known, or when it holds a {@code \u0000} escape (then the tree, cleaned, is stored)
+ *     again; null when not known, or when jsonb might refuse it as written (see
+ *     {@link StoredValues#jsonbTakesAsWritten}; then the tree, cleaned, is stored)
  */
 record NewEvent(String providerEventId, String type, String objectType, String objectId, String propertyName,
     String propertyValue, Instant occurredAt, JsonNode payload, String payloadText) {
@@ -35,8 +36,7 @@ record NewEvent(String providerEventId, String type, String objectType, String o
     propertyName = StoredValues.text(propertyName);
     propertyValue = StoredValues.text(propertyValue);
     occurredAt = StoredValues.time(occurredAt);
-    // JSON text can only hold U+0000 as that escape (a raw control character does not parse)
-    if (payloadText != null && payloadText.contains("\\u0000")) payloadText = null;
+    if (payloadText != null && !StoredValues.jsonbTakesAsWritten(payloadText, payload)) payloadText = null;
     if (payloadText == null) payload = StoredValues.json(payload);
   }
 

@@ -39,6 +39,37 @@ final class StoredValues {
     return node == null || !hasNul(node) ? node : copy(node);
   }
 
+  /**
+   * Whether {@code jsonb} takes a payload's own JSON text as it is. It refuses the escape of U+0000,
+   * an escaped surrogate half that is not part of a pair (a sender cutting an emoji in half) and a
+   * number whose exponent is beyond {@code numeric}'s range ({@code 1e999999}); any of them would fail
+   * the whole commit, and the request on every delivery. So the text is kept only when it holds no
+   * escape of U+0000 or of a surrogate (even a paired one, to keep the check simple) and no number that
+   * parses to an infinite or zero double; otherwise the parsed tree is stored (its strings cleaned, a
+   * lone surrogate written as {@code ?}, an infinite number as a string).
+   */
+  static boolean jsonbTakesAsWritten(String text, JsonNode parsed) {
+    for (int at = text.indexOf("\\u"); at >= 0 && at + 5 < text.length(); at = text.indexOf("\\u", at + 2)) {
+      char a = text.charAt(at + 2);
+      char b = text.charAt(at + 3);
+      if (text.startsWith("0000", at + 2)) return false;
+      if ((a == 'd' || a == 'D') && "89abcdefABCDEF".indexOf(b) >= 0) return false;
+    }
+    return !hasOutOfRangeNumber(parsed);
+  }
+
+  private static boolean hasOutOfRangeNumber(JsonNode n) {
+    if (n == null) return false;
+    if (n.isFloatingPointNumber()) {
+      double d = n.doubleValue();
+      return Double.isInfinite(d) || d == 0.0;
+    }
+    if (n.isContainerNode()) {
+      for (JsonNode c : n) if (hasOutOfRangeNumber(c)) return true;
+    }
+    return false;
+  }
+
   private static boolean hasNul(JsonNode n) {
     if (n.isTextual()) return n.textValue().indexOf('\0') >= 0;
     if (n.isObject()) {

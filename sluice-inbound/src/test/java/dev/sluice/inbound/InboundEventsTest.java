@@ -118,6 +118,19 @@ class InboundEventsTest {
   }
 
   @Test
+  void anEventJsonbWouldRefuseAsSentIsStoredFromItsParsedTree() throws Exception {
+    // an emoji cut in half (a lone surrogate escape) and a number beyond numeric's range
+    String event = "{\"objectId\":9,\"propertyName\":\"notes\",\"propertyValue\":\"half \\ud83d\",\"score\":1e999999,"
+        + "\"eventId\":77,\"occurredAt\":1765076400000,\"subscriptionType\":\"contact.propertyChange\"}";
+    Receipt r = inbound.receive(WebhookSender.HUBSPOT, "hs", hubspot("[" + event + "," + hubspotEvent(78, 1078) + "]"));
+    assertThat(r.status()).isEqualTo(200);
+    assertThat(r.stored()).isEqualTo(2);
+    StoredEvent e = inbound.list(EventFilter.all(10)).stream().filter(x -> x.providerEventId().equals("77")).findFirst().orElseThrow();
+    assertThat(e.payload().get("score").asText()).isEqualTo("Infinity");
+    assertThat(e.payload().get("propertyValue").asText()).startsWith("half ");
+  }
+
+  @Test
   void concurrentRequestsShareCommitsAndConcurrentDuplicatesAreStoredOnce() throws Exception {
     ExecutorService pool = Executors.newFixedThreadPool(32);
     try {

@@ -62,6 +62,18 @@ class PayloadParsingTest {
   }
 
   @Test
+  void aHubspotEventThatJsonbWouldRefuseAsWrittenIsStoredFromItsTree() {
+    // a lone surrogate half (an emoji cut in half) and exponents beyond numeric's range: as text they
+    // would fail the commit on every delivery
+    for (String v : new String[] {"\"\\ud83d\"", "\"x\\uDC00\"", "1e999999", "1e-999999", "-2E+5000"}) {
+      NewEvent e = HubSpotEvents.parse(bytes("[{\"eventId\":1,\"subscriptionType\":\"contact.creation\",\"v\":" + v + "}]")).get(0);
+      assertThat(e.payloadText()).as(v).isNull();
+    }
+    // a paired surrogate escape's text is not kept either, but ordinary escapes and numbers are
+    assertThat(HubSpotEvents.parse(bytes("[{\"eventId\":1,\"subscriptionType\":\"contact.creation\",\"v\":\"\\u00e9\",\"n\":1.5e3}]")).get(0).payloadText()).isNotNull();
+  }
+
+  @Test
   void badHubspotBodiesAre400() {
     assertThat(status(() -> HubSpotEvents.parse(bytes("{not json")))).isEqualTo(400);
     assertThat(status(() -> HubSpotEvents.parse(bytes("{\"eventId\":1}")))).isEqualTo(400);

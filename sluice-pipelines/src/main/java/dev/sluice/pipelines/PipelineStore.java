@@ -137,7 +137,9 @@ final class PipelineStore {
   Map<String, List<LinkedRecord>> links(Connection c, Pipeline p, List<String> keys) throws SQLException {
     Map<String, List<LinkedRecord>> out = new HashMap<>();
     if (keys.isEmpty()) return out;
-    try (PreparedStatement ps = prepare(c, "select_links", "keys", keys.toArray(String[]::new),
+    // Each key once: select_links is driven by the key list, so a key repeated in the batch (two source
+    // records with one email) would list every linked record twice and read as a duplicate at the destination.
+    try (PreparedStatement ps = prepare(c, "select_links", "keys", keys.stream().distinct().toArray(String[]::new),
         "source_connection", p.sourceConnection(), "source_object", p.sourceObject(),
         "destination_connection", p.destinationConnection(), "destination_object", p.destinationObject());
         ResultSet rs = ps.executeQuery()) {

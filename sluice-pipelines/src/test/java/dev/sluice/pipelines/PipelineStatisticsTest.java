@@ -80,6 +80,19 @@ class PipelineStatisticsTest {
     assertThat(stats.analyses()).isEqualTo(2);
   }
 
+  @Test
+  void aKeyRepeatedInTheBatchListsEachLinkedRecordOnce() throws Exception {
+    try (Connection c = db.dataSource().getConnection(); Statement s = c.createStatement()) {
+      s.execute("INSERT INTO sluice.identity_entity (match_key, created_at) VALUES ('twice@example.com', now())");
+      s.execute("INSERT INTO sluice.identity_link (entity_id, connection, object_type, external_id, linked_at) "
+          + "SELECT e.id, 'salesforce-main', 'Contact', 'sf-twice', now() FROM sluice.identity_entity e "
+          + "WHERE e.match_key = 'twice@example.com'");
+      // two source records of one batch with the same email: the person exists once at the destination
+      Map<String, List<LinkedRecord>> links = store.links(c, pipeline, List.of("twice@example.com", "twice@example.com"));
+      assertThat(links.get("twice@example.com")).extracting(LinkedRecord::externalId).containsExactly("sf-twice");
+    }
+  }
+
   private static List<String> explainLinks(List<String> keys) throws Exception {
     List<String> lines = new ArrayList<>();
     try (Connection c = db.dataSource().getConnection();
