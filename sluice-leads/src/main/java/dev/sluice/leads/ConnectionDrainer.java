@@ -97,7 +97,14 @@ final class ConnectionDrainer {
           seen = owner.awaitWork(seen, settings.idlePoll());
           continue;
         }
-        send(fill(batch));
+        List<Claimed> full;
+        try {
+          full = fill(batch);
+        } catch (SQLException | RuntimeException | InterruptedException e) {
+          release(batch, Duration.ZERO); // not sent: claimable again at once rather than at the lease's end
+          throw e;
+        }
+        send(full);
       } catch (InterruptedException e) {
         if (stopping) return;
       } catch (SQLException | RuntimeException e) {
@@ -229,8 +236,8 @@ final class ConnectionDrainer {
   /**
    * Records what the CRM answered for {@code batch}. The CRM has the leads already, so a failed
    * outcome commit (a deadlock, a dropped connection) is tried again, {@link #OUTCOME_TRIES} times in
-   * all; if it still fails the batch is released at once rather than left leased for the rest of
-   * its lease: sent again, it updates the same CRM records (upsert by email).
+   * all; if it still fails the batch is released after one retry pause rather than left leased for
+   * the rest of its lease: sent again, it updates the same CRM records (upsert by email).
    */
   private void record(List<Claimed> batch, WriteResult result) throws SQLException, InterruptedException {
     Map<String, Claimed> byTrace = new LinkedHashMap<>();
@@ -265,7 +272,8 @@ final class ConnectionDrainer {
         }
         log.warn("lead drain of {}: recording the outcome of {} leads failed {} times, releasing them to be sent again: {}",
             connection, batch.size(), OUTCOME_TRIES, e.toString());
-        release(batch);
+        // after a pause: an outcome that the database refuses every time must not resend the batch in a loop
+        release(batch, backoff(0));
         return;
       }
     }
@@ -273,10 +281,11 @@ final class ConnectionDrainer {
     owner.rejected.addAndGet(rejected);
   }
 
-  /** Hands {@code batch} back to be claimed at once; if that fails too, its lease runs out instead. */
-  private void release(List<Claimed> batch) {
+  /** Hands {@code batch} back to be claimed after {@code after}; if that fails too, its lease runs out instead. */
+  private void release(List<Claimed> batch, Duration after) {
+    Instant now = clock.instant();
     try (Connection c = dataSource.getConnection()) {
-      store.release(c, batch.stream().map(Claimed::id).toList(), batch.get(0).token(), clock.instant());
+      store.release(c, batch.stream().map(Claimed::id).toList(), batch.get(0).token(), now, now.plus(after));
       owner.released.addAndGet(batch.size());
     } catch (SQLException e) {
       log.warn("lead drain of {}: releasing {} leads failed, they wait for their lease to run out ({}): {}", connection,

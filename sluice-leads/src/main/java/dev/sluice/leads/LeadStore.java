@@ -218,7 +218,12 @@ final class LeadStore {
 
   /** Hands {@code ids} of the claim {@code token} back, claimable at once (lease_leads.sql). */
   void release(Connection c, List<Long> ids, java.util.UUID token, Instant now) throws SQLException {
-    lease(c, ids, token, LeadState.RECEIVED, now, now);
+    release(c, ids, token, now, now);
+  }
+
+  /** Hands {@code ids} of the claim {@code token} back, claimable at {@code availableAt} (lease_leads.sql). */
+  void release(Connection c, List<Long> ids, java.util.UUID token, Instant now, Instant availableAt) throws SQLException {
+    lease(c, ids, token, LeadState.RECEIVED, availableAt, now);
   }
 
   /** Extends the lease of the claim {@code token} on {@code ids}; answers the ids it still holds. */
