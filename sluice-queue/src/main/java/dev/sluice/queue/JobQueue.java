@@ -35,7 +35,7 @@ public final class JobQueue {
   private final FinishedJobCleaner cleaner;
   private final NotifyDebouncer debouncer;
   /** Tags this queue's enqueue notifications, so its own workers (woken in-process) skip them. */
-  private final String origin = UUID.randomUUID().toString().substring(0, 8);
+  private final String origin = UUID.randomUUID().toString();
   /** This queue's running workers, woken in-process when an enqueue of its own commits. */
   private final List<WorkerRuntime> localWorkers = new CopyOnWriteArrayList<>();
 

@@ -27,18 +27,23 @@ final class JsonBodyReader {
         .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
   }
 
+  /** Bodies up to this size are read into an array of their declared size at once. */
+  static final int UPFRONT_BYTES = 64 * 1024;
+
   /** The raw body, refused with 413 past {@link #MAX_BODY_BYTES} (also used by the webhook receivers). */
   static byte[] readBytes(Context ctx) {
     long declared = ctx.req().getContentLengthLong();
     if (declared > MAX_BODY_BYTES) throw tooLarge();
     byte[] body;
     try (InputStream in = ctx.req().getInputStream()) {
-      if (declared >= 0) {
+      if (declared >= 0 && declared <= UPFRONT_BYTES) {
         // read straight into an array of the declared size (the server ends the stream there)
         body = new byte[(int) declared];
         int n = in.readNBytes(body, 0, body.length);
         if (n < body.length) body = java.util.Arrays.copyOf(body, n);
       } else {
+        // a large declared size is not allocated before its bytes arrive: a slow sender declaring
+        // the maximum would otherwise hold that much memory per connection, before any signature check
         body = in.readNBytes(MAX_BODY_BYTES + 1);
       }
     } catch (IOException e) {
