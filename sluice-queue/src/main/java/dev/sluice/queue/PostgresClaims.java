@@ -78,6 +78,7 @@ final class PostgresClaims {
         Integer maxPerKey;
         try (PreparedStatement ps = lockKind.prepare(c)) {
           lockKind.set(ps, "kind", kind);
+          lockKind.set(ps, "now", PostgresJobStore.ts(now));
           try (ResultSet rs = ps.executeQuery()) {
             if (!rs.next() || rs.getBoolean(1) || rs.getBoolean(2)) {
               c.rollback();
