@@ -97,14 +97,7 @@ final class ConnectionDrainer {
           seen = owner.awaitWork(seen, settings.idlePoll());
           continue;
         }
-        List<Claimed> full;
-        try {
-          full = fill(batch);
-        } catch (SQLException | RuntimeException | InterruptedException e) {
-          release(batch, Duration.ZERO); // not sent: claimable again at once rather than at the lease's end
-          throw e;
-        }
-        send(full);
+        send(fill(batch));
       } catch (InterruptedException e) {
         if (stopping) return;
       } catch (SQLException | RuntimeException e) {
@@ -152,14 +145,19 @@ final class ConnectionDrainer {
    */
   private List<Claimed> fill(List<Claimed> batch) throws SQLException, InterruptedException {
     UUID token = batch.get(0).token();
-    for (int waits = 0; waits < FILL_WAITS && batch.size() < connector.maxBatchSize() && !stopping
-        && owner.storedWithin(FILL_WAIT); waits++) {
-      Thread.sleep(FILL_WAIT.toMillis());
-      long t0 = System.nanoTime();
-      batch = claim(batch, token);
-      owner.phases.claim(System.nanoTime() - t0);
+    try {
+      for (int waits = 0; waits < FILL_WAITS && batch.size() < connector.maxBatchSize() && !stopping
+          && owner.storedWithin(FILL_WAIT); waits++) {
+        Thread.sleep(FILL_WAIT.toMillis());
+        long t0 = System.nanoTime();
+        batch = claim(batch, token);
+        owner.phases.claim(System.nanoTime() - t0);
+      }
+      return batch;
+    } catch (SQLException | RuntimeException | InterruptedException e) {
+      release(batch, Duration.ZERO); // not sent: the batch as topped up so far is claimable again at once
+      throw e;
     }
-    return batch;
   }
 
   /** Sends {@code batch} until every lead in it has an outcome (or the drainer stops). */
